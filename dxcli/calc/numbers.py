@@ -1,0 +1,29 @@
+"""Parse numbers typed by people: strict ASCII, finite, with optional units."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from dxcli.errors import InvalidInput
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> float:
+    """A finite number from ``text``; a trailing suffix (e.g. '°', 'deg', '%') is removed first.
+
+    Returns the number and never -0.0. Raises InvalidInput naming the value.
+    """
+    raw = text
+    t = text.strip()
+    for s in suffixes:
+        if t.lower().endswith(s):
+            t = t[: -len(s)].strip()
+            break
+    if not _NUMBER.match(t):
+        raise InvalidInput(f"{what} {raw!r} is not a number", hint=f"give a plain decimal number such as 210")
+    x = float(t)
+    if not math.isfinite(x):
+        raise InvalidInput(f"{what} {raw!r} is not a finite number", hint="give a finite decimal number")
+    return x + 0.0  # -0.0 -> 0.0

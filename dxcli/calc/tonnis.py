@@ -1,0 +1,57 @@
+"""Tönnis grade from radiographic findings: the highest grade any finding belongs to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dxcli.errors import NotFound
+from dxcli.query.lookup import norm, suggest
+
+
+def findings_index(grading: dict[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+    index: dict[str, tuple[int, dict[str, Any]]] = {}
+    for g in grading["grades"]:
+        for f in g["findings"]:
+            for n in [f["id"], f["description"], *f.get("aliases", [])]:
+                index.setdefault(norm(n), (g["grade"], f))
+    return index
+
+
+def grade_table(grading: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "grade": g["grade"],
+            "label": g["label"],
+            "findings": [{"id": f["id"], "description": f["description"]} for f in g["findings"]],
+            "notes": [n["text"] for n in g.get("notes", [])],
+            "source": g["source"],
+        }
+        for g in grading["grades"]
+    ]
+
+
+def grade(grading: dict[str, Any], findings: list[str]) -> dict[str, Any]:
+    index = findings_index(grading)
+    matched: list[dict[str, Any]] = []
+    for text in findings:
+        hit = index.get(norm(text))
+        if hit is None:
+            pool = [f for g in grading["grades"] for f in g["findings"]]
+            raise NotFound(f"no Tönnis finding matches {text!r}", hint=suggest(pool, text, "tonnis"))
+        g, f = hit
+        if all(m["id"] != f["id"] for m in matched):
+            matched.append({"id": f["id"], "description": f["description"], "grade": g})
+    top = max(m["grade"] for m in matched)
+    gr = next(g for g in grading["grades"] if g["grade"] == top)
+    notes = [n["text"] for n in grading.get("notes", [])]
+    for g in grading["grades"]:
+        if any(m["grade"] == g["grade"] for m in matched):
+            notes += [n["text"] for n in g.get("notes", [])]
+    return {
+        "grade": top,
+        "label": gr["label"],
+        "findings": matched,
+        "rule": "the grade is the highest grade that any given finding belongs to",
+        "notes": notes,
+        "source": grading["source"],
+    }

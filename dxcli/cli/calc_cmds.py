@@ -1,0 +1,162 @@
+"""Calculators: Kerboul, Tönnis and post-test probability, each with a batch mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dxcli.cli.common import FormatOpt, emit, terminal, warn
+from dxcli.cli.complete import names
+
+ColumnOpt = Annotated[
+    Optional[str],
+    typer.Option("--column", help="Batch input is a CSV with a header: read this column."),
+]
+LOOSE = {"ignore_unknown_options": True}  # so that '-5' reaches the parser and gets a clear message
+
+
+def _batch(ctx: typer.Context, fmt, compute, column) -> None:
+    from dxcli.cli import batch
+
+    code = batch.run(terminal(ctx), fmt.value if fmt else None, compute, column)
+    if code:
+        raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        context_settings=LOOSE,
+        epilog="Examples:\n\n  dxcli kerboul 210              # combined necrotic angle\n\n"
+        "  dxcli kerboul 100 110          # coronal and sagittal arcs, summed\n\n"
+        "  printf '150\\n210\\n300\\n' | dxcli kerboul - -f csv\n\n"
+        "  dxcli kerboul - --column angle < cohort.csv",
+    )
+    def kerboul(
+        ctx: typer.Context,
+        angles: Annotated[list[str], typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin.")],
+        column: ColumnOpt = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
+        from dxcli.calc import kerboul as k
+        from dxcli.reference import loader
+
+        scale = loader.by_id("scale")["kerboul"]
+        dmax = scale["domain_max"]
+
+        def compute(text: str, *, show_warnings: bool = True) -> dict:
+            combined, cor, sag, warnings = k.parse_inputs(text.replace(",", " ").split() or [text], dmax)
+            for w in warnings:
+                warn(ctx, w)
+            return k.classify(scale, combined, cor, sag)
+
+        if angles == ["-"]:
+            _batch(ctx, fmt, compute, column)
+            return
+        combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
+        for w in warnings:
+            warn(ctx, w)
+        emit(ctx, k.classify(scale, combined, cor, sag), fmt)
+
+    @app.command(
+        epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
+        "  dxcli tonnis small-cysts slight-sclerosis\n\n"
+        "  echo 'large-cysts' | dxcli tonnis - -f json"
+    )
+    def tonnis(
+        ctx: typer.Context,
+        findings: Annotated[Optional[list[str]], typer.Argument(help="Radiographic finding ids or descriptions; '-' reads stdin.", autocompletion=_tonnis_ids)] = None,
+        column: ColumnOpt = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
+        from dxcli.calc import tonnis as t
+        from dxcli.output.render import View
+        from dxcli.reference import loader
+
+        grading = loader.by_id("grading")["tonnis"]
+        if not findings:
+            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]))
+            return
+        if findings == ["-"]:
+            _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column)
+            return
+        emit(ctx, t.grade(grading, findings), fmt)
+
+    @app.command(
+        context_settings=LOOSE,
+        epilog="Examples:\n\n  dxcli posttest --pretest 0.3 lr=8.43\n\n"
+        "  dxcli posttest -p 30% modified-bent-knee+ \n\n"
+        "  dxcli posttest -p 0.2 faber+ resisted-external-derotation+ --condition gluteus-medius-tendinopathy\n\n"
+        "  dxcli posttest -p 0.3 lr=8.43 --svg fagan.svg      # draw the Fagan nomogram\n\n"
+        "  printf '0.3 lr=8.43\\n0.1 puranen-orava-\\n' | dxcli posttest - -f ndjson",
+    )
+    def posttest(
+        ctx: typer.Context,
+        findings: Annotated[list[str], typer.Argument(help="Findings: NAME+ or NAME- (a maneuver or test), or lr=NUMBER; '-' reads 'PRETEST FINDING...' lines from stdin.")],
+        pretest: Annotated[Optional[str], typer.Option("--pretest", "-p", help="Pre-test probability: 0.3 or 30%.")] = None,
+        condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="The condition, for findings with evidence for several.", autocompletion=names("condition"))] = None,
+        draw: Annotated[bool, typer.Option("--draw", help="Also draw the Fagan nomogram on stderr.")] = False,
+        svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file.")] = None,
+        column: ColumnOpt = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Post-test probability from a pre-test probability and findings (likelihood ratios)."""
+        from dxcli.calc.probability import parse_probability
+        from dxcli.errors import InvalidInput
+        from dxcli.query import bayes
+
+        if findings == ["-"]:
+            if pretest is not None:
+                def compute(text: str) -> dict:
+                    return _public(bayes.run(p0, text.split(), condition))
+
+                p0 = parse_probability(pretest, "pre-test probability")
+            else:
+                def compute(text: str) -> dict:
+                    parts = text.replace(",", " ").split()
+                    return _public(bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition))
+
+            _batch(ctx, fmt, compute, column)
+            return
+        if pretest is None:
+            raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")
+        result = bayes.run(parse_probability(pretest, "pre-test probability"), findings, condition)
+        lr = result.pop("_lr_exact")
+        if draw or svg is not None:
+            _draw(ctx, result, lr, draw, svg)
+        emit(ctx, result, fmt)
+
+
+def _public(result: dict) -> dict:
+    result.pop("_lr_exact", None)
+    return result
+
+
+def _draw(ctx: typer.Context, result: dict, lr, draw: bool, svg: Optional[Path]) -> None:
+    from dxcli.calc import fagan
+    from dxcli.errors import InvalidInput
+
+    if lr is None:
+        raise InvalidInput("a nomogram needs a single likelihood ratio; an input is a range", hint="give point findings or lr=NUMBER")
+    if draw:
+        terminal(ctx).stderr.write(fagan.text(result["pretest"], lr) + "\n")
+    if svg is not None:
+        title = f"Fagan nomogram: {result['condition']}" if result.get("condition") else "Fagan nomogram"
+        try:
+            svg.write_text(fagan.svg(result["pretest"], lr, title=title), encoding="utf-8")
+        except OSError as e:
+            raise InvalidInput(f"cannot write {svg}: {e.strerror}", hint="choose a writable path") from None
+        terminal(ctx).stderr.write(f"dxcli: wrote {svg}\n")
+
+
+def _tonnis_ids(incomplete: str) -> list[str]:
+    from dxcli.reference import loader
+
+    try:
+        g = loader.by_id("grading")["tonnis"]
+    except Exception:
+        return []
+    return [f["id"] for gr in g["grades"] for f in gr["findings"] if f["id"].startswith(incomplete)]

@@ -1,0 +1,47 @@
+"""What every command shares: the --format option and the hand-over to the renderer."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+from dxcli.output.render import Terminal, View, render
+
+
+class Fmt(str, Enum):
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    json = "json"
+    ndjson = "ndjson"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[
+    Optional[Fmt],
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: a table on a terminal, TSV with a header when piped.",
+        show_default=False,
+    ),
+]
+
+
+def terminal(ctx: typer.Context) -> Terminal:
+    obj = ctx.find_root().obj
+    if isinstance(obj, Terminal):
+        return obj
+    term = Terminal.from_env()
+    ctx.find_root().obj = term
+    return term
+
+
+def emit(ctx: typer.Context, data: Any, fmt: Optional[Fmt], view: View | None = None) -> None:
+    render(data, fmt.value if fmt else None, terminal(ctx), view)
+
+
+def warn(ctx: typer.Context, message: str) -> None:
+    terminal(ctx).stderr.write(f"dxcli: warning: {message}\n")

@@ -1,0 +1,196 @@
+"""Reference queries: anatomy, muscles, nerves, innervation, maneuvers, tests, red flags,
+search, sources, citations and data-set information."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from dxcli.cli.common import FormatOpt, emit
+from dxcli.cli.complete import names
+from dxcli.output.render import View
+
+
+def _ex(*lines: str) -> str:
+    return "Examples:\n\n" + "\n\n".join("  " + line for line in lines)
+
+
+PretestOpt = Annotated[
+    Optional[str],
+    typer.Option("--pretest", "-p", help="Pre-test probability (0.3 or 30%): adds post-test probabilities."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(epilog=_ex("dxcli anatomy", "dxcli anatomy iliofemoral-ligament", "dxcli anatomy -f json | jq '.[] | select(.kind==\"ligament\")'"))
+    def anatomy(
+        ctx: typer.Context,
+        name: Annotated[Optional[str], typer.Argument(help="A structure id or name.", autocompletion=names("structure"))] = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Bones, landmarks, joints and ligaments of the buttock region."""
+        from dxcli.query import anatomy as q
+
+        if name is None:
+            emit(ctx, q.structures(), fmt, View(columns=["id", "kind", "name", "description"]))
+        else:
+            emit(ctx, q.structure(name), fmt)
+
+    @app.command(epilog=_ex("dxcli muscle", "dxcli muscle \"gluteus medius\"", "dxcli muscle -f csv"))
+    def muscle(
+        ctx: typer.Context,
+        name: Annotated[Optional[str], typer.Argument(help="A muscle id, name or alias.", autocompletion=names("muscle"))] = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
+        from dxcli.query import anatomy as q
+
+        emit(ctx, q.muscles(name), fmt, None if name else View(columns=["id", "nerve_name", "roots", "actions"]))
+
+    @app.command(epilog=_ex("dxcli nerve", "dxcli nerve sciatic", "dxcli nerve -f json | jq '.[].roots'"))
+    def nerve(
+        ctx: typer.Context,
+        name: Annotated[Optional[str], typer.Argument(help="A nerve id, name or alias.", autocompletion=names("nerve"))] = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Nerves with their roots, their plexus, and the muscles they supply."""
+        from dxcli.query import anatomy as q
+
+        emit(ctx, q.nerves(name), fmt, None if name else View(columns=["id", "roots", "muscles"]))
+
+    @app.command(
+        epilog=_ex(
+            "dxcli innervation L5                       # every muscle L5 supplies, and through which nerve",
+            "dxcli innervation \"superior gluteal nerve\"  # the muscles of a nerve",
+            "dxcli innervation piriformis               # a muscle's nerve and roots",
+        )
+    )
+    def innervation(
+        ctx: typer.Context,
+        query: Annotated[str, typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle.")],
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Innervation in all three directions: root -> muscles, nerve -> muscles, muscle -> nerve."""
+        from dxcli.query import anatomy as q
+
+        emit(ctx, q.innervation(query), fmt, View(columns=["muscle_name", "nerve_name", "roots"]))
+
+    @app.command(
+        epilog=_ex(
+            "dxcli maneuver                              # every maneuver",
+            "dxcli maneuver faber                        # Patrick's test: one row per target condition",
+            "dxcli maneuver \"modified bent knee\" -f json",
+            "dxcli maneuver --condition \"gluteus medius tendinopathy\"   # strongest first",
+            "dxcli maneuver faber --condition gluteus-medius-tendinopathy --pretest 0.3",
+        )
+    )
+    def maneuver(
+        ctx: typer.Context,
+        name: Annotated[Optional[str], typer.Argument(help="A maneuver id, name or alias.", autocompletion=names("maneuver"))] = None,
+        condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only evidence for this condition.", autocompletion=names("condition"))] = None,
+        pretest: PretestOpt = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Exam maneuvers: accuracy as stated, likelihood ratios computed, and what they mean."""
+        _accuracy(ctx, "maneuver", name, condition, pretest, fmt)
+
+    @app.command(
+        epilog=_ex(
+            "dxcli test                       # every diagnostic test",
+            "dxcli test needle-emg -f json    # six-muscle EMG for radiculopathy",
+            "dxcli test --condition avn",
+        )
+    )
+    def test(
+        ctx: typer.Context,
+        name: Annotated[Optional[str], typer.Argument(help="A test id, name or alias.", autocompletion=names("test"))] = None,
+        condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only evidence for this condition.", autocompletion=names("condition"))] = None,
+        pretest: PretestOpt = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Diagnostic tests (imaging, EMG, blocks, laboratory): role, accuracy, likelihood ratios."""
+        _accuracy(ctx, "test", name, condition, pretest, fmt)
+
+    @app.command(epilog=_ex("dxcli redflags", "dxcli redflags --condition lumbosacral-radiculopathy -f json"))
+    def redflags(
+        ctx: typer.Context,
+        condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only the red flags of this condition.", autocompletion=names("condition"))] = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Red flags: each flag, why it matters, what the review says to do, and its source."""
+        from dxcli.query import sources
+
+        emit(ctx, sources.red_flags(condition), fmt, View(columns=["name", "why", "action"]))
+
+    @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
+    def search(
+        ctx: typer.Context,
+        text: Annotated[str, typer.Argument(help="Words to look for (typos and word order tolerated).")],
+        limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=500, help="At most this many results.")] = 20,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Search every kind of record, best matches first."""
+        from dxcli.query import sources
+
+        emit(ctx, sources.search(text, limit), fmt, View(columns=["kind", "id", "snippet"]))
+
+    @app.command(epilog=_ex("dxcli sources", "dxcli sources -f csv > citations.csv"))
+    def sources(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+        """Every citation: the review, and each primary source that was read."""
+        from dxcli.query import sources as q
+
+        emit(ctx, q.citation_rows(), fmt, View(columns=["id", "authors", "year", "journal", "read"]))
+
+    @app.command(epilog=_ex("dxcli cite faber", "dxcli cite avascular-necrosis-hip -f json | jq '.[] | select(.type==\"note: disagreement\")'"))
+    def cite(
+        ctx: typer.Context,
+        record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record's id (or name).")],
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Where a record's facts come from, including recorded disagreements between sources."""
+        from dxcli.query import sources
+
+        emit(ctx, sources.cite(record_id), fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]))
+
+    @app.command(epilog=_ex("dxcli info", "dxcli info -f json | jq .data_sha256"))
+    def info(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+        """Tool version, data version with its content hash, and record counts."""
+        from dxcli.query import sources
+
+        emit(ctx, sources.info(), fmt)
+
+
+def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> None:
+    from dxcli.calc.probability import parse_probability
+    from dxcli.query import accuracy as q
+
+    p = parse_probability(pretest, "pre-test probability") if pretest is not None else None
+    if name is None and condition is None:
+        if p is not None:
+            from dxcli.errors import InvalidInput
+
+            raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} faber --pretest 0.3")
+        emit(ctx, q.list_records(kind), fmt, View(columns=["id", "name", "conditions"]))
+        return
+    if name is None:
+        rows = q.rows_for_condition(kind, condition, p)
+    else:
+        rows = q.rows_for(kind, name, p)
+        if condition is not None:
+            from dxcli.query.lookup import find
+            from dxcli.reference import loader
+            from dxcli.errors import NotFound
+
+            cid = find(loader.records("condition"), condition, "condition")["id"]
+            rows = [r for r in rows if r["condition"] == cid]
+            if not rows:
+                raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
+    cols = [kind, "condition", "sensitivity", "specificity", "lr_positive", "lr_negative"]
+    if any(r.get(k + "_range") for r in rows for k in ("sensitivity", "specificity")):
+        cols = [kind, "condition", "sensitivity_range", "specificity_range", "lr_positive_range", "lr_negative_range"]
+    if any(r.get("ppv_range") for r in rows):
+        cols.append("ppv_range")
+    if p is not None:
+        cols += [k for k in ("posttest_positive", "posttest_negative") if any(k in r for r in rows)]
+    emit(ctx, rows, fmt, View(columns=cols + ["interpretation"]))

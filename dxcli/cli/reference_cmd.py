@@ -1,0 +1,70 @@
+"""``dxcli reference``: the data's schema and its validation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dxcli.cli.common import FormatOpt, emit, terminal
+from dxcli.errors import DataError, InvalidInput, NotFound
+
+app = typer.Typer(help="The reference data: its JSON Schema, and a linter for packs of TOML files.", no_args_is_help=True)
+
+
+@app.command(
+    epilog="Examples:\n\n  dxcli reference schema             # the record kinds\n\n"
+    "  dxcli reference schema maneuver > maneuver.schema.json"
+)
+def schema(
+    ctx: typer.Context,
+    kind: Annotated[Optional[str], typer.Argument(help="A record kind (the TOML table name), e.g. 'maneuver'.")] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Print the JSON Schema of a reference file's records (or list the kinds)."""
+    from dxcli.reference.loader import KIND_FILES
+    from dxcli.reference.models import FILE_KINDS
+    from dxcli.query.lookup import suggest
+
+    if kind is None:
+        rows = [{"kind": k, "file": KIND_FILES[k], "model": m.__name__} for k, m in FILE_KINDS.items()]
+        emit(ctx, rows, fmt)
+        return
+    model = FILE_KINDS.get(kind.strip().lower().replace("-", "_"))
+    if model is None:
+        raise NotFound(
+            f"no record kind {kind!r}",
+            hint=suggest([{"id": k} for k in FILE_KINDS], kind, "reference schema"),
+        )
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"dxcli reference file: [[{kind}]] records",
+        "type": "object",
+        "properties": {kind: {"type": "array", "items": model.model_json_schema()}},
+    }
+    terminal(ctx).stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command(
+    epilog="Examples:\n\n  dxcli reference lint ./my-pack\n\n  dxcli reference lint ./my-pack -f json | jq '.[] | .file'"
+)
+def lint(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A directory of TOML files (or one TOML file).")],
+    fmt: FormatOpt = None,
+) -> None:
+    """Validate a pack of reference TOML files: schema, unique ids, references, sources, bands.
+
+    Exit 0 when clean, 3 when any problem is found (each listed with file, line, key and fix).
+    """
+    from dxcli.reference.integrity import check_dir, check_files
+
+    if not path.exists():
+        raise InvalidInput(f"no such file or directory: {path}", hint="give the path of a pack directory")
+    problems = check_dir(path) if path.is_dir() else check_files([(path, path.name)])
+    if problems:
+        emit(ctx, [p.as_row() for p in problems], fmt)
+        raise DataError(f"{len(problems)} problem(s) in {path}", hint="fix each listed problem and lint again")
+    terminal(ctx).stderr.write(f"dxcli: {path}: no problems\n")

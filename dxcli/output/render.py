@@ -1,0 +1,244 @@
+"""The one renderer: rows in, text out, in every format.
+
+Commands hand over rows (``list[dict]``) or one record (``dict``); only this
+module knows table, TSV, CSV, JSON, NDJSON and Markdown. Rich is imported
+only when a table is drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence, TextIO
+
+FORMATS = ("table", "tsv", "csv", "json", "ndjson", "markdown")
+
+# C0/C1 control characters (ESC among them) other than tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@dataclass
+class Terminal:
+    """What the output is going to: injected in tests, read from the process otherwise."""
+
+    stdout: TextIO
+    stderr: TextIO
+    is_tty: bool
+    color: bool
+    width: int | None = None
+
+    @classmethod
+    def from_env(cls) -> "Terminal":
+        out = sys.stdout
+        try:
+            tty = out.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        env = os.environ
+        color = tty and "NO_COLOR" not in env and env.get("TERM") != "dumb"
+        width = None
+        if env.get("COLUMNS", "").isdigit():
+            width = int(env["COLUMNS"])
+        return cls(stdout=out, stderr=sys.stderr, is_tty=tty, color=color, width=width)
+
+
+@dataclass
+class View:
+    """How a list of rows is shown to a person: which columns a table keeps."""
+
+    columns: Sequence[str] | None = None  # table columns (all keys when None)
+    title: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def inert(text: str) -> str:
+    """Neutralise control characters (ANSI escapes) in data shown as text."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def cell(value: Any, *, for_table: bool = False) -> str:
+    """One value as flat text for TSV, CSV, Markdown and tables."""
+    if value is None:
+        return "" if not for_table else "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "∞" if for_table else "inf"
+        return format_number(value)
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and len(value) == 2:
+            return f"{cell(value[0], for_table=for_table)}–{cell(value[1], for_table=for_table)}"
+        sep = "\n" if for_table else "; "
+        return sep.join(cell(v, for_table=for_table) for v in value)
+    if isinstance(value, dict):
+        if for_table and "text" in value:
+            return inert(str(value["text"]))
+        return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return inert(str(value))
+
+
+def format_number(x: float) -> str:
+    """Shortest faithful text for a number: 0.89, 9.89, 0.1209 -> '0.121' is not done here."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(round(x, 6))
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _keys(rows: Sequence[dict[str, Any]]) -> list[str]:
+    keys: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in keys:
+                keys.append(k)
+    return keys
+
+
+def _flat(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def render(
+    data: list[dict[str, Any]] | dict[str, Any],
+    fmt: str | None,
+    term: Terminal,
+    view: View | None = None,
+) -> None:
+    """Write ``data`` (rows, or one record) to ``term.stdout`` in ``fmt``."""
+    fmt = fmt or ("table" if term.is_tty else "tsv")
+    single = isinstance(data, dict)
+    rows: list[dict[str, Any]] = [data] if single else list(data)  # type: ignore[list-item]
+    out = term.stdout
+    if fmt == "json":
+        json.dump(_json_safe(data), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "ndjson":
+        for r in rows:
+            out.write(json.dumps(_json_safe(r), ensure_ascii=False) + "\n")
+    elif fmt in ("tsv", "csv"):
+        keys = _keys(rows)
+        if fmt == "tsv":
+            out.write("\t".join(keys) + "\n")
+            for r in rows:
+                out.write("\t".join(_flat(cell(r.get(k))) for k in keys) + "\n")
+        else:
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(keys)
+            for r in rows:
+                w.writerow([cell(r.get(k)) for k in keys])
+            out.write(buf.getvalue())
+    elif fmt == "markdown":
+        keys = _keys(rows)
+        if view and view.columns and not single:
+            keys = [k for k in view.columns if k in keys]
+
+        def md(v: Any) -> str:
+            return _flat(cell(v)).replace("|", "\\|")
+
+        if single:
+            out.write("| field | value |\n| --- | --- |\n")
+            for k in keys:
+                out.write(f"| {k} | {md(rows[0].get(k))} |\n")
+        else:
+            out.write("| " + " | ".join(keys) + " |\n")
+            out.write("|" + " --- |" * len(keys) + "\n")
+            for r in rows:
+                out.write("| " + " | ".join(md(r.get(k)) for k in keys) + " |\n")
+    elif fmt == "table":
+        _rich_table(rows, single, term, view or View())
+    else:  # pragma: no cover - the CLI validates the format first
+        raise ValueError(fmt)
+
+
+def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: View) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text  # cells are Text: data is never parsed as markup
+
+    console = Console(
+        file=term.stdout,
+        width=term.width or (None if term.is_tty else 100),
+        no_color=not term.color,
+        color_system="auto" if term.color else None,
+        force_terminal=term.color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    if single:
+        t = Table(box=box.SIMPLE_HEAD, show_header=False, title=view.title)
+        t.add_column("field", style="bold", no_wrap=True)
+        t.add_column("value", overflow="fold")
+        for k in view.columns or list(rows[0].keys()):
+            v = rows[0].get(k)
+            if v in (None, [], ""):
+                continue
+            text = cell(v, for_table=True)
+            if isinstance(v, list) and not all(isinstance(x, (int, float)) for x in v):
+                text = "\n".join("• " + line for line in text.split("\n"))
+            t.add_row(Text(view.headers.get(k, k)), Text(text))
+    else:
+        keys = list(view.columns or _keys(rows))
+        t = Table(box=box.SIMPLE_HEAD, title=view.title)
+        for k in keys:
+            t.add_column(view.headers.get(k, k), overflow="fold")
+        for r in rows:
+            t.add_row(*(Text(cell(r.get(k), for_table=True)) for k in keys))
+    console.print(t)
+
+
+def render_stream(rows: Iterable[dict[str, Any]], fmt: str, term: Terminal) -> None:
+    """Write rows one by one (batch mode): NDJSON, TSV and CSV stream; JSON is an array."""
+    out = term.stdout
+    keys: list[str] | None = None
+    first = True
+    if fmt == "json":
+        out.write("[")
+    for r in rows:
+        if fmt in ("json",):
+            out.write(("\n  " if first else ",\n  ") + json.dumps(_json_safe(r), ensure_ascii=False))
+        elif fmt == "ndjson":
+            out.write(json.dumps(_json_safe(r), ensure_ascii=False) + "\n")
+        elif fmt in ("tsv", "csv", "markdown", "table"):
+            if keys is None:
+                keys = list(r.keys())
+                if fmt == "csv":
+                    out.write(_csv_line(keys))
+                elif fmt == "tsv":
+                    out.write("\t".join(keys) + "\n")
+                else:
+                    out.write("| " + " | ".join(keys) + " |\n|" + " --- |" * len(keys) + "\n")
+            vals = [cell(r.get(k)) for k in keys]
+            if fmt == "csv":
+                out.write(_csv_line(vals))
+            elif fmt == "tsv":
+                out.write("\t".join(_flat(v) for v in vals) + "\n")
+            else:
+                out.write("| " + " | ".join(_flat(v).replace("|", "\\|") for v in vals) + " |\n")
+        first = False
+    if fmt == "json":
+        out.write("\n]\n" if not first else "]\n")
+
+
+def _csv_line(values: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue()

@@ -1,0 +1,1 @@
+"""Queries over the reference data: plain functions from arguments to rows."""

@@ -1,0 +1,198 @@
+"""Maneuvers and diagnostic tests: accuracy as stated, likelihood ratios as computed.
+
+One row per (maneuver or test, target condition). Likelihood ratios are derived
+here from the stated sensitivity and specificity, never stored in the data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from dxcli.calc.bands import band_for, band_text
+from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
+from dxcli.query.lookup import find
+from dxcli.reference import loader
+
+LR_DIGITS = 2
+P_DIGITS = 3
+
+
+def _r(x: Optional[float], digits: int = LR_DIGITS) -> Optional[float]:
+    if x is None:
+        return None
+    if math.isinf(x):
+        return x
+    return round(x, digits)
+
+
+def _box(ev: dict[str, Any], key: str) -> Optional[tuple[float, float]]:
+    if ev.get(key) is not None:
+        return (ev[key], ev[key])
+    if ev.get(key + "_range") is not None:
+        lo, hi = ev[key + "_range"]
+        return (lo, hi)
+    return None
+
+
+def lr_scale() -> dict[str, Any]:
+    return loader.by_id("scale")["lr-bands"]
+
+
+def _band(x: Optional[float]) -> Optional[dict[str, Any]]:
+    if x is None:
+        return None
+    bands = lr_scale()["band_sets"][0]["bands"]
+    return band_for(bands, x)
+
+
+def _lr_words(kind: str, lo: Optional[float], hi: Optional[float]) -> str:
+    def show(x: Optional[float]) -> str:
+        return "∞" if x is not None and math.isinf(x) else f"{x:.2f}"
+
+    b_lo, b_hi = _band(lo), _band(hi)
+    if lo == hi or (b_lo is b_hi and b_lo is not None):
+        value = show(lo) if lo == hi else f"{show(lo)} to {show(hi)}"
+        return f"{kind} {value}: {b_lo['label'].lower()} — {b_lo['description']}"  # type: ignore[index]
+    return (
+        f"{kind} {show(lo)} to {show(hi)}: from {b_lo['label'].lower()} to {b_hi['label'].lower()}"  # type: ignore[index]
+        " (the range spans bands)"
+    )
+
+
+def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Optional[float] = None) -> dict[str, Any]:
+    sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
+    notes: list[Any] = list(rec.get("notes", [])) + list(ev.get("notes", []))
+    lrp = lrn = None
+    lrp_range = lrn_range = None
+    interpretation: list[str] = []
+    if sens and spec:
+        (p_lo, p_hi), (n_lo, n_hi) = lr_ranges(sens, spec)
+        point = sens[0] == sens[1] and spec[0] == spec[1]
+        if point:
+            lrp, lrn = lr_positive(sens[0], spec[0]), lr_negative(sens[0], spec[0])
+        else:
+            lrp_range, lrn_range = [p_lo, p_hi], [n_lo, n_hi]
+        if any(x is not None and math.isinf(x) for x in (p_lo, p_hi)):
+            notes.append(
+                {
+                    "kind": "arithmetic",
+                    "text": "specificity of 1 makes LR+ unbounded: shown as null in JSON and ∞ in a table",
+                }
+            )
+        interpretation.append(_lr_words("positive: LR+", p_lo, p_hi))
+        interpretation.append(_lr_words("negative: LR-", n_lo, n_hi))
+    elif ev.get("ppv_range") is not None:
+        lo, hi = ev["ppv_range"]
+        interpretation.append(
+            f"only a positive predictive value is stated ({lo:g}–{hi:g}); it depends on prevalence and gives no likelihood ratio"
+        )
+    else:
+        interpretation.append("no sensitivity and specificity stated: no likelihood ratio")
+    if ev.get("statement"):
+        interpretation.append(f"the review: {ev['statement']}")
+    row: dict[str, Any] = {
+        kind: rec["id"],
+        "name": rec["name"],
+        "condition": ev["condition"],
+        "positive": ev.get("positive"),
+    }
+    if kind == "test":
+        row["kind"] = rec.get("kind")
+        row["role"] = ev.get("role")
+    row.update(
+        {
+            "sensitivity": ev.get("sensitivity"),
+            "specificity": ev.get("specificity"),
+            "lr_positive": _r(lrp),
+            "lr_negative": _r(lrn),
+            "sensitivity_range": ev.get("sensitivity_range"),
+            "specificity_range": ev.get("specificity_range"),
+            "lr_positive_range": [_r(x) for x in lrp_range] if lrp_range else None,
+            "lr_negative_range": [_r(x) for x in lrn_range] if lrn_range else None,
+            "ppv_range": ev.get("ppv_range"),
+            "false_positive_rate": ev.get("false_positive_rate"),
+            "false_positive_rate_range": ev.get("false_positive_rate_range"),
+            "statement": ev.get("statement"),
+            "description": rec["description"],
+            "interpretation": "; ".join(interpretation),
+            "source": ev["source"],
+            "notes": notes,
+        }
+    )
+    if pretest is not None:
+        row.update(_posttests(pretest, lrp, lrn, lrp_range, lrn_range))
+    return row
+
+
+def _posttests(pretest: float, lrp, lrn, lrp_range, lrn_range) -> dict[str, Any]:
+    def pt(lr: Optional[float]) -> Optional[float]:
+        return None if lr is None else round(posttest(pretest, lr), P_DIGITS)
+
+    out: dict[str, Any] = {"pretest": pretest}
+    if lrp is not None or lrn is not None:
+        out["posttest_positive"] = pt(lrp)
+        out["posttest_negative"] = pt(lrn)
+    elif lrp_range is not None:
+        out["posttest_positive_range"] = [pt(lrp_range[0]), pt(lrp_range[1])]
+        out["posttest_negative_range"] = [pt(lrn_range[0]), pt(lrn_range[1])]
+    else:
+        out["posttest_positive"] = out["posttest_negative"] = None
+    return out
+
+
+def strength(row: dict[str, Any]) -> float:
+    """How far a result can move probability: max of LR+ and 1/LR- (ranges: their best end)."""
+    vals: list[float] = []
+    for key, inv in (("lr_positive", False), ("lr_negative", True)):
+        xs = [row.get(key)] + list(row.get(key + "_range") or [])
+        for x in xs:
+            if x is None:
+                continue
+            if inv:
+                x = math.inf if x == 0 else 1.0 / x
+            vals.append(x)
+    return max(vals) if vals else -1.0
+
+
+def list_records(kind: str) -> list[dict[str, Any]]:
+    rows = []
+    for r in loader.records(kind):
+        row = {"id": r["id"], "name": r["name"]}
+        if kind == "test":
+            row["kind"] = r.get("kind")
+        row["conditions"] = sorted({e["condition"] for e in r["evidence"]})
+        row["figures"] = any(
+            e.get(k) is not None
+            for e in r["evidence"]
+            for k in ("sensitivity", "sensitivity_range", "ppv_range", "false_positive_rate_range", "false_positive_rate")
+        )
+        row["aliases"] = r.get("aliases", [])
+        rows.append(row)
+    return rows
+
+
+def rows_for(kind: str, name: str, pretest: Optional[float] = None) -> list[dict[str, Any]]:
+    rec = find(loader.records(kind), name, kind)
+    return [evidence_row(rec, ev, kind, pretest) for ev in rec["evidence"]]
+
+
+def rows_for_condition(kind: str, condition: str, pretest: Optional[float] = None) -> list[dict[str, Any]]:
+    cond = find(loader.records("condition"), condition, "condition")
+    rows = [
+        evidence_row(rec, ev, kind, pretest)
+        for rec in loader.records(kind)
+        for ev in rec["evidence"]
+        if ev["condition"] == cond["id"]
+    ]
+    rows.sort(key=strength, reverse=True)
+    return rows
+
+
+def band_table() -> list[dict[str, Any]]:
+    s = lr_scale()
+    bs = s["band_sets"][0]
+    return [
+        {"band": b["id"], "label": b["label"], "interval": band_text(b), "description": b.get("description")}
+        for b in bs["bands"]
+    ]

@@ -1,0 +1,97 @@
+"""Conditions and the presenting complaints that list them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dxcli.query.lookup import find
+from dxcli.reference import loader
+
+DEEP_DIVE_SECTIONS = ("epidemiology", "pathophysiology", "clinical_findings", "diagnostic_testing", "treatment")
+
+
+def complaints() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c["id"],
+            "name": c["name"],
+            "conditions": len(c["conditions"]),
+            "description": c["description"],
+            "source": c["source"],
+        }
+        for c in loader.records("complaint")
+    ]
+
+
+def find_condition(name: str) -> dict[str, Any]:
+    return find(loader.records("condition"), name, "condition")
+
+
+def summary(c: dict[str, Any]) -> dict[str, Any]:
+    """A condition as a row of the differential: the contract keys, in a stable order."""
+    return {
+        "id": c["id"],
+        "name": c["name"],
+        "presentation": c["presentation"],
+        "diagnosis": c["diagnosis"],
+        "pearls": c["pearls"],
+        "icd10cm": c["icd10cm"],
+        "deep_dive": c.get("deep_dive") is not None,
+        "source": c["source"],
+    }
+
+
+def differential(complaint: str) -> list[dict[str, Any]]:
+    comp = find(loader.records("complaint"), complaint, "complaint")
+    conds = loader.by_id("condition")
+    rows = []
+    for rank, cid in enumerate(comp["conditions"], 1):
+        row = {"rank": rank, **summary(conds[cid])}
+        rows.append(row)
+    return rows
+
+
+def links(cid: str) -> dict[str, list[str]]:
+    """Cross-links of a condition: the maneuvers, tests and red flags that name it."""
+    out: dict[str, list[str]] = {"maneuvers": [], "tests": [], "red_flags": []}
+    for kind, key in (("maneuver", "maneuvers"), ("test", "tests")):
+        for r in loader.records(kind):
+            if any(e["condition"] == cid for e in r["evidence"]):
+                out[key].append(r["id"])
+    out["red_flags"] = [r["id"] for r in loader.records("red_flag") if cid in r["conditions"]]
+    return out
+
+
+def detail(name: str) -> dict[str, Any]:
+    """One condition in full: Table 2 items, deep-dive sections, figures, notes and cross-links."""
+    c = find_condition(name)
+    row = summary(c)
+    row["aliases"] = c.get("aliases", [])
+    dd = c.get("deep_dive") or {}
+    for sec in DEEP_DIVE_SECTIONS:
+        row[sec] = [s["text"] + _refs(s) for s in dd.get(sec, [])]
+    row["figures"] = [_figure(f) for f in c.get("figures", [])]
+    row["notes"] = c.get("notes", [])
+    row.update(links(c["id"]))
+    if c.get("deep_dive_source"):
+        row["deep_dive_source"] = c["deep_dive_source"]
+    return row
+
+
+def _refs(s: dict[str, Any]) -> str:
+    refs = s.get("refs") or []
+    return f" [ref {', '.join(str(r) for r in refs)}]" if refs else ""
+
+
+def _figure(f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f["id"],
+        "kind": f["kind"],
+        "description": f["description"],
+        "value": f.get("value"),
+        "range": f.get("range"),
+        "unit": f.get("unit", "proportion"),
+        "timepoint": f.get("timepoint"),
+        "source": f["source"],
+        "notes": f.get("notes", []),
+    }

@@ -1,0 +1,252 @@
+"""Red flags, sources and citations, full-text search, and data-set information."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from typing import Any, Iterator, Optional
+
+from dxcli import __version__
+from dxcli.errors import InvalidInput, NotFound
+from dxcli.query.lookup import check_query, find, norm, suggest
+from dxcli.reference import loader
+
+# Record kinds that `search` and `cite` look through, with their command for details.
+SEARCHABLE = {
+    "condition": "condition",
+    "maneuver": "maneuver",
+    "test": "test",
+    "red_flag": "redflags",
+    "muscle": "muscle",
+    "nerve": "nerve",
+    "structure": "anatomy",
+    "finding": "finding",
+    "scale": "kerboul",
+    "grading": "tonnis",
+    "citation": "sources",
+    "case": "case",
+}
+
+
+def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
+    recs = loader.records("red_flag")
+    if condition is not None:
+        cid = find(loader.records("condition"), condition, "condition")["id"]
+        recs = [r for r in recs if cid in r["conditions"]]
+        if not recs:
+            raise NotFound(f"the review raises no red flag for {cid}", hint="list all with 'dxcli redflags'")
+    return [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "description": r["description"],
+            "why": r["why"],
+            "action": r["action"],
+            "conditions": r["conditions"],
+            "source": r["source"],
+            "notes": r.get("notes", []),
+        }
+        for r in recs
+    ]
+
+
+def _texts(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if k not in ("id", "source", "deep_dive_source", "refs", "citations"):
+                yield from _texts(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _texts(v)
+
+
+def _words(text: str) -> list[str]:
+    return norm(text).split()
+
+
+def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Records matching every word of ``text`` (typos tolerated), best first, with a snippet."""
+    check_query(text, "search")
+    q_words = _words(text)
+    if not q_words:
+        raise InvalidInput(f"search text {text!r} has no letters or digits", hint="search for a word, e.g. 'hamstring'")
+    results = []
+    for kind in SEARCHABLE:
+        for rec in loader.records(kind):
+            name_words = _words(" ".join([rec.get("name") or rec.get("title") or rec.get("authors", ""), rec["id"], *rec.get("aliases", [])]))
+            body = list(_texts(rec))
+            body_words = set(w for t in body for w in _words(t))
+            score = 0.0
+            for qw in q_words:
+                best = _best(qw, name_words) * 3.0
+                if best < 3.0:
+                    best = max(best, _best(qw, body_words))
+                if best == 0:
+                    score = 0
+                    break
+                score += best
+            if score > 0:
+                results.append((score, kind, rec, body))
+    results.sort(key=lambda t: (-t[0], t[1], t[2]["id"]))
+    out = []
+    for score, kind, rec, body in results[:limit]:
+        out.append(
+            {
+                "kind": kind,
+                "id": rec["id"],
+                "name": rec.get("name") or rec.get("title") or rec.get("authors"),
+                "score": round(score / len(q_words), 2),
+                "snippet": _snippet(body, q_words),
+                "command": f"dxcli {SEARCHABLE[kind]} {rec['id']}",
+            }
+        )
+    if not out:
+        raise NotFound(f"nothing in the reference matches {text!r}", hint="try fewer or different words")
+    return out
+
+
+def _best(qw: str, words: Any) -> float:
+    """1.0 for an exact or prefix word, 0.5-0.9 for a close spelling, 0 otherwise."""
+    if qw in words:
+        return 1.0
+    if len(qw) >= 4 and any(w.startswith(qw) for w in words):
+        return 0.9
+    if len(qw) < 4:
+        return 0.0
+    close = difflib.get_close_matches(qw, list(words), n=1, cutoff=0.8)
+    if close:
+        return difflib.SequenceMatcher(None, qw, close[0]).ratio() * 0.8
+    return 0.0
+
+
+def _snippet(body: list[str], q_words: list[str], width: int = 100) -> str:
+    best, best_hits = body[0] if body else "", -1
+    for t in body:
+        words = set(_words(t))
+        hits = sum(1 for q in q_words if _best(q, words) > 0)
+        if hits > best_hits:
+            best, best_hits = t, hits
+    return best if len(best) <= width else best[: width - 1] + "…"
+
+
+def citation_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c["id"],
+            "authors": c["authors"],
+            "year": c.get("year"),
+            "title": c.get("title"),
+            "journal": c.get("journal"),
+            "details": c.get("details"),
+            "pmid": c.get("pmid"),
+            "doi": c.get("doi"),
+            "read": c.get("read", "abstract"),
+            "review_ref": c.get("review_ref"),
+            "note": c.get("note"),
+        }
+        for c in loader.records("citation")
+    ]
+
+
+def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(obj, dict):
+        yield path, obj
+        for k, v in obj.items():
+            yield from _walk(v, f"{path}.{k}" if path else k)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk(v, f"{path}[{i}]")
+
+
+def cite(record_id: str) -> list[dict[str, Any]]:
+    """Every source and note of one record (any kind), each with its citations spelled out."""
+    check_query(record_id, "cite")
+    cits = loader.by_id("citation")
+    pool = [(k, r) for k in SEARCHABLE if k != "citation" for r in loader.records(k)]
+    q = norm(record_id)
+    hit = next(((k, r) for k, r in pool if norm(r["id"]) == q), None)
+    if hit is None:
+        hit = next(((k, r) for k, r in pool if any(norm(n) == q for n in [r.get("name", ""), *r.get("aliases", [])])), None)
+    if hit is None:
+        raise NotFound(f"no record has the id {record_id!r}", hint=suggest([r for _, r in pool], record_id, "search"))
+    kind, rec = hit
+    rows = []
+    for path, node in _walk(rec, ""):
+        src = None
+        if isinstance(node.get("source"), dict):
+            src = node["source"]
+        if isinstance(node.get("deep_dive_source"), dict):
+            rows.append(_source_row(kind, rec, path + ".deep_dive_source" if path else "deep_dive_source", node["deep_dive_source"], cits))
+        if src is not None:
+            rows.append(_source_row(kind, rec, (path + ".source") if path else "source", src, cits))
+        if node.get("kind") in ("disagreement", "caveat", "unverified", "terminology", "arithmetic") and "text" in node:
+            c = cits.get(node.get("citation") or "")
+            rows.append(
+                {
+                    "kind": kind,
+                    "id": rec["id"],
+                    "path": path,
+                    "type": f"note: {node['kind']}",
+                    "section": None,
+                    "refs": [],
+                    "citations": [_cit_text(c)] if c else [],
+                    "text": node["text"],
+                    "review_value": node.get("review_value"),
+                    "primary_value": node.get("primary_value"),
+                }
+            )
+    return rows
+
+
+def _cit_text(c: dict[str, Any]) -> str:
+    parts = [c["authors"]]
+    if c.get("year"):
+        parts.append(str(c["year"]))
+    if c.get("journal"):
+        parts.append(c["journal"] + (" " + c["details"] if c.get("details") else ""))
+    if c.get("pmid"):
+        parts.append("PMID " + c["pmid"])
+    if c.get("doi"):
+        parts.append("doi:" + c["doi"])
+    return ". ".join(parts) + f" [{c['id']}]"
+
+
+def _source_row(kind: str, rec: dict[str, Any], path: str, src: dict[str, Any], cits: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "id": rec["id"],
+        "path": path,
+        "type": "source",
+        "section": src.get("section") + (f", {src['table']}" if src.get("table") else ""),
+        "refs": src.get("refs", []),
+        "citations": [_cit_text(cits[c]) for c in src.get("citations", []) if c in cits],
+        "text": src.get("quote"),
+        "review_value": None,
+        "primary_value": None,
+    }
+
+
+def data_hash() -> str:
+    """SHA-256 over the bundled reference files, in name order: the data's content hash."""
+    h = hashlib.sha256()
+    d = loader.bundled_dir()
+    for p in sorted(d.glob("*.toml")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def info() -> dict[str, Any]:
+    m = loader.meta()
+    counts = {kind: len(loader.records(kind)) for kind in loader.KIND_FILES}
+    return {
+        "tool_version": __version__,
+        "data_version": m["data_version"],
+        "data_sha256": data_hash(),
+        "title": m["title"],
+        "review": m["review"],
+        "data_dir": str(loader.bundled_dir()),
+        "counts": counts,
+        "disclaimer": m["disclaimer"],
+    }

@@ -1,0 +1,2 @@
+"""Reference data: record models (``models``), the loader (``loader``) and the
+integrity checks (``integrity``)."""

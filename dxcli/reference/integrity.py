@@ -1,0 +1,297 @@
+"""Validate a directory of reference TOML: schema, unique ids, cross-references, sources.
+
+Used by the tests on the bundled data and by ``dxcli reference lint`` on a pack.
+Every problem names the file, the line where known, the key, and a fix.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import ValidationError
+
+from dxcli.reference.loader import KIND_FILES, META_FILE, tomllib
+from dxcli.reference.models import FILE_KINDS, Meta
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    key: str
+    message: str
+    fix: str
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "key": self.key,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+def _line_of(text: str, record_id: str | None, key: str | None = None) -> int | None:
+    """The line of ``id = "record_id"``, or of ``key = ...`` within that record, 1-based."""
+    if record_id is None:
+        return None
+    lines = text.splitlines()
+    id_pat = re.compile(r"^\s*id\s*=\s*[\"']" + re.escape(record_id) + r"[\"']")
+    top_pat = re.compile(r"^\s*\[\[?[A-Za-z_]+\]\]?\s*$")  # [[kind]] or [kind], not dotted
+    for i, line in enumerate(lines):
+        if id_pat.search(line):
+            if key:
+                key_pat = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+                for j in range(i, len(lines)):
+                    if j > i and top_pat.match(lines[j]):
+                        break
+                    if key_pat.match(lines[j]):
+                        return j + 1
+            return i + 1
+    return None
+
+
+def _walk_sources(obj: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every ``source`` table and every note ``citation`` inside a record."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            p = f"{path}.{k}" if path else k
+            if k in ("source", "deep_dive_source") and isinstance(v, dict):
+                yield p, v
+            elif k == "citations" and isinstance(v, list) and path:
+                yield p, {"citations": v}
+            elif k == "citation" and isinstance(v, str):
+                yield p, {"citations": [v]}
+            else:
+                yield from _walk_sources(v, p)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk_sources(v, f"{path}[{i}]")
+
+
+class Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.texts: dict[str, str] = {}
+        self.records: dict[str, list[tuple[str, dict[str, Any]]]] = {k: [] for k in FILE_KINDS}
+        self.meta: dict[str, Any] | None = None
+
+    def add(self, file: str, rid: str | None, key: str, message: str, fix: str) -> None:
+        line = _line_of(self.texts.get(file, ""), rid, key.split(".")[-1].split("[")[0])
+        self.problems.append(Problem(file, line, key, message, fix))
+
+    # -- reading ---------------------------------------------------------------
+    def read(self, path: Path, display: str) -> None:
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            self.problems.append(Problem(display, None, "", f"cannot read: {e.strerror}", "check the path"))
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            self.problems.append(
+                Problem(display, None, "", f"not UTF-8 (byte {e.start})", "save the file as UTF-8")
+            )
+            return
+        self.texts[display] = text
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            m = re.search(r"line (\d+)", str(e))
+            self.problems.append(
+                Problem(display, int(m.group(1)) if m else None, "", f"invalid TOML: {e}", "fix the TOML syntax")
+            )
+            return
+        for key, value in data.items():
+            if key == "meta" and isinstance(value, dict):
+                self.meta = value
+                try:
+                    Meta.model_validate(value)
+                except ValidationError as e:
+                    for err in e.errors():
+                        self._schema_problem(display, None, "meta", err)
+                continue
+            if key not in FILE_KINDS:
+                self.problems.append(
+                    Problem(
+                        display,
+                        None,
+                        key,
+                        f"unknown record kind {key!r}",
+                        "use one of: " + ", ".join(sorted(FILE_KINDS)),
+                    )
+                )
+                continue
+            if not isinstance(value, list):
+                self.problems.append(
+                    Problem(display, None, key, f"{key} must be an array of tables", f"write [[{key}]]")
+                )
+                continue
+            for i, rec in enumerate(value):
+                self._validate(display, key, i, rec)
+
+    def _schema_problem(self, file: str, rid: str | None, prefix: str, err: Any) -> None:
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        key = f"{prefix}.{loc}" if loc else prefix
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "missing":
+            fix = f"add {loc.split('.')[-1]}"
+        elif err.get("type") == "extra_forbidden":
+            fix = f"remove {loc.split('.')[-1]} or check its spelling"
+        else:
+            fix = "correct the value"
+        self.add(file, rid, key, msg, fix)
+
+    def _validate(self, file: str, kind: str, i: int, rec: Any) -> None:
+        rid = rec.get("id") if isinstance(rec, dict) else None
+        model = FILE_KINDS[kind]
+        try:
+            model.model_validate(rec)
+        except ValidationError as e:
+            for err in e.errors():
+                self._schema_problem(file, rid if isinstance(rid, str) else None, f"{kind}[{i}]", err)
+            return
+        self.records[kind].append((file, rec))
+
+    # -- integrity -------------------------------------------------------------
+    def ids(self, kind: str) -> set[str]:
+        return {r["id"] for _, r in self.records[kind]}
+
+    def check(self) -> None:
+        seen: dict[str, tuple[str, str]] = {}
+        for kind, recs in self.records.items():
+            for file, rec in recs:
+                rid = rec["id"]
+                if rid in seen:
+                    other_file, other_kind = seen[rid]
+                    self.add(
+                        file,
+                        rid,
+                        "id",
+                        f"duplicate id {rid!r} (also a {other_kind} in {other_file})",
+                        "give each record a unique id",
+                    )
+                else:
+                    seen[rid] = (file, kind)
+                self._nested_unique(file, rec)
+        cits = self.ids("citation")
+        refs = {
+            "condition": self.ids("condition"),
+            "maneuver": self.ids("maneuver"),
+            "test": self.ids("test"),
+            "nerve": self.ids("nerve"),
+            "red_flag": self.ids("red_flag"),
+            "finding": self.ids("finding"),
+            "complaint": self.ids("complaint"),
+            "structure": self.ids("structure"),
+        }
+
+        def need(file: str, rec: dict, key: str, value: Any, kind: str) -> None:
+            if value is not None and value not in refs[kind]:
+                self.add(
+                    file,
+                    rec["id"],
+                    key,
+                    f"{key} refers to unknown {kind.replace('_', ' ')} {value!r}",
+                    _suggest(value, refs[kind]),
+                )
+
+        for file, rec in self.records["muscle"]:
+            need(file, rec, "nerve", rec.get("nerve"), "nerve")
+        for file, rec in self.records["structure"]:
+            need(file, rec, "part_of", rec.get("part_of"), "structure")
+        for kind in ("maneuver", "test"):
+            for file, rec in self.records[kind]:
+                for j, ev in enumerate(rec["evidence"]):
+                    need(file, rec, f"evidence[{j}].condition", ev["condition"], "condition")
+        for file, rec in self.records["red_flag"]:
+            for c in rec["conditions"]:
+                need(file, rec, "conditions", c, "condition")
+        for file, rec in self.records["complaint"]:
+            for c in rec["conditions"]:
+                need(file, rec, "conditions", c, "condition")
+        for file, rec in self.records["finding"]:
+            need(file, rec, "maneuver", rec.get("maneuver"), "maneuver")
+            need(file, rec, "test", rec.get("test"), "test")
+            need(file, rec, "red_flag", rec.get("red_flag"), "red_flag")
+            for j, ln in enumerate(rec.get("links", [])):
+                need(file, rec, f"links[{j}].condition", ln["condition"], "condition")
+        for file, rec in self.records["case"]:
+            need(file, rec, "complaint", rec.get("complaint"), "complaint")
+            need(file, rec, "diagnosis", rec.get("diagnosis"), "condition")
+            for st in rec["stages"]:
+                for f in st.get("present", []) + st.get("absent", []):
+                    need(file, rec, "stages.present", f, "finding")
+        for kind, recs in self.records.items():
+            for file, rec in recs:
+                for path, src in _walk_sources(rec):
+                    for c in src.get("citations", []):
+                        if c not in cits:
+                            self.add(
+                                file,
+                                rec.get("id"),
+                                path,
+                                f"unknown citation {c!r}",
+                                _suggest(c, cits) + " (or add it to citations.toml)",
+                            )
+        if self.meta is not None and self.meta.get("review") not in cits:
+            self.problems.append(
+                Problem(META_FILE, None, "meta.review", "the review's citation id is unknown", "add it to citations.toml")
+            )
+
+    def _nested_unique(self, file: str, rec: dict) -> None:
+        for key in ("figures", "band_sets", "grades", "stages"):
+            items = rec.get(key) or []
+            ids = [x.get("id", x.get("grade")) for x in items]
+            for d in {i for i in ids if ids.count(i) > 1}:
+                self.add(file, rec["id"], key, f"duplicate {key} id {d!r}", "make nested ids unique")
+        for bs in rec.get("band_sets") or []:
+            ids = [b["id"] for b in bs["bands"]]
+            for d in {i for i in ids if ids.count(i) > 1}:
+                self.add(file, rec["id"], "bands", f"duplicate band id {d!r}", "make band ids unique")
+        fids = [f["id"] for g in rec.get("grades") or [] for f in g["findings"]]
+        for d in {i for i in fids if fids.count(i) > 1}:
+            self.add(file, rec["id"], "findings", f"duplicate finding id {d!r}", "make finding ids unique")
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(str(value), sorted(choices), n=3, cutoff=0.6)
+    return f"did you mean {', '.join(repr(c) for c in close)}?" if close else "use an existing id"
+
+
+def check_files(files: list[tuple[Path, str]]) -> list[Problem]:
+    c = Checker()
+    for path, display in files:
+        c.read(path, display)
+    c.check()
+    return c.problems
+
+
+def check_dir(path: Path) -> list[Problem]:
+    files = sorted(p for p in path.glob("*.toml"))
+    return check_files([(p, p.name) for p in files])
+
+
+def main(argv: list[str] | None = None) -> int:
+    from dxcli.reference.loader import bundled_dir
+
+    args = argv if argv is not None else sys.argv[1:]
+    target = Path(args[0]) if args else bundled_dir()
+    problems = check_dir(target)
+    for p in problems:
+        loc = f"{p.file}:{p.line}" if p.line else p.file
+        print(f"{loc}: {p.key}: {p.message} (fix: {p.fix})")
+    print(f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

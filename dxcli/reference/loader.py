@@ -1,0 +1,73 @@
+"""Read the reference data as plain dicts, loading only the files a command needs.
+
+The bundled data is validated in the tests and by ``dxcli reference lint``;
+this module does no validation, so the everyday path never imports pydantic.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from dxcli.errors import DataError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+REINSTALL = "the bundled data is damaged: reinstall dxcli, or run 'dxcli reference lint' on it"
+
+# Which file holds which kind of record (the TOML array-of-tables name).
+KIND_FILES: dict[str, str] = {
+    "citation": "citations.toml",
+    "structure": "anatomy.toml",
+    "muscle": "muscles.toml",
+    "nerve": "nerves.toml",
+    "condition": "conditions.toml",
+    "maneuver": "maneuvers.toml",
+    "test": "tests.toml",
+    "red_flag": "redflags.toml",
+    "scale": "scales.toml",
+    "grading": "tonnis.toml",
+    "complaint": "complaints.toml",
+    "finding": "findings.toml",
+    "case": "cases.toml",
+}
+META_FILE = "meta.toml"
+
+
+def bundled_dir() -> Path:
+    """The bundled data: inside the installed package, or ``reference/`` in a checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_data"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "reference"
+
+
+@lru_cache(maxsize=None)
+def read_file(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as e:
+        raise DataError(f"cannot read reference file {path}: {e.strerror}", hint=REINSTALL) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise DataError(f"invalid reference file {path}: {e}", hint=REINSTALL) from None
+
+
+@lru_cache(maxsize=None)
+def records(kind: str) -> list[dict[str, Any]]:
+    """All records of one kind from the bundled data, in file order."""
+    return list(read_file(bundled_dir() / KIND_FILES[kind]).get(kind, []))
+
+
+def meta() -> dict[str, Any]:
+    return read_file(bundled_dir() / META_FILE)["meta"]
+
+
+def by_id(kind: str) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in records(kind)}

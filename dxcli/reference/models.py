@@ -1,0 +1,472 @@
+"""Pydantic models for every record type in ``reference/*.toml``.
+
+These models are the schema of the reference data. They are used by the
+tests, by ``dxcli reference lint`` and by ``dxcli reference schema``; the
+everyday command path reads the (already validated) TOML as plain data and
+never imports this module.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Id = str  # kebab-case identifier; checked by the ``id`` field pattern
+Proportion = float
+Range = list[float]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, so a typo in a data file cannot pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Source(Strict):
+    """Where a fact comes from.
+
+    ``section`` names the review's section (and subsection) or table;
+    ``refs`` are the review's superscript reference numbers at that statement;
+    ``citations`` are ids of primary sources (``citations.toml``) that were read.
+    ``quote`` is the review's own words where a record quotes it.
+    """
+
+    section: str = Field(min_length=1)
+    table: Optional[str] = None
+    refs: list[int] = Field(default_factory=list)
+    citations: list[str] = Field(default_factory=list)
+    quote: Optional[str] = None
+
+    @field_validator("refs")
+    @classmethod
+    def _refs_in_review(cls, v: list[int]) -> list[int]:
+        for r in v:
+            if not 1 <= r <= 30:
+                raise ValueError(f"review reference {r} is outside 1-30")
+        return v
+
+
+Value = Union[float, str, list[float], None]
+
+
+class Note(Strict):
+    """A structured note. ``disagreement`` carries both values and both sources."""
+
+    kind: Literal["disagreement", "caveat", "unverified", "terminology", "arithmetic"]
+    text: str = Field(min_length=1)
+    field: Optional[str] = None
+    review_value: Value = None
+    primary_value: Value = None
+    citation: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _disagreement_complete(self) -> "Note":
+        if self.kind == "disagreement":
+            missing = [
+                k for k in ("review_value", "primary_value", "citation") if getattr(self, k) is None
+            ]
+            if missing:
+                raise ValueError("a disagreement note needs " + ", ".join(missing))
+        return self
+
+
+def _check_range(v: Optional[list[float]], name: str) -> Optional[list[float]]:
+    if v is None:
+        return v
+    if len(v) != 2:
+        raise ValueError(f"{name} must be [low, high]")
+    lo, hi = v
+    if not (0.0 <= lo <= hi <= 1.0):
+        raise ValueError(f"{name} must satisfy 0 <= low <= high <= 1, got {v}")
+    return v
+
+
+def _check_prop(v: Optional[float], name: str) -> Optional[float]:
+    if v is not None and not (0.0 <= v <= 1.0):
+        raise ValueError(f"{name} must lie in [0, 1], got {v}")
+    return v
+
+
+def _valid_roots(v: list[str]) -> list[str]:
+    for r in v:
+        if not re.fullmatch(r"[LS][1-5]", r):
+            raise ValueError(f"root {r!r} is not of the form L1-L5 or S1-S5")
+    return v
+
+
+class Citation(Strict):
+    id: str = Field(pattern=KEBAB)
+    authors: str
+    year: Optional[int] = None
+    title: Optional[str] = None
+    journal: Optional[str] = None
+    details: Optional[str] = None  # volume(issue):pages
+    pmid: Optional[str] = None
+    doi: Optional[str] = None
+    read: Literal["abstract", "full text", "secondary", "review"] = "abstract"
+    review_ref: Optional[int] = None  # the review's superscript number, if matched
+    note: Optional[str] = None
+
+
+class Structure(Strict):
+    """A bone, landmark, joint, ligament or other anatomical structure."""
+
+    id: str = Field(pattern=KEBAB)
+    name: str
+    kind: Literal["bone", "landmark", "joint", "ligament", "capsular structure"]
+    aliases: list[str] = Field(default_factory=list)
+    description: str
+    proximal_attachment: Optional[str] = None
+    distal_attachment: Optional[str] = None
+    function: Optional[str] = None
+    part_of: Optional[str] = None  # id of a containing structure
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+
+class Muscle(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    group: Literal["gluteal and lateral hip", "hamstring"]
+    origin: str
+    insertion: str
+    actions: list[str] = Field(min_length=1)
+    nerve: Optional[str] = None  # nerve id; None where the review names none
+    roots: list[str] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+    _roots = field_validator("roots")(lambda v: _valid_roots(v))
+
+
+class Nerve(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    roots: list[str] = Field(min_length=1)
+    plexus: str
+    course: Optional[str] = None
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+    _roots = field_validator("roots")(lambda v: _valid_roots(v))
+
+
+class Statement(Strict):
+    """One statement of the review (a sentence or a close paraphrase of it)."""
+
+    text: str = Field(min_length=1)
+    refs: list[int] = Field(default_factory=list)
+    citations: list[str] = Field(default_factory=list)
+
+
+class Figure(Strict):
+    """A number the review states: a prevalence, a rate, an outcome."""
+
+    id: str = Field(pattern=KEBAB)
+    kind: Literal["epidemiology", "outcome", "finding"]
+    description: str
+    value: Optional[float] = None
+    range: Optional[list[float]] = None
+    unit: Literal["proportion", "count", "years", "months"] = "proportion"
+    timepoint: Optional[str] = None
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_value(self) -> "Figure":
+        if (self.value is None) == (self.range is None):
+            raise ValueError("a figure has exactly one of value or range")
+        if self.unit == "proportion":
+            _check_prop(self.value, "value")
+            _check_range(self.range, "range")
+        return self
+
+
+class DeepDive(Strict):
+    epidemiology: list[Statement] = Field(min_length=1)
+    pathophysiology: list[Statement] = Field(min_length=1)
+    clinical_findings: list[Statement] = Field(min_length=1)
+    diagnostic_testing: list[Statement] = Field(min_length=1)
+    treatment: list[Statement] = Field(min_length=1)
+
+
+class Condition(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    icd10cm: list[str] = Field(min_length=1)
+    presentation: list[str] = Field(min_length=1)
+    diagnosis: list[str] = Field(min_length=1)
+    pearls: list[str] = Field(min_length=1)
+    source: Source
+    deep_dive: Optional[DeepDive] = None
+    deep_dive_source: Optional[Source] = None
+    figures: list[Figure] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _deep_dive_sourced(self) -> "Condition":
+        if self.deep_dive is not None and self.deep_dive_source is None:
+            raise ValueError("a deep dive needs deep_dive_source")
+        return self
+
+
+class Evidence(Strict):
+    """A maneuver's or a test's accuracy for one target condition, exactly as stated."""
+
+    condition: str
+    positive: Optional[str] = None  # what counts as a positive result here
+    role: Optional[str] = None  # for tests: initial, confirmatory, gold standard, ...
+    statement: Optional[str] = None  # the review's qualitative statement, if any
+    sensitivity: Optional[float] = None
+    specificity: Optional[float] = None
+    sensitivity_range: Optional[list[float]] = None
+    specificity_range: Optional[list[float]] = None
+    ppv_range: Optional[list[float]] = None
+    false_positive_rate: Optional[float] = None
+    false_positive_rate_range: Optional[list[float]] = None
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _proportions(self) -> "Evidence":
+        for k in ("sensitivity", "specificity", "false_positive_rate"):
+            _check_prop(getattr(self, k), k)
+        for k in ("sensitivity_range", "specificity_range", "ppv_range", "false_positive_rate_range"):
+            _check_range(getattr(self, k), k)
+        for k in ("sensitivity", "specificity"):
+            if getattr(self, k) is not None and getattr(self, k + "_range") is not None:
+                raise ValueError(f"give {k} or {k}_range, not both")
+        return self
+
+
+class Maneuver(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    description: str  # how it is performed
+    evidence: list[Evidence] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+
+class DiagnosticTest(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    kind: Literal["imaging", "electrodiagnostic", "injection", "laboratory", "vascular"]
+    description: str
+    evidence: list[Evidence] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+
+class RedFlag(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    description: str
+    why: str  # why it matters, in the review's terms
+    action: str  # what the review says to do
+    conditions: list[str] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+
+class Band(Strict):
+    """One band of an interpretation table over a numeric domain."""
+
+    id: str = Field(pattern=KEBAB)
+    label: str
+    lower: float
+    lower_inclusive: bool
+    upper: float
+    upper_inclusive: bool
+    description: Optional[str] = None
+    hips: Optional[int] = None
+    collapsed: Optional[int] = None
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Band":
+        if self.lower > self.upper or (
+            self.lower == self.upper and not (self.lower_inclusive and self.upper_inclusive)
+        ):
+            raise ValueError(f"band {self.id} is empty: {self.lower}..{self.upper}")
+        if self.hips is not None and self.collapsed is not None and self.collapsed > self.hips:
+            raise ValueError(f"band {self.id}: collapsed > hips")
+        return self
+
+
+class BandSet(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    bands: list[Band] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+
+class Scale(Strict):
+    """A numeric interpretation scale: a domain covered by one or more band sets."""
+
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    measure: str
+    unit: str
+    domain_min: float
+    domain_min_inclusive: bool = True
+    domain_max: float
+    domain_max_inclusive: bool = True
+    band_sets: list[BandSet] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _covers(self) -> "Scale":
+        for bs in self.band_sets:
+            problems = band_coverage_problems(
+                bs.bands,
+                self.domain_min,
+                self.domain_min_inclusive,
+                self.domain_max,
+                self.domain_max_inclusive,
+            )
+            if problems:
+                raise ValueError(f"band set {bs.id}: " + "; ".join(problems))
+        return self
+
+
+def band_coverage_problems(
+    bands: list[Band], dmin: float, dmin_inc: bool, dmax: float, dmax_inc: bool
+) -> list[str]:
+    """Gaps and overlaps of ``bands`` over the domain; empty when they tile it exactly."""
+    out: list[str] = []
+    ordered = sorted(bands, key=lambda b: (b.lower, not b.lower_inclusive))
+    first, last = ordered[0], ordered[-1]
+    if first.lower != dmin or first.lower_inclusive != dmin_inc:
+        out.append(f"the first band ({first.id}) does not start at the domain minimum {dmin}")
+    if last.upper != dmax or last.upper_inclusive != dmax_inc:
+        out.append(f"the last band ({last.id}) does not end at the domain maximum {dmax}")
+    for a, b in zip(ordered, ordered[1:]):
+        if a.upper < b.lower:
+            out.append(f"gap between {a.id} and {b.id}: ({a.upper}, {b.lower})")
+        elif a.upper > b.lower:
+            out.append(f"overlap between {a.id} and {b.id}: ({b.lower}, {a.upper})")
+        elif a.upper_inclusive and b.lower_inclusive:
+            out.append(f"overlap between {a.id} and {b.id} at {a.upper}")
+        elif not a.upper_inclusive and not b.lower_inclusive:
+            out.append(f"gap between {a.id} and {b.id} at {a.upper}")
+    for b in bands:
+        if math.isinf(b.upper) and b.upper_inclusive:
+            out.append(f"band {b.id} includes infinity")
+    return out
+
+
+class TonnisFinding(Strict):
+    id: str = Field(pattern=KEBAB)
+    description: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class TonnisGrade(Strict):
+    grade: int = Field(ge=0, le=3)
+    label: str
+    findings: list[TonnisFinding] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+
+class GradingSystem(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    measure: str
+    grades: list[TonnisGrade] = Field(min_length=1)
+    source: Source
+    notes: list[Note] = Field(default_factory=list)
+
+
+class Complaint(Strict):
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    description: str
+    conditions: list[str] = Field(min_length=1)  # in the review's table order
+    source: Source
+
+
+class FindingLink(Strict):
+    condition: str
+    effect: Literal["supports", "against"]
+    statement: str  # the review's statement behind the link, quoted
+    source: Source
+
+
+class Finding(Strict):
+    """A history or examination finding the review uses to tell conditions apart."""
+
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    kind: Literal["history", "examination", "demographic", "red-flag", "maneuver", "imaging"]
+    description: str
+    maneuver: Optional[str] = None  # maneuver id, where the finding is a maneuver result
+    test: Optional[str] = None  # diagnostic test id, where the finding is a test result
+    result: Optional[Literal["positive", "negative"]] = None
+    red_flag: Optional[str] = None  # red flag id
+    links: list[FindingLink] = Field(default_factory=list)
+
+
+class CaseStage(Strict):
+    id: str = Field(pattern=KEBAB)
+    title: str
+    narrative: str
+    present: list[str] = Field(default_factory=list)  # finding ids
+    absent: list[str] = Field(default_factory=list)  # finding ids
+    source: Source
+
+
+class Case(Strict):
+    id: str = Field(pattern=KEBAB)
+    title: str
+    complaint: str
+    age: Optional[int] = None
+    sex: Optional[Literal["female", "male"]] = None
+    stages: list[CaseStage] = Field(min_length=1)
+    workup: list[Statement] = Field(default_factory=list)
+    outcome: list[Statement] = Field(default_factory=list)
+    diagnosis: Optional[str] = None  # condition id
+    source: Source
+
+
+class Meta(Strict):
+    data_version: str
+    title: str
+    review: str  # id of the review's citation
+    disclaimer: str
+
+
+# One entry per reference file kind: TOML table name -> model.
+FILE_KINDS: dict[str, type[BaseModel]] = {
+    "citation": Citation,
+    "structure": Structure,
+    "muscle": Muscle,
+    "nerve": Nerve,
+    "condition": Condition,
+    "maneuver": Maneuver,
+    "test": DiagnosticTest,
+    "red_flag": RedFlag,
+    "scale": Scale,
+    "grading": GradingSystem,
+    "complaint": Complaint,
+    "finding": Finding,
+    "case": Case,
+}
