@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence, TextIO
+from typing import Any, Callable, Iterable, Sequence, TextIO
 
 FORMATS = ("table", "tsv", "csv", "json", "ndjson", "markdown")
 
@@ -55,6 +55,14 @@ class View:
     columns: Sequence[str] | None = None  # table columns (all keys when None)
     title: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # how a table shows a column's value (machine formats always get the value itself)
+    shown: dict[str, Callable[[Any], str]] = field(default_factory=dict)
+    caption: str | None = None
+
+    def table_cell(self, key: str, value: Any) -> str:
+        if key in self.shown:
+            return inert(self.shown[key](value))
+        return cell(value, for_table=True)
 
 
 def inert(text: str) -> str:
@@ -80,7 +88,7 @@ def cell(value: Any, *, for_table: bool = False) -> str:
     if isinstance(value, dict):
         if for_table and "text" in value:
             return inert(str(value["text"]))
-        return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+        return json.dumps(_json_safe(value), ensure_ascii=False, separators=(",", ":"))
     return inert(str(value))
 
 
@@ -191,17 +199,17 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
             v = rows[0].get(k)
             if v in (None, [], ""):
                 continue
-            text = cell(v, for_table=True)
-            if isinstance(v, list) and not all(isinstance(x, (int, float)) for x in v):
+            text = view.table_cell(k, v)
+            if isinstance(v, list) and k not in view.shown and not all(isinstance(x, (int, float)) for x in v):
                 text = "\n".join("• " + line for line in text.split("\n"))
             t.add_row(Text(view.headers.get(k, k)), Text(text))
     else:
         keys = list(view.columns or _keys(rows))
-        t = Table(box=box.SIMPLE_HEAD, title=view.title)
+        t = Table(box=box.SIMPLE_HEAD, title=view.title, caption=view.caption)
         for k in keys:
             t.add_column(view.headers.get(k, k), overflow="fold")
         for r in rows:
-            t.add_row(*(Text(cell(r.get(k), for_table=True)) for k in keys))
+            t.add_row(*(Text(view.table_cell(k, r.get(k))) for k in keys))
     console.print(t)
 
 

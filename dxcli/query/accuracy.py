@@ -43,6 +43,8 @@ def _band(x: Optional[float]) -> Optional[dict[str, Any]]:
     if x is None:
         return None
     bands = lr_scale()["band_sets"][0]["bands"]
+    if math.isinf(x):  # unbounded (specificity 1): the band that reaches infinity
+        return next(b for b in bands if math.isinf(b["upper"]))
     return band_for(bands, x)
 
 

@@ -71,21 +71,29 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
         if not evs:
             raise InvalidInput(
                 f"{rec['id']} has no evidence for {cid}",
-                hint="its conditions: " + ", ".join(e["condition"] for e in rec["evidence"]),
+                hint="its conditions: " + ", ".join(_conditions(rec["evidence"])),
             )
-    elif len(evs) > 1:
+    elif len(_conditions(evs)) > 1:
         raise InvalidInput(
             f"{rec['id']} has evidence for several conditions; choose one with --condition",
-            hint="choices: " + ", ".join(e["condition"] for e in evs),
+            hint="choices: " + ", ".join(_conditions(evs)),
         )
-    ev = evs[0]
-    sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
-    if not (sens and spec):
-        what = f"PPV {ev['ppv_range'][0]:g}-{ev['ppv_range'][1]:g} only, which depends on prevalence" if ev.get("ppv_range") else "no sensitivity and specificity"
+    with_lr = [e for e in evs if _box(e, "sensitivity") and _box(e, "specificity")]
+    if not with_lr:
+        ev = evs[0]
+        ppv = next((e["ppv_range"] for e in evs if e.get("ppv_range")), None)
+        what = f"a PPV ({ppv[0]:g}-{ppv[1]:g}) only, which depends on prevalence" if ppv else "no sensitivity and specificity"
         raise InvalidInput(
             f"{rec['id']} for {ev['condition']} has {what}: it gives no likelihood ratio",
             hint=f"see 'dxcli {kind} {rec['id']}'; or give a likelihood ratio from another source as lr=NUMBER",
         )
+    if len(with_lr) > 1:
+        raise InvalidInput(
+            f"{rec['id']} has several accuracy figures for {with_lr[0]['condition']}",
+            hint="give the likelihood ratio you mean as lr=NUMBER",
+        )
+    ev = with_lr[0]
+    sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
     pos, neg = lr_ranges(sens, spec)
     lr_pair = pos if sign == "+" else neg
     point = sens[0] == sens[1] and spec[0] == spec[1]
@@ -100,6 +108,10 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
         "source": ev["source"],
     }
     return step
+
+
+def _conditions(evs: list[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(e["condition"] for e in evs))
 
 
 def run(pretest: float, findings: list[str], condition: Optional[str] = None) -> dict[str, Any]:

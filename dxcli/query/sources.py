@@ -11,21 +11,23 @@ from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.lookup import check_query, find, norm, suggest
 from dxcli.reference import loader
 
-# Record kinds that `search` and `cite` look through, with their command for details.
+# Record kinds that `search` and `cite` look through, in the order search prefers them
+# on equal scores, with the command that shows one record in full.
 SEARCHABLE = {
     "condition": "condition",
     "maneuver": "maneuver",
     "test": "test",
-    "red_flag": "redflags",
+    "red_flag": "cite",
     "muscle": "muscle",
     "nerve": "nerve",
     "structure": "anatomy",
     "finding": "finding",
-    "scale": "kerboul",
-    "grading": "tonnis",
-    "citation": "sources",
-    "case": "case",
+    "scale": "cite",
+    "grading": "cite",
+    "case": "cite",
+    "citation": "cite",
 }
+KIND_ORDER = {k: i for i, k in enumerate(SEARCHABLE)}
 
 
 def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
@@ -89,7 +91,7 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
                 score += best
             if score > 0:
                 results.append((score, kind, rec, body))
-    results.sort(key=lambda t: (-t[0], t[1], t[2]["id"]))
+    results.sort(key=lambda t: (-t[0], KIND_ORDER[t[1]], t[2]["id"]))
     out = []
     for score, kind, rec, body in results[:limit]:
         out.append(

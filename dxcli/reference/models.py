@@ -203,7 +203,7 @@ class Condition(Strict):
     icd10cm: list[str] = Field(min_length=1)
     presentation: list[str] = Field(min_length=1)
     diagnosis: list[str] = Field(min_length=1)
-    pearls: list[str] = Field(min_length=1)
+    pearls: list[str] = Field(default_factory=list)  # Table 2 gives none for some rows
     source: Source
     deep_dive: Optional[DeepDive] = None
     deep_dive_source: Optional[Source] = None
@@ -470,3 +470,18 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "finding": Finding,
     "case": Case,
 }
+
+
+class UserCase(Strict):
+    """A user's own case file for ``dxcli case FILE.toml``: findings present and absent, demographics.
+
+    Finding ids are those of ``dxcli finding``. ``sex`` adds the matching demographic finding.
+    """
+
+    title: Optional[str] = None
+    complaint: str = "buttock"
+    age: Optional[int] = Field(default=None, ge=0, le=130)
+    sex: Optional[Literal["female", "male"]] = None
+    present: list[str] = Field(default_factory=list)
+    absent: list[str] = Field(default_factory=list)
+    notes: Optional[str] = None

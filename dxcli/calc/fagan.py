@@ -1,0 +1,405 @@
+"""Fagan nomogram: geometry, a standalone SVG and a plain-text rendering.
+
+Three parallel vertical axes, equally spaced: left = pre-test probability,
+middle = likelihood ratio, right = post-test probability.  With a scale factor
+``k`` (abstract units, y pointing up):
+
+* left axis:   y = -k * logit(p)   (inverted: high probabilities at the bottom)
+* middle axis: y =  k * ln(LR) / 2
+* right axis:  y =  k * logit(q)   (high probabilities at the top)
+
+The straight line from the left point to the right point meets the middle axis
+(the midpoint in x) at the mean of the two ends, ``k * (logit(q) - logit(p)) / 2``,
+which equals ``k * ln(LR) / 2`` exactly when ``logit(q) = logit(p) + ln(LR)``,
+i.e. post-test odds = pre-test odds x LR.
+
+Positions are drawn within the printed axes (probabilities 0.1% to 99.9%, LR
+0.001 to 1000); values outside are drawn at the axis limit and flagged with
+``"clamped": True``, while the numbers reported (and printed in the caption)
+are the true ones.  Pure standard library, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from xml.sax.saxutils import escape
+
+__all__ = [
+    "P_MIN",
+    "P_MAX",
+    "LR_MIN",
+    "LR_MAX",
+    "PROBABILITY_TICKS_PERCENT",
+    "LR_TICKS",
+    "SVG_WIDTH",
+    "SVG_HEIGHT",
+    "SVG_LEFT_X",
+    "SVG_MIDDLE_X",
+    "SVG_RIGHT_X",
+    "logit",
+    "posttest_probability",
+    "nomogram_points",
+    "svg_pretest_y",
+    "svg_lr_y",
+    "svg_posttest_y",
+    "caption",
+    "svg",
+    "text",
+]
+
+P_MIN = 0.001
+P_MAX = 0.999
+LR_MIN = 0.001
+LR_MAX = 1000.0
+
+PROBABILITY_TICKS_PERCENT: tuple[float, ...] = (
+    0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9,
+)
+LR_TICKS: tuple[float, ...] = (
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1000,
+)
+
+# Abstract half-height of the probability axes: logit(0.999).
+_YMAX = math.log(P_MAX / (1.0 - P_MAX))
+
+# ---------------------------------------------------------------- SVG layout (px)
+SVG_WIDTH = 720
+SVG_HEIGHT = 880
+SVG_LEFT_X = 180.0
+SVG_MIDDLE_X = 360.0
+SVG_RIGHT_X = 540.0
+_SVG_PLOT_TOP = 110.0
+_SVG_PLOT_BOTTOM = 800.0
+_SVG_CENTER_Y = (_SVG_PLOT_TOP + _SVG_PLOT_BOTTOM) / 2.0
+_SVG_K = (_SVG_PLOT_BOTTOM - _SVG_PLOT_TOP) / (2.0 * _YMAX)  # px per abstract unit
+
+
+# ---------------------------------------------------------------- numbers
+def logit(p: float) -> float:
+    """ln(p / (1 - p)) for 0 < p < 1."""
+    return math.log(p / (1.0 - p))
+
+
+def _clamp(x: float, lo: float, hi: float) -> float:
+    return lo if x < lo else hi if x > hi else x
+
+
+def _check(pretest: float, lr: float) -> None:
+    if isinstance(pretest, bool) or isinstance(lr, bool):
+        raise TypeError("pretest and lr are numbers, not booleans")
+    if math.isnan(pretest) or not 0.0 <= pretest <= 1.0:
+        raise ValueError("pretest must lie in [0, 1]")
+    if math.isnan(lr) or lr < 0:
+        raise ValueError("a likelihood ratio is non-negative")
+
+
+def posttest_probability(pretest: float, lr: float) -> float:
+    """q = p*LR / (1 - p + p*LR): post-test odds = pre-test odds x LR.
+
+    Certainty does not move (a pre-test of 0 or 1 stays put, whatever the LR);
+    otherwise an infinite LR gives 1 and an LR of 0 gives 0.  Same conventions as
+    :func:`dxcli.calc.likelihood.posttest`.
+    """
+    _check(pretest, lr)
+    p = float(pretest)
+    if p in (0.0, 1.0):
+        return p
+    if math.isinf(lr):
+        return 1.0
+    return p * lr / (1.0 - p + p * lr)
+
+
+def nomogram_points(pretest: float, lr: float) -> dict:
+    """Geometry of the nomogram line in abstract units (k = 1).
+
+    Returns the true ``pretest``, ``lr`` and ``posttest`` and the drawing
+    positions ``left_y = -logit(p)``, ``middle_y = ln(LR)/2``, ``right_y = logit(q)``
+    computed from values clamped to the printed axes (0.1%..99.9%, LR
+    0.001..1000); ``clamped`` says whether any of the three had to be clamped
+    (then the drawn line need not pass exactly through the LR point).
+    """
+    q = posttest_probability(pretest, lr)
+    p_draw = _clamp(float(pretest), P_MIN, P_MAX)
+    lr_draw = _clamp(float(lr), LR_MIN, LR_MAX)
+    q_draw = _clamp(q, P_MIN, P_MAX)
+    clamped = p_draw != pretest or lr_draw != lr or q_draw != q
+    return {
+        "pretest": float(pretest),
+        "lr": float(lr),
+        "posttest": q,
+        "left_y": -logit(p_draw),
+        "middle_y": math.log(lr_draw) / 2.0,
+        "right_y": logit(q_draw),
+        "clamped": clamped,
+    }
+
+
+# ---------------------------------------------------------------- formatting
+def _fmt_percent(x: float) -> str:
+    """One decimal; never rounds a non-certain value to 0.0% or 100.0%."""
+    pct = 100.0 * x
+    s = f"{pct:.1f}"
+    if s in ("0.0", "-0.0") and x > 0.0:
+        return "<0.1%"
+    if s == "100.0" and x < 1.0:
+        return ">99.9%"
+    return s + "%"
+
+
+def _fmt_lr(x: float) -> str:
+    """Up to 3 significant digits, no exponent in the usual range."""
+    if math.isinf(x):
+        return "∞"
+    if x == 0:
+        return "0"
+    if x >= 1e6 or x < 1e-4:
+        return f"{x:.3g}"
+    decimals = 2 - math.floor(math.log10(x))
+    r = round(x, decimals)
+    if decimals <= 0:
+        return f"{r:.0f}"
+    s = f"{r:.{decimals}f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def _fmt_tick_percent(v: float) -> str:
+    return f"{v:g}"
+
+
+def _fmt_tick_lr(v: float) -> str:
+    return f"{v:g}"
+
+
+def caption(pretest: float, lr: float) -> str:
+    """'pre-test 30.0% × LR 8.43 → post-test 78.3%'."""
+    q = posttest_probability(pretest, lr)
+    return f"pre-test {_fmt_percent(pretest)} × LR {_fmt_lr(lr)} → post-test {_fmt_percent(q)}"
+
+
+_CLAMP_NOTE = "Values beyond 0.1–99.9% or LR 0.001–1000 are drawn at the axis limits."
+_CLAMP_NOTE_ASCII = "(values beyond the axes are drawn at the axis ends)"
+
+
+# ---------------------------------------------------------------- SVG
+def _svg_y(v: float) -> float:
+    """Abstract y (up) to SVG px (down)."""
+    return _SVG_CENTER_Y - _SVG_K * v
+
+
+def svg_pretest_y(p: float) -> float:
+    """SVG y (px) of pre-test probability ``p`` on the left axis (clamped to the axis)."""
+    return _svg_y(-logit(_clamp(p, P_MIN, P_MAX)))
+
+
+def svg_posttest_y(q: float) -> float:
+    """SVG y (px) of post-test probability ``q`` on the right axis (clamped to the axis)."""
+    return _svg_y(logit(_clamp(q, P_MIN, P_MAX)))
+
+
+def svg_lr_y(lr: float) -> float:
+    """SVG y (px) of likelihood ratio ``lr`` on the middle axis (clamped to the axis)."""
+    return _svg_y(math.log(_clamp(lr, LR_MIN, LR_MAX)) / 2.0)
+
+
+def _n(x: float) -> str:
+    s = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _text_el(x: float, y: float, s: str, *, anchor: str = "middle", size: int = 11,
+             extra: str = "") -> str:
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}"'
+        f'{(" " + extra) if extra else ""}>{escape(s)}</text>'
+    )
+
+
+def svg(pretest: float, lr: float, title: str | None = None) -> str:
+    """A complete standalone SVG document of the nomogram for ``pretest`` and ``lr``."""
+    pts = nomogram_points(pretest, lr)
+    yl = _svg_y(pts["left_y"])
+    ym = _svg_y(pts["middle_y"])
+    yr = _svg_y(pts["right_y"])
+    lr_top, lr_bottom = svg_lr_y(LR_MAX), svg_lr_y(LR_MIN)
+
+    out: list[str] = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
+        f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" font-family="Helvetica, Arial, sans-serif">',
+        f"<title>{escape(title if title else 'Fagan nomogram')}</title>",
+        '<rect x="0" y="0" width="100%" height="100%" fill="white"/>',
+    ]
+    if title:
+        out.append(_text_el(SVG_WIDTH / 2, 38, title, size=17,
+                            extra='font-weight="bold" id="fagan-title"'))
+
+    # axis titles
+    title_y = _SVG_PLOT_TOP - 40
+    for x, label, axis_id in (
+        (SVG_LEFT_X, "Pre-test probability (%)", "title-pretest"),
+        (SVG_MIDDLE_X, "Likelihood ratio", "title-lr"),
+        (SVG_RIGHT_X, "Post-test probability (%)", "title-posttest"),
+    ):
+        out.append(_text_el(x, title_y, label, size=13, extra=f'font-weight="bold" id="{axis_id}"'))
+
+    # axes
+    axis_style = 'stroke="black" stroke-width="1.5"'
+    out.append(f'<g id="axes" {axis_style}>')
+    out.append(f'<line id="axis-pretest" x1="{_n(SVG_LEFT_X)}" y1="{_n(_SVG_PLOT_TOP)}" '
+               f'x2="{_n(SVG_LEFT_X)}" y2="{_n(_SVG_PLOT_BOTTOM)}"/>')
+    out.append(f'<line id="axis-lr" x1="{_n(SVG_MIDDLE_X)}" y1="{_n(lr_top)}" '
+               f'x2="{_n(SVG_MIDDLE_X)}" y2="{_n(lr_bottom)}"/>')
+    out.append(f'<line id="axis-posttest" x1="{_n(SVG_RIGHT_X)}" y1="{_n(_SVG_PLOT_TOP)}" '
+               f'x2="{_n(SVG_RIGHT_X)}" y2="{_n(_SVG_PLOT_BOTTOM)}"/>')
+    out.append("</g>")
+
+    # ticks and tick labels
+    tick = 7.0
+    out.append('<g id="ticks" stroke="black" stroke-width="1">')
+    for v in PROBABILITY_TICKS_PERCENT:
+        y = svg_pretest_y(v / 100.0)
+        out.append(f'<line x1="{_n(SVG_LEFT_X - tick)}" y1="{_n(y)}" x2="{_n(SVG_LEFT_X)}" y2="{_n(y)}"/>')
+        y = svg_posttest_y(v / 100.0)
+        out.append(f'<line x1="{_n(SVG_RIGHT_X)}" y1="{_n(y)}" x2="{_n(SVG_RIGHT_X + tick)}" y2="{_n(y)}"/>')
+    for v in LR_TICKS:
+        y = svg_lr_y(v)
+        out.append(f'<line x1="{_n(SVG_MIDDLE_X - tick)}" y1="{_n(y)}" '
+                   f'x2="{_n(SVG_MIDDLE_X + tick)}" y2="{_n(y)}"/>')
+    out.append("</g>")
+
+    out.append('<g id="tick-labels" fill="#222">')
+    for v in PROBABILITY_TICKS_PERCENT:
+        out.append(_text_el(SVG_LEFT_X - tick - 4, svg_pretest_y(v / 100.0) + 4,
+                            _fmt_tick_percent(v), anchor="end"))
+        out.append(_text_el(SVG_RIGHT_X + tick + 4, svg_posttest_y(v / 100.0) + 4,
+                            _fmt_tick_percent(v), anchor="start"))
+    for v in LR_TICKS:
+        out.append(_text_el(SVG_MIDDLE_X - tick - 4, svg_lr_y(v) + 4, _fmt_tick_lr(v), anchor="end"))
+    out.append("</g>")
+
+    # the line and the three points
+    out.append(
+        f'<line id="fagan-line" x1="{_n(SVG_LEFT_X)}" y1="{_n(yl)}" '
+        f'x2="{_n(SVG_RIGHT_X)}" y2="{_n(yr)}" stroke="red" stroke-width="2" stroke-linecap="round"/>'
+    )
+    for pid, x, y in (
+        ("point-pretest", SVG_LEFT_X, yl),
+        ("point-lr", SVG_MIDDLE_X, ym),
+        ("point-posttest", SVG_RIGHT_X, yr),
+    ):
+        out.append(f'<circle id="{pid}" cx="{_n(x)}" cy="{_n(y)}" r="4.5" '
+                   f'fill="red" stroke="white" stroke-width="1"/>')
+
+    # caption
+    out.append(_text_el(SVG_WIDTH / 2, _SVG_PLOT_BOTTOM + 42, caption(pretest, lr), size=16,
+                        extra='id="fagan-caption"'))
+    if pts["clamped"]:
+        out.append(_text_el(SVG_WIDTH / 2, _SVG_PLOT_BOTTOM + 66, _CLAMP_NOTE, size=11,
+                            extra='id="fagan-clamped" fill="#666"'))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- text
+def _round(x: float) -> int:
+    """Round half up (deterministic, no banker's rounding)."""
+    return math.floor(x + 0.5)
+
+
+def text(pretest: float, lr: float, height: int = 21, width: int = 60) -> str:
+    """Plain-text nomogram: ``height`` plot rows, every line at most ``width`` columns.
+
+    Axes are '|' with '+' at labelled ticks, the line is '*', the three points 'o'.
+    A header line names the axes; the last lines are the caption (wrapped to fit).
+    """
+    if height < 7:
+        raise ValueError("height must be at least 7 rows")
+    if width < 30:
+        raise ValueError("width must be at least 30 columns")
+    pts = nomogram_points(pretest, lr)
+
+    def rowf(v: float) -> float:  # abstract y -> fractional row (0 = top)
+        return (_YMAX - v) / (2.0 * _YMAX) * (height - 1)
+
+    label_w = 4  # "99.9"
+    cl = label_w + 1
+    cr = width - (label_w + 2)  # room for " 99.9" after the axis
+    if (cr - cl) % 2:
+        cr -= 1  # even span: the middle axis sits exactly half-way
+    cm = (cl + cr) // 2
+
+    grid = [[" "] * width for _ in range(height)]
+
+    # axes
+    m_top = _round(rowf(math.log(LR_MAX) / 2.0))
+    m_bottom = _round(rowf(math.log(LR_MIN) / 2.0))
+    for r in range(height):
+        grid[r][cl] = "|"
+        grid[r][cr] = "|"
+        if m_top <= r <= m_bottom:
+            grid[r][cm] = "|"
+
+    # the line: one '*' per row crossed and one per column, so it stays connected
+    r_l, r_r = rowf(pts["left_y"]), rowf(pts["right_y"])
+    span = cr - cl
+    for c in range(cl, cr + 1):
+        r = _round(r_l + (c - cl) / span * (r_r - r_l))
+        if 0 <= r < height:
+            grid[r][c] = "*"
+    if r_r != r_l:
+        lo, hi = sorted((r_l, r_r))
+        for r in range(math.ceil(lo), math.floor(hi) + 1):
+            c = _round(cl + (r - r_l) / (r_r - r_l) * span)
+            if cl <= c <= cr:
+                grid[r][c] = "*"
+
+    # ticks: greedy in order of preference, at least two rows apart
+    def place(candidates, row_of, axis_col, label_of, label_start):
+        used: list[int] = []
+        for v in candidates:
+            r = _round(row_of(v))
+            if not 0 <= r < height or any(abs(r - u) < 2 for u in used):
+                continue
+            used.append(r)
+            if grid[r][axis_col] == "|":
+                grid[r][axis_col] = "+"
+            s = label_of(v)
+            start = label_start(s)
+            cells = range(start, start + len(s))
+            if start >= 0 and start + len(s) <= width and all(grid[r][c] == " " for c in cells):
+                for i, ch in enumerate(s):
+                    grid[r][start + i] = ch
+
+    prob_pref = (50, 10, 90, 1, 99, 0.1, 99.9, 30, 70, 5, 95, 20, 80, 2, 98, 0.5, 99.5, 40, 60)
+    lr_pref = (1, 10, 0.1, 100, 0.01, 1000, 0.001, 2, 0.5, 5, 0.2, 20, 0.05, 50, 0.02,
+               200, 0.005, 500, 0.002)
+    place(prob_pref, lambda v: rowf(-logit(v / 100.0)), cl, _fmt_tick_percent,
+          lambda s: cl - 1 - len(s))
+    place(prob_pref, lambda v: rowf(logit(v / 100.0)), cr, _fmt_tick_percent,
+          lambda s: cr + 2)
+    place(lr_pref, lambda v: rowf(math.log(v) / 2.0), cm, _fmt_tick_lr,
+          lambda s: cm + 2)
+
+    # the three points
+    for v, c in ((pts["left_y"], cl), (pts["middle_y"], cm), (pts["right_y"], cr)):
+        grid[_round(rowf(v))][c] = "o"
+
+    # header: axis names centred over the axes, shorter names if they collide
+    def header(names: tuple[str, str, str]) -> str | None:
+        row = [" "] * width
+        for name, c in zip(names, (cl, cm, cr)):
+            start = max(0, min(width - len(name), c - len(name) // 2))
+            if any(ch != " " for ch in row[max(0, start - 1):start + len(name) + 1]):
+                return None
+            row[start:start + len(name)] = list(name)
+        return "".join(row).rstrip()
+
+    head = header(("Pre-test %", "LR", "Post-test %")) or header(("Pre %", "LR", "Post %"))
+    lines = [head or "Pre % | LR | Post %"]
+    lines += ["".join(row).rstrip() for row in grid]
+    lines += textwrap.wrap(caption(pretest, lr), width)
+    if pts["clamped"]:
+        lines += textwrap.wrap(_CLAMP_NOTE_ASCII, width)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,149 @@
+"""Cases: the review's vignette, staged, and a user's own case file, each ranked by stage."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from dxcli.errors import InvalidInput
+from dxcli.query.lookup import find, norm, suggest
+from dxcli.query.reasoning import next_steps, rank
+from dxcli.reference import loader
+from dxcli.reference.loader import tomllib
+
+SEX_FINDING = {"female": "female-sex", "male": "male-sex"}
+MAX_CASE_BYTES = 1_000_000
+
+
+def bundled(name: str | None = None) -> dict[str, Any]:
+    cases = loader.records("case")
+    case = find(cases, name, "case") if name else cases[0]
+    stages = []
+    for st in case["stages"]:
+        result = rank(case["complaint"], st.get("present", []), st.get("absent", []))
+        stages.append(_stage(st["id"], st["title"], st["narrative"], result, st["source"]))
+    return {
+        "id": case["id"],
+        "title": case["title"],
+        "age": case.get("age"),
+        "sex": case.get("sex"),
+        "complaint": case["complaint"],
+        "stages": stages,
+        "workup": [s["text"] for s in case.get("workup", [])],
+        "outcome": [s["text"] for s in case.get("outcome", [])],
+        "diagnosis": case.get("diagnosis"),
+        "basis": stages[-1]["basis"] if stages else None,
+        "source": case["source"],
+    }
+
+
+def _stage(sid: str, title: str, narrative: str, result: dict[str, Any], source: Any) -> dict[str, Any]:
+    return {
+        "id": sid,
+        "title": title,
+        "narrative": narrative,
+        "present": result["present"],
+        "absent": result["absent"],
+        "red_flags": result["red_flags"],
+        "ranking": result["ranking"],
+        "next": next_steps(result),
+        "basis": result["basis"],
+        "source": source,
+    }
+
+
+def _line(text: str, needle: str) -> int | None:
+    for i, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return i
+    return None
+
+
+def _key_line(text: str, key: str) -> int | None:
+    pat = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    for i, line in enumerate(text.splitlines(), 1):
+        if pat.match(line):
+            return i
+    return None
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path}:{line}" if line else str(path)
+
+
+def from_file(path: Path) -> dict[str, Any]:
+    from pydantic import ValidationError
+
+    from dxcli.reference.models import UserCase
+
+    try:
+        if path.is_dir():
+            raise InvalidInput(f"{path} is a directory", hint="give a case file, e.g. my-case.toml")
+        raw = path.read_bytes()[: MAX_CASE_BYTES + 1]
+    except OSError as e:
+        raise InvalidInput(f"cannot read {path}: {e.strerror}", hint="check the path") from None
+    if len(raw) > MAX_CASE_BYTES:
+        raise InvalidInput(f"{path} is larger than {MAX_CASE_BYTES} bytes", hint="a case file is a few lines of TOML")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{path} is not UTF-8 text (byte {e.start})", hint="save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidInput(f"{path}: invalid TOML: {e}", hint="see 'dxcli case --schema' and the README's example") from None
+    try:
+        uc = UserCase.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = [str(x) for x in err["loc"]]
+        line = _key_line(text, loc[0]) if loc else None
+        where = ".".join(loc)
+        raise InvalidInput(
+            f"{_where(path, line)}: {where}: {err['msg']}",
+            hint="see 'dxcli case --schema' for the keys and their types",
+        ) from None
+    records = loader.records("finding")
+    ids = {norm(n): f["id"] for f in records for n in [f["id"], f["name"], *f.get("aliases", [])]}
+    for key in ("present", "absent"):
+        for item in getattr(uc, key):
+            if norm(item) not in ids:
+                raise InvalidInput(
+                    f"{_where(path, _line(text, item))}: {key}: unknown finding {item!r}",
+                    hint=suggest(records, item, "finding"),
+                )
+    try:
+        find(loader.records("complaint"), uc.complaint, "complaint")
+    except Exception:
+        raise InvalidInput(
+            f"{_where(path, _key_line(text, 'complaint'))}: complaint: unknown complaint {uc.complaint!r}",
+            hint="list complaints with 'dxcli differential'",
+        ) from None
+    present = list(uc.present)
+    if uc.sex and SEX_FINDING[uc.sex] not in present:
+        present.append(SEX_FINDING[uc.sex])
+    result = rank(uc.complaint, present, uc.absent)
+    stage = _stage("findings", "Findings", uc.notes or "", result, {"section": str(path)})
+    return {
+        "id": path.stem,
+        "title": uc.title or path.stem,
+        "age": uc.age,
+        "sex": uc.sex,
+        "complaint": uc.complaint,
+        "stages": [stage],
+        "workup": [],
+        "outcome": [],
+        "diagnosis": None,
+        "basis": stage["basis"],
+        "source": {"section": str(path)},
+    }
+
+
+def schema() -> dict[str, Any]:
+    from dxcli.reference.models import UserCase
+
+    doc = UserCase.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "dxcli case file (TOML)"
+    return doc
