@@ -55,5 +55,7 @@ def posttest(pretest: float, lr: float) -> float:
         return pretest
     if math.isinf(lr):
         return 1.0
-    odds = pretest / (1.0 - pretest) * lr
-    return odds / (1.0 + odds)
+    weight = pretest * lr  # post-test odds x (1 - pretest), kept finite
+    if math.isinf(weight):
+        return 1.0
+    return weight / ((1.0 - pretest) + weight)

@@ -7,7 +7,7 @@ import re
 
 from dxcli.errors import InvalidInput
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
 
 
 def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> float:

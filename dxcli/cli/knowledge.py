@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
             emit(ctx, conditions.complaints(), fmt, View(columns=["id", "name", "conditions"]))
             return
         if not (finding or absent or next_):
-            emit(ctx, conditions.differential(complaint), fmt, View(columns=["rank", "id", "name", "icd10cm"], title=f"Differential: {complaint}"))
+            emit(ctx, conditions.differential(complaint), fmt, View(columns=["rank", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}, title=f"Differential: {complaint}"))
             return
         from dxcli.query import reasoning
 

@@ -186,11 +186,33 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
             rows = [r for r in rows if r["condition"] == cid]
             if not rows:
                 raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
-    cols = [kind, "condition", "sensitivity", "specificity", "lr_positive", "lr_negative"]
+    first = [kind] if name is None else []
+    cols = first + ["condition", "sensitivity", "specificity", "lr_positive", "lr_negative"]
     if any(r.get(k + "_range") for r in rows for k in ("sensitivity", "specificity")):
-        cols = [kind, "condition", "sensitivity_range", "specificity_range", "lr_positive_range", "lr_negative_range"]
+        cols = first + ["condition", "sensitivity_range", "specificity_range", "lr_positive_range", "lr_negative_range"]
     if any(r.get("ppv_range") for r in rows):
         cols.append("ppv_range")
     if p is not None:
         cols += [k for k in ("posttest_positive", "posttest_negative") if any(k in r for r in rows)]
-    emit(ctx, rows, fmt, View(columns=cols + ["interpretation"]))
+    if kind == "test":
+        cols.insert(len(first) + 1, "role")
+    title = f"{rows[0]['name']}" if name is not None and rows else None
+    emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers=SHORT_HEADERS, title=title,
+                                caption="Full interpretation, description, source and notes: -f json"))
+
+
+SHORT_HEADERS = {
+    "sensitivity": "sens",
+    "specificity": "spec",
+    "lr_positive": "LR+",
+    "lr_negative": "LR-",
+    "sensitivity_range": "sens",
+    "specificity_range": "spec",
+    "lr_positive_range": "LR+",
+    "lr_negative_range": "LR-",
+    "ppv_range": "PPV",
+    "posttest_positive": "post+",
+    "posttest_negative": "post-",
+    "lr_positive_band": "if positive",
+    "lr_negative_band": "if negative",
+}

@@ -83,8 +83,11 @@ def cell(value: Any, *, for_table: bool = False) -> str:
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and len(value) == 2:
             return f"{cell(value[0], for_table=for_table)}–{cell(value[1], for_table=for_table)}"
-        sep = "\n" if for_table else "; "
-        return sep.join(cell(v, for_table=for_table) for v in value)
+        parts = [cell(v, for_table=for_table) for v in value]
+        if not for_table:
+            return "; ".join(parts)
+        short = all(len(p) <= 12 for p in parts)  # codes, roots, ids: keep them on one line
+        return (", " if short else "\n").join(parts)
     if isinstance(value, dict):
         if for_table and "text" in value:
             return inert(str(value["text"]))

@@ -35,6 +35,12 @@ def _box(ev: dict[str, Any], key: str) -> Optional[tuple[float, float]]:
     return None
 
 
+def _band_citation() -> str:
+    cits = loader.by_id("citation")
+    ids = lr_scale()["source"].get("citations", [])
+    return ", ".join(f"{cits[c]['authors'].split(',')[0]} {cits[c].get('year', '')}".strip() for c in ids if c in cits)
+
+
 def lr_scale() -> dict[str, Any]:
     return loader.by_id("scale")["lr-bands"]
 
@@ -49,17 +55,23 @@ def _band(x: Optional[float]) -> Optional[dict[str, Any]]:
 
 
 def _lr_words(kind: str, lo: Optional[float], hi: Optional[float]) -> str:
+    """'positive (LR+ 9.89): moderate increase, moderate shifts in probability' from the data's bands."""
+
     def show(x: Optional[float]) -> str:
         return "∞" if x is not None and math.isinf(x) else f"{x:.2f}"
 
     b_lo, b_hi = _band(lo), _band(hi)
-    if lo == hi or (b_lo is b_hi and b_lo is not None):
+    if b_lo is b_hi:
         value = show(lo) if lo == hi else f"{show(lo)} to {show(hi)}"
-        return f"{kind} {value}: {b_lo['label'].lower()} — {b_lo['description']}"  # type: ignore[index]
-    return (
-        f"{kind} {show(lo)} to {show(hi)}: from {b_lo['label'].lower()} to {b_hi['label'].lower()}"  # type: ignore[index]
-        " (the range spans bands)"
-    )
+        return f"{kind} {value}): {b_lo['label'].lower()}, {b_lo['description']}"  # type: ignore[index]
+    return f"{kind} {show(lo)} to {show(hi)}): from {b_lo['label'].lower()} to {b_hi['label'].lower()}"  # type: ignore[index]
+
+
+def _band_label(lo: Optional[float], hi: Optional[float]) -> Optional[str]:
+    a, b = _band(lo), _band(hi)
+    if a is None or b is None:
+        return None
+    return a["label"].lower() if a is b else f"{a['label'].lower()} to {b['label'].lower()}"
 
 
 def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Optional[float] = None) -> dict[str, Any]:
@@ -67,6 +79,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
     notes: list[Any] = list(rec.get("notes", [])) + list(ev.get("notes", []))
     lrp = lrn = None
     lrp_range = lrn_range = None
+    bands: dict[str, Optional[str]] = {"lr_positive_band": None, "lr_negative_band": None}
     interpretation: list[str] = []
     if sens and spec:
         (p_lo, p_hi), (n_lo, n_hi) = lr_ranges(sens, spec)
@@ -82,8 +95,11 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
                     "text": "specificity of 1 makes LR+ unbounded: shown as null in JSON and ∞ in a table",
                 }
             )
-        interpretation.append(_lr_words("positive: LR+", p_lo, p_hi))
-        interpretation.append(_lr_words("negative: LR-", n_lo, n_hi))
+        interpretation.append(_lr_words("positive (LR+", p_lo, p_hi))
+        interpretation.append(_lr_words("negative (LR-", n_lo, n_hi))
+        bands["lr_positive_band"] = _band_label(p_lo, p_hi)
+        bands["lr_negative_band"] = _band_label(n_lo, n_hi)
+        interpretation.append(f"bands: {_band_citation()}")
     elif ev.get("ppv_range") is not None:
         lo, hi = ev["ppv_range"]
         interpretation.append(
@@ -117,6 +133,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
             "false_positive_rate_range": ev.get("false_positive_rate_range"),
             "statement": ev.get("statement"),
             "description": rec["description"],
+            **bands,
             "interpretation": "; ".join(interpretation),
             "source": ev["source"],
             "notes": notes,

@@ -1,0 +1,294 @@
+"""Kerboul, Tönnis and post-test probability: boundaries, properties, batch mode."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import run
+from dxcli.calc.bands import band_for, contains
+from dxcli.calc.kerboul import classify
+from dxcli.calc.likelihood import lr_negative, lr_positive, posttest
+from dxcli.reference import loader
+
+KERBOUL = loader.by_id("scale")["kerboul"]
+LR_BANDS = loader.by_id("scale")["lr-bands"]["band_sets"][0]["bands"]
+
+
+def k(*args):
+    return run("kerboul", *args, "-f", "json")
+
+
+# -- Kerboul: every boundary (Ha 2006: low <=190, moderate 190-240, high >=240) ---------
+
+
+@pytest.mark.parametrize(
+    "angle,group,grade",
+    [
+        ("0", "low", 1),
+        ("150", "low", 1),
+        ("189.999", "low", 1),
+        ("190", "low", 1),
+        ("190.001", "moderate", 1),
+        ("199.9", "moderate", 1),
+        ("200", "moderate", 2),
+        ("210", "moderate", 2),
+        ("239.999", "moderate", 2),
+        ("240", "high", 2),
+        ("249.99", "high", 2),
+        ("250", "high", 3),
+        ("299.99", "high", 3),
+        ("300", "high", 4),
+        ("360", "high", 4),
+    ],
+)
+def test_kerboul_boundaries(angle, group, grade):
+    r = k(angle)
+    assert r.code == 0, r.err
+    d = r.json()
+    assert (d["risk_group"], d["grade"]) == (group, grade)
+    assert d["sagittal_angle"] is None and d["coronal_angle"] is None
+
+
+@pytest.mark.parametrize("angle,moved", [("190", "moderate"), ("240", "moderate")])
+def test_kerboul_boundary_notes_the_reviews_wording(angle, moved):
+    d = k(angle).json()
+    assert d["notes"] and all(moved in n for n in d["notes"])
+    assert "<190" in d["notes"][0] or ">240" in d["notes"][0]
+
+
+def test_kerboul_interior_values_have_no_boundary_note():
+    assert k("210").json()["notes"] == []
+
+
+def test_kerboul_reports_ha_2006_collapse_figures():
+    d = k("210").json()
+    assert (d["group_hips"], d["group_collapsed"]) == (8, 4)
+    assert (k("100").json()["group_hips"], k("100").json()["group_collapsed"]) == (4, 0)
+    assert (k("300").json()["group_hips"], k("300").json()["group_collapsed"]) == (25, 25)
+    assert "ha-2006" in d["source"]["citations"]
+
+
+def test_kerboul_two_arcs_are_summed():
+    d = k("100", "110").json()
+    assert (d["combined_angle"], d["coronal_angle"], d["sagittal_angle"], d["risk_group"]) == (210, 100, 110, "moderate")
+
+
+@pytest.mark.parametrize("text", ["210°", "210deg", "210 deg", " 210 "])
+def test_kerboul_accepts_units(text):
+    assert k(text).json()["combined_angle"] == 210
+
+
+@pytest.mark.parametrize("bad", ["-5", "361", "nan", "abc", "inf", "1e309", "", "٣٠٠", "210%", "-0.1", "200 170"])
+def test_kerboul_rejects_invalid_angles_with_exit_2(bad):
+    args = bad.split(" ") if " " in bad else [bad]
+    r = k(*args)
+    if bad == "200 170":  # two arcs whose sum, 370, is above 360
+        assert r.code == 2 and "above 360" in r.err
+        return
+    assert r.code == 2, (bad, r.out)
+    assert "dxcli: error:" in r.err and ("0-360" in r.err or "not a number" in r.err or "finite" in r.err)
+
+
+def test_kerboul_arc_above_180_is_computed_with_a_warning():
+    r = run("kerboul", "185", "20", "-f", "json")
+    assert r.code == 0 and r.json()["combined_angle"] == 205
+    assert "warning" in r.err and "185" in r.err
+    assert run("kerboul", "190", "190").code == 2  # 380 is above 360
+
+
+def test_kerboul_negative_zero_is_zero():
+    assert k("-0").json()["combined_angle"] == 0
+
+
+@given(st.floats(min_value=0, max_value=360, allow_nan=False))
+def test_every_angle_falls_in_exactly_one_band_of_each_set(x):
+    for bs in KERBOUL["band_sets"]:
+        assert sum(contains(b, x) for b in bs["bands"]) == 1
+
+
+@given(st.floats(min_value=0, max_value=360), st.floats(min_value=0, max_value=360))
+def test_kerboul_is_monotonic_in_the_angle(a, b):
+    lo, hi = sorted((a, b))
+    order = {"low": 0, "moderate": 1, "high": 2}
+    ra, rb = classify(KERBOUL, lo), classify(KERBOUL, hi)
+    assert order[ra["risk_group"]] <= order[rb["risk_group"]]
+    assert ra["grade"] <= rb["grade"]
+
+
+@given(st.floats(min_value=0, max_value=1e9, allow_nan=False))
+def test_every_lr_falls_in_exactly_one_interpretation_band(x):
+    assert sum(contains(b, x) for b in LR_BANDS) == 1
+
+
+@pytest.mark.parametrize(
+    "lr,band",
+    [(0, "large-decrease"), (0.1, "large-decrease"), (0.1000001, "moderate-decrease"), (0.2, "moderate-decrease"),
+     (0.5, "small-decrease"), (0.99, "minimal-decrease"), (1, "no-change"), (1.5, "minimal-increase"),
+     (2, "small-increase"), (5, "moderate-increase"), (9.99, "moderate-increase"), (10, "large-increase")],
+)
+def test_lr_band_boundaries(lr, band):
+    assert band_for(LR_BANDS, lr)["id"] == band
+
+
+# -- likelihood ratios and post-test probability ------------------------------------------
+
+
+def test_lr_hand_values():
+    # sens 0.89, spec 0.91: LR+ = 0.89/0.09 = 9.888..., LR- = 0.11/0.91 = 0.1208...
+    assert lr_positive(0.89, 0.91) == pytest.approx(9.8889, abs=1e-4)
+    assert lr_negative(0.89, 0.91) == pytest.approx(0.12088, abs=1e-4)
+    assert lr_positive(0.5, 1.0) == math.inf
+    assert lr_positive(0.0, 1.0) is None
+
+
+def test_posttest_hand_value():
+    # odds 0.3/0.7 = 0.428571 x 8.43 = 3.612857 -> 3.612857/4.612857 = 0.78322
+    d = run("posttest", "--pretest", "0.3", "lr=8.43", "-f", "json").json()
+    assert d["posttest"] == 0.783 and d["lr"] == 8.43 and d["pretest"] == 0.3
+    assert d["steps"][0]["probability"] == 0.783
+    assert run("posttest", "--pretest", "30%", "lr=8.43", "-f", "json").json()["posttest"] == 0.783
+
+
+def test_posttest_from_maneuvers_and_independence_note():
+    d = run("posttest", "-p", "0.2", "modified-bent-knee+", "puranen-orava+", "-f", "json").json()
+    # LR+ 0.89/0.09 = 9.8889 and 0.76/0.18 = 4.2222; product 41.753
+    # odds 0.25 x 41.753 = 10.438 -> 10.438/11.438 = 0.9126
+    assert d["lr"] == pytest.approx(41.75, abs=0.01)
+    assert d["posttest"] == pytest.approx(0.913, abs=0.001)
+    assert any("independen" in n for n in d["notes"])
+    assert [s["condition"] for s in d["steps"]] == ["proximal-hamstring-tendinopathy"] * 2
+
+
+def test_posttest_negative_result():
+    d = run("posttest", "-p", "0.5", "modified-bent-knee-", "-f", "json").json()
+    # LR- = 0.11/0.91 = 0.12088; odds 1 x 0.12088 -> 0.12088/1.12088 = 0.1078
+    assert d["posttest"] == pytest.approx(0.108, abs=0.001)
+
+
+def test_faber_needs_condition():
+    r = run("posttest", "-p", "0.3", "faber+")
+    assert r.code == 2 and "gluteus-medius-tendinopathy" in r.err and "sacroiliitis" in r.err
+    d = run("posttest", "-p", "0.3", "faber+", "--condition", "gluteus medius tendinopathy", "-f", "json").json()
+    # LR+ 0.42/0.20 = 2.1; odds 0.428571 x 2.1 = 0.9 -> 0.9/1.9 = 0.47368
+    assert d["posttest"] == pytest.approx(0.474, abs=0.001)
+    assert run("posttest", "-p", "0.3", "faber+", "--condition", "sacroiliitis").code == 2
+
+
+def test_posttest_range_input():
+    d = run("posttest", "-p", "0.2", "needle-emg+", "-f", "json").json()
+    # LR+ from 0.49/0.13 = 3.769 (odds 0.25 x 3.769 = 0.942 -> 0.485) to unbounded (-> 1)
+    assert d["posttest"] is None
+    assert d["posttest_range"] == [pytest.approx(0.485, abs=0.001), 1.0]
+
+
+@pytest.mark.parametrize("bad", [["-p", "1.5", "lr=2"], ["-p", "abc", "lr=2"], ["-p", "0.3", "lr=0"], ["-p", "0.3", "lr=-1"],
+                                 ["-p", "0.3", "lr=nan"], ["-p", "0.3", "straight-leg-raise+"], ["-p", "0.3", "nothing+"]])
+def test_posttest_invalid(bad):
+    r = run("posttest", *bad)
+    assert r.code in (1, 2) and r.err.startswith("dxcli: error:")
+
+
+@given(st.floats(min_value=0, max_value=1), st.floats(min_value=1e-6, max_value=1e6))
+def test_posttest_properties(p, lr):
+    q = posttest(p, lr)
+    assert 0 <= q <= 1
+    if p in (0.0, 1.0):
+        assert q == p
+    if lr > 1:
+        assert q >= p * (1 - 1e-12)
+    if lr < 1:
+        assert q <= p * (1 + 1e-12)
+
+
+@given(st.floats(min_value=0, max_value=1))
+def test_lr_one_leaves_probability_unchanged(p):
+    assert posttest(p, 1.0) == pytest.approx(p, abs=1e-12)
+
+
+@given(st.floats(min_value=0, max_value=1), st.floats(min_value=0, max_value=1), st.floats(min_value=1e-6, max_value=1e6))
+def test_posttest_is_monotonic_in_pretest(a, b, lr):
+    lo, hi = sorted((a, b))
+    assert posttest(lo, lr) <= posttest(hi, lr) + 1e-12
+
+
+def test_maneuver_with_pretest_adds_posttests():
+    (r,) = run("maneuver", "modified bent knee", "--pretest", "0.3", "-f", "json").json()
+    # + : odds 0.428571 x 9.8889 = 4.2381 -> 0.8091 ; - : 0.428571 x 0.12088 = 0.051805 -> 0.04925
+    assert r["posttest_positive"] == pytest.approx(0.809, abs=0.001)
+    assert r["posttest_negative"] == pytest.approx(0.049, abs=0.001)
+
+
+# -- Tönnis ---------------------------------------------------------------------------
+
+
+def test_tonnis_lists_grades_with_finding_ids():
+    rows = run("tonnis", "-f", "json").json()
+    assert [r["grade"] for r in rows] == [0, 1, 2, 3]
+    for r in rows:
+        assert r["findings"] and all({"id", "description"} <= f.keys() for f in r["findings"])
+
+
+def test_tonnis_highest_grade_wins_and_notes_differences():
+    d = run("tonnis", "slight-sclerosis", "small-cysts", "-f", "json").json()
+    assert d["grade"] == 2
+    assert {f["id"] for f in d["findings"]} == {"slight-sclerosis", "small-cysts"}
+    d3 = run("tonnis", "avascular-necrosis", "-f", "json").json()
+    assert d3["grade"] == 3
+    assert any("avascular necrosis" in n.lower() for n in d3["notes"])
+
+
+def test_tonnis_unknown_finding():
+    r = run("tonnis", "small cyst")
+    assert r.code == 1 and "small-cysts" in r.err
+
+
+# -- batch mode -------------------------------------------------------------------------
+
+
+def test_kerboul_batch_csv():
+    r = run("kerboul", "-", "-f", "csv", stdin="150\n210\n300\n")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert len(lines) == 4
+    assert [line.split(",")[5] for line in lines[1:]] == ["low", "moderate", "high"]
+
+
+def test_kerboul_batch_keeps_going_and_fails_at_the_end():
+    r = run("kerboul", "-", "-f", "ndjson", stdin="150\nabc\n\n# comment\n400\n300\n")
+    assert r.code == 2
+    rows = [json.loads(x) for x in r.out.splitlines()]
+    assert [x["line"] for x in rows] == [1, 6]
+    assert "line 2:" in r.err and "line 5:" in r.err
+
+
+def test_kerboul_batch_csv_column():
+    r = run("kerboul", "-", "--column", "angle", "-f", "json", stdin="id,angle\na,190\nb,240\n")
+    assert r.code == 0, r.err
+    assert [x["risk_group"] for x in r.json()] == ["low", "high"]
+    assert run("kerboul", "-", "--column", "nope", stdin="id,angle\na,1\n").code == 2
+
+
+def test_tonnis_and_posttest_batch():
+    r = run("tonnis", "-", "-f", "ndjson", stdin="small-cysts\nlarge-cysts slight-sclerosis\nbogus\n")
+    assert r.code == 2
+    assert [json.loads(x)["grade"] for x in r.out.splitlines()] == [2, 3]
+    r = run("posttest", "-", "-f", "ndjson", stdin="0.3 lr=8.43\n0.5 modified-bent-knee-\n")
+    assert r.code == 0, r.err
+    assert [json.loads(x)["posttest"] for x in r.out.splitlines()] == [0.783, 0.108]
+
+
+# -- Fagan nomogram through the CLI -----------------------------------------------------
+
+
+def test_posttest_svg_and_terminal_drawing(tmp_path):
+    out = tmp_path / "f.svg"
+    r = run("posttest", "-p", "0.3", "lr=8.43", "--svg", str(out), "--draw", "-f", "json")
+    assert r.code == 0, r.err
+    assert out.read_text().startswith("<") and "fagan-line" in out.read_text()
+    assert "78.3%" in r.err
+    assert json.loads(r.out)["posttest"] == 0.783

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from dxcli.calc import fagan
+from dxcli.calc.likelihood import posttest as likelihood_posttest
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+probs = st.floats(min_value=0.001, max_value=0.999, allow_nan=False)
+lrs = st.floats(min_value=0.001, max_value=1000.0, allow_nan=False)
+
+
+# ------------------------------------------------------------------ the identity
+@settings(max_examples=300)
+@given(p=probs, lr=lrs, k=st.floats(min_value=0.1, max_value=500.0))
+def test_line_through_pretest_and_posttest_crosses_middle_axis_at_lr(p, lr, k):
+    q = fagan.posttest_probability(p, lr)
+    assume(0.0 < q < 1.0)
+    y_left = -k * fagan.logit(p)
+    y_right = k * fagan.logit(q)
+    # the middle axis is at the midpoint in x: the line's y there is the mean of the ends
+    y_mid_on_line = y_left + 0.5 * (y_right - y_left)
+    assert y_mid_on_line == pytest.approx(k * math.log(lr) / 2.0, rel=1e-7, abs=1e-7 * k)
+    # and the defining relation: logit(q) = logit(p) + ln(LR)
+    assert fagan.logit(q) == pytest.approx(fagan.logit(p) + math.log(lr), rel=1e-7, abs=1e-7)
+
+
+@settings(max_examples=300)
+@given(p=probs, lr=lrs)
+def test_nomogram_points_are_collinear_when_not_clamped(p, lr):
+    pts = fagan.nomogram_points(p, lr)
+    assume(not pts["clamped"])
+    assert pts["left_y"] == pytest.approx(-fagan.logit(p))
+    assert pts["right_y"] == pytest.approx(fagan.logit(pts["posttest"]))
+    assert (pts["left_y"] + pts["right_y"]) / 2 == pytest.approx(pts["middle_y"], rel=1e-7, abs=1e-7)
+
+
+@given(
+    p=st.floats(min_value=0.0, max_value=1.0),
+    lr=st.one_of(st.floats(min_value=0.0, max_value=1e280), st.just(math.inf)),
+)
+def test_posttest_matches_likelihood_module(p, lr):
+    # (likelihood.posttest overflows to nan for LR near the float maximum, hence max 1e280)
+    assert fagan.posttest_probability(p, lr) == pytest.approx(likelihood_posttest(p, lr), rel=1e-12, abs=1e-300)
+
+
+@given(p=st.floats(min_value=0.0, max_value=1.0), lr=st.floats(min_value=0.0, allow_infinity=True))
+def test_posttest_is_a_probability_for_any_lr(p, lr):
+    q = fagan.posttest_probability(p, lr)
+    assert 0.0 <= q <= 1.0
+
+
+def test_nomogram_points_reports_true_values():
+    pts = fagan.nomogram_points(0.3, 8.43)
+    assert set(pts) == {"pretest", "lr", "posttest", "left_y", "middle_y", "right_y", "clamped"}
+    assert pts["pretest"] == 0.3 and pts["lr"] == 8.43
+    assert pts["posttest"] == pytest.approx(0.78322, abs=1e-5)
+    assert pts["clamped"] is False
+    assert pts["left_y"] == pytest.approx(math.log(0.7 / 0.3))
+    assert pts["middle_y"] == pytest.approx(math.log(8.43) / 2)
+    assert pts["right_y"] == pytest.approx(fagan.logit(pts["posttest"]))
+
+
+@pytest.mark.parametrize(
+    "p, lr, q",
+    [
+        (0.0, 8.43, 0.0),
+        (1.0, 8.43, 1.0),
+        (0.3, math.inf, 1.0),
+        (0.0, math.inf, 0.0),
+        (1.0, 0.0, 1.0),
+        (0.3, 0.0, 0.0),
+        (0.3, 1e9, None),
+        (0.5, 1e-9, None),
+    ],
+)
+def test_extremes_are_clamped_not_crashing(p, lr, q):
+    pts = fagan.nomogram_points(p, lr)
+    assert pts["clamped"] is True
+    assert pts["pretest"] == p and pts["lr"] == lr
+    if q is not None:
+        assert pts["posttest"] == q
+    ymax = fagan.logit(fagan.P_MAX)
+    for key in ("left_y", "right_y"):
+        assert -ymax - 1e-9 <= pts[key] <= ymax + 1e-9
+    assert abs(pts["middle_y"]) <= math.log(fagan.LR_MAX) / 2 + 1e-9
+    doc = fagan.svg(p, lr)
+    ET.fromstring(doc)
+    assert 'id="fagan-clamped"' in doc
+    out = fagan.text(p, lr)
+    assert "o" in out
+
+
+@pytest.mark.parametrize("p, lr", [(-0.1, 2.0), (1.1, 2.0), (math.nan, 2.0), (0.3, -1.0), (0.3, math.nan)])
+def test_invalid_inputs_raise_value_error(p, lr):
+    with pytest.raises(ValueError):
+        fagan.nomogram_points(p, lr)
+
+
+# ------------------------------------------------------------------ SVG
+def _parse(doc: str) -> ET.Element:
+    root = ET.fromstring(doc)
+    assert root.tag == SVG_NS + "svg"
+    return root
+
+
+def _by_id(root: ET.Element, ident: str) -> ET.Element:
+    found = [el for el in root.iter() if el.get("id") == ident]
+    assert len(found) == 1, ident
+    return found[0]
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return ["".join(el.itertext()) for el in root.iter(SVG_NS + "text")]
+
+
+def test_svg_is_a_standalone_document_with_titles():
+    root = _parse(fagan.svg(0.3, 8.43))
+    assert root.get("width") and root.get("height") and root.get("viewBox")
+    rects = list(root.iter(SVG_NS + "rect"))
+    assert rects and rects[0].get("fill") == "white"
+    texts = _texts(root)
+    for t in ("Pre-test probability (%)", "Likelihood ratio", "Post-test probability (%)"):
+        assert t in texts
+    # every tick label is present
+    for v in fagan.PROBABILITY_TICKS_PERCENT:
+        assert texts.count(f"{v:g}") >= 2 or f"{v:g}" in texts
+    for v in fagan.LR_TICKS:
+        assert f"{v:g}" in texts
+    assert len(list(root.iter(SVG_NS + "circle"))) == 3
+
+
+@pytest.mark.parametrize("p, lr", [(0.3, 8.43), (0.02, 0.1), (0.5, 1.0), (0.9, 0.05), (0.01, 20.0)])
+def test_svg_line_crosses_lr_axis_at_the_lr(p, lr):
+    root = _parse(fagan.svg(p, lr))
+    line = _by_id(root, "fagan-line")
+    assert line.get("stroke") == "red"
+    x1, y1, x2, y2 = (float(line.get(a)) for a in ("x1", "y1", "x2", "y2"))
+    axis = _by_id(root, "axis-lr")
+    axis_x = float(axis.get("x1"))
+    assert float(axis.get("x2")) == axis_x
+    assert (x1 + x2) / 2 == pytest.approx(axis_x, abs=0.01)
+    assert axis_x == pytest.approx(fagan.SVG_MIDDLE_X)
+    y_at_axis = y1 + (axis_x - x1) / (x2 - x1) * (y2 - y1)
+    assert abs(y_at_axis - fagan.svg_lr_y(lr)) < 0.5
+    # the LR circle is on the LR axis at that value too
+    c = _by_id(root, "point-lr")
+    assert float(c.get("cx")) == pytest.approx(axis_x)
+    assert abs(float(c.get("cy")) - fagan.svg_lr_y(lr)) < 0.5
+    # and the ends sit on the other two axes at p and q
+    assert x1 == pytest.approx(float(_by_id(root, "axis-pretest").get("x1")))
+    assert x2 == pytest.approx(float(_by_id(root, "axis-posttest").get("x1")))
+    assert abs(y1 - fagan.svg_pretest_y(p)) < 0.5
+    assert abs(y2 - fagan.svg_posttest_y(fagan.posttest_probability(p, lr))) < 0.5
+
+
+def test_svg_axis_directions():
+    # left axis inverted (high p at the bottom, larger SVG y), right axis high at the top
+    assert fagan.svg_pretest_y(0.9) > fagan.svg_pretest_y(0.1)
+    assert fagan.svg_posttest_y(0.9) < fagan.svg_posttest_y(0.1)
+    assert fagan.svg_lr_y(100) < fagan.svg_lr_y(0.01)
+    assert fagan.svg_pretest_y(0.5) == pytest.approx(fagan.svg_posttest_y(0.5))
+    assert fagan.svg_lr_y(1) == pytest.approx(fagan.svg_posttest_y(0.5))
+
+
+def test_caption_hand_checked():
+    # odds 0.3/0.7 = 0.428571 x 8.43 = 3.612857; 3.612857 / 4.612857 = 0.78322
+    assert fagan.caption(0.3, 8.43) == "pre-test 30.0% × LR 8.43 → post-test 78.3%"
+    root = _parse(fagan.svg(0.3, 8.43))
+    cap = "".join(_by_id(root, "fagan-caption").itertext())
+    assert "78.3%" in cap and "30.0%" in cap and "8.43" in cap
+    assert "78.3%" in fagan.text(0.3, 8.43)
+
+
+@pytest.mark.parametrize(
+    "lr, shown",
+    [(8.43, "8.43"), (8.4321, "8.43"), (0.1234, "0.123"), (1000, "1000"), (12.0, "12"),
+     (0.05, "0.05"), (123.456, "123"), (9.996, "10"), (math.inf, "∞"), (0.0, "0")],
+)
+def test_lr_shown_with_up_to_three_significant_digits(lr, shown):
+    assert f"LR {shown} →" in fagan.caption(0.3, lr)
+
+
+def test_percent_never_rounds_uncertain_values_to_certainty():
+    assert "post-test >99.9%" in fagan.caption(0.5, 1e6)
+    assert "post-test <0.1%" in fagan.caption(0.5, 1e-6)
+    assert "post-test 100.0%" in fagan.caption(1.0, 2.0)
+
+
+def test_svg_title_is_escaped():
+    doc = fagan.svg(0.3, 8.43, title='<script>alert("x")</script> & co')
+    assert "<script>" not in doc
+    assert "&lt;script&gt;" in doc
+    root = _parse(doc)
+    assert '<script>alert("x")</script> & co' in _texts(root)
+    assert not list(root.iter(SVG_NS + "script"))
+
+
+def test_svg_without_title_has_no_title_text():
+    root = _parse(fagan.svg(0.3, 8.43))
+    assert not [el for el in root.iter() if el.get("id") == "fagan-title"]
+
+
+# ------------------------------------------------------------------ text
+@pytest.mark.parametrize("width", [40, 60, 80])
+@pytest.mark.parametrize("p, lr", [(0.3, 8.43), (0.0, 8.43), (1.0, 0.5), (0.3, math.inf), (0.02, 0.1)])
+def test_text_fits_width(width, p, lr):
+    out = fagan.text(p, lr, width=width)
+    lines = out.splitlines()
+    assert all(len(line) <= width for line in lines)
+    assert "\x1b" not in out
+    assert set(out) <= set(chr(i) for i in range(32, 127)) | {"\n", "·", "×", "→", "∞"}
+
+
+@settings(max_examples=100)
+@given(p=probs, lr=lrs, width=st.integers(min_value=30, max_value=120),
+       height=st.integers(min_value=7, max_value=60))
+def test_text_fits_any_size(p, lr, width, height):
+    lines = fagan.text(p, lr, height=height, width=width).splitlines()
+    assert all(len(line) <= width for line in lines)
+    assert sum(line.count("o") for line in lines[1:1 + height]) == 3
+
+
+def test_text_is_deterministic_and_shaped():
+    a = fagan.text(0.3, 8.43)
+    assert a == fagan.text(0.3, 8.43)
+    lines = a.splitlines()
+    plot = lines[1:22]
+    assert len(plot) == 21
+    assert "Pre-test %" in lines[0] and "LR" in lines[0] and "Post-test %" in lines[0]
+    assert lines[-1].endswith("post-test 78.3%")
+    assert sum(line.count("o") for line in plot) == 3
+    assert sum(line.count("*") for line in plot) > 10
+
+
+def test_text_middle_point_is_on_the_line():
+    # with an even span the middle axis is exactly half-way; the 'o' there must touch the line
+    lines = fagan.text(0.02, 0.1, height=31, width=80).splitlines()[1:32]
+    rows = [i for i, line in enumerate(lines) for c, ch in enumerate(line) if ch == "o"]
+    cols = sorted(c for line in lines for c, ch in enumerate(line) if ch == "o")
+    mid_row = [i for i, line in enumerate(lines) if len(line) > cols[1] and line[cols[1]] == "o"][0]
+    neighbours = lines[mid_row][cols[1] - 1: cols[1] + 2]
+    around = "".join(lines[r][cols[1] - 1: cols[1] + 2] for r in (mid_row - 1, mid_row + 1) if 0 <= r < len(lines))
+    assert "*" in neighbours or "*" in around
+    assert len(rows) == 3
+
+
+def test_text_rejects_tiny_canvas():
+    with pytest.raises(ValueError):
+        fagan.text(0.3, 2.0, width=20)
+    with pytest.raises(ValueError):
+        fagan.text(0.3, 2.0, height=3)
