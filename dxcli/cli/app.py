@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -72,15 +73,51 @@ class DxGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERNAL) from None
 
 
-app = typer.Typer(
-    cls=DxGroup,
-    help=HELP,
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Every command, with the module that defines it. The root group is built with only the
+# command that is run (Typer turns each registered function into a command up front, so
+# building all of them would cost every call); help and completion get them all.
+COMMANDS: dict[str, str] = {
+    "differential": "knowledge",
+    "condition": "knowledge",
+    "anatomy": "lookup_cmds",
+    "muscle": "lookup_cmds",
+    "nerve": "lookup_cmds",
+    "innervation": "lookup_cmds",
+    "maneuver": "lookup_cmds",
+    "test": "lookup_cmds",
+    "redflags": "lookup_cmds",
+    "search": "lookup_cmds",
+    "sources": "lookup_cmds",
+    "cite": "lookup_cmds",
+    "info": "lookup_cmds",
+    "finding": "knowledge",
+    "case": "knowledge",
+    "kerboul": "calc_cmds",
+    "tonnis": "calc_cmds",
+    "posttest": "calc_cmds",
+    "reference": "reference_cmd",
+}
+MODULE_ORDER = ("knowledge", "lookup_cmds", "calc_cmds", "reference_cmd")
+
+
+class _Only:
+    """Stands in for the Typer app while a module registers: keeps one command, or all."""
+
+    def __init__(self, app: typer.Typer, only: str | None) -> None:
+        self.app, self.only = app, only
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        def deco(fn: Any) -> Any:
+            name = kwargs.get("name") or fn.__name__.replace("_", "-")
+            if self.only in (None, name):
+                return self.app.command(*args, **kwargs)(fn)
+            return fn
+
+        return deco
+
+    def add_typer(self, sub: typer.Typer, *, name: str, **kwargs: Any) -> None:
+        if self.only in (None, name):
+            self.app.add_typer(sub, name=name, **kwargs)
 
 
 def _version(value: bool) -> None:
@@ -91,31 +128,81 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         Optional[bool],
         typer.Option("--version", "-V", help="Print the tool and data versions and exit.", callback=_version, is_eager=True),
     ] = None,
+    reference: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--reference",
+            "-R",
+            help="Add a pack of reference TOML files (a directory or a file); repeatable. "
+            "Also DXCLI_REFERENCE_PATH (paths separated by ':'). The bundled data is never changed.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """dxcli: a clinical reference and calculator for buttock pain."""
+    from dxcli.reference import loader
+
+    env = [Path(p) for p in os.environ.get("DXCLI_REFERENCE_PATH", "").split(os.pathsep) if p.strip()]
+    loader.use_packs(env + list(reference or []))
 
 
-def _register() -> None:
-    from dxcli.cli import calc_cmds, knowledge, lookup_cmds, reference_cmd
+def make_app(only: str | None = None) -> typer.Typer:
+    """The application with every command, or with only the one named."""
+    import importlib
 
-    knowledge.register(app)
-    lookup_cmds.register(app)
-    calc_cmds.register(app)
-    app.add_typer(reference_cmd.app, name="reference")
+    app = typer.Typer(
+        cls=DxGroup,
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    if only not in COMMANDS:
+        only = None
+    for mod in MODULE_ORDER:
+        if only is None or COMMANDS[only] == mod:
+            importlib.import_module(f"dxcli.cli.{mod}").register(_Only(app, only))
+    return app
 
 
-_register()
+def command_in(argv: list[str]) -> str | None:
+    """The command a command line runs, or None (root help, version, completion...)."""
+    if any(k.startswith("_DXCLI_COMPLETE") for k in os.environ):
+        return None
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--reference", "-R"):
+            skip = True
+        elif arg.startswith("-"):
+            if not arg.startswith("--reference="):
+                return None
+        else:
+            return arg
+    return None
+
+
+def __getattr__(name: str) -> Any:
+    """``from dxcli.cli.app import app``: the full application (tests, documentation)."""
+    if name == "app":
+        full = make_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(name)
 
 
 def main() -> None:
     try:
-        app(prog_name="dxcli")
+        make_app(command_in(sys.argv[1:]))(prog_name="dxcli")
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(0)

@@ -14,6 +14,10 @@ from dxcli.errors import DataError, InvalidInput, NotFound
 app = typer.Typer(help="The reference data: its JSON Schema, and a linter for packs of TOML files.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="reference")
+
+
 @app.command(
     epilog="Examples:\n\n  dxcli reference schema             # the record kinds\n\n"
     "  dxcli reference schema maneuver > maneuver.schema.json"
@@ -57,13 +61,16 @@ def lint(
 ) -> None:
     """Validate a pack of reference TOML files: schema, unique ids, references, sources, bands.
 
+    The pack is checked together with the bundled data: its ids must not collide with the
+    bundled ones, and its references may point at bundled records.
+
     Exit 0 when clean, 3 when any problem is found (each listed with file, line, key and fix).
     """
-    from dxcli.reference.integrity import check_dir, check_files
+    from dxcli.reference.integrity import check_pack
 
     if not path.exists():
         raise InvalidInput(f"no such file or directory: {path}", hint="give the path of a pack directory")
-    problems = check_dir(path) if path.is_dir() else check_files([(path, path.name)])
+    problems = check_pack([path])
     if problems:
         emit(ctx, [p.as_row() for p in problems], fmt)
         raise DataError(f"{len(problems)} problem(s) in {path}", hint="fix each listed problem and lint again")

@@ -81,8 +81,9 @@ class Checker:
         self.records: dict[str, list[tuple[str, dict[str, Any]]]] = {k: [] for k in FILE_KINDS}
         self.meta: dict[str, Any] | None = None
 
-    def add(self, file: str, rid: str | None, key: str, message: str, fix: str) -> None:
-        line = _line_of(self.texts.get(file, ""), rid, key.split(".")[-1].split("[")[0])
+    def add(self, file: str, rid: str | None, key: str, message: str, fix: str, field: str | None = None) -> None:
+        field = field or key.split(".")[-1].split("[")[0]
+        line = _line_of(self.texts.get(file, ""), rid, field)
         self.problems.append(Problem(file, line, key, message, fix))
 
     # -- reading ---------------------------------------------------------------
@@ -146,7 +147,8 @@ class Checker:
             fix = f"remove {loc.split('.')[-1]} or check its spelling"
         else:
             fix = "correct the value"
-        self.add(file, rid, key, msg, fix)
+        names = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
+        self.add(file, rid, key, msg, fix, field=names[-1] if names else None)
 
     def _validate(self, file: str, kind: str, i: int, rec: Any) -> None:
         rid = rec.get("id") if isinstance(rec, dict) else None
@@ -273,6 +275,16 @@ def check_files(files: list[tuple[Path, str]]) -> list[Problem]:
         c.read(path, display)
     c.check()
     return c.problems
+
+
+def check_pack(paths: list[Path]) -> list[Problem]:
+    """Problems of packs checked in the context of the bundled data (``dxcli reference lint``)."""
+    from dxcli.reference import packs
+    from dxcli.reference.loader import bundled_dir
+
+    if len(paths) == 1 and paths[0].resolve() == bundled_dir().resolve():
+        return check_dir(paths[0])
+    return packs.check(paths)
 
 
 def check_dir(path: Path) -> list[Problem]:

@@ -59,10 +59,38 @@ def read_file(path: Path) -> dict[str, Any]:
         raise DataError(f"invalid reference file {path}: {e}", hint=REINSTALL) from None
 
 
+# Records added by user packs (``--reference``), per kind; empty unless packs are in use.
+_pack_records: dict[str, list[dict[str, Any]]] = {}
+
+
 @lru_cache(maxsize=None)
 def records(kind: str) -> list[dict[str, Any]]:
-    """All records of one kind from the bundled data, in file order."""
-    return list(read_file(bundled_dir() / KIND_FILES[kind]).get(kind, []))
+    """All records of one kind: the bundled data, then any packs', in file order."""
+    return list(read_file(bundled_dir() / KIND_FILES[kind]).get(kind, [])) + _pack_records.get(kind, [])
+
+
+def bundled_files() -> list[Path]:
+    d = bundled_dir()
+    return [d / META_FILE] + [d / f for f in dict.fromkeys(KIND_FILES.values())]
+
+
+def use_packs(paths: list[Path]) -> None:
+    """Add packs of TOML files to the bundled data, after checking them in its context.
+
+    A pack that fails the checks is refused whole (DataError, exit 3); the bundled data is
+    never changed. Validation runs once per pack content: a pack that passed is remembered
+    by its hash, so the checks stay off the everyday path.
+    """
+    if not paths and not _pack_records:
+        return
+    _pack_records.clear()
+    records.cache_clear()
+    if not paths:
+        return
+    from dxcli.reference import packs
+
+    for kind, recs in packs.load(paths).items():
+        _pack_records.setdefault(kind, []).extend(recs)
 
 
 def meta() -> dict[str, Any]:

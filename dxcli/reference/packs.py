@@ -1,0 +1,122 @@
+"""User packs: directories (or files) of reference TOML added with ``--reference``.
+
+A pack is data only. Its files are read as UTF-8 TOML, each at most MAX_FILE_BYTES; links,
+devices and sub-directories are not followed, so nothing outside the pack is read. The pack
+is checked against the schema and the integrity rules in the context of the bundled data
+(ids must not collide; references may point at bundled records) before any of it is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from dxcli.errors import DataError
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILES = 1000
+
+
+def pack_files(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """(readable TOML files with their display names, refusals) for one pack path."""
+    files: list[tuple[Path, str]] = []
+    refused: list[tuple[str, str]] = []
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return [], [(str(path), f"cannot read: {e.strerror}")]
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError as e:
+            return [], [(str(path), f"cannot list: {e.strerror}")]
+        for e in entries:
+            if not e.name.endswith(".toml"):
+                continue
+            shown = str(Path(path) / e.name)
+            if e.is_symlink():
+                refused.append((shown, "is a link; packs do not follow links"))
+            elif not e.is_file(follow_symlinks=False):
+                refused.append((shown, "is not a regular file"))
+            else:
+                files.append((Path(e.path), shown))
+    elif stat.S_ISREG(st.st_mode):
+        files.append((path, str(path)))
+    else:
+        refused.append((str(path), "is not a regular file or a directory"))
+    if len(files) > MAX_FILES:
+        refused.append((str(path), f"has more than {MAX_FILES} TOML files"))
+        files = files[:MAX_FILES]
+    for p, shown in list(files):
+        size = os.stat(p).st_size
+        if size > MAX_FILE_BYTES:
+            refused.append((shown, f"is {size} bytes, above the limit of {MAX_FILE_BYTES}"))
+            files.remove((p, shown))
+    return files, refused
+
+
+def check(paths: list[Path]) -> list[Any]:
+    """Every problem of the packs, checked together with the bundled data."""
+    from dxcli.reference.integrity import Problem, check_files
+    from dxcli.reference.loader import bundled_files
+
+    files: list[tuple[Path, str]] = []
+    problems: list[Any] = []
+    for path in paths:
+        f, refused = pack_files(path)
+        files += f
+        problems += [Problem(shown, None, "", why, "remove it from the pack, or copy the file in") for shown, why in refused]
+    if not files and not problems:
+        problems.append(Problem(", ".join(map(str, paths)), None, "", "no TOML files in the pack", "add *.toml files"))
+    bundled = [(p, f"(bundled) {p.name}") for p in bundled_files()]
+    shown = {s for _, s in files}
+    problems += [p for p in check_files(bundled + files) if p.file in shown or not p.file.startswith("(bundled)")]
+    return problems
+
+
+def _cache_path(digest: str) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dxcli" / "packs" / digest
+
+
+def load(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """The records of the packs, per kind; DataError (exit 3) if any check fails."""
+    from dxcli.reference.loader import read_file, tomllib
+    from dxcli import __version__
+
+    files: list[tuple[Path, str]] = []
+    refusals: list[tuple[str, str]] = []
+    for path in paths:
+        f, r = pack_files(path)
+        files += f
+        refusals += r
+    h = hashlib.sha256(__version__.encode())
+    for p, _ in sorted(files, key=lambda t: t[1]):
+        try:
+            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+        except OSError:
+            refusals.append((str(p), "cannot read"))
+    marker = _cache_path(h.hexdigest())
+    if refusals or not marker.exists():
+        problems = check(paths)
+        if problems:
+            first = problems[0]
+            where = f"{first.file}:{first.line}" if first.line else first.file
+            raise DataError(
+                f"the reference pack has {len(problems)} problem(s); the first: {where}: {first.key}: {first.message}",
+                hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
+            )
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # no cache: the checks simply run again next time
+    out: dict[str, list[dict[str, Any]]] = {}
+    for p, _ in files:
+        for kind, recs in read_file(p).items():
+            if isinstance(recs, list):
+                out.setdefault(kind, []).extend(recs)
+    return out
