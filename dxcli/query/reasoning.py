@@ -114,6 +114,17 @@ def rank(
             f"finding(s) given as both present and absent: {', '.join(both)}",
             hint="give each finding once, with --finding or with --absent",
         )
+    results: dict[str, set[str]] = {}
+    for f in pres:
+        key = f.get("maneuver") or f.get("test")
+        if key and f.get("result"):
+            results.setdefault(key, set()).add(f["result"])
+    both_results = sorted(k for k, v in results.items() if len(v) > 1)
+    if both_results:
+        raise InvalidInput(
+            f"both a positive and a negative result given for: {', '.join(both_results)}",
+            hint="give one result for each maneuver or test",
+        )
     # an absent maneuver/test result is the opposite result, where the vocabulary has it
     effective: list[tuple[dict[str, Any], str]] = [(f, "present") for f in pres]
     for f in abse:
