@@ -86,7 +86,7 @@ def cell(value: Any, *, for_table: bool = False) -> str:
         parts = [cell(v, for_table=for_table) for v in value]
         if not for_table:
             return "; ".join(parts)
-        short = all(len(p) <= 12 for p in parts)  # codes, roots, ids: keep them on one line
+        short = all(len(p) <= 24 for p in parts) and sum(map(len, parts)) <= 80  # codes, roots, ids
         return (", " if short else "\n").join(parts)
     if isinstance(value, dict):
         if for_table and "text" in value:
@@ -203,7 +203,7 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
             if v in (None, [], ""):
                 continue
             text = view.table_cell(k, v)
-            if isinstance(v, list) and k not in view.shown and not all(isinstance(x, (int, float)) for x in v):
+            if isinstance(v, list) and k not in view.shown and (len(v) == 1 or "\n" in text) and isinstance(v[0], str) and len(v[0]) > 12:
                 text = "\n".join("• " + line for line in text.split("\n"))
             t.add_row(Text(view.headers.get(k, k)), Text(text))
     else:

@@ -171,6 +171,8 @@ def cite(record_id: str) -> list[dict[str, Any]]:
     hit = next(((k, r) for k, r in pool if norm(r["id"]) == q), None)
     if hit is None:
         hit = next(((k, r) for k, r in pool if any(norm(n) == q for n in [r.get("name", ""), *r.get("aliases", [])])), None)
+    if hit is None and q in {norm(c) for c in cits}:
+        return cited_by(next(c for c in cits if norm(c) == q))
     if hit is None:
         raise NotFound(f"no record has the id {record_id!r}", hint=suggest([r for _, r in pool], record_id, "search"))
     kind, rec = hit
@@ -199,6 +201,33 @@ def cite(record_id: str) -> list[dict[str, Any]]:
                     "primary_value": node.get("primary_value"),
                 }
             )
+    return rows
+
+
+def cited_by(cid: str) -> list[dict[str, Any]]:
+    """Every source and note, in any record, that cites the citation ``cid``."""
+    rows = []
+    for kind in SEARCHABLE:
+        if kind == "citation":
+            continue
+        for rec in loader.records(kind):
+            rows += [r for r in cite(rec["id"]) if any(r2.endswith(f"[{cid}]") for r2 in r["citations"])]
+    if not rows:
+        c = loader.by_id("citation")[cid]
+        return [
+            {
+                "kind": "citation",
+                "id": cid,
+                "path": "",
+                "type": "citation",
+                "section": None,
+                "refs": [],
+                "citations": [_cit_text(c)],
+                "text": c.get("note"),
+                "review_value": None,
+                "primary_value": None,
+            }
+        ]
     return rows
 
 

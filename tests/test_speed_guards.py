@@ -1,0 +1,63 @@
+"""Guards for the fast paths (not timings): what a lookup imports, and what the root group builds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+PROBE = """
+import sys, runpy
+sys.argv = ["dxcli", *{args!r}]
+try:
+    runpy.run_module("dxcli", run_name="__main__")
+except SystemExit:
+    pass
+heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis") if m in sys.modules)
+print("IMPORTED=" + ",".join(heavy), file=sys.stderr)
+"""
+
+
+def imported(*args: str) -> set[str]:
+    p = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=list(args))],
+        capture_output=True, text=True, cwd="/", env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    line = [x for x in p.stderr.splitlines() if x.startswith("IMPORTED=")][-1]
+    return set(filter(None, line.split("=", 1)[1].split(",")))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["kerboul", "210", "--format", "json"],
+        ["maneuver", "faber", "--format", "json"],
+        ["innervation", "L5", "--format", "tsv"],
+        ["posttest", "-p", "0.3", "lr=8.43", "-f", "json"],
+        ["tonnis", "small-cysts", "-f", "json"],
+        ["condition", "sacroiliitis", "-f", "json"],
+    ],
+)
+def test_machine_format_lookups_import_neither_pydantic_nor_rich(args):
+    assert imported(*args) & {"pydantic", "rich"} == set()
+
+
+def test_a_table_imports_rich_but_not_pydantic():
+    got = imported("differential", "buttock", "-f", "table")
+    assert "rich" in got and "pydantic" not in got
+
+
+def test_only_the_invoked_command_is_built():
+    from dxcli.cli.app import COMMANDS, command_in, make_app
+    from typer.main import get_command
+
+    assert command_in(["--reference", "x", "kerboul", "210"]) == "kerboul"
+    assert command_in(["--help"]) is None
+    one = get_command(make_app("kerboul"))
+    assert list(one.commands) == ["kerboul"]
+    full = get_command(make_app())
+    assert set(full.commands) == set(COMMANDS)
