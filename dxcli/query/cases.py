@@ -10,7 +10,7 @@ from dxcli.errors import InvalidInput
 from dxcli.query.lookup import find, norm, suggest
 from dxcli.query.reasoning import next_steps, rank
 from dxcli.reference import loader
-from dxcli.reference.loader import tomllib
+from dxcli.reference.loader import toml
 
 SEX_FINDING = {"female": "female-sex", "male": "male-sex"}
 MAX_CASE_BYTES = 1_000_000
@@ -89,6 +89,7 @@ def from_file(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InvalidInput(f"{path} is not UTF-8 text (byte {e.start})", hint="save it as UTF-8") from None
+    tomllib = toml()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

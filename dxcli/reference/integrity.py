@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
-from dxcli.reference.loader import KIND_FILES, META_FILE, tomllib
+from dxcli.reference.loader import KIND_FILES, META_FILE, toml
 from dxcli.reference.models import FILE_KINDS, Meta
 
 
@@ -101,6 +101,7 @@ class Checker:
             )
             return
         self.texts[display] = text
+        tomllib = toml()
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:

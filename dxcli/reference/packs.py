@@ -84,7 +84,7 @@ def _cache_path(digest: str) -> Path:
 
 def load(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
     """The records of the packs, per kind; DataError (exit 3) if any check fails."""
-    from dxcli.reference.loader import read_file, tomllib
+    from dxcli.reference.loader import read_file
     from dxcli import __version__
 
     files: list[tuple[Path, str]] = []
