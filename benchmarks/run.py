@@ -1,0 +1,338 @@
+"""Benchmark dxcli's start-up, output, batch mode and data scaling against fixed floors.
+
+Run from the checkout (standard library only; dxcli's own dependencies must be importable):
+
+    python benchmarks/run.py                     # 15 rounds, batch of 1,000,000 lines, 3 rounds
+    python benchmarks/run.py --quick             # 5 rounds
+    python benchmarks/run.py --batch-lines 100000 --output /tmp/results.md
+
+Every case is a child process of this interpreter (sys.executable), with cwd a temp dir,
+PYTHONPATH the checkout and XDG_CACHE_HOME inside the temp dir. The cases run interleaved:
+each round runs every case once, in an order shuffled with a fixed seed, so drift in machine
+load touches every case alike; one untimed warm-up run of each comes first. For each case it
+records the median wall time (time.perf_counter from the fork to the child's exit and the end
+of its output) and the peak memory (the largest ru_maxrss from os.wait4 over the rounds).
+Floors: `python -c pass`, a minimal Typer app (benchmarks/minimal_typer.py) and awk for the
+batch. Ratios to the floors are checked against targets; the table goes to stdout and, as
+Markdown, to benchmarks/RESULTS.md (--output). A non-zero exit shows as "failed (exit N)";
+a `--reference` option that dxcli does not have shows as "not available".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import marshal
+import os
+import platform
+import random
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SEED = 20240601
+AWK = '{ if ($1 <= 190) g="low"; else if ($1 < 240) g="moderate"; else g="high"; print $1 "," g }'
+SMALL_BATCH = 100_000
+PACK_FILES = ("maneuvers.toml", "tests.toml", "findings.toml", "conditions.toml")
+SCALE = 100
+CHUNK = 20  # copies per pack file
+
+
+@dataclass
+class Case:
+    name: str
+    argv: list[str]
+    stdin: Path | None = None  # batch input file
+    tty: bool = False  # stdout is a pseudo-terminal
+    batch: bool = False  # stdout to /dev/null, fewer rounds
+    times: list[float] = field(default_factory=list)
+    peak_kib: int = 0
+    status: str = ""  # "", "failed (exit N)" or "not available"
+    detail: str = ""  # last stderr line of a failure
+
+    @property
+    def ok(self) -> bool:
+        return not self.status and bool(self.times)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times) * 1000
+
+
+def dxcli(*args: str) -> list[str]:
+    return [PY, "-m", "dxcli", *args]
+
+
+# The children are started by a small helper process that forks and execs them and reports
+# (seconds, ru_maxrss KiB, exit code) for each. subprocess.Popen starts children with vfork,
+# and Linux then counts the parent's own peak RSS in the child's ru_maxrss; a fork from a lean
+# process (no imports beyond os, sys, time, marshal) copies only its ~5 MiB, a floor below
+# any Python child. The helper also times the child: fork to exit and end of its output.
+SPAWNER = r"""
+import marshal, os, sys, time
+while True:
+    try:
+        argv, cwd, env, stdin, mode, errpath = marshal.load(sys.stdin.buffer)
+    except EOFError:
+        break
+    if mode == "pty":
+        master, out = os.openpty()
+    elif mode == "pipe":
+        master, out = os.pipe()
+    else:
+        master, out = None, os.open(os.devnull, os.O_WRONLY)
+    inp = os.open(stdin or os.devnull, os.O_RDONLY)
+    err = os.open(errpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.chdir(cwd)
+            os.dup2(inp, 0); os.dup2(out, 1); os.dup2(err, 2)
+            os.execvpe(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    for fd in (out, inp, err):
+        os.close(fd)
+    if master is not None:
+        try:
+            while os.read(master, 65536):  # read and discard the output
+                pass
+        except OSError:  # EIO from a pty once the child has closed it
+            pass
+        os.close(master)
+    _, status, usage = os.wait4(pid, 0)
+    secs = time.perf_counter() - t0
+    marshal.dump((secs, usage.ru_maxrss, os.waitstatus_to_exitcode(status)), sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+"""
+
+
+class Spawner:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([PY, "-I", "-S", "-c", SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def run(self, case: Case, cwd: Path, env: dict[str, str]) -> tuple[float, int, int, str]:
+        """Run one case; return (seconds, max RSS in KiB, exit code, stderr)."""
+        mode = "pty" if case.tty else "null" if case.batch else "pipe"
+        errpath = cwd / "stderr.txt"
+        marshal.dump((case.argv, str(cwd), env, str(case.stdin or ""), mode, str(errpath)), self.proc.stdin)
+        self.proc.stdin.flush()
+        secs, kib, code = marshal.load(self.proc.stdout)
+        return secs, kib, code, errpath.read_text(errors="replace")
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def record(sp: Spawner, case: Case, cwd: Path, env: dict[str, str], keep: bool = True) -> float:
+    """Run a case once and keep its figures; return its wall time in seconds."""
+    secs, kib, code, stderr = sp.run(case, cwd, env)
+    if code == 2 and "No such option" in stderr:
+        case.status = "not available"
+    elif code != 0:
+        case.status = f"failed (exit {code})"
+    if case.status:
+        case.detail = (stderr.strip().splitlines() or [""])[-1][:160]
+    elif keep:
+        case.times.append(secs)
+        case.peak_kib = max(case.peak_kib, kib)
+    return secs
+
+
+def write_angles(path: Path, n: int) -> None:
+    rng = random.Random(SEED)
+    with open(path, "w") as fh:
+        fh.write("\n".join(str(rng.randint(0, 360)) for _ in range(n)) + "\n")
+
+
+def bundled_dir(env: dict[str, str], cwd: Path) -> Path:
+    code = "from dxcli.reference.loader import bundled_dir; print(bundled_dir())"
+    out = subprocess.run([PY, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
+
+
+def build_pack(shipped: Path, dest: Path) -> float:
+    """Copies of the records of PACK_FILES with ids, names and cross-references suffixed
+    "-x{n}", enough to make about SCALE times the shipped bytes, CHUNK copies a file (dxcli
+    refuses pack files above 8 MiB). Returns the pack's size over the shipped size."""
+    shipped_bytes = sum(p.stat().st_size for p in shipped.glob("*.toml"))
+    texts = {name: (shipped / name).read_text(encoding="utf-8") for name in PACK_FILES}
+    copies = -(-SCALE * shipped_bytes // sum(len(t.encode()) for t in texts.values()))
+    ref = re.compile(r'^((?:id|condition|maneuver|test) = ")([^"]*)"', re.M)
+    name = re.compile(r'^(name = ")([^"]*)"', re.M)
+    aliases = re.compile(r"^aliases = \[.*\]$", re.M)
+    dest.mkdir()
+    for fname, text in texts.items():
+        body = text.split("\n[[", 1)[1]  # drop the file's leading comments
+        for n in range(1, copies + 1):
+            part = ref.sub(lambda m: f'{m[1]}{m[2]}-x{n}"', "[[" + body)
+            part = name.sub(lambda m: f'{m[1]}{m[2]} x{n}"', part)
+            part = aliases.sub(lambda m: re.sub(r'"([^"]*)"', rf'"\1 x{n}"', m[0]), part)
+            with open(dest / f"{fname[:-5]}-{(n - 1) // CHUNK:03d}.toml", "a", encoding="utf-8") as fh:
+                fh.write(part + "\n")
+    return sum(p.stat().st_size for p in dest.glob("*.toml")) / shipped_bytes
+
+
+def evaluate(case: Case, base: Case | None, ratio_max: float | None, mem_max: float | None) -> list[str]:
+    """One table row: case, median ms, peak MiB, baseline, ratio, target, met."""
+    targets = ([f"≤{ratio_max:g}×"] if ratio_max else []) + ([f"≤{mem_max:g} MiB"] if mem_max else [])
+    if not case.ok:
+        return [case.name, case.status or "not run", "", base.name if base else "", "", "; ".join(targets), ""]
+    mib = case.peak_kib / 1024
+    ratio = case.median_ms / base.median_ms if base and base.ok else None
+    misses = []
+    if ratio_max and (ratio is None or ratio > ratio_max):
+        misses.append("time")
+    if mem_max and mib > mem_max:
+        misses.append("memory")
+    met = "" if not targets else f"no ({', '.join(misses)})" if misses else "yes"
+    return [case.name, f"{case.median_ms:.1f}", f"{mib:.1f}", base.name if base else "",
+            f"{ratio:.2f}" if ratio is not None else ("n/a" if base else ""), "; ".join(targets), met]
+
+
+HEADER = ["case", "median ms", "peak MiB", "baseline", "ratio", "target", "met"]
+
+
+def text_table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [HEADER, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(rows: list[list[str]]) -> str:
+    out = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    return "\n".join(out + ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=15, help="rounds of the single-command cases (default 15)")
+    ap.add_argument("--quick", action="store_true", help="5 rounds instead of 15")
+    ap.add_argument("--batch-rounds", type=int, default=3, help="rounds of the batch cases (default 3)")
+    ap.add_argument("--batch-lines", type=int, default=1_000_000, help="angles in the batch input")
+    ap.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md", help="Markdown results")
+    args = ap.parse_args()
+    rounds = 5 if args.quick else args.rounds
+    batch_rounds = min(args.batch_rounds, rounds)
+    lines = args.batch_lines
+
+    with tempfile.TemporaryDirectory(prefix="dxcli-bench-") as tmp:
+        cwd = Path(tmp)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env["XDG_CACHE_HOME"] = str(cwd / "cache")  # dxcli's pack-validation cache
+        env.pop("DXCLI_REFERENCE_PATH", None)
+        env.pop("COLUMNS", None)
+        tty_env = {**env, "COLUMNS": "100", "TERM": "xterm-256color"}
+        tty_env.pop("NO_COLOR", None)
+
+        print(f"preparing inputs in {tmp} ...", file=sys.stderr)
+        big = cwd / f"angles-{lines}.txt"
+        write_angles(big, lines)
+        small = cwd / f"angles-{SMALL_BATCH}.txt"
+        if lines != SMALL_BATCH:
+            write_angles(small, SMALL_BATCH)
+        size_ratio = build_pack(bundled_dir(env, cwd), cwd / "pack")
+
+        C = {
+            "pass": Case("python -c pass", [PY, "-c", "pass"]),
+            "typer": Case("minimal Typer app", [PY, str(ROOT / "benchmarks" / "minimal_typer.py")]),
+            "kerboul": Case("kerboul 210 --format json", dxcli("kerboul", "210", "--format", "json")),
+            "maneuver": Case("maneuver faber --format json", dxcli("maneuver", "faber", "--format", "json")),
+            "innervation": Case("innervation L5 --format tsv", dxcli("innervation", "L5", "--format", "tsv")),
+            "search": Case("search hamstring (piped, TSV)", dxcli("search", "hamstring")),
+            "table": Case("differential buttock (Rich table, pty)", dxcli("differential", "buttock"), tty=True),
+            "scale": Case(f"maneuver faber --format json, {size_ratio:.0f}x pack",
+                          dxcli("--reference", str(cwd / "pack"), "maneuver", "faber", "--format", "json")),
+            "batch": Case(f"kerboul - --format csv ({lines:,} lines)",
+                          dxcli("kerboul", "-", "--format", "csv"), stdin=big, batch=True),
+            "awk": Case(f"awk classification ({lines:,} lines)", ["awk", AWK], stdin=big, batch=True),
+        }
+        if lines != SMALL_BATCH:
+            C["batch_small"] = Case(f"kerboul - --format csv ({SMALL_BATCH:,} lines)",
+                                    dxcli("kerboul", "-", "--format", "csv"), stdin=small, batch=True)
+        cases = list(C.values())
+
+        def env_for(c: Case) -> dict[str, str]:
+            return tty_env if c.tty else env
+
+        sp = Spawner()
+        floor_kib = sp.run(Case("true", ["true"]), cwd, env)[1]
+        # One untimed warm-up of every single-command case: byte-code, disk and pack caches.
+        first_pack_run = 0.0
+        for c in cases:
+            if not c.batch:
+                secs = record(sp, c, cwd, env_for(c), keep=False)
+                first_pack_run = secs if c is C["scale"] else first_pack_run
+        rng = random.Random(SEED)
+        t_start = time.perf_counter()
+        for r in range(rounds):
+            order = [c for c in cases if not c.status and (not c.batch or r < batch_rounds)]
+            rng.shuffle(order)
+            for c in order:
+                record(sp, c, cwd, env_for(c))
+            print(f"round {r + 1}/{rounds} done ({time.perf_counter() - t_start:.0f} s)", file=sys.stderr)
+        sp.close()
+
+    lookup_mem = 30.0
+    rows = [
+        evaluate(C["pass"], None, None, None),
+        evaluate(C["typer"], None, None, None),
+        evaluate(C["kerboul"], C["typer"], 1.15, lookup_mem),
+        evaluate(C["maneuver"], C["typer"], 1.25, lookup_mem),
+        evaluate(C["innervation"], C["typer"], 1.25, lookup_mem),
+        evaluate(C["search"], C["typer"], 1.25, lookup_mem),
+        evaluate(C["table"], C["typer"], 1.6, lookup_mem),
+        evaluate(C["scale"], C["maneuver"], 1.5, None),
+        evaluate(C["awk"], None, None, None),
+    ]
+    if "batch_small" in C:
+        rows.append(evaluate(C["batch_small"], None, None, None))
+    rows.append(evaluate(C["batch"], C["awk"], 2.0, 50.0 if lines >= 1_000_000 else None))
+
+    notes = [f"Memory floor of the method (peak of `true`): {floor_kib / 1024:.1f} MiB."]
+    if C["scale"].ok:
+        notes.append(f"First run on the pack (validates it, then caches the result): {first_pack_run:.2f} s; "
+                     "the timed runs use the cache.")
+    if "batch_small" in C and C["batch_small"].ok and C["batch"].ok:
+        a, b = C["batch_small"].peak_kib / 1024, C["batch"].peak_kib / 1024
+        notes.append(f"Batch peak memory, {SMALL_BATCH:,} → {lines:,} lines: {a:.1f} → {b:.1f} MiB "
+                     f"({'flat' if b - a < 5 else 'grows'}: {b - a:+.1f} MiB).")
+    if lines < 1_000_000:
+        notes.append(f"The ≤50 MiB batch memory target applies at 1,000,000 lines; this run used {lines:,}.")
+    for c in cases:
+        if c.status:
+            notes.append(f"{c.name}: {c.status}" + (f" — {c.detail}" if c.detail else ""))
+
+    command = "python benchmarks/run.py" + ("" if len(sys.argv) < 2 else " " + shlex.join(sys.argv[1:]))
+    print(text_table(rows))
+    for n in notes:
+        print(n)
+    info = [
+        f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- python: {platform.python_version()} ({platform.python_implementation()})",
+        f"- machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} cores",
+        f"- command: `{command}`",
+        f"- rounds: {rounds} (batch cases: {batch_rounds}), interleaved in a shuffled order (seed {SEED})",
+        f"- synthetic pack: {size_ratio:.0f}x the shipped data's bytes",
+    ]
+    md = ["# dxcli benchmark results", "", *info, "", markdown_table(rows), ""]
+    md += [f"- {n}" for n in notes] + ([""] if notes else [])
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(md), encoding="utf-8")
+    print(f"written to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
