@@ -256,6 +256,9 @@ def main() -> int:
                           dxcli("--reference", str(cwd / "pack"), "maneuver", "faber", "--format", "json")),
             "batch": Case(f"kerboul - --format csv ({lines:,} lines)",
                           dxcli("kerboul", "-", "--format", "csv"), stdin=big, batch=True),
+            "batch_fields": Case(f"kerboul - --fields risk_group --format csv ({lines:,} lines)",
+                                 dxcli("kerboul", "-", "--fields", "risk_group", "--format", "csv"),
+                                 stdin=big, batch=True),
             "awk": Case(f"awk classification ({lines:,} lines)", ["awk", AWK], stdin=big, batch=True),
         }
         if lines != SMALL_BATCH:
@@ -299,6 +302,8 @@ def main() -> int:
     if "batch_small" in C:
         rows.append(evaluate(C["batch_small"], None, None, None))
     rows.append(evaluate(C["batch"], C["awk"], 2.0, 50.0 if lines >= 1_000_000 else None))
+    # like for like: awk prints the angle and its group; so does this (line, input, risk_group)
+    rows.append(evaluate(C["batch_fields"], C["awk"], 2.0, 50.0 if lines >= 1_000_000 else None))
 
     notes = [f"Memory floor of the method (peak of `true`): {floor_kib / 1024:.1f} MiB."]
     if C["scale"].ok:

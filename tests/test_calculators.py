@@ -292,3 +292,38 @@ def test_posttest_svg_and_terminal_drawing(tmp_path):
     assert out.read_text().startswith("<") and "fagan-line" in out.read_text()
     assert "78.3%" in r.err
     assert json.loads(r.out)["posttest"] == 0.783
+
+
+def test_batch_repeated_inputs_keep_their_own_line_numbers_errors_and_warnings():
+    stdin = "210\nabc\n210\n185 20\nabc\n185 20\n\n210\n"
+    r = run("kerboul", "-", "-f", "csv", "--fields", "risk_group", stdin=stdin)
+    assert r.code == 2
+    assert r.out.splitlines() == ["line,input,risk_group", "1,210,moderate", "3,210,moderate",
+                                  "4,185 20,moderate", "6,185 20,moderate", "8,210,moderate"]
+    assert [ln.split(":")[1].strip() for ln in r.err.splitlines() if "line" in ln and "failed" not in ln] == ["line 2", "line 4", "line 5", "line 6"]
+    assert r.err.count("warning") == 2 and "2 line(s) failed" in r.err
+
+
+def test_batch_long_input_matches_line_by_line_results():
+    import random
+
+    rng = random.Random(7)
+    values = [str(rng.choice([rng.randint(0, 360), rng.randint(0, 400)])) for _ in range(5000)]
+    r = run("kerboul", "-", "-f", "tsv", "--fields", "combined_angle,risk_group,grade", stdin="\n".join(values) + "\n")
+    rows = [ln.split("\t") for ln in r.out.splitlines()[1:]]
+    expected = []
+    for n, v in enumerate(values, 1):
+        x = int(v)
+        if x <= 360:
+            group = "low" if x <= 190 else "moderate" if x < 240 else "high"
+            grade = 1 if x < 200 else 2 if x < 250 else 3 if x < 300 else 4
+            expected.append([str(n), v, v, group, str(grade)])
+    assert rows == expected
+
+
+def test_fields_select_and_order_output():
+    d = run("kerboul", "210", "--fields", "grade,risk_group", "-f", "json").json()
+    assert list(d) == ["grade", "risk_group"] and d == {"grade": 2, "risk_group": "moderate"}
+    r = run("kerboul", "210", "--fields", "nope")
+    assert r.code == 2 and "risk_group" in r.err
+    assert run("kerboul", "-", "--fields", "nope", stdin="210\n").code == 2

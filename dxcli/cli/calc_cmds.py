@@ -14,15 +14,31 @@ ColumnOpt = Annotated[
     Optional[str],
     typer.Option("--column", help="Batch input is a CSV with a header: read this column."),
 ]
+FieldsOpt = Annotated[
+    Optional[str],
+    typer.Option("--fields", help="Only these fields, comma-separated and in this order (default: all)."),
+]
 LOOSE = {"ignore_unknown_options": True}  # so that '-5' reaches the parser and gets a clear message
 
 
-def _batch(ctx: typer.Context, fmt, compute, column) -> None:
+def _fields(fields: Optional[str]) -> Optional[list[str]]:
+    return [f.strip() for f in fields.split(",") if f.strip()] if fields else None
+
+
+def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = None) -> None:
     from dxcli.cli import batch
 
-    code = batch.run(terminal(ctx), fmt.value if fmt else None, compute, column)
+    code = batch.run(terminal(ctx), fmt.value if fmt else None, compute, column, fields=_fields(fields))
     if code:
         raise typer.Exit(code)
+
+
+def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None) -> None:
+    if fields:
+        from dxcli.cli.batch import select
+
+        result = select(result, _fields(fields))
+    emit(ctx, result, fmt, view)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,12 +47,14 @@ def register(app: typer.Typer) -> None:
         epilog="Examples:\n\n  dxcli kerboul 210              # combined necrotic angle\n\n"
         "  dxcli kerboul 100 110          # coronal and sagittal arcs, summed\n\n"
         "  printf '150\\n210\\n300\\n' | dxcli kerboul - -f csv\n\n"
+        "  dxcli kerboul - --fields combined_angle,risk_group,grade -f csv < angles.txt\n\n"
         "  dxcli kerboul - --column angle < cohort.csv",
     )
     def kerboul(
         ctx: typer.Context,
         angles: Annotated[list[str], typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin.")],
         column: ColumnOpt = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
@@ -46,19 +64,17 @@ def register(app: typer.Typer) -> None:
         scale = loader.by_id("scale")["kerboul"]
         dmax = scale["domain_max"]
 
-        def compute(text: str, *, show_warnings: bool = True) -> dict:
+        def compute(text: str) -> dict:
             combined, cor, sag, warnings = k.parse_inputs(text.replace(",", " ").split() or [text], dmax)
-            for w in warnings:
-                warn(ctx, w)
-            return k.classify(scale, combined, cor, sag)
+            return {**k.classify(scale, combined, cor, sag), "_warnings": warnings}
 
         if angles == ["-"]:
-            _batch(ctx, fmt, compute, column)
+            _batch(ctx, fmt, compute, column, fields)
             return
         combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
         for w in warnings:
             warn(ctx, w)
-        emit(ctx, k.classify(scale, combined, cor, sag), fmt)
+        _emit(ctx, k.classify(scale, combined, cor, sag), fmt, fields)
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
@@ -69,6 +85,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         findings: Annotated[Optional[list[str]], typer.Argument(help="Radiographic finding ids or descriptions; '-' reads stdin.", autocompletion=_tonnis_ids)] = None,
         column: ColumnOpt = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
@@ -81,9 +98,9 @@ def register(app: typer.Typer) -> None:
             emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]))
             return
         if findings == ["-"]:
-            _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column)
+            _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields)
             return
-        emit(ctx, t.grade(grading, findings), fmt)
+        _emit(ctx, t.grade(grading, findings), fmt, fields)
 
     @app.command(
         context_settings=LOOSE,
@@ -101,6 +118,7 @@ def register(app: typer.Typer) -> None:
         draw: Annotated[bool, typer.Option("--draw", help="Also draw the Fagan nomogram on stderr.")] = False,
         svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file.")] = None,
         column: ColumnOpt = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Post-test probability from a pre-test probability and findings (likelihood ratios)."""
@@ -119,7 +137,7 @@ def register(app: typer.Typer) -> None:
                     parts = text.replace(",", " ").split()
                     return _public(bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition))
 
-            _batch(ctx, fmt, compute, column)
+            _batch(ctx, fmt, compute, column, fields)
             return
         if pretest is None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")
@@ -127,7 +145,7 @@ def register(app: typer.Typer) -> None:
         lr = result.pop("_lr_exact")
         if draw or svg is not None:
             _draw(ctx, result, lr, draw, svg)
-        emit(ctx, result, fmt)
+        _emit(ctx, result, fmt, fields)
 
 
 def _public(result: dict) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import chain
 import json
 import math
 import os
@@ -216,37 +217,78 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
     console.print(t)
 
 
-def render_stream(rows: Iterable[dict[str, Any]], fmt: str, term: Terminal) -> None:
-    """Write rows one by one (batch mode): NDJSON, TSV and CSV stream; JSON is an array."""
-    out = term.stdout
-    keys: list[str] | None = None
-    first = True
-    if fmt == "json":
-        out.write("[")
-    for r in rows:
-        if fmt in ("json",):
-            out.write(("\n  " if first else ",\n  ") + json.dumps(_json_safe(r), ensure_ascii=False))
-        elif fmt == "ndjson":
-            out.write(json.dumps(_json_safe(r), ensure_ascii=False) + "\n")
-        elif fmt in ("tsv", "csv", "markdown", "table"):
-            if keys is None:
-                keys = list(r.keys())
-                if fmt == "csv":
-                    out.write(_csv_line(keys))
-                elif fmt == "tsv":
-                    out.write("\t".join(keys) + "\n")
-                else:
-                    out.write("| " + " | ".join(keys) + " |\n|" + " --- |" * len(keys) + "\n")
-            vals = [cell(r.get(k)) for k in keys]
-            if fmt == "csv":
-                out.write(_csv_line(vals))
-            elif fmt == "tsv":
-                out.write("\t".join(_flat(v) for v in vals) + "\n")
-            else:
-                out.write("| " + " | ".join(_flat(v).replace("|", "\\|") for v in vals) + " |\n")
-        first = False
-    if fmt == "json":
-        out.write("\n]\n" if not first else "]\n")
+class StreamWriter:
+    """Writes batch results line by line. Each result is a prefix (line number and input) and
+    a tail (the computed fields); the tail's text can be reused for a repeated input."""
+
+    def __init__(self, fmt: str, out: TextIO) -> None:
+        self.fmt = "markdown" if fmt == "table" else fmt
+        self.out = out
+        self.keys: list[str] | None = None
+        self.count = 0
+        self._buf: list[str] = []
+        self._lead = {"ndjson": '{"line": ', "markdown": "| "}.get(self.fmt, "")
+
+    def start(self, keys: list[str]) -> None:
+        self.keys = keys
+        head = ["line", "input", *keys]
+        if self.fmt == "csv":
+            self._buf.append(_csv_line(head))
+        elif self.fmt == "tsv":
+            self._buf.append("\t".join(head) + "\n")
+        elif self.fmt == "markdown":
+            self._buf.append("| " + " | ".join(head) + " |\n|" + " --- |" * len(head) + "\n")
+        elif self.fmt == "json":
+            self._buf.append("[")
+
+    def rest(self, text: str, row: dict[str, Any]) -> str:
+        """Everything of a result's line after its line number: the input and the fields."""
+        keys = self.keys or list(row)
+        if self.fmt in ("json", "ndjson"):
+            body = json.dumps(_json_safe({"input": text, **{k: row.get(k) for k in keys}}), ensure_ascii=False)
+            return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
+        vals = [text, *(cell(row.get(k)) for k in keys)]
+        if self.fmt == "csv":
+            return "," + _csv_line(vals)
+        if self.fmt == "tsv":
+            return "\t" + "\t".join(_flat(v) for v in vals) + "\n"
+        return " | " + " | ".join(_flat(v).replace("|", "\\|") for v in vals) + " |\n"
+
+    def write(self, n: int, rest: str) -> None:
+        if self.fmt == "json":
+            self._buf.append(("\n  " if self.count == 0 else ",\n  ") + '{"line": ' + str(n) + rest)
+        else:
+            self._buf.append(self._lead + str(n) + rest)
+        self.count += 1
+        if len(self._buf) >= 4096:
+            self.flush()
+
+    def write_many(self, numbers: Iterable[int], rests: list[str]) -> None:
+        """Many lines at once: the numbers, each followed by its remembered text."""
+        if self.fmt == "json":
+            sep = ",\n  " + '{"line": '
+            lead = ("\n  " if self.count == 0 else ",\n  ") + '{"line": '
+            self._buf.append(lead + sep.join(map(str.__add__, map(str, numbers), rests)))
+        else:
+            lead = self._lead
+            if lead:
+                self._buf.append(lead + lead.join(map(str.__add__, map(str, numbers), rests)))
+            else:  # interleave without building each line first: one copy of the text
+                self._buf.append("".join(chain.from_iterable(zip(map(str, numbers), rests))))
+        self.count += len(rests)
+        self.flush()
+
+    def flush(self) -> None:
+        if self._buf:
+            self.out.write("".join(self._buf))
+            self._buf.clear()
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            if self.keys is None:
+                self._buf.append("[")
+            self._buf.append("\n]\n" if self.count else "]\n")
+        self.flush()
 
 
 def _csv_line(values: list[str]) -> str:
