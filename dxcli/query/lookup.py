@@ -14,8 +14,10 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 def norm(text: str) -> str:
     """Fold case, accents, apostrophes, hyphens and spacing: "Patrick's" -> "patricks"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
     text = text.replace("'", "").replace("\u2019", "")
     return _NON_WORD.sub(" ", text).strip()
 

@@ -69,28 +69,37 @@ def _words(text: str) -> list[str]:
 
 
 def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Records matching every word of ``text`` (typos tolerated), best first, with a snippet."""
+    """Records matching every word of ``text`` (typos tolerated), best first, with a snippet.
+
+    Each query word is matched once against the vocabulary of the whole reference: exactly
+    (1), as a prefix of four letters or more (0.9), or as a close spelling (up to 0.8). A match
+    in a record's name, id or aliases counts three times one in its text.
+    """
     check_query(text, "search")
     q_words = _words(text)
     if not q_words:
         raise InvalidInput(f"search text {text!r} has no letters or digits", hint="search for a word, e.g. 'hamstring'")
-    results = []
+    index = []
+    vocab: set[str] = set()
     for kind in SEARCHABLE:
         for rec in loader.records(kind):
-            name_words = _words(" ".join([rec.get("name") or rec.get("title") or rec.get("authors", ""), rec["id"], *rec.get("aliases", [])]))
+            head = rec.get("name") or rec.get("title") or rec.get("authors", "")
+            name_words = set(_words(" ".join([head, rec["id"], *rec.get("aliases", [])])))
             body = list(_texts(rec))
-            body_words = set(w for t in body for w in _words(t))
-            score = 0.0
-            for qw in q_words:
-                best = _best(qw, name_words) * 3.0
-                if best < 3.0:
-                    best = max(best, _best(qw, body_words))
-                if best == 0:
-                    score = 0
-                    break
-                score += best
-            if score > 0:
-                results.append((score, kind, rec, body))
+            body_words = {w for t in body for w in _words(t)} | name_words
+            vocab |= body_words
+            index.append((kind, rec, name_words, body_words, body))
+    matches = [_matches(qw, vocab) for qw in q_words]
+    results = []
+    for kind, rec, name_words, body_words, body in index:
+        score = 0.0
+        for m in matches:
+            best = max((w * (3.0 if word in name_words else 1.0) for word, w in m.items() if word in body_words), default=0.0)
+            if best == 0:
+                break
+            score += best
+        else:
+            results.append((score, kind, rec, body))
     results.sort(key=lambda t: (-t[0], KIND_ORDER[t[1]], t[2]["id"]))
     out = []
     for score, kind, rec, body in results[:limit]:
@@ -100,7 +109,7 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
                 "id": rec["id"],
                 "name": rec.get("name") or rec.get("title") or rec.get("authors"),
                 "score": round(score / len(q_words), 2),
-                "snippet": _snippet(body, q_words),
+                "snippet": _snippet(body, matches),
                 "command": f"dxcli {SEARCHABLE[kind]} {rec['id']}",
             }
         )
@@ -109,25 +118,25 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
     return out
 
 
-def _best(qw: str, words: Any) -> float:
-    """1.0 for an exact or prefix word, 0.5-0.9 for a close spelling, 0 otherwise."""
-    if qw in words:
-        return 1.0
-    if len(qw) >= 4 and any(w.startswith(qw) for w in words):
-        return 0.9
-    if len(qw) < 4:
-        return 0.0
-    close = difflib.get_close_matches(qw, list(words), n=1, cutoff=0.8)
-    if close:
-        return difflib.SequenceMatcher(None, qw, close[0]).ratio() * 0.8
-    return 0.0
+def _matches(qw: str, vocab: set[str]) -> dict[str, float]:
+    """The vocabulary words a query word matches, with their weights."""
+    out: dict[str, float] = {}
+    if qw in vocab:
+        out[qw] = 1.0
+    if len(qw) >= 4:
+        for w in vocab:
+            if w != qw and w.startswith(qw):
+                out[w] = 0.9
+        for w in difflib.get_close_matches(qw, list(vocab), n=5, cutoff=0.8):
+            out.setdefault(w, difflib.SequenceMatcher(None, qw, w).ratio() * 0.8)
+    return out
 
 
-def _snippet(body: list[str], q_words: list[str], width: int = 100) -> str:
-    best, best_hits = body[0] if body else "", -1
+def _snippet(body: list[str], matches: list[dict[str, float]], width: int = 100) -> str:
+    best, best_hits = (body[0] if body else ""), -1
     for t in body:
         words = set(_words(t))
-        hits = sum(1 for q in q_words if _best(q, words) > 0)
+        hits = sum(1 for m in matches if not words.isdisjoint(m))
         if hits > best_hits:
             best, best_hits = t, hits
     return best if len(best) <= width else best[: width - 1] + "…"
