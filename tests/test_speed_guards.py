@@ -64,21 +64,23 @@ def test_only_the_invoked_command_is_built():
 
 
 def test_cached_data_equals_the_toml_and_follows_every_change(tmp_path, monkeypatch):
-    """The JSON copy (the precomputed form) cannot drift from the TOML it was made from."""
+    """The JSON copies (the precomputed form) cannot drift from the TOML they were made from."""
     from dxcli.reference import loader
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    read = loader.read_file.__wrapped__  # bypass the in-process memo
+    read = loader.read_kind.__wrapped__  # bypass the in-process memo
     for path in loader.bundled_files():
-        first = read(path)  # parses and writes the cache
-        assert read(path) == first == loader.parse_toml(path)  # served from the cache
+        parsed = loader.parse_toml(path)
+        for kind, value in parsed.items():
+            assert read(path, kind) == value  # the first read parses and writes the copies
+            assert read(path, kind) == value  # the second is served from the copy
+        assert read(path, "no-such-kind") == []
     copy = tmp_path / "scales.toml"
     copy.write_text((loader.bundled_dir() / "scales.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    before = read(copy)
+    before = read(copy, "scale")
     copy.write_text(copy.read_text(encoding="utf-8").replace('label = "High risk"', 'label = "HIGH"'), encoding="utf-8")
-    after = read(copy)
-    assert after != before and after == loader.parse_toml(copy)
-    assert len(list((tmp_path / "cache" / "dxcli" / "data").glob("*.json"))) == len(loader.bundled_files()) + 2
+    after = read(copy, "scale")
+    assert after != before and after == loader.parse_toml(copy)["scale"]
 
 
 def test_unwritable_cache_falls_back_to_toml(tmp_path, monkeypatch):
@@ -88,4 +90,4 @@ def test_unwritable_cache_falls_back_to_toml(tmp_path, monkeypatch):
     blocker.write_text("x")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file, so no directory can be made under it
     path = loader.bundled_dir() / "scales.toml"
-    assert loader.read_file.__wrapped__(path) == loader.parse_toml(path)
+    assert loader.read_kind.__wrapped__(path, "scale") == loader.parse_toml(path)["scale"]

@@ -43,6 +43,10 @@ def find(records: Iterable[dict[str, Any]], query: str, what: str) -> dict[str, 
     """The record whose id, name or alias matches ``query``; NotFound with suggestions otherwise."""
     check_query(query, what)
     recs = list(records)
+    key = query.strip().lower()
+    for rec in recs:  # the common case, an exact id, without normalising every name
+        if rec["id"] == key:
+            return rec
     q = norm(query)
     for rec in recs:
         if any(norm(n) == q for n in names_of(rec)):

@@ -61,33 +61,45 @@ def cache_dir() -> Path:
     return Path(base) / "dxcli"
 
 
-@lru_cache(maxsize=None)
-def read_file(path: Path) -> dict[str, Any]:
-    """One TOML file as data, through a JSON copy cached by the file's path, size and mtime.
-
-    The JSON copy is the precomputed form of the data: parsing it costs a small fraction of
-    parsing TOML. It is rebuilt whenever the file changes and skipped if it cannot be used.
-    """
+def _stamp(path: Path) -> str:
+    """Names a file's current content: its path, size and modification time."""
     try:
         st = os.stat(path)
     except OSError as e:
         raise DataError(f"cannot read reference file {path}: {e.strerror}", hint=REINSTALL) from None
-    key = hashlib.sha256(f"{__version__}|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
-    cached = cache_dir() / "data" / f"{key[:32]}.json"
+    return hashlib.sha256(f"{__version__}|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=None)
+def read_kind(path: Path, kind: str) -> Any:
+    """One kind of record (or the ``meta`` table) of one TOML file, through a JSON copy.
+
+    The JSON copies are the precomputed form of the data, one per file and kind, named by
+    the file's path, size and mtime: reading one costs a small fraction of parsing the TOML,
+    and a command reads only the kinds it needs. A copy is rebuilt whenever its file changes,
+    and skipped if it cannot be used.
+    """
+    base = cache_dir() / "data" / _stamp(path)
     try:
-        with open(cached, encoding="utf-8") as fh:
+        with open(f"{base}.{kind}.json", encoding="utf-8") as fh:
             return json.load(fh)
+    except FileNotFoundError:
+        if os.path.exists(f"{base}.done"):  # the file was split and holds no such kind
+            return [] if kind != "meta" else {}
     except (OSError, ValueError):
         pass
     data = parse_toml(path)
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cached)
+        base.parent.mkdir(parents=True, exist_ok=True)
+        for k, v in data.items():
+            tmp = f"{base}.{k}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(v, fh, ensure_ascii=False)
+            os.replace(tmp, f"{base}.{k}.json")
+        open(f"{base}.done", "w").close()
     except OSError:
         pass  # no cache: the TOML is simply parsed again next time
-    return data
+    return data.get(kind, [] if kind != "meta" else {})
 
 
 def parse_toml(path: Path) -> dict[str, Any]:
@@ -101,14 +113,17 @@ def parse_toml(path: Path) -> dict[str, Any]:
         raise DataError(f"invalid reference file {path}: {e}", hint=REINSTALL) from None
 
 
-# Records added by user packs (``--reference``), per kind; empty unless packs are in use.
-_pack_records: dict[str, list[dict[str, Any]]] = {}
+# The files of the user packs in use (``--reference``); empty unless packs are in use.
+_pack_files: list[Path] = []
 
 
 @lru_cache(maxsize=None)
 def records(kind: str) -> list[dict[str, Any]]:
     """All records of one kind: the bundled data, then any packs', in file order."""
-    return list(read_file(bundled_dir() / KIND_FILES[kind]).get(kind, [])) + _pack_records.get(kind, [])
+    out = list(read_kind(bundled_dir() / KIND_FILES[kind], kind))
+    for path in _pack_files:
+        out.extend(read_kind(path, kind))
+    return out
 
 
 def bundled_files() -> list[Path]:
@@ -123,20 +138,19 @@ def use_packs(paths: list[Path]) -> None:
     never changed. Validation runs once per pack content: a pack that passed is remembered
     by its hash, so the checks stay off the everyday path.
     """
-    if not paths and not _pack_records:
+    if not paths and not _pack_files:
         return
-    _pack_records.clear()
+    _pack_files.clear()
     records.cache_clear()
     if not paths:
         return
     from dxcli.reference import packs
 
-    for kind, recs in packs.load(paths).items():
-        _pack_records.setdefault(kind, []).extend(recs)
+    _pack_files.extend(packs.load(paths))
 
 
 def meta() -> dict[str, Any]:
-    return read_file(bundled_dir() / META_FILE)["meta"]
+    return read_kind(bundled_dir() / META_FILE, "meta")
 
 
 def by_id(kind: str) -> dict[str, dict[str, Any]]:

@@ -82,9 +82,12 @@ def _cache_path(digest: str) -> Path:
     return Path(base) / "dxcli" / "packs" / digest
 
 
-def load(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
-    """The records of the packs, per kind; DataError (exit 3) if any check fails."""
-    from dxcli.reference.loader import read_file
+def load(paths: list[Path]) -> list[Path]:
+    """The TOML files of the packs, checked; DataError (exit 3) if any check fails.
+
+    The checks run once per pack content: a pack that passed is remembered by the path,
+    size and modification time of its files, so they stay off the everyday path.
+    """
     from dxcli import __version__
 
     files: list[tuple[Path, str]] = []
@@ -94,13 +97,11 @@ def load(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
         files += f
         refusals += r
     h = hashlib.sha256(__version__.encode())
-    for p, _ in sorted(files, key=lambda t: t[1]):
-        try:
-            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-        except OSError:
-            refusals.append((str(p), "cannot read"))
+    for p, shown in files:
+        st = os.stat(p)
+        h.update(f"{os.path.abspath(p)}|{st.st_size}|{st.st_mtime_ns}\0".encode())
     marker = _cache_path(h.hexdigest())
-    if refusals or not marker.exists():
+    if refusals or not files or not marker.exists():
         problems = check(paths)
         if problems:
             first = problems[0]
@@ -114,9 +115,4 @@ def load(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
             marker.touch()
         except OSError:
             pass  # no cache: the checks simply run again next time
-    out: dict[str, list[dict[str, Any]]] = {}
-    for p, _ in files:
-        for kind, recs in read_file(p).items():
-            if isinstance(recs, list):
-                out.setdefault(kind, []).extend(recs)
-    return out
+    return [p for p, _ in files]
