@@ -7,7 +7,6 @@ only when a table is drawn.
 
 from __future__ import annotations
 
-import csv
 import io
 from itertools import chain
 import json
@@ -150,6 +149,8 @@ def render(
             for r in rows:
                 out.write("\t".join(_flat(cell(r.get(k))) for k in keys) + "\n")
         else:
+            import csv
+
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(keys)
@@ -292,6 +293,8 @@ class StreamWriter:
 
 
 def _csv_line(values: list[str]) -> str:
+    import csv
+
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(values)
     return buf.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import Any, Iterable
@@ -68,6 +67,8 @@ def _word_match(q: str, name: str) -> bool:
 
 
 def suggest(recs: Iterable[dict[str, Any]], query: str, what: str) -> str:
+    import difflib
+
     names: dict[str, str] = {}
     for r in recs:
         for n in names_of(r):

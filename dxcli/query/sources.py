@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 from typing import Any, Iterator, Optional
 
 from dxcli import __version__
@@ -270,6 +269,8 @@ def _source_row(kind: str, rec: dict[str, Any], path: str, src: dict[str, Any], 
 
 def data_hash() -> str:
     """SHA-256 over the bundled reference files, in name order: the data's content hash."""
+    import hashlib
+
     h = hashlib.sha256()
     d = loader.bundled_dir()
     for p in sorted(d.glob("*.toml")):

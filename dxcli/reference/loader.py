@@ -6,7 +6,6 @@ this module does no validation, so the everyday path never imports pydantic.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -67,7 +66,7 @@ def _stamp(path: Path) -> str:
         st = os.stat(path)
     except OSError as e:
         raise DataError(f"cannot read reference file {path}: {e.strerror}", hint=REINSTALL) from None
-    return hashlib.sha256(f"{__version__}|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:32]
+    return f"{__version__}-{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}"
 
 
 @lru_cache(maxsize=None)
