@@ -22,7 +22,7 @@ def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> flo
             t = t[: -len(s)].strip()
             break
     if not _NUMBER.match(t):
-        raise InvalidInput(f"{what} {raw!r} is not a number", hint=f"give a plain decimal number such as 210")
+        raise InvalidInput(f"{what} {raw!r} is not a number", hint="give a plain decimal number such as 210")
     x = float(t)
     if not math.isfinite(x):
         raise InvalidInput(f"{what} {raw!r} is not a finite number", hint="give a finite decimal number")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dxcli.errors import NotFound
+from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.lookup import norm, suggest
 
 
@@ -31,6 +31,8 @@ def grade_table(grading: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def grade(grading: dict[str, Any], findings: list[str]) -> dict[str, Any]:
+    if not findings:
+        raise InvalidInput("no findings given", hint="list the finding ids with 'dxcli tonnis'")
     index = findings_index(grading)
     matched: list[dict[str, Any]] = []
     for text in findings:

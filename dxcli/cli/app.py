@@ -32,10 +32,20 @@ Examples:
 """
 
 
+MAX_MESSAGE = 400
+
+
 def _say_error(message: str, hint: str | None) -> None:
-    sys.stderr.write(f"dxcli: error: {message}\n")
+    from dxcli.output.render import inert
+
+    def short(text: str) -> str:  # a huge value is named, not echoed whole
+        text = inert(text)
+        return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
+
+    err = sys.stderr or open(os.devnull, "w")
+    err.write(f"dxcli: error: {short(message)}\n")
     if hint:
-        sys.stderr.write(f"  hint: {hint}\n")
+        err.write(f"  hint: {short(hint)}\n")
 
 
 def _quiet_stdout() -> None:

@@ -50,7 +50,8 @@ def csv_column(stream: TextIO, column: str) -> Iterator[tuple[int, str]]:
             sys.stderr.write(f"dxcli: line {reader.line_num}: not CSV: {e}\n")
             continue
         if row and any(c.strip() for c in row):
-            yield reader.line_num, row[idx] if idx < len(row) else ""
+            cell = row[idx].strip() if idx < len(row) else ""
+            yield reader.line_num, cell if cell else None  # None: the column is empty here
 
 
 MEMO_MAX = 100_000  # distinct inputs remembered; memory stays bounded however long the input
@@ -76,7 +77,11 @@ def run(
     job = _Job(term, StreamWriter(fmt or ("table" if term.is_tty else "tsv"), term.stdout), compute, fields)
     if column is not None:
         for n, raw in csv_column(stream, column):
-            job.one(n, raw)
+            if raw is None:
+                job.failed += 1
+                term.stderr.write(f"dxcli: line {n}: the column {column!r} is empty\n")
+            else:
+                job.one(n, raw)
     else:
         n = 1
         while True:

@@ -135,6 +135,8 @@ def register(app: typer.Typer) -> None:
             else:
                 def compute(text: str) -> dict:
                     parts = text.replace(",", " ").split()
+                    if not parts:
+                        raise InvalidInput("no pre-test probability", hint="each line: PRETEST FINDING...")
                     return _public(bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition))
 
             _batch(ctx, fmt, compute, column, fields)

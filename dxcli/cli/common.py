@@ -43,5 +43,14 @@ def emit(ctx: typer.Context, data: Any, fmt: Optional[Fmt], view: View | None = 
     render(data, fmt.value if fmt else None, terminal(ctx), view)
 
 
+def emit_document(ctx: typer.Context, doc: Any, fmt: Optional[Fmt]) -> None:
+    """A JSON document (a schema): pretty JSON, or one line with --format ndjson."""
+    import json
+
+    compact = fmt is not None and fmt.value == "ndjson"
+    text = json.dumps(doc, ensure_ascii=False, indent=None if compact else 2)
+    terminal(ctx).stdout.write(text + "\n")
+
+
 def warn(ctx: typer.Context, message: str) -> None:
     terminal(ctx).stderr.write(f"dxcli: warning: {message}\n")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit, terminal
+from dxcli.cli.common import FormatOpt, emit, emit_document, terminal
 from dxcli.cli.complete import names
 from dxcli.output.render import View
 
@@ -130,12 +130,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Walk through a case: the history and its ranking, the examination and the new ranking,
         then what was done and the outcome."""
-        import json
 
         from dxcli.query import cases
 
         if schema:
-            terminal(ctx).stdout.write(json.dumps(cases.schema(), indent=2) + "\n")
+            emit_document(ctx, cases.schema(), fmt)
             return
         report = cases.from_file(file) if file is not None else cases.bundled()
         term = terminal(ctx)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit, terminal
+from dxcli.cli.common import FormatOpt, emit, emit_document, terminal
 from dxcli.errors import DataError, InvalidInput, NotFound
+from dxcli.output.render import View
 
 app = typer.Typer(help="The reference data: its JSON Schema, and a linter for packs of TOML files.", no_args_is_help=True)
 
@@ -48,7 +48,7 @@ def schema(
         "type": "object",
         "properties": {kind: {"type": "array", "items": model.model_json_schema()}},
     }
-    terminal(ctx).stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    emit_document(ctx, doc, fmt)
 
 
 @app.command(
@@ -68,10 +68,14 @@ def lint(
     """
     from dxcli.reference.integrity import check_pack
 
-    if not path.exists():
-        raise InvalidInput(f"no such file or directory: {path}", hint="give the path of a pack directory")
+    try:
+        path.stat()
+    except (OSError, ValueError) as e:
+        raise InvalidInput(f"cannot read {str(path)!r}: {getattr(e, 'strerror', None) or e}", hint="give the path of a pack directory") from None
     problems = check_pack([path])
+    term = terminal(ctx)
+    if problems or not (fmt is None and term.is_tty or fmt is not None and fmt.value == "table"):
+        emit(ctx, [p.as_row() for p in problems], fmt, View(columns=["file", "line", "key", "message", "fix"]))
     if problems:
-        emit(ctx, [p.as_row() for p in problems], fmt)
         raise DataError(f"{len(problems)} problem(s) in {path}", hint="fix each listed problem and lint again")
     terminal(ctx).stderr.write(f"dxcli: {path}: no problems\n")

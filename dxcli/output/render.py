@@ -21,6 +21,13 @@ FORMATS = ("table", "tsv", "csv", "json", "ndjson", "markdown")
 
 # C0/C1 control characters (ESC among them) other than tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates: bytes of the input that were not UTF-8 (Python's surrogateescape).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """Text that can be written as UTF-8: undecodable input bytes become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass
@@ -36,6 +43,8 @@ class Terminal:
     @classmethod
     def from_env(cls) -> "Terminal":
         out = sys.stdout
+        if out is None:  # started with stdout closed: nowhere to deliver, like a closed pipe
+            out = open(os.devnull, "w")
         try:
             tty = out.isatty()
         except (AttributeError, ValueError):
@@ -67,7 +76,7 @@ class View:
 
 def inert(text: str) -> str:
     """Neutralise control characters (ANSI escapes) in data shown as text."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", valid_text(text))
 
 
 def cell(value: Any, *, for_table: bool = False) -> str:
@@ -112,7 +121,9 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _keys(rows: Sequence[dict[str, Any]]) -> list[str]:
+def _keys(rows: Sequence[dict[str, Any]], view: "View | None" = None) -> list[str]:
+    if not rows and view is not None and view.columns:
+        return list(view.columns)
     keys: list[str] = []
     for r in rows:
         for k in r:
@@ -137,13 +148,12 @@ def render(
     rows: list[dict[str, Any]] = [data] if single else list(data)  # type: ignore[list-item]
     out = term.stdout
     if fmt == "json":
-        json.dump(_json_safe(data), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(valid_text(json.dumps(_json_safe(data), ensure_ascii=False, indent=2)) + "\n")
     elif fmt == "ndjson":
         for r in rows:
-            out.write(json.dumps(_json_safe(r), ensure_ascii=False) + "\n")
+            out.write(valid_text(json.dumps(_json_safe(r), ensure_ascii=False)) + "\n")
     elif fmt in ("tsv", "csv"):
-        keys = _keys(rows)
+        keys = _keys(rows, view)
         if fmt == "tsv":
             out.write("\t".join(keys) + "\n")
             for r in rows:
@@ -158,7 +168,7 @@ def render(
                 w.writerow([cell(r.get(k)) for k in keys])
             out.write(buf.getvalue())
     elif fmt == "markdown":
-        keys = _keys(rows)
+        keys = _keys(rows, view)
         if view and view.columns and not single:
             keys = [k for k in view.columns if k in keys]
 
@@ -246,9 +256,9 @@ class StreamWriter:
         """Everything of a result's line after its line number: the input and the fields."""
         keys = self.keys or list(row)
         if self.fmt in ("json", "ndjson"):
-            body = json.dumps(_json_safe({"input": text, **{k: row.get(k) for k in keys}}), ensure_ascii=False)
+            body = valid_text(json.dumps(_json_safe({"input": text, **{k: row.get(k) for k in keys}}), ensure_ascii=False))
             return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
-        vals = [text, *(cell(row.get(k)) for k in keys)]
+        vals = [inert(text), *(cell(row.get(k)) for k in keys)]
         if self.fmt == "csv":
             return "," + _csv_line(vals)
         if self.fmt == "tsv":

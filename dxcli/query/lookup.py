@@ -35,6 +35,8 @@ def check_query(query: str, what: str) -> str:
         raise InvalidInput(f"empty {what} name", hint=f"give a {what} name, e.g. 'dxcli {what} --help'")
     if len(query) > 200:
         raise InvalidInput(f"{what} name is too long ({len(query)} characters)", hint="use at most 200 characters")
+    if not norm(query):
+        raise InvalidInput(f"{what} name {query!r} has no letters or digits", hint=f"give a {what} name or id")
     return query
 
 

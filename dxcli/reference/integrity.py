@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
-from dxcli.reference.loader import KIND_FILES, META_FILE, toml
+from dxcli.reference.loader import META_FILE, toml
 from dxcli.reference.models import FILE_KINDS, Meta
 
 
