@@ -126,23 +126,10 @@ def test_version_and_info():
 # -- as a real process ----------------------------------------------------------
 
 
-def test_process_pipe_closed_early_is_quiet():
-    p = subprocess.run(
-        f"{sys.executable} -m dxcli search pain -n 200 -f ndjson | head -1",
-        shell=True,
-        capture_output=True,
-        text=True,
-        cwd="/",
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-    assert p.stdout.count("\n") == 1
-    assert p.stderr == ""
-
-
-def test_process_closed_stdout_large_output_is_quiet():
-    # a reader that leaves after the first line of a long stream
-    p = subprocess.run(
-        f"yes 210 | head -n 200000 | {sys.executable} -m dxcli kerboul - -f csv | head -n 1",
+def _pipeline(command: str) -> subprocess.CompletedProcess:
+    """A shell pipeline with dxcli in it, as a script would run it."""
+    return subprocess.run(
+        command.replace("DXCLI", f"{sys.executable} -m dxcli"),
         shell=True,
         capture_output=True,
         text=True,
@@ -150,6 +137,17 @@ def test_process_closed_stdout_large_output_is_quiet():
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         timeout=120,
     )
+
+
+def test_process_pipe_closed_early_is_quiet():
+    p = _pipeline("DXCLI search pain -n 200 -f ndjson | head -1")
+    assert p.stdout.count("\n") == 1
+    assert p.stderr == ""
+
+
+def test_process_closed_stdout_large_output_is_quiet():
+    # a reader that leaves after the first line of a long stream
+    p = _pipeline("yes 210 | head -n 200000 | DXCLI kerboul - -f csv | head -n 1")
     assert p.stdout.startswith("line,input,combined_angle")
     assert p.stderr == ""
 

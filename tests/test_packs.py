@@ -152,3 +152,10 @@ def test_pack_validation_is_remembered(tmp_path):
 def test_process_pack_and_no_traceback():
     p = sh("--reference", str(BROKEN), "info")
     assert p.returncode == 3 and "Traceback" not in p.stderr and p.stdout == ""
+
+
+def test_search_sees_pack_records_and_only_with_the_pack():
+    hit = run("--reference", str(EXAMPLE), "search", "turning bed", "-f", "json")
+    assert hit.code == 0 and hit.json()[0]["id"] == "vignette-pain-turning-in-bed"
+    plain = run("search", "turning bed", "-f", "json")
+    assert all(r["id"] != "vignette-pain-turning-in-bed" for r in (plain.json() if plain.code == 0 else []))

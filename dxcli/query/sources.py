@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+
 from typing import Any, Iterator, Optional
 
 from dxcli import __version__
@@ -71,26 +71,19 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Records matching every word of ``text`` (typos tolerated), best first, with a snippet.
 
     Each query word is matched once against the vocabulary of the whole reference: exactly
-    (1), as a prefix of four letters or more (0.9), or as a close spelling (up to 0.8). A match
-    in a record's name, id or aliases counts three times one in its text.
+    (1), as a prefix of four letters or more (0.9), or, for a word found neither way, as a
+    close spelling (up to 0.8). A match in a record's name, id or aliases counts three times
+    one in its text. The vocabulary is derived once per state of the data and cached.
     """
     check_query(text, "search")
     q_words = _words(text)
     if not q_words:
         raise InvalidInput(f"search text {text!r} has no letters or digits", hint="search for a word, e.g. 'hamstring'")
-    index = []
-    vocab: set[str] = set()
-    for kind in SEARCHABLE:
-        for rec in loader.records(kind):
-            head = rec.get("name") or rec.get("title") or rec.get("authors", "")
-            name_words = set(_words(" ".join([head, rec["id"], *rec.get("aliases", [])])))
-            body = list(_texts(rec))
-            body_words = {w for t in body for w in _words(t)} | name_words
-            vocab |= body_words
-            index.append((kind, rec, name_words, body_words, body))
+    index = [(kind, rid, name, set(nw), set(bw), body) for kind, rid, name, nw, bw, body in loader.derived("search-index", _index)]
+    vocab = set().union(*(e[4] for e in index))
     matches = [_matches(qw, vocab) for qw in q_words]
     results = []
-    for kind, rec, name_words, body_words, body in index:
+    for kind, rid, name, name_words, body_words, body in index:
         score = 0.0
         for m in matches:
             best = max((w * (3.0 if word in name_words else 1.0) for word, w in m.items() if word in body_words), default=0.0)
@@ -98,18 +91,18 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
                 break
             score += best
         else:
-            results.append((score, kind, rec, body))
-    results.sort(key=lambda t: (-t[0], KIND_ORDER[t[1]], t[2]["id"]))
+            results.append((score, kind, rid, name, body))
+    results.sort(key=lambda t: (-t[0], KIND_ORDER[t[1]], t[2]))
     out = []
-    for score, kind, rec, body in results[:limit]:
+    for score, kind, rid, name, body in results[:limit]:
         out.append(
             {
                 "kind": kind,
-                "id": rec["id"],
-                "name": rec.get("name") or rec.get("title") or rec.get("authors"),
+                "id": rid,
+                "name": name,
                 "score": round(score / len(q_words), 2),
                 "snippet": _snippet(body, matches),
-                "command": f"dxcli {SEARCHABLE[kind]} {rec['id']}",
+                "command": f"dxcli {SEARCHABLE[kind]} {rid}",
             }
         )
     if not out:
@@ -117,8 +110,23 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
     return out
 
 
+def _index() -> list[list[Any]]:
+    """[kind, id, name, name words, all words, texts] for every searchable record."""
+    out = []
+    for kind in SEARCHABLE:
+        for rec in loader.records(kind):
+            head = rec.get("name") or rec.get("title") or rec.get("authors", "")
+            name_words = set(_words(" ".join([head, rec["id"], *rec.get("aliases", [])])))
+            body = list(_texts(rec))
+            body_words = {w for t in body for w in _words(t)} | name_words
+            out.append([kind, rec["id"], head, sorted(name_words), sorted(body_words), body])
+    return out
+
+
 def _matches(qw: str, vocab: set[str]) -> dict[str, float]:
     """The vocabulary words a query word matches, with their weights."""
+    import difflib
+
     out: dict[str, float] = {}
     if qw in vocab:
         out[qw] = 1.0
@@ -126,8 +134,9 @@ def _matches(qw: str, vocab: set[str]) -> dict[str, float]:
         for w in vocab:
             if w != qw and w.startswith(qw):
                 out[w] = 0.9
-        for w in difflib.get_close_matches(qw, list(vocab), n=5, cutoff=0.8):
-            out.setdefault(w, difflib.SequenceMatcher(None, qw, w).ratio() * 0.8)
+        if not out:  # a word the reference does not have: look for a close spelling
+            for w in difflib.get_close_matches(qw, list(vocab), n=5, cutoff=0.8):
+                out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
     return out
 
 

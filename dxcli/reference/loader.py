@@ -101,6 +101,34 @@ def read_kind(path: Path, kind: str) -> Any:
     return data.get(kind, [] if kind != "meta" else {})
 
 
+def derived(name: str, build: Any) -> Any:
+    """A value computed from the whole data set (bundled and packs), cached as JSON and
+    rebuilt whenever any data file changes: ``build()`` makes it."""
+    import binascii
+
+    files = [bundled_dir() / KIND_FILES[k] for k in KIND_FILES] + list(_pack_files)
+    stamp = "|".join(_stamp(p) for p in files)
+    key = f"{binascii.crc32(stamp.encode()):08x}-{len(stamp)}"
+    cached = cache_dir() / "derived" / f"{name}-{key}.json"
+    try:
+        with open(cached, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        if doc.get("stamp") == stamp:
+            return doc["value"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    value = build()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f"{cached}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"stamp": stamp, "value": value}, fh, ensure_ascii=False)
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return value
+
+
 def parse_toml(path: Path) -> dict[str, Any]:
     tomllib = toml()
     try:
