@@ -127,17 +127,15 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import bayes
 
         if findings == ["-"]:
-            if pretest is not None:
-                def compute(text: str) -> dict:
-                    return _public(bayes.run(p0, text.split(), condition))
+            p0 = parse_probability(pretest, "pre-test probability") if pretest is not None else None
 
-                p0 = parse_probability(pretest, "pre-test probability")
-            else:
-                def compute(text: str) -> dict:
-                    parts = text.replace(",", " ").split()
-                    if not parts:
-                        raise InvalidInput("no pre-test probability", hint="each line: PRETEST FINDING...")
-                    return _public(bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition))
+            def compute(text: str) -> dict:
+                parts = text.replace(",", " ").split()
+                if p0 is not None:
+                    return _public(bayes.run(p0, parts, condition))
+                if not parts:
+                    raise InvalidInput("no pre-test probability", hint="each line: PRETEST FINDING...")
+                return _public(bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition))
 
             _batch(ctx, fmt, compute, column, fields)
             return

@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
             emit(ctx, reasoning.next_steps(result), fmt, View(columns=["for_condition", "id", "lr_positive", "lr_negative", "why"]))
             return
         rows = [dict(r, basis=result["basis"]) for r in result["ranking"]]
-        emit(ctx, rows, fmt, View(**{**RANKING_VIEW.__dict__, "caption": "Ranking: " + result["basis"]}))
+        emit(ctx, rows, fmt, RANKING_VIEW.replace(caption="Ranking: " + result["basis"]))
 
     @app.command(
         epilog="Examples:\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
             out.write(f"== {st['title']} ==\n{st['narrative']}\n\n")
             _show_red_flags(ctx, st["red_flags"], fmt)
             shown = [r for r in st["ranking"] if r["supporting"] or r["against"]]
-            emit(ctx, shown, fmt, View(**{**RANKING_VIEW.__dict__, "title": f"Ranking after: {st['title']}"}))
+            emit(ctx, shown, fmt, RANKING_VIEW.replace(title=f"Ranking after: {st['title']}"))
             if st["next"]:
                 emit(ctx, st["next"], fmt, View(columns=["for_condition", "id", "lr_positive", "lr_negative"], title="What would separate the leaders"))
         for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):

@@ -8,13 +8,12 @@ only when a table is drawn.
 from __future__ import annotations
 
 import io
-from itertools import chain
 import json
 import math
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
 FORMATS = ("table", "tsv", "csv", "json", "ndjson", "markdown")
@@ -30,15 +29,13 @@ def valid_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-@dataclass
 class Terminal:
     """What the output is going to: injected in tests, read from the process otherwise."""
 
-    stdout: TextIO
-    stderr: TextIO
-    is_tty: bool
-    color: bool
-    width: int | None = None
+    __slots__ = ("stdout", "stderr", "is_tty", "color", "width")
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, is_tty: bool, color: bool, width: int | None = None) -> None:
+        self.stdout, self.stderr, self.is_tty, self.color, self.width = stdout, stderr, is_tty, color, width
 
     @classmethod
     def from_env(cls) -> "Terminal":
@@ -51,22 +48,28 @@ class Terminal:
             tty = False
         env = os.environ
         color = tty and "NO_COLOR" not in env and env.get("TERM") != "dumb"
-        width = None
-        if env.get("COLUMNS", "").isdigit():
-            width = int(env["COLUMNS"])
-        return cls(stdout=out, stderr=sys.stderr, is_tty=tty, color=color, width=width)
+        width = int(env["COLUMNS"]) if env.get("COLUMNS", "").isdigit() else None
+        return cls(out, sys.stderr, tty, color, width)
 
 
-@dataclass
 class View:
-    """How a list of rows is shown to a person: which columns a table keeps."""
+    """How rows are shown to a person: which columns a table keeps, their headers, how a
+    column's value is drawn in a table (machine formats always get the value itself)."""
 
-    columns: Sequence[str] | None = None  # table columns (all keys when None)
-    title: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    # how a table shows a column's value (machine formats always get the value itself)
-    shown: dict[str, Callable[[Any], str]] = field(default_factory=dict)
-    caption: str | None = None
+    def __init__(
+        self,
+        columns: Sequence[str] | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        shown: dict[str, Callable[[Any], str]] | None = None,
+        caption: str | None = None,
+    ) -> None:
+        self.columns, self.title, self.caption = columns, title, caption
+        self.headers = headers or {}
+        self.shown = shown or {}
+
+    def replace(self, **changes: Any) -> "View":
+        return View(**{**vars(self), **changes})
 
     def table_cell(self, key: str, value: Any) -> str:
         if key in self.shown:
