@@ -67,7 +67,10 @@ def test_cached_data_equals_the_toml_and_follows_every_change(tmp_path, monkeypa
     from dxcli.reference import loader
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    read = loader.read_kind.__wrapped__  # bypass the in-process memo
+    def read(path, kind):
+        loader._table.cache_clear()  # bypass the in-process memo: read the copy on disk
+        return loader.read_kind(path, kind)
+
     for path in loader.bundled_files():
         parsed = loader.parse_toml(path)
         for kind, value in parsed.items():
@@ -89,4 +92,22 @@ def test_unwritable_cache_falls_back_to_toml(tmp_path, monkeypatch):
     blocker.write_text("x")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file, so no directory can be made under it
     path = loader.bundled_dir() / "scales.toml"
-    assert loader.read_kind.__wrapped__(path, "scale") == loader.parse_toml(path)["scale"]
+    loader._table.cache_clear()
+    assert loader.read_kind(path, "scale") == loader.parse_toml(path)["scale"]
+    loader._table.cache_clear()
+
+
+def test_lookup_by_name_through_the_index_agrees_with_a_full_scan():
+    """find_record decodes one record through the name index; it must find what find() finds."""
+    from dxcli.query.lookup import find, find_record
+    from dxcli.reference import loader
+
+    checked = 0
+    for kind in ("condition", "maneuver", "test", "muscle", "nerve", "structure", "finding", "red_flag"):
+        recs = loader.records(kind)
+        for rec in recs:
+            for name in [rec["id"], rec.get("name"), *rec.get("aliases", [])]:
+                if name:
+                    assert find_record(kind, name, kind) == find(recs, name, kind), (kind, name)
+                    checked += 1
+    assert checked > 300

@@ -178,11 +178,10 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
     else:
         rows = q.rows_for(kind, name, p)
         if condition is not None:
-            from dxcli.query.lookup import find
-            from dxcli.reference import loader
             from dxcli.errors import NotFound
+            from dxcli.query.lookup import find_record
 
-            cid = find(loader.records("condition"), condition, "condition")["id"]
+            cid = find_record("condition", condition, "condition")["id"]
             rows = [r for r in rows if r["condition"] == cid]
             if not rows:
                 raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")

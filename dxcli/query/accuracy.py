@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from dxcli.calc.bands import band_for, band_text
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
-from dxcli.query.lookup import find
+from dxcli.query.lookup import find_record
 from dxcli.reference import loader
 
 LR_DIGITS = 2
@@ -192,12 +192,12 @@ def list_records(kind: str) -> list[dict[str, Any]]:
 
 
 def rows_for(kind: str, name: str, pretest: Optional[float] = None) -> list[dict[str, Any]]:
-    rec = find(loader.records(kind), name, kind)
+    rec = find_record(kind, name, kind)
     return [evidence_row(rec, ev, kind, pretest) for ev in rec["evidence"]]
 
 
 def rows_for_condition(kind: str, condition: str, pretest: Optional[float] = None) -> list[dict[str, Any]]:
-    cond = find(loader.records("condition"), condition, "condition")
+    cond = find_record("condition", condition, "condition")
     rows = [
         evidence_row(rec, ev, kind, pretest)
         for rec in loader.records(kind)

@@ -6,7 +6,7 @@ import re
 from typing import Any, Optional
 
 from dxcli.errors import NotFound
-from dxcli.query.lookup import check_query, find, norm, suggest
+from dxcli.query.lookup import check_query, find, find_record, norm, suggest
 from dxcli.reference import loader
 
 ROOT = re.compile(r"^\s*([LlSs])\s*([1-5])\s*$")
@@ -31,7 +31,7 @@ def structures() -> list[dict[str, Any]]:
 
 
 def structure(name: str) -> dict[str, Any]:
-    s = find(loader.records("structure"), name, "anatomy")
+    s = find_record("structure", name, "anatomy")
     return next(r for r in structures() if r["id"] == s["id"])
 
 
@@ -58,7 +58,7 @@ def muscle_row(m: dict[str, Any]) -> dict[str, Any]:
 def muscles(name: Optional[str] = None) -> list[dict[str, Any]] | dict[str, Any]:
     if name is None:
         return [muscle_row(m) for m in loader.records("muscle")]
-    return muscle_row(find(loader.records("muscle"), name, "muscle"))
+    return muscle_row(find_record("muscle", name, "muscle"))
 
 
 def nerve_row(n: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def nerve_row(n: dict[str, Any]) -> dict[str, Any]:
 def nerves(name: Optional[str] = None) -> list[dict[str, Any]] | dict[str, Any]:
     if name is None:
         return [nerve_row(n) for n in loader.records("nerve")]
-    return nerve_row(find(loader.records("nerve"), name, "nerve"))
+    return nerve_row(find_record("nerve", name, "nerve"))
 
 
 def _innervation_row(m: dict[str, Any], via: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
 from dxcli.calc.numbers import parse_number
 from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.accuracy import P_DIGITS, _box, _r
-from dxcli.query.lookup import find, suggest
+from dxcli.query.lookup import find, find_record, suggest
 from dxcli.reference import loader
 
 _RAW = re.compile(r"^\s*lr\s*=\s*(.*)$", re.IGNORECASE)
@@ -66,7 +66,7 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     kind, rec = _resolve(name)
     evs = rec["evidence"]
     if condition is not None:
-        cid = find(loader.records("condition"), condition, "condition")["id"]
+        cid = find_record("condition", condition, "condition")["id"]
         evs = [e for e in evs if e["condition"] == cid]
         if not evs:
             raise InvalidInput(
@@ -157,7 +157,7 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
         notes.append("a finding's accuracy is stated as a range: the post-test probability is the range over the extremes, and no single value is given")
     if any(x is not None and math.isinf(x) for s in steps for x in [s["lr"], *(s["lr_range"] or [])]):
         notes.append("an unbounded likelihood ratio (specificity 1) makes a positive result certain in this arithmetic; the stated specificity comes from a finite sample")
-    cond = next(iter(conds)) if conds else (find(loader.records("condition"), condition, "condition")["id"] if condition else None)
+    cond = next(iter(conds)) if conds else (find_record("condition", condition, "condition")["id"] if condition else None)
     return {
         "condition": cond,
         "pretest": pretest,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dxcli.errors import InvalidInput
-from dxcli.query.lookup import find, norm, suggest
+from dxcli.query.lookup import find, find_record, norm, suggest
 from dxcli.query.reasoning import next_steps, rank
 from dxcli.reference import loader
 from dxcli.reference.loader import toml
@@ -115,7 +115,7 @@ def from_file(path: Path) -> dict[str, Any]:
                     hint=suggest(records, item, "finding"),
                 )
     try:
-        find(loader.records("complaint"), uc.complaint, "complaint")
+        find_record("complaint", uc.complaint, "complaint")
     except Exception:
         raise InvalidInput(
             f"{_where(path, _key_line(text, 'complaint'))}: complaint: unknown complaint {uc.complaint!r}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dxcli.query.lookup import find
+from dxcli.query.lookup import find_record
 from dxcli.reference import loader
 
 DEEP_DIVE_SECTIONS = ("epidemiology", "pathophysiology", "clinical_findings", "diagnostic_testing", "treatment")
@@ -24,7 +24,7 @@ def complaints() -> list[dict[str, Any]]:
 
 
 def find_condition(name: str) -> dict[str, Any]:
-    return find(loader.records("condition"), name, "condition")
+    return find_record("condition", name, "condition")
 
 
 def summary(c: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def summary(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def differential(complaint: str) -> list[dict[str, Any]]:
-    comp = find(loader.records("complaint"), complaint, "complaint")
+    comp = find_record("complaint", complaint, "complaint")
     conds = loader.by_id("condition")
     rows = []
     for rank, cid in enumerate(comp["conditions"], 1):

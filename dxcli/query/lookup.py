@@ -40,6 +40,16 @@ def check_query(query: str, what: str) -> str:
     return query
 
 
+def find_record(kind: str, query: str, what: str) -> dict[str, Any]:
+    """``find`` over one kind of reference record, decoding only the record found when the
+    query is an id, a name or an alias; other queries (and suggestions) read them all."""
+    from dxcli.reference import loader
+
+    check_query(query, what)
+    hit = loader.record_named(kind, query.strip().lower(), norm(query))
+    return hit if hit is not None else find(loader.records(kind), query, what)
+
+
 def find(records: Iterable[dict[str, Any]], query: str, what: str) -> dict[str, Any]:
     """The record whose id, name or alias matches ``query``; NotFound with suggestions otherwise."""
     check_query(query, what)

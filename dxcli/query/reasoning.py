@@ -23,7 +23,7 @@ from typing import Any, Iterable, Optional
 from dxcli.calc.likelihood import lr_negative, lr_positive
 from dxcli.errors import InvalidInput
 from dxcli.query.accuracy import _box, _r, rows_for_condition, strength
-from dxcli.query.lookup import find, norm, suggest
+from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
 
 BASIS = (
@@ -105,7 +105,7 @@ def rank(
     absent: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The ranked differential for a complaint given present and absent findings."""
-    comp = find(loader.records("complaint"), complaint, "complaint")
+    comp = find_record("complaint", complaint, "complaint")
     pres = resolve_findings(present, "present")
     abse = resolve_findings(absent, "absent")
     both = [f["id"] for f in pres if f in abse]
@@ -278,7 +278,7 @@ def findings_vocabulary(kind: Optional[str] = None) -> list[dict[str, Any]]:
 
 
 def finding_detail(name: str) -> dict[str, Any]:
-    f = find(loader.records("finding"), name, "finding")
+    f = find_record("finding", name, "finding")
     row = next(r for r in findings_vocabulary() if r["id"] == f["id"])
     row["links"] = f.get("links", [])
     return row

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 
 from dxcli import __version__
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.lookup import check_query, find, norm, suggest
+from dxcli.query.lookup import check_query, find_record, norm, suggest
 from dxcli.reference import loader
 
 # Record kinds that `search` and `cite` look through, in the order search prefers them
@@ -32,7 +32,7 @@ KIND_ORDER = {k: i for i, k in enumerate(SEARCHABLE)}
 def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
     recs = loader.records("red_flag")
     if condition is not None:
-        cid = find(loader.records("condition"), condition, "condition")["id"]
+        cid = find_record("condition", condition, "condition")["id"]
         recs = [r for r in recs if cid in r["conditions"]]
         if not recs:
             raise NotFound(f"the review raises no red flag for {cid}", hint="list all with 'dxcli redflags'")

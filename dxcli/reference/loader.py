@@ -60,45 +60,96 @@ def cache_dir() -> Path:
     return Path(base) / "dxcli"
 
 
+CACHE_FORMAT = 2  # bump when the layout of the cached copies changes
+
+
 def _stamp(path: Path) -> str:
     """Names a file's current content: its path, size and modification time."""
     try:
         st = os.stat(path)
     except OSError as e:
         raise DataError(f"cannot read reference file {path}: {e.strerror}", hint=REINSTALL) from None
-    return f"{__version__}-{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}"
+    return f"{__version__}-c{CACHE_FORMAT}-{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}"
 
 
 @lru_cache(maxsize=None)
-def read_kind(path: Path, kind: str) -> Any:
-    """One kind of record (or the ``meta`` table) of one TOML file, through a JSON copy.
+def _table(path: Path, kind: str) -> tuple[dict[str, int], dict[str, int], list[bytes]]:
+    """One kind of record of one TOML file, from its precomputed copy: (position by id,
+    position by normalised name or alias, each record as marshal bytes).
 
-    The JSON copies are the precomputed form of the data, one per file and kind, named by
-    the file's path, size and mtime: reading one costs a small fraction of parsing the TOML,
-    and a command reads only the kinds it needs. A copy is rebuilt whenever its file changes,
-    and skipped if it cannot be used.
+    The copies are the precomputed form of the data, one per file and kind, named by the
+    file's size and modification time and rebuilt whenever it changes; they are skipped if
+    they cannot be used. A command decodes only the kinds it needs, and a lookup by name
+    only the record it finds. (marshal is the format of Python's own byte-code cache, kept
+    in the same kind of place: the user's cache directory.)
     """
+    import marshal
+
     base = cache_dir() / "data" / _stamp(path)
     try:
-        with open(f"{base}.{kind}.json", encoding="utf-8") as fh:
-            return json.load(fh)
+        with open(f"{base}.{kind}.bin", "rb") as fh:
+            return marshal.load(fh)
     except FileNotFoundError:
         if os.path.exists(f"{base}.done"):  # the file was split and holds no such kind
-            return [] if kind != "meta" else {}
-    except (OSError, ValueError):
+            return {}, {}, []
+    except (OSError, ValueError, EOFError, TypeError):
         pass
-    data = parse_toml(path)
+    tables = {k: _split(v) for k, v in parse_toml(path).items()}
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
-        for k, v in data.items():
+        for k, t in tables.items():
             tmp = f"{base}.{k}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(v, fh, ensure_ascii=False)
-            os.replace(tmp, f"{base}.{k}.json")
+            with open(tmp, "wb") as fh:
+                marshal.dump(t, fh)
+            os.replace(tmp, f"{base}.{k}.bin")
         open(f"{base}.done", "w").close()
     except OSError:
         pass  # no cache: the TOML is simply parsed again next time
-    return data.get(kind, [] if kind != "meta" else {})
+    return tables.get(kind, ({}, {}, []))
+
+
+def _split(value: Any) -> tuple[dict[str, int], dict[str, int], list[bytes]]:
+    import marshal
+
+    from dxcli.query.lookup import norm
+
+    items = value if isinstance(value, list) else [value]
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for i, rec in enumerate(items):
+        if isinstance(rec, dict):
+            if isinstance(rec.get("id"), str):
+                ids.setdefault(rec["id"], i)
+            for n in [rec.get("id"), rec.get("name"), rec.get("label"), *(rec.get("aliases") or [])]:
+                if isinstance(n, str):
+                    names.setdefault(norm(n), i)
+    return ids, names, [marshal.dumps(rec) for rec in items]
+
+
+def read_kind(path: Path, kind: str) -> Any:
+    """One kind of record (a list), or the ``meta`` table, of one TOML file."""
+    import marshal
+
+    blobs = _table(path, kind)[2]
+    if kind == "meta":
+        return marshal.loads(blobs[0]) if blobs else {}
+    return [marshal.loads(b) for b in blobs]
+
+
+def record_named(kind: str, key: str, normalised: str) -> dict[str, Any] | None:
+    """The record whose id is ``key``, or else whose name or alias normalises to
+    ``normalised``, decoding only that record; None when there is none."""
+    import marshal
+
+    files = [bundled_dir() / KIND_FILES[kind], *_pack_files]
+    for index in (1, 2):
+        probe = key if index == 1 else normalised
+        for path in files:
+            t = _table(path, kind)
+            pos = t[0 if index == 1 else 1].get(probe)
+            if pos is not None:
+                return marshal.loads(t[2][pos])
+    return None
 
 
 def derived(name: str, build: Any) -> Any:
