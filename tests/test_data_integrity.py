@@ -156,7 +156,6 @@ def _notes(rec):
         ("maneuver", "single-leg-stance-pain", "grimaldi-2017"),
         ("test", "needle-emg", "dillingham-2000"),
         ("test", "facet-block", "schwarzer-1994"),
-        ("grading", "tonnis", "kovalenko-2018"),
     ],
 )
 def test_evidence_ledger_disagreements_are_notes(kind, rid, citation):
@@ -180,3 +179,14 @@ def test_disagreement_notes_carry_both_values():
 def test_lr_bands_cover_zero_to_infinity():
     s = loader.by_id("scale")["lr-bands"]
     assert s["domain_min"] == 0 and math.isinf(s["domain_max"])
+
+
+def test_unverified_leads_are_notes_marked_unverified_without_a_primary_value():
+    """evidence.md lists the Tönnis wording and the ischiofemoral test figures as UNVERIFIED."""
+    grading = loader.by_id("grading")["tonnis"]
+    tonnis_notes = [n for g in grading["grades"] for n in g.get("notes", [])]
+    assert tonnis_notes and all(n["kind"] == "unverified" and n.get("primary_value") is None for n in tonnis_notes)
+    lswt = loader.by_id("maneuver")["long-stride-walking-test"]
+    notes = [n for e in lswt["evidence"] for n in e.get("notes", [])] + lswt.get("notes", [])
+    assert any(n["kind"] == "unverified" for n in notes)
+    assert any(n["kind"] == "arithmetic" for n in notes)

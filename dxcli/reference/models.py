@@ -117,7 +117,7 @@ class Structure(Strict):
 
     id: str = Field(pattern=KEBAB)
     name: str
-    kind: Literal["bone", "landmark", "joint", "ligament", "capsular structure"]
+    kind: Literal["bone", "landmark", "joint", "ligament", "capsular structure", "fascia", "bursa", "tendon"]
     aliases: list[str] = Field(default_factory=list)
     description: str
     proximal_attachment: Optional[str] = None
