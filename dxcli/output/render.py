@@ -16,8 +16,6 @@ import sys
 from itertools import chain
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
-FORMATS = ("table", "tsv", "csv", "json", "ndjson", "markdown")
-
 # C0/C1 control characters (ESC among them) other than tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Lone surrogates: bytes of the input that were not UTF-8 (Python's surrogateescape).

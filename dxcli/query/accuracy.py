@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
-from dxcli.calc.bands import band_for, band_text
+from dxcli.calc.bands import band_for
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
 from dxcli.query.lookup import find_record
 from dxcli.reference import loader
@@ -206,12 +206,3 @@ def rows_for_condition(kind: str, condition: str, pretest: Optional[float] = Non
     ]
     rows.sort(key=strength, reverse=True)
     return rows
-
-
-def band_table() -> list[dict[str, Any]]:
-    s = lr_scale()
-    bs = s["band_sets"][0]
-    return [
-        {"band": b["id"], "label": b["label"], "interval": band_text(b), "description": b.get("description")}
-        for b in bs["bands"]
-    ]
