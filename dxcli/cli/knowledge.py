@@ -142,10 +142,13 @@ def register(app: typer.Typer) -> None:
         if not table:
             emit(ctx, report, fmt)
             return
+        import textwrap
+
         out = term.stdout
+        width = min(term.width or 100, 100)
         out.write(f"{report['title']}\n\n")
         for st in report["stages"]:
-            out.write(f"== {st['title']} ==\n{st['narrative']}\n\n")
+            out.write(f"== {st['title']} ==\n{textwrap.fill(st['narrative'], width)}\n\n")
             _show_red_flags(ctx, st["red_flags"], fmt)
             shown = [r for r in st["ranking"] if r["supporting"] or r["against"]]
             emit(ctx, shown, fmt, RANKING_VIEW.replace(title=f"Ranking after: {st['title']}"))
@@ -153,8 +156,9 @@ def register(app: typer.Typer) -> None:
                 emit(ctx, st["next"], fmt, View(columns=["for_condition", "id", "lr_positive", "lr_negative"], title="What would separate the leaders"))
         for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
             if report[key]:
-                out.write(f"== {title} ==\n" + "\n".join(f"- {s}" for s in report[key]) + "\n\n")
-        out.write(f"Ranking basis: {report['basis']}\n")
+                items = (textwrap.fill(s, width, initial_indent="- ", subsequent_indent="  ") for s in report[key])
+                out.write(f"== {title} ==\n" + "\n".join(items) + "\n\n")
+        out.write(textwrap.fill(f"Ranking basis: {report['basis']}", width) + "\n")
 
 
 def _figures(figs: list[dict[str, Any]]) -> str:
