@@ -141,7 +141,7 @@ def record_named(kind: str, key: str, normalised: str) -> dict[str, Any] | None:
     ``normalised``, decoding only that record; None when there is none."""
     import marshal
 
-    files = [bundled_dir() / KIND_FILES[kind], *_pack_files]
+    files = _kind_files(kind)
     for index in (1, 2):
         probe = key if index == 1 else normalised
         for path in files:
@@ -198,10 +198,12 @@ _pack_files: list[Path] = []
 @lru_cache(maxsize=None)
 def records(kind: str) -> list[dict[str, Any]]:
     """All records of one kind: the bundled data, then any packs', in file order."""
-    out = list(read_kind(bundled_dir() / KIND_FILES[kind], kind))
-    for path in _pack_files:
-        out.extend(read_kind(path, kind))
-    return out
+    return [rec for path in _kind_files(kind) for rec in read_kind(path, kind)]
+
+
+def _kind_files(kind: str) -> list[Path]:
+    """The files that can hold records of ``kind``: its bundled file, then every pack file."""
+    return [bundled_dir() / KIND_FILES[kind], *_pack_files]
 
 
 def bundled_files() -> list[Path]:
@@ -213,8 +215,8 @@ def use_packs(paths: list[Path]) -> None:
     """Add packs of TOML files to the bundled data, after checking them in its context.
 
     A pack that fails the checks is refused whole (DataError, exit 3); the bundled data is
-    never changed. Validation runs once per pack content: a pack that passed is remembered
-    by its hash, so the checks stay off the everyday path.
+    never changed. The checks run once per state of the pack's files: a pack that passed is
+    remembered by their size and mtime, so the checks stay off the everyday path.
     """
     if not paths and not _pack_files:
         return

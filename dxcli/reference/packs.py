@@ -78,8 +78,9 @@ def check(paths: list[Path]) -> list[Any]:
 
 
 def _cache_path(digest: str) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dxcli" / "packs" / digest
+    from dxcli.reference.loader import cache_dir
+
+    return cache_dir() / "packs" / digest
 
 
 def load(paths: list[Path]) -> list[Path]:
