@@ -8,7 +8,7 @@ from typing import Any
 
 from dxcli.errors import InvalidInput
 from dxcli.query.lookup import find, find_record, norm, suggest
-from dxcli.query.reasoning import next_steps, rank
+from dxcli.query.reasoning import finding_index, next_steps, rank
 from dxcli.reference import loader
 from dxcli.reference.loader import toml
 
@@ -105,14 +105,13 @@ def from_file(path: Path) -> dict[str, Any]:
             f"{_where(path, line)}: {where}: {err['msg']}",
             hint="see 'dxcli case --schema' for the keys and their types",
         ) from None
-    records = loader.records("finding")
-    ids = {norm(n): f["id"] for f in records for n in [f["id"], f["name"], *f.get("aliases", [])]}
+    index = finding_index()
     for key in ("present", "absent"):
         for item in getattr(uc, key):
-            if norm(item) not in ids:
+            if norm(item) not in index:
                 raise InvalidInput(
                     f"{_where(path, _line(text, item))}: {key}: unknown finding {item!r}",
-                    hint=suggest(records, item, "finding"),
+                    hint=suggest(loader.records("finding"), item, "finding"),
                 )
     try:
         find_record("complaint", uc.complaint, "complaint")

@@ -33,7 +33,7 @@ BASIS = (
 )
 
 
-def _finding_index() -> dict[str, dict[str, Any]]:
+def finding_index() -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
     for f in loader.records("finding"):
         for n in [f["id"], f["name"], *f.get("aliases", [])]:
@@ -42,7 +42,7 @@ def _finding_index() -> dict[str, dict[str, Any]]:
 
 
 def resolve_findings(names: Iterable[str], what: str) -> list[dict[str, Any]]:
-    index = _finding_index()
+    index = finding_index()
     out: list[dict[str, Any]] = []
     for n in names:
         if not n or not n.strip():
