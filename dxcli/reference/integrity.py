@@ -225,6 +225,7 @@ class Checker:
             need(file, rec, "red_flag", rec.get("red_flag"), "red_flag")
             for j, ln in enumerate(rec.get("links", [])):
                 need(file, rec, f"links[{j}].condition", ln["condition"], "condition")
+        self._links()
         for file, rec in self.records["case"]:
             need(file, rec, "complaint", rec.get("complaint"), "complaint")
             need(file, rec, "diagnosis", rec.get("diagnosis"), "condition")
@@ -247,6 +248,41 @@ class Checker:
             self.problems.append(
                 Problem(META_FILE, None, "meta.review", "the review's citation id is unknown", "add it to citations.toml")
             )
+
+    def _links(self) -> None:
+        """Finding links: a measured link has stated accuracy behind it, a figure is the
+        condition's own, and links resting on one clause of one condition share its group."""
+        conds = {r["id"]: r for _, r in self.records["condition"]}
+        accuracy = {
+            (r["id"], ev["condition"])
+            for kind in ("maneuver", "test")
+            for _, r in self.records[kind]
+            for ev in r["evidence"]
+            if (ev.get("sensitivity") is not None or ev.get("sensitivity_range"))
+            and (ev.get("specificity") is not None or ev.get("specificity_range"))
+        }
+        groups: dict[tuple[str, str], tuple[str | None, str]] = {}
+        for file, rec in self.records["finding"]:
+            target = rec.get("maneuver") or rec.get("test")
+            for j, ln in enumerate(rec.get("links", [])):
+                key = f"links[{j}]"
+                measured = target is not None and rec.get("result") is not None and (target, ln["condition"]) in accuracy
+                if (ln["strength"] == "measured") != measured:
+                    self.add(
+                        file, rec["id"], f"{key}.strength",
+                        "'measured' is for a maneuver or test result with stated sensitivity and specificity for the condition, and such a link is 'measured'",
+                        "set strength to 'measured' exactly where the accuracy is stated",
+                    )
+                fig = ln.get("figure")
+                if fig is not None and ln["condition"] in conds and fig not in {x["id"] for x in conds[ln["condition"]].get("figures", [])}:
+                    self.add(file, rec["id"], f"{key}.figure", f"{ln['condition']} has no figure {fig!r}", "name one of the condition's figures")
+                seen = groups.setdefault((ln["condition"], ln["clause"]), (ln.get("group"), rec["id"]))
+                if seen[0] != ln.get("group"):
+                    self.add(
+                        file, rec["id"], f"{key}.group",
+                        f"links of {ln['condition']} resting on the same clause have different groups ({seen[1]}: {seen[0]!r})",
+                        "give links that rest on one clause the same group",
+                    )
 
     def _nested_unique(self, file: str, rec: dict) -> None:
         for key in ("figures", "band_sets", "grades", "stages"):

@@ -374,6 +374,7 @@ class TonnisFinding(Strict):
     id: str = Field(pattern=KEBAB)
     description: str
     aliases: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
 
 
 class TonnisGrade(Strict):
@@ -403,11 +404,41 @@ class Complaint(Strict):
     source: Source
 
 
+STRENGTHS = ("expected", "possible", "demographic", "advice", "measured", "contrary")
+
+
 class FindingLink(Strict):
+    """One finding's bearing on one condition, resting on one clause of the review.
+
+    ``strength`` is read from the clause (the rule is in the README, "Ranked differential"):
+    ``expected`` (invariable or defining: absence counts against), ``possible`` (presence
+    supports, absence is neutral), ``demographic`` and ``advice`` (likewise), ``measured``
+    (a maneuver or test result with stated accuracy, weighed by its result and its LR) and
+    ``contrary`` ("should not", "does not": presence counts against). ``group`` names, for
+    this condition, the observation that several findings describe at different levels of
+    detail: a group scores once, and so does a clause.
+    """
+
     condition: str
     effect: Literal["supports", "against"]
     statement: str  # the review's statement behind the link, quoted
+    clause: str = Field(min_length=1)  # the words of the statement the link rests on
+    strength: Literal[STRENGTHS]  # type: ignore[valid-type]
+    reason: str = Field(min_length=1)  # why the clause has that strength
+    group: Optional[str] = Field(default=None, pattern=KEBAB)
+    caveat: Optional[str] = None  # the clause's own caveat, shown with the link
+    figure: Optional[str] = None  # the condition's figure the clause states, whose notes travel with it
     source: Source
+
+    @model_validator(mode="after")
+    def _clause_in_statement(self) -> "FindingLink":
+        if self.clause not in self.statement:
+            raise ValueError("clause must be words of the statement")
+        if self.strength == "contrary" and self.effect != "against":
+            raise ValueError("a 'contrary' clause has effect 'against'")
+        if self.effect == "against" and self.strength not in ("contrary", "measured"):
+            raise ValueError("only a 'contrary' clause or a measured result argues against")
+        return self
 
 
 class Finding(Strict):
@@ -416,7 +447,7 @@ class Finding(Strict):
     id: str = Field(pattern=KEBAB)
     name: str
     aliases: list[str] = Field(default_factory=list)
-    kind: Literal["history", "examination", "demographic", "red-flag", "maneuver", "imaging"]
+    kind: Literal["history", "examination", "demographic", "red-flag", "maneuver", "imaging", "injection"]
     description: str
     maneuver: Optional[str] = None  # maneuver id, where the finding is a maneuver result
     test: Optional[str] = None  # diagnostic test id, where the finding is a test result
