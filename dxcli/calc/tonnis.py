@@ -35,6 +35,7 @@ def grade(grading: dict[str, Any], findings: list[str]) -> dict[str, Any]:
         raise InvalidInput("no findings given", hint="list the finding ids with 'dxcli tonnis'")
     index = findings_index(grading)
     matched: list[dict[str, Any]] = []
+    extra_notes: list[str] = []
     for text in findings:
         hit = index.get(norm(text))
         if hit is None:
@@ -43,12 +44,22 @@ def grade(grading: dict[str, Any], findings: list[str]) -> dict[str, Any]:
         g, f = hit
         if all(m["id"] != f["id"] for m in matched):
             matched.append({"id": f["id"], "description": f["description"], "grade": g})
+            extra_notes += [n["text"] for n in f.get("notes", [])]
+    lowest = min(gr["grade"] for gr in grading["grades"])
+    none_found = [m["id"] for m in matched if m["grade"] == lowest]
+    if none_found and len(matched) > len(none_found):
+        graded = [m["id"] for m in matched if m["grade"] != lowest]
+        raise InvalidInput(
+            f"contradictory findings: {', '.join(none_found)} (grade {lowest}) with {', '.join(graded)}",
+            hint="give either the grade-0 finding or the findings seen on the radiograph, not both",
+        )
     top = max(m["grade"] for m in matched)
     gr = next(g for g in grading["grades"] if g["grade"] == top)
     notes = [n["text"] for n in grading.get("notes", [])]
     for g in grading["grades"]:
         if any(m["grade"] == g["grade"] for m in matched):
             notes += [n["text"] for n in g.get("notes", [])]
+    notes += extra_notes
     return {
         "grade": top,
         "label": gr["label"],
