@@ -160,7 +160,8 @@ def test_posttest_from_maneuvers_and_independence_note():
     # odds 0.25 x 41.753 = 10.438 -> 10.438/11.438 = 0.9126
     assert d["lr"] == pytest.approx(41.75, abs=0.01)
     assert d["posttest"] == pytest.approx(0.913, abs=0.001)
-    assert any("independen" in n for n in d["notes"])
+    assert any("independen" in n["text"] for n in d["notes"])
+    assert any("one study (cacchio-2012)" in n["text"] for n in d["notes"])  # both from Cacchio 2012
     assert [s["condition"] for s in d["steps"]] == ["proximal-hamstring-tendinopathy"] * 2
 
 
@@ -186,7 +187,7 @@ def test_posttest_range_input():
     assert d["posttest_range"] == [pytest.approx(0.485, abs=0.001), 1.0]
 
 
-@pytest.mark.parametrize("bad", [["-p", "1.5", "lr=2"], ["-p", "abc", "lr=2"], ["-p", "0.3", "lr=0"], ["-p", "0.3", "lr=-1"],
+@pytest.mark.parametrize("bad", [["-p", "1.5", "lr=2"], ["-p", "abc", "lr=2"], ["-p", "0.3", "lr=-0.5"], ["-p", "0.3", "lr=-1"],
                                  ["-p", "0.3", "lr=nan"], ["-p", "0.3", "straight-leg-raise+"], ["-p", "0.3", "nothing+"]])
 def test_posttest_invalid(bad):
     r = run("posttest", *bad)

@@ -78,7 +78,7 @@ def test_maneuver_modified_bent_knee_lrs_from_the_review():
 def test_aliases_patrick_and_resisted_external_rotation():
     assert run("maneuver", "Patrick's test", "-f", "json").json()[0]["maneuver"] == "faber"
     r = run("maneuver", "resisted hip external rotation", "-f", "json").json()
-    assert r[0]["maneuver"] == "resisted-external-derotation"
+    assert r[0]["maneuver"] == "resisted-hip-external-rotation"
     assert any("derotation" in n["text"].lower() for n in r[0]["notes"])
 
 
@@ -106,7 +106,7 @@ def test_maneuvers_for_a_condition_strongest_first():
     ids = [r["maneuver"] for r in rows]
     # single leg stance: LR- 0 (sens 1.0) is the strongest; resisted derotation LR+ 0.88/0.027 = 32.6
     assert ids[0] == "single-leg-stance-pain"
-    assert ids.index("resisted-external-derotation") < ids.index("faber")
+    assert ids.index("resisted-hip-external-rotation") < ids.index("faber")
 
 
 def test_maneuver_list_and_not_found():

@@ -49,7 +49,7 @@ FACTS = [
     ("resisted hip abduction", lambda: tuple(ev("maneuver", "resisted-hip-abduction", "gluteus-medius-tendinopathy")[k] for k in ("sensitivity", "specificity")), (0.59, 0.93), "sensitivity = 59%, specificity = 93%"),
     ("FABER for GMT", lambda: tuple(ev("maneuver", "faber", "gluteus-medius-tendinopathy")[k] for k in ("sensitivity", "specificity")), (0.42, 0.80), "sensitivity = 42%, specificity = 80%"),
     ("FABER for sacroiliitis has no figures", lambda: ev("maneuver", "faber", "sacroiliitis").get("specificity"), None, "FABER and Gaenslen’s have low specificity"),
-    ("resisted external rotation", lambda: tuple(ev("maneuver", "resisted-external-derotation", "gluteus-medius-tendinopathy")[k] for k in ("sensitivity", "specificity")), (0.88, 0.973), "sensitivity = 88%, specificity = 97.3%"),
+    ("resisted external rotation", lambda: tuple(ev("maneuver", "resisted-hip-external-rotation", "gluteus-medius-tendinopathy")[k] for k in ("sensitivity", "specificity")), (0.88, 0.973), "sensitivity = 88%, specificity = 97.3%"),
     ("single leg stance pain", lambda: tuple(ev("maneuver", "single-leg-stance-pain", "gluteus-medius-tendinopathy")[k] for k in ("sensitivity", "specificity")), (1.0, 0.973), "sensitivity = 100%, specificity = 97.3%"),
     ("long stride walking", lambda: tuple(ev("maneuver", "long-stride-walking-test", "ischiofemoral-impingement")[k] for k in ("sensitivity", "specificity")), (0.92, 0.82), "sensitivity 92%, specificity 82%"),
     ("IFI test", lambda: tuple(ev("maneuver", "ifi-test", "ischiofemoral-impingement")[k] for k in ("sensitivity", "specificity")), (0.82, 0.85), "sensitivity 82%, specificity 85%"),

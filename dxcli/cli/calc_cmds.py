@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
         context_settings=LOOSE,
         epilog="Examples:\n\n  dxcli posttest --pretest 0.3 lr=8.43\n\n"
         "  dxcli posttest -p 30% modified-bent-knee+ \n\n"
-        "  dxcli posttest -p 0.2 faber+ resisted-external-derotation+ --condition gluteus-medius-tendinopathy\n\n"
+        "  dxcli posttest -p 0.2 faber+ resisted-hip-external-rotation+ --condition gluteus-medius-tendinopathy\n\n"
         "  dxcli posttest -p 0.3 lr=8.43 --svg fagan.svg      # draw the Fagan nomogram\n\n"
         "  printf '0.3 lr=8.43\\n0.1 puranen-orava-\\n' | dxcli posttest - -f ndjson",
     )

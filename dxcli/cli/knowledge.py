@@ -9,30 +9,78 @@ import typer
 
 from dxcli.cli.common import FormatOpt, emit, emit_document, terminal
 from dxcli.cli.complete import names
-from dxcli.output.render import View
+from dxcli.output.render import Section, View
+
+
+def _note_lines(notes: list[dict[str, Any]]) -> list[str]:
+    return [f"  ! {n['kind']}: {n['text']}" + (f" [{n['citation']}]" if n.get("citation") else "") for n in notes]
 
 
 def _items(items: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{i['finding']}" + (f" (LR {i['lr']:g})" if i.get("lr") is not None else "") + f": “{i['statement']}”" for i in items)
+    lines = []
+    for i in items:
+        lr = f" (LR {i['lr']:g})" if i.get("lr") is not None else ""
+        status = " absent" if i["status"] == "absent" else f" ({i['status']})" if i["status"] != "present" else ""
+        lines.append(f"• {', '.join(i['findings'])}{status}{lr}: “{i['clause']}” [{i['strength']}]")
+        lines += _note_lines(i["notes"])
+    return "\n".join(lines)
+
+
+def _rank(row: dict[str, Any]) -> str:
+    return f"{row['rank']}=" if row.get("tied") else str(row["rank"])
 
 
 RANKING_VIEW = View(
-    columns=["rank", "name", "score", "supporting", "against", "lr"],
-    shown={"supporting": _items, "against": _items},
+    columns=["rank", "name", "score", "supporting", "against", "lr", "notes"],
+    headers={"lr": "LR product"},
+    shown={"supporting": _items, "against": _items, "notes": lambda ns: "\n".join(n["text"] for n in ns)},
+)
+RED_FLAG_VIEW = View(columns=["name", "finding", "action"], title="RED FLAGS: act on these first", title_style="bold red")
+NEXT_VIEW = View(
+    columns=["for_condition", "id", "lr_positive", "lr_negative", "why", "notes"],
+    title="What to examine next",
+    shown={"notes": lambda ns: "\n".join(f"{n['kind']}: {n['text']}" for n in ns)},
 )
 
 
-def _show_red_flags(ctx: typer.Context, flags: list[dict[str, Any]], fmt) -> None:
-    """A red flag is reported first: on a table, above it; otherwise as a message on stderr."""
-    if not flags:
-        return
+def report_sections(result: dict[str, Any], title: str, for_person: bool) -> list[Section]:
+    """Red flags, the ranking, what to examine next; for a person the rank reads '1=' in a tie."""
+    ranking = [dict(r, rank=_rank(r)) for r in result["conditions"]] if for_person else result["conditions"]
+    return [
+        Section("red_flag", result["red_flags"], RED_FLAG_VIEW),
+        Section("condition", ranking, RANKING_VIEW.replace(title=title, caption="Ranking: " + result["basis"])),
+        Section("next", result["next"] or [], NEXT_VIEW),
+    ]
+
+
+def flat_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row a condition for CSV and TSV, with its red flags (and their action text) and
+    the next steps for it in cells of their own."""
+    flags = {f["id"]: f for f in result["red_flags"]}
+    nxt = result["next"]
+    return [
+        dict(
+            r,
+            red_flags=[{k: flags[f][k] for k in ("id", "name", "action", "finding")} for f in r["red_flags"]],
+            next=None if nxt is None else [x for x in nxt if x["for_condition"] == r["id"]],
+            basis=result["basis"],
+        )
+        for r in result["conditions"]
+    ]
+
+
+def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> None:
+    """The ranked differential as a report. Every red flag also goes to stderr, so a person
+    sees it whatever stdout is redirected to; the report carries it on stdout too."""
+    from dxcli.output.render import render_report
+
     term = terminal(ctx)
-    table = (fmt is None and term.is_tty) or (fmt is not None and fmt.value == "table")
-    if table:
-        emit(ctx, flags, fmt, View(columns=["name", "finding", "action"], title="RED FLAGS: act on these first"))
-    for fl in flags:
-        if not table:
+    kind = fmt.value if fmt else ("table" if term.is_tty else "tsv")
+    if kind != "table":
+        for fl in result["red_flags"]:
             term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
+    sections = report_sections(result, title, for_person=kind in ("table", "markdown"))
+    render_report(result, sections, flat_rows(result), kind, term)
 
 
 def register(app: typer.Typer) -> None:
@@ -67,17 +115,14 @@ def register(app: typer.Typer) -> None:
             emit(ctx, conditions.complaints(), fmt, View(columns=["id", "name", "conditions"]))
             return
         if not (finding or absent or next_):
-            emit(ctx, conditions.differential(complaint), fmt, View(columns=["rank", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}, title=f"Differential: {complaint}"))
+            emit(ctx, conditions.differential(complaint), fmt, View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}, title=f"Differential: {complaint} (the review's table order, not a ranking)"))
             return
         from dxcli.query import reasoning
 
         result = reasoning.rank(complaint, finding or [], absent or [])
-        _show_red_flags(ctx, result["red_flags"], fmt)
         if next_:
-            emit(ctx, reasoning.next_steps(result), fmt, View(columns=["for_condition", "id", "lr_positive", "lr_negative", "why"]))
-            return
-        rows = [dict(r, basis=result["basis"]) for r in result["ranking"]]
-        emit(ctx, rows, fmt, RANKING_VIEW.replace(caption="Ranking: " + result["basis"]))
+            result["next"] = reasoning.next_steps(result)
+        emit_report(ctx, result, fmt, f"Ranked differential: {complaint}")
 
     @app.command(
         epilog="Examples:\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
@@ -120,7 +165,7 @@ def register(app: typer.Typer) -> None:
         epilog="Examples:\n\n  dxcli case                       # the review's vignette, step by step\n\n"
         "  dxcli case my-patient.toml       # your own case file (see README)\n\n"
         "  dxcli case --schema              # the case file's JSON Schema\n\n"
-        "  dxcli case -f json | jq '.stages[-1].ranking[0].id'"
+        "  dxcli case -f json | jq '.stages[-1].conditions[0].id'"
     )
     def case(
         ctx: typer.Context,
@@ -149,11 +194,9 @@ def register(app: typer.Typer) -> None:
         out.write(f"{report['title']}\n\n")
         for st in report["stages"]:
             out.write(f"== {st['title']} ==\n{textwrap.fill(st['narrative'], width)}\n\n")
-            _show_red_flags(ctx, st["red_flags"], fmt)
-            shown = [r for r in st["ranking"] if r["supporting"] or r["against"]]
-            emit(ctx, shown, fmt, RANKING_VIEW.replace(title=f"Ranking after: {st['title']}"))
-            if st["next"]:
-                emit(ctx, st["next"], fmt, View(columns=["for_condition", "id", "lr_positive", "lr_negative"], title="What would separate the leaders"))
+            for sec in report_sections(st, f"Ranking after: {st['title']}", for_person=True):
+                if sec.rows:
+                    emit(ctx, sec.rows, fmt, sec.view.replace(caption=None))
         for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
             if report[key]:
                 items = (textwrap.fill(s, width, initial_indent="- ", subsequent_indent="  ") for s in report[key])

@@ -61,8 +61,9 @@ class View:
         headers: dict[str, str] | None = None,
         shown: dict[str, Callable[[Any], str]] | None = None,
         caption: str | None = None,
+        title_style: str | None = None,
     ) -> None:
-        self.columns, self.title, self.caption = columns, title, caption
+        self.columns, self.title, self.caption, self.title_style = columns, title, caption, title_style
         self.headers = headers or {}
         self.shown = shown or {}
 
@@ -191,6 +192,45 @@ def render(
         raise ValueError(fmt)
 
 
+class Section:
+    """One part of a report: its rows, the ``kind`` its NDJSON lines carry, how a person sees it."""
+
+    def __init__(self, kind: str, rows: list[dict[str, Any]], view: "View") -> None:
+        self.kind, self.rows, self.view = kind, rows, view
+
+
+def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[str, Any]], fmt: str | None, term: Terminal) -> None:
+    """A report of several parts: JSON gets ``doc`` whole; NDJSON one object a line with its
+    section's ``kind``, in section order; CSV and TSV the ``flat`` rows, with list and object
+    cells as JSON; a table or Markdown each non-empty section in order, under its title."""
+    fmt = fmt or ("table" if term.is_tty else "tsv")
+    out = term.stdout
+    if fmt == "json":
+        render(doc, fmt, term)
+    elif fmt == "ndjson":
+        for sec in sections:
+            for r in sec.rows:
+                out.write(valid_text(json.dumps(_json_safe({"kind": sec.kind, **r}), ensure_ascii=False)) + "\n")
+    elif fmt in ("tsv", "csv"):
+        def as_cell(v: Any) -> Any:
+            if isinstance(v, (list, dict)):
+                return json.dumps(_json_safe(v), ensure_ascii=False, separators=(",", ":"))
+            return v
+
+        render([{k: as_cell(v) for k, v in r.items()} for r in flat], fmt, term)
+    else:
+        for sec in sections:
+            if not sec.rows:
+                continue
+            if fmt == "markdown" and sec.view.title:
+                out.write(f"## {sec.view.title}\n\n")
+            render(sec.rows, fmt, term, sec.view)
+            if fmt == "markdown":
+                if sec.view.caption:
+                    out.write(f"\n{sec.view.caption}\n")
+                out.write("\n")
+
+
 def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: View) -> None:
     from rich import box
     from rich.console import Console
@@ -221,9 +261,9 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
             t.add_row(Text(view.headers.get(k, k)), Text(text))
     else:
         keys = list(view.columns or _keys(rows))
-        t = Table(box=box.SIMPLE_HEAD, title=view.title, caption=view.caption)
-        for k in keys:
-            t.add_column(view.headers.get(k, k), overflow="fold")
+        t = Table(box=box.SIMPLE_HEAD, title=view.title, caption=view.caption, **({"title_style": view.title_style} if view.title_style else {}))
+        for k in keys:  # ids are copied into the next command: never folded
+            t.add_column(view.headers.get(k, k), overflow="fold", no_wrap=k in ("id", "rank"))
         for r in rows:
             t.add_row(*(Text(view.table_cell(k, r.get(k))) for k in keys))
     console.print(t)

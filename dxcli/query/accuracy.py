@@ -74,6 +74,96 @@ def _band_label(lo: Optional[float], hi: Optional[float]) -> Optional[str]:
     return a["label"].lower() if a is b else f"{a['label'].lower()} to {b['label'].lower()}"
 
 
+def _note(n: dict[str, Any]) -> dict[str, Any]:
+    """A note as it travels with a derived answer: its kind, its own text, its citation."""
+    return {"kind": n["kind"], "text": n["text"], "citation": n.get("citation")}
+
+
+def record_notes(rec: dict[str, Any], ev: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
+    """The notes of a maneuver or test and of its evidence item, without repeats."""
+    out: list[dict[str, Any]] = []
+    for n in [*rec.get("notes", []), *((ev or {}).get("notes", []))]:
+        note = _note(n)
+        if note not in out:
+            out.append(note)
+    return out
+
+
+SAME_STUDY = (
+    "{a} and {b} come from one study ({study}): their likelihood ratios share its patients, "
+    "controls and biases, so their product is not independent evidence."
+)
+
+
+def study_of(source: dict[str, Any]) -> Optional[str]:
+    """The study a figure comes from: its primary citation, else the review's reference number."""
+    if source.get("citations"):
+        return source["citations"][0]
+    if source.get("refs"):
+        return "review ref " + ", ".join(str(r) for r in source["refs"])
+    return None
+
+
+def same_study_notes(items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """A note for each pair of (name, source) whose figures come from one study."""
+    notes = []
+    for i, (a, sa) in enumerate(items):
+        for b, sb in items[i + 1 :]:
+            study = study_of(sa)
+            if study is not None and study == study_of(sb):
+                notes.append({"kind": "caveat", "text": SAME_STUDY.format(a=a, b=b, study=study), "citation": None if study.startswith("review") else study})
+    return notes
+
+
+def finite_sample_note(lr: float) -> dict[str, Any]:
+    """The note an LR of 0 or infinity always carries, typed or derived from a 100% figure."""
+    if lr == 0:
+        text = (
+            "A likelihood ratio of 0 makes a negative result exclude the condition in this arithmetic; it "
+            "comes from a sensitivity of 100% measured in a finite sample, and the true sensitivity may be lower."
+        )
+    else:
+        text = (
+            "An unbounded likelihood ratio makes a positive result certain in this arithmetic; it comes "
+            "from a specificity of 100% measured in a finite sample, and the true specificity may be lower."
+        )
+    return {"kind": "caveat", "text": text, "citation": None}
+
+
+def extreme(*lrs: Optional[float]) -> bool:
+    return any(x is not None and (x == 0 or math.isinf(x)) for x in lrs)
+
+
+def alternatives(ev: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same evidence with a recorded primary source's figures in place of the review's:
+    one entry per citation whose disagreement notes give a number for sensitivity or
+    specificity (the other figure stays the review's where the primary gives none)."""
+    by_cit: dict[str, dict[str, float]] = {}
+    for n in ev.get("notes", []):
+        if n.get("kind") != "disagreement" or n.get("field") not in ("sensitivity", "specificity"):
+            continue
+        if isinstance(n.get("primary_value"), (int, float)) and not isinstance(n.get("primary_value"), bool):
+            by_cit.setdefault(n["citation"], {})[n["field"]] = float(n["primary_value"])
+    out = []
+    for cit, figs in by_cit.items():
+        sens = figs.get("sensitivity", ev.get("sensitivity"))
+        spec = figs.get("specificity", ev.get("specificity"))
+        if sens is None or spec is None:
+            continue
+        out.append(
+            {
+                "citation": cit,
+                "sensitivity": sens,
+                "specificity": spec,
+                "lr_positive": _r(lr_positive(sens, spec)),
+                "lr_negative": _r(lr_negative(sens, spec)),
+                "lr_positive_exact": lr_positive(sens, spec),
+                "lr_negative_exact": lr_negative(sens, spec),
+            }
+        )
+    return out
+
+
 def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Optional[float] = None) -> dict[str, Any]:
     sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
     notes: list[Any] = list(rec.get("notes", [])) + list(ev.get("notes", []))
@@ -95,6 +185,9 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
                     "text": "specificity of 1 makes LR+ unbounded: shown as null in JSON and ∞ in a table",
                 }
             )
+        for x in (p_lo, p_hi, n_lo, n_hi):
+            if extreme(x) and finite_sample_note(x) not in notes:
+                notes.append(finite_sample_note(x))
         interpretation.append(_lr_words("positive (LR+", p_lo, p_hi))
         interpretation.append(_lr_words("negative (LR-", n_lo, n_hi))
         bands["lr_positive_band"] = _band_label(p_lo, p_hi)
@@ -139,14 +232,24 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
             "notes": notes,
         }
     )
+    alts = alternatives(ev)
+    row["with_primary_figures"] = [
+        {k: v for k, v in a.items() if not k.endswith("_exact")}
+        | ({"posttest_positive": _pt(pretest, a["lr_positive_exact"]), "posttest_negative": _pt(pretest, a["lr_negative_exact"])} if pretest is not None else {})
+        for a in alts
+    ]
     if pretest is not None:
         row.update(_posttests(pretest, lrp, lrn, lrp_range, lrn_range))
     return row
 
 
+def _pt(pretest: float, lr: Optional[float]) -> Optional[float]:
+    return None if lr is None else round(posttest(pretest, lr), P_DIGITS)
+
+
 def _posttests(pretest: float, lrp, lrn, lrp_range, lrn_range) -> dict[str, Any]:
     def pt(lr: Optional[float]) -> Optional[float]:
-        return None if lr is None else round(posttest(pretest, lr), P_DIGITS)
+        return _pt(pretest, lr)
 
     out: dict[str, Any] = {"pretest": pretest}
     if lrp is not None or lrn is not None:

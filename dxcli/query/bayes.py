@@ -15,7 +15,7 @@ from typing import Any, Optional
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
 from dxcli.calc.numbers import parse_number
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.accuracy import P_DIGITS, _box, _r
+from dxcli.query.accuracy import P_DIGITS, _box, _r, alternatives, extreme, finite_sample_note, record_notes, same_study_notes
 from dxcli.query.lookup import find, find_record, suggest
 from dxcli.reference import loader
 
@@ -28,11 +28,13 @@ LR_MAX = 1e6
 
 
 def parse_raw_lr(text: str) -> float:
+    """A typed likelihood ratio: 0 is accepted, as an LR of 0 derived from a 100% figure is,
+    and carries the same finite-sample note."""
     x = parse_number(text, "likelihood ratio")
-    if x <= 0 or x > LR_MAX:
+    if x < 0 or x > LR_MAX:
         raise InvalidInput(
-            f"likelihood ratio {text.strip()!r} is outside the accepted range (0, {LR_MAX:g}]",
-            hint="a likelihood ratio is a positive number, e.g. lr=8.4 or lr=0.12",
+            f"likelihood ratio {text.strip()!r} is outside the accepted range [0, {LR_MAX:g}]",
+            hint="a likelihood ratio is a non-negative number, e.g. lr=8.4 or lr=0.12",
         )
     return x
 
@@ -56,7 +58,8 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     m = _RAW.match(t)
     if m:
         lr = parse_raw_lr(m.group(1))
-        return {"finding": t, "kind": "raw", "condition": None, "lr": lr, "lr_range": None, "source": None}
+        notes = [finite_sample_note(lr)] if extreme(lr) else []
+        return {"finding": t, "kind": "raw", "condition": None, "lr": lr, "lr_range": None, "source": None, "notes": notes, "alternatives": []}
     if len(t) < 2 or t[-1] not in "+-":
         raise InvalidInput(
             f"finding {text!r} has no result",
@@ -97,6 +100,15 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     pos, neg = lr_ranges(sens, spec)
     lr_pair = pos if sign == "+" else neg
     point = sens[0] == sens[1] and spec[0] == spec[1]
+    notes = record_notes(rec, ev)
+    for x in lr_pair:
+        if extreme(x) and finite_sample_note(x) not in notes:
+            notes.append(finite_sample_note(x))
+    alts = [
+        {"citation": a["citation"], "sensitivity": a["sensitivity"], "specificity": a["specificity"],
+         "lr": a["lr_positive_exact"] if sign == "+" else a["lr_negative_exact"]}
+        for a in alternatives(ev)
+    ]
     step = {
         "finding": t,
         "kind": kind,
@@ -106,6 +118,8 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
         "lr": (lr_positive if sign == "+" else lr_negative)(sens[0], spec[0]) if point else None,
         "lr_range": None if point else list(lr_pair),
         "source": ev["source"],
+        "notes": notes,
+        "alternatives": alts,
     }
     return step
 
@@ -147,16 +161,30 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
                 "lr_range": [_r(x) for x in s["lr_range"]] if s["lr_range"] else None,
                 "probability": None if ranged else round(p, P_DIGITS),
                 "probability_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
+                "notes": s["notes"],
+                "with_primary_figures": [
+                    {**{k: v for k, v in a.items() if k != "lr"}, "lr": _r(a["lr"]),
+                     "probability_if_alone": None if a["lr"] is None else round(posttest(pretest, a["lr"]), P_DIGITS)}
+                    for a in s["alternatives"]
+                ],
                 "source": s["source"],
             }
         )
     notes = []
     if len(steps) > 1:
-        notes.append(INDEPENDENCE)
+        notes.append({"kind": "caveat", "text": INDEPENDENCE, "citation": None})
+        notes += same_study_notes([(s["finding"], s["source"]) for s in steps if s["source"]])
     if ranged:
-        notes.append("a finding's accuracy is stated as a range: the post-test probability is the range over the extremes, and no single value is given")
-    if any(x is not None and math.isinf(x) for s in steps for x in [s["lr"], *(s["lr_range"] or [])]):
-        notes.append("an unbounded likelihood ratio (specificity 1) makes a positive result certain in this arithmetic; the stated specificity comes from a finite sample")
+        notes.append({"kind": "arithmetic", "text": "a finding's accuracy is stated as a range: the post-test probability is the range over the extremes, and no single value is given", "citation": None})
+    for st in out_steps:
+        notes += [n for n in st["notes"] if n not in notes]
+    p_alt = pretest
+    alt_used = False
+    for s in steps:
+        alt = s["alternatives"][0] if s["alternatives"] else None
+        a = alt["lr"] if alt is not None else s["lr"]
+        alt_used = alt_used or alt is not None
+        p_alt = posttest(p_alt, a) if a is not None and not ranged else p_alt
     cond = next(iter(conds)) if conds else (find_record("condition", condition, "condition")["id"] if condition else None)
     return {
         "condition": cond,
@@ -165,6 +193,7 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
         "posttest_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
         "lr": None if ranged else _r(lr_total),
         "lr_range": [_r(lr_lo), _r(lr_hi)] if ranged else None,
+        "posttest_with_primary_figures": round(p_alt, P_DIGITS) if alt_used and not ranged else None,
         "steps": out_steps,
         "notes": notes,
         "_lr_exact": None if ranged else lr_total,

@@ -46,7 +46,7 @@ def _stage(sid: str, title: str, narrative: str, result: dict[str, Any], source:
         "present": result["present"],
         "absent": result["absent"],
         "red_flags": result["red_flags"],
-        "ranking": result["ranking"],
+        "conditions": result["conditions"],
         "next": next_steps(result),
         "basis": result["basis"],
         "source": source,

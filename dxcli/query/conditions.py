@@ -45,9 +45,8 @@ def differential(complaint: str) -> list[dict[str, Any]]:
     comp = find_record("complaint", complaint, "complaint")
     conds = loader.by_id("condition")
     rows = []
-    for rank, cid in enumerate(comp["conditions"], 1):
-        row = {"rank": rank, **summary(conds[cid])}
-        rows.append(row)
+    for cid in comp["conditions"]:  # the review's table order, which is not a ranking
+        rows.append(summary(conds[cid]))
     return rows
 
 

@@ -1,18 +1,22 @@
 """Reasoning over a patient's findings: a ranked differential that shows its work.
 
-Each finding in ``reference/findings.toml`` links to the conditions it supports or
-argues against, quoting the review's statement behind the link. For one patient:
+Each finding in ``reference/findings.toml`` links to the conditions it bears on. A link
+quotes the review's statement, the clause it rests on, and a strength read from that
+clause (see ``FindingLink`` in the models and "Ranked differential" in the README):
 
-- a finding given as present counts its links as they are;
-- a finding given as absent counts its "supports" links as arguing against (the
-  review expects that finding with the condition) and its "against" links not at all;
-  a maneuver or test result given as absent counts as the opposite result;
-- a finding not given is unknown and counts neither way.
+- a finding given as present counts +1 for a condition its link supports, -1 where the
+  clause says it should not occur ("contrary"), whatever hedge the clause uses;
+- a finding given as absent counts -1 only where the clause is ``expected`` (invariable
+  or defining) and, for a clause several findings share, every one of them is absent;
+  absence of a hedged, contrasted, stage-limited, demographic or advisory clause is
+  neutral; an absent maneuver or test result counts as the opposite result;
+- a finding not given is unknown and counts neither way;
+- the findings that describe one observation for a condition (its ``group``) score
+  once, and so do the findings that rest on one clause.
 
-The ranking is ordinal: statements for, minus statements against. Where a finding is
-a maneuver or test result with a stated sensitivity and specificity, its likelihood
-ratio is computed and shown, and the product of a condition's likelihood ratios breaks
-ties. No probability is computed: the review gives no prevalence for its differential.
+The ranking is ordinal. Where a finding is a maneuver or test result with stated
+accuracy, its likelihood ratio is shown, and equal scores are ordered by the product of
+those ratios; conditions equal on both share a rank. No probability is computed.
 """
 
 from __future__ import annotations
@@ -22,17 +26,24 @@ from typing import Any, Iterable, Optional
 
 from dxcli.calc.likelihood import lr_negative, lr_positive
 from dxcli.errors import InvalidInput
-from dxcli.query.accuracy import _box, _r, rows_for_condition, strength
+from dxcli.query.accuracy import _box, _note, _r, finite_sample_note, record_notes, rows_for_condition, same_study_notes, strength
 from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
 
 BASIS = (
-    "ordinal: statements of the review for, minus statements against; likelihood ratios "
-    "(where a finding is a maneuver result with stated accuracy) are shown and break ties; "
-    "no probability is given, because the review states no prevalence for this differential"
+    "ordinal: +1 for each clause of the review that a present finding supports, -1 for each it "
+    "contradicts and for each expected (invariable or defining) clause whose findings are all "
+    "absent; the absence of a hedged ('may', 'can'), contrasted, stage-limited, demographic or "
+    "advisory clause counts neither way; findings describing one observation, or resting on one "
+    "clause, score once per condition; equal scores are ordered by the product of the likelihood "
+    "ratios of maneuver and test results with stated accuracy, and conditions equal on both share "
+    "a rank, listed in the review's table order, which carries no meaning; no probability is "
+    "given, because the review states no prevalence for this differential"
 )
-
-
+INDEPENDENCE = (
+    "The combined likelihood ratio multiplies the ratios of {n} results, which assumes they are "
+    "conditionally independent given the condition; correlated findings overstate the change."
+)
 def finding_index() -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
     for f in loader.records("finding"):
@@ -70,8 +81,8 @@ def _opposite(f: dict[str, Any]) -> Optional[dict[str, Any]]:
     return None
 
 
-def _lr(f: dict[str, Any], condition: str) -> Optional[float]:
-    """The likelihood ratio of a maneuver/test result for ``condition``, from stated point accuracy."""
+def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[str, Any], dict[str, Any]]]:
+    """(LR, record, evidence) of a maneuver/test result for ``condition``, from stated point accuracy."""
     kind = "maneuver" if f.get("maneuver") else "test" if f.get("test") else None
     if kind is None or f.get("result") not in ("positive", "negative"):
         return None
@@ -84,19 +95,124 @@ def _lr(f: dict[str, Any], condition: str) -> Optional[float]:
         sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
         if sens and spec and sens[0] == sens[1] and spec[0] == spec[1]:
             fn = lr_positive if f["result"] == "positive" else lr_negative
-            return fn(sens[0], spec[0])
+            lr = fn(sens[0], spec[0])
+            if lr is not None:
+                return lr, rec, ev
     return None
 
 
-def _item(f: dict[str, Any], link: dict[str, Any], status: str, lr: Optional[float]) -> dict[str, Any]:
+def _link_notes(link: dict[str, Any], condition: dict[str, Any]) -> list[dict[str, Any]]:
+    notes = [{"kind": "caveat", "text": link["caveat"], "citation": None}] if link.get("caveat") else []
+    if link.get("figure"):
+        fig = next((x for x in condition.get("figures", []) if x["id"] == link["figure"]), None)
+        notes += [_note(n) for n in (fig or {}).get("notes", [])]
+    return notes
+
+
+def _unit_key(link: dict[str, Any]) -> str:
+    return "group:" + link["group"] if link.get("group") else "clause:" + link["clause"]
+
+
+def _clause_members() -> dict[tuple[str, str], set[str]]:
+    """(condition, clause) -> the ids of every finding that rests on that clause."""
+    members: dict[tuple[str, str], set[str]] = {}
+    for f in loader.records("finding"):
+        for link in f.get("links", []):
+            members.setdefault((link["condition"], link["clause"]), set()).add(f["id"])
+    return members
+
+
+def _score_condition(
+    cid: str,
+    condition: dict[str, Any],
+    given: list[tuple[dict[str, Any], str, Optional[str]]],
+    absent_ids: set[str],
+    members: dict[tuple[str, str], set[str]],
+) -> dict[str, Any]:
+    """Score one condition: one point per observation (group or clause), by the rule above."""
+    units: dict[str, list[tuple[dict[str, Any], dict[str, Any], str, Optional[str]]]] = {}
+    for f, status, via in given:
+        for link in f.get("links", []):
+            if link["condition"] == cid:
+                units.setdefault(_unit_key(link), []).append((f, link, status, via))
+    supporting: list[dict[str, Any]] = []
+    against: list[dict[str, Any]] = []
+    measured: list[tuple[float, str, dict[str, Any]]] = []
+    for unit in units.values():
+        present = [m for m in unit if m[2] == "present"]
+        if present:
+            f, link, _, via = present[0]
+            item = _item(present, condition, "present")
+            for g, _, _, _ in present:
+                m = _measured(g, cid)
+                if m is not None:
+                    measured.append((m[0], g["id"], m[2]["source"]))
+                    item["lr"] = _r(m[0]) if item["lr"] is None else _r(item["lr"] * m[0])
+                    item["notes"] += [n for n in record_notes(m[1], m[2]) if n not in item["notes"]]
+                    if m[0] == 0 or math.isinf(m[0]):
+                        item["notes"].append(finite_sample_note(m[0]))
+            (supporting if link["effect"] == "supports" else against).append(item)
+            continue
+        expected = [m for m in unit if m[1]["strength"] == "expected"]
+        for m in expected:
+            if members[(cid, m[1]["clause"])] <= absent_ids:
+                against.append(_item([m], condition, "absent"))
+                break
+    lr_total: Optional[float] = None
+    notes: list[dict[str, Any]] = []
+    if measured:
+        lr_total = math.prod(x[0] for x in measured)
+        if math.isnan(lr_total):
+            lr_total = None
+        if len(measured) > 1:
+            notes.append({"kind": "caveat", "text": INDEPENDENCE.format(n=len(measured)), "citation": None})
+            notes += same_study_notes([(fid, src) for _, fid, src in measured])
     return {
-        "finding": f["id"],
-        "status": status,
+        "id": cid,
+        "name": condition["name"],
+        "score": len(supporting) - len(against),
+        "supporting": supporting,
+        "against": against,
+        "lr": _r(lr_total),
+        "notes": notes,
+        "lr_exact": lr_total,
+    }
+
+
+def _item(members: list[tuple[dict[str, Any], dict[str, Any], str, Optional[str]]], condition: dict[str, Any], status: str) -> dict[str, Any]:
+    f, link, _, via = members[0]
+    notes: list[dict[str, Any]] = []
+    for _, ln, _, _ in members:
+        notes += [n for n in _link_notes(ln, condition) if n not in notes]
+    return {
+        "findings": [m[0]["id"] for m in members],
+        "status": status if via is None else f"absent {via}",
+        "effect": link["effect"] if status == "present" else "against",
+        "strength": link["strength"],
+        "clause": link["clause"],
+        "reason": link["reason"],
         "statement": link["statement"],
-        "effect": link["effect"],
-        "lr": _r(lr),
+        "lr": None,
+        "notes": notes,
         "source": link["source"],
     }
+
+
+def _ranks(rows: list[dict[str, Any]]) -> None:
+    """Dense ranks: equal score and equal LR evidence share a rank; ``tied`` says so."""
+    def key(r: dict[str, Any]) -> tuple[int, float]:
+        return (r["score"], r["lr"] if r["lr"] is not None else 1.0)
+
+    rank, last = 0, None
+    for r in rows:
+        if key(r) != last:
+            rank, last = rank + 1, key(r)
+        r["rank"] = rank
+    counts: dict[int, int] = {}
+    for r in rows:
+        counts[r["rank"]] = counts.get(r["rank"], 0) + 1
+    for r in rows:
+        r["tied"] = counts[r["rank"]] > 1
 
 
 def rank(
@@ -126,59 +242,32 @@ def rank(
             hint="give one result for each maneuver or test",
         )
     # an absent maneuver/test result is the opposite result, where the vocabulary has it
-    effective: list[tuple[dict[str, Any], str]] = [(f, "present") for f in pres]
+    given: list[tuple[dict[str, Any], str, Optional[str]]] = [(f, "present", None) for f in pres]
     for f in abse:
         opp = _opposite(f)
         if opp is not None and opp not in pres:
-            effective.append((opp, f"absent {f['id']}"))
+            given.append((opp, "present", f["id"]))
         else:
-            effective.append((f, "absent"))
-
+            given.append((f, "absent", None))
+    absent_ids = {f["id"] for f, status, _ in given if status == "absent"}
+    members = _clause_members()
     conds = loader.by_id("condition")
-    rows = []
-    for order, cid in enumerate(comp["conditions"]):
-        sup: list[dict[str, Any]] = []
-        ag: list[dict[str, Any]] = []
-        lr_total: Optional[float] = None
-        for f, status in effective:
-            for link in f.get("links", []):
-                if link["condition"] != cid:
-                    continue
-                lr = _lr(f, cid) if status != "absent" else None
-                if lr is not None:
-                    lr_total = lr if lr_total is None else lr_total * lr
-                if status == "absent":
-                    if link["effect"] == "supports":
-                        ag.append(_item(f, link, "absent", None))
-                elif link["effect"] == "supports":
-                    sup.append(_item(f, link, status, lr))
-                else:
-                    ag.append(_item(f, link, status, lr))
-        rows.append(
-            {
-                "id": cid,
-                "name": conds[cid]["name"],
-                "score": len(sup) - len(ag),
-                "supporting": sup,
-                "against": ag,
-                "lr": _r(lr_total),
-                "_order": order,
-                "_lr": lr_total if lr_total is not None else 1.0,
-            }
-        )
-    rows.sort(key=lambda r: (-r["score"], -r["_lr"], r["_order"]))
-    for i, r in enumerate(rows, 1):
-        r["rank"] = i
-    flags = _red_flags([f for f, status in effective if status == "present"])
-    ranked = [
+    rows = [_score_condition(cid, conds[cid], given, absent_ids, members) for cid in comp["conditions"]]
+    order = {cid: i for i, cid in enumerate(comp["conditions"])}
+    rows.sort(key=lambda r: (-r["score"], -(r["lr_exact"] if r["lr_exact"] is not None else 1.0), order[r["id"]]))
+    _ranks(rows)
+    flags = _red_flags([f for f, status, via in given if status == "present" and via is None])
+    ranking = [
         {
             "rank": r["rank"],
+            "tied": r["tied"],
             "id": r["id"],
             "name": r["name"],
             "score": r["score"],
             "supporting": r["supporting"],
             "against": r["against"],
             "lr": r["lr"],
+            "notes": r["notes"],
             "red_flags": [fl["id"] for fl in flags if r["id"] in fl["conditions"]],
         }
         for r in rows
@@ -187,9 +276,10 @@ def rank(
         "complaint": comp["id"],
         "present": [f["id"] for f in pres],
         "absent": [f["id"] for f in abse],
-        "red_flags": flags,
-        "ranking": ranked,
         "basis": BASIS,
+        "red_flags": flags,
+        "conditions": ranking,
+        "next": None,
     }
 
 
@@ -204,14 +294,17 @@ def _red_flags(present: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3) -> list[dict[str, Any]]:
-    """For the leading conditions, the maneuvers and tests with the strongest stated accuracy
-    that the patient's findings do not already include: largest LR+ first, then smallest LR-."""
-    done = set()
-    for fid in result["present"] + result["absent"]:
-        f = next((x for x in loader.records("finding") if x["id"] == fid), None)
-        if f is not None:
-            done.add(f.get("maneuver") or f.get("test"))
-    top = [r for r in result["ranking"] if r["score"] > 0][:leading] or result["ranking"][:leading]
+    """For the conditions in the leading ranks (at least ``leading`` of them, with every
+    condition tied with the last), the maneuvers and tests with the strongest stated
+    accuracy that the patient's findings do not already include: largest LR+ first, then
+    smallest LR-. Each row carries the notes of its record."""
+    index = {f["id"]: f for f in loader.records("finding")}
+    done = {index[fid].get("maneuver") or index[fid].get("test") for fid in result["present"] + result["absent"] if fid in index}
+    ranked = result["conditions"]
+    pool = [r for r in ranked if r["score"] > 0] or ranked
+    top = pool[:leading]
+    if top:
+        top += [r for r in pool[leading:] if r["rank"] == top[-1]["rank"]]
     out = []
     for r in top:
         cands = []
@@ -226,7 +319,7 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
                 {
                     "for_condition": r["id"],
                     "rank": r["rank"],
-                    "kind": kind,
+                    "record_kind": kind,
                     "id": row[kind],
                     "name": row["name"],
                     "sensitivity": row["sensitivity"],
@@ -238,6 +331,7 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
                     "lr_positive_range": row["lr_positive_range"],
                     "lr_negative_range": row["lr_negative_range"],
                     "why": _why(row),
+                    "notes": [_note(n) for n in row["notes"]],
                     "source": row["source"],
                 }
             )
