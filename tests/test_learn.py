@@ -420,3 +420,28 @@ def test_help_learning():
     assert [row["topic"] for row in run("help", "-f", "json").json()] == ["learning"]
     miss = run("help", "lerning")
     assert miss.code == 1 and "did you mean 'learning'" in miss.err
+
+
+def test_a_nerve_that_could_carry_the_answer_is_not_a_wrong_option():
+    """The data does not say which nerve branches from which; a nerve with more roots, among
+    them all of the answer's (the sciatic nerve for the tibial nerve), is never offered as wrong."""
+    from dxcli.learn.cards import cards
+
+    nerves = {n["name"]: set(n["roots"]) for n in toml("nerves.toml")["nerve"]}
+    for c in cards(["innervation"]):
+        if c["field"] == "nerve":
+            answer = nerves[c["quiz"]["answer"]]
+            assert "Sciatic nerve" not in c["quiz"]["pool"]
+            assert all(not answer < nerves[o] for o in c["quiz"]["pool"]), c["id"]
+
+
+def test_help_text_follows_the_terminal_width():
+    from dxcli.help_topics import TOPICS, shown
+
+    narrow = shown(TOPICS["learning"], 60)
+    prose = [line for line in narrow.splitlines() if line and not line.startswith(" ")]
+    assert prose and all(len(line) <= 60 for line in prose)
+    assert "dxcli export anki nerves.apkg --topics innervation,muscles" in narrow  # examples kept whole
+    assert shown(TOPICS["learning"], None) == TOPICS["learning"]
+    r = run("help", "learning", tty=True, width=60)
+    assert all(len(line) <= 60 for line in r.out.splitlines() if not line.startswith(" "))

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Guides on a topic (for a command's options and examples: dxcli COMMAND --help)."""
         from dxcli.errors import NotFound
-        from dxcli.help_topics import TOPICS
+        from dxcli.help_topics import TOPICS, shown
         from dxcli.query.lookup import check_query, norm, suggest
 
         if topic is None:
@@ -37,4 +37,10 @@ def register(app: typer.Typer) -> None:
         if fmt is not None:
             emit(ctx, {"topic": name, "text": TOPICS[name]}, fmt)
             return
-        terminal(ctx).stdout.write(TOPICS[name])
+        term = terminal(ctx)
+        width = None
+        if term.is_tty:
+            import shutil
+
+            width = min(100, (term.width or shutil.get_terminal_size().columns) - 1)
+        term.stdout.write(shown(TOPICS[name], width))

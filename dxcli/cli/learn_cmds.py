@@ -174,11 +174,9 @@ def quiz(
         import shutil
 
         width = max(20, (term.width or shutil.get_terminal_size().columns) - 1)
-    write(f"dxcli quiz: {len(qs)} question{'s' if len(qs) != 1 else ''} (seed {seed}; the same seed gives the same questions).\n"
-          "Answer with a letter or type the answer; Ctrl-D ends the quiz.\n")
     tally = [0, 0]  # right, asked: kept up to date, so that Ctrl-C can report the score so far
     try:
-        q.run(qs, read_line, write, echo=echo, width=width, tally=tally)
+        q.run(qs, read_line, write, echo=echo, width=width, tally=tally, intro=q.intro_text(len(qs), seed))
     except KeyboardInterrupt:
         write("\n" + q.score_line(*tally, len(qs)) + "\n")
         raise typer.Exit(130) from None

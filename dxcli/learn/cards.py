@@ -276,10 +276,15 @@ def _innervation() -> list[Card]:
         notes = m.get("notes", [])
         n = nerves.get(m.get("nerve") or "")
         if n is not None:
-            out.append(_card("innervation", "muscle", m["id"], "nerve", f"Which nerve supplies the {lower_first(m['name'])}?",
+            # Not offered as a wrong option: a nerve with more roots, among them all of the
+            # answer's, could carry its fibres (the sciatic nerve and the tibial nerve); the data
+            # does not say which nerve is a branch of which, so such a choice could not be
+            # called wrong. A question left without options is asked as a typed one.
+            wrong = [o["name"] for o in nerves.values() if not set(n["roots"]) < set(o["roots"])]
+            question = f"Which nerve supplies the {lower_first(m['name'])}, in the review?"
+            out.append(_card("innervation", "muscle", m["id"], "nerve", question,
                              [f"{n['name']} ({roots_text(n['roots'])})"], source_of(m["source"]), _notes_for(notes, "nerve", fields),
-                             quiz=_quiz(f"Which nerve supplies the {lower_first(m['name'])}?", n["name"], _names(n), "name",
-                                        [o["name"] for o in nerves.values()])))
+                             quiz=_quiz(question, n["name"], _names(n), "name", wrong)))
         out.append(_card("innervation", "muscle", m["id"], "roots", f"Which root levels supply the {lower_first(m['name'])}?",
                          [roots_text(m["roots"]) + (f" (through the {lower_first(n['name'])})" if n else " (the review names no nerve)")],
                          source_of(m["source"]), _notes_for(notes, "roots", fields),

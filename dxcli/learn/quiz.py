@@ -97,6 +97,7 @@ def run(
     echo: bool = False,
     width: Optional[int] = None,
     tally: Optional[list[int]] = None,
+    intro: Optional[str] = None,
 ) -> tuple[int, int]:
     """Ask each question, read one line per answer, give feedback; stop at the end of the
     input. Returns (right, asked), also kept in ``tally`` as the quiz goes. ``echo`` repeats
@@ -111,6 +112,8 @@ def run(
 
     right = asked = 0
     tally = tally if tally is not None else [0, 0]
+    if intro:
+        say(intro)
     for q in qs:
         write("\n")
         say(f"Question {q['number']} of {len(qs)} ({q['topic']})")
@@ -142,6 +145,11 @@ def run(
         for n in q["notes"]:
             say(note_line(n), "  ")
     return right, asked
+
+
+def intro_text(count: int, seed: int) -> str:
+    return (f"dxcli quiz: {count} question{'s' if count != 1 else ''} (seed {seed}; the same seed gives the same questions).\n"
+            "Answer with a letter or type the answer; Ctrl-D ends the quiz.")
 
 
 def score_line(right: int, asked: int, total: int) -> str:
