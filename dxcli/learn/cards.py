@@ -23,6 +23,7 @@ values on its back; the quiz never asks it (see dxcli.learn.quiz).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Optional
 
 from dxcli.output.render import format_number
@@ -84,8 +85,25 @@ def lower_first(name: str) -> str:
     return name[0].lower() + name[1:] if name[:2].istitle() or (name[:1].isupper() and name[1:2].islower()) else name
 
 
+_INDEX: dict[str, tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]] = {}
+
+
+def _by_id(kind: str) -> dict[str, dict[str, Any]]:
+    """loader.by_id, built once per state of the records (a pack in use changes them)."""
+    recs = loader.records(kind)
+    hit = _INDEX.get(kind)
+    if hit is None or hit[0] is not recs:
+        hit = _INDEX[kind] = (recs, {r["id"]: r for r in recs})
+    return hit[1]
+
+
+@lru_cache(maxsize=65536)
+def _norm(text: str) -> str:
+    return norm(text)
+
+
 def _cond_name(cid: str) -> str:
-    c = loader.by_id("condition").get(cid)
+    c = _by_id("condition").get(cid)
     return c["name"] if c else cid
 
 
@@ -93,7 +111,7 @@ def source_of(src: dict[str, Any]) -> dict[str, Any]:
     """A record's source with its citations spelled out."""
     from dxcli.query.sources import citation_text
 
-    cits = loader.by_id("citation")
+    cits = _by_id("citation")
     return {
         "section": src.get("section"),
         "table": src.get("table"),
@@ -134,7 +152,7 @@ def _merge_sources(srcs: Iterable[dict[str, Any]]) -> dict[str, Any]:
 def note_row(n: dict[str, Any]) -> dict[str, Any]:
     from dxcli.query.sources import citation_text
 
-    c = loader.by_id("citation").get(n.get("citation") or "")
+    c = _by_id("citation").get(n.get("citation") or "")
     row = {"kind": n["kind"], "field": n.get("field"), "text": n["text"], "citation": citation_text(c) if c else None}
     if n["kind"] == "disagreement":
         row["review_value"] = n.get("review_value")
@@ -212,8 +230,8 @@ def _card(
 
 
 def _quiz(question: str, answer: str, accept: Iterable[str], match: str, pool: Iterable[str]) -> dict[str, Any]:
-    answers = {norm(a) for a in [answer, *accept]}
-    others = [p for p in dict.fromkeys(pool) if norm(p) not in answers]
+    answers = {_norm(a) for a in [answer, *accept]}
+    others = [p for p in dict.fromkeys(pool) if _norm(p) not in answers]
     return {"question": question, "answer": answer, "accept": list(dict.fromkeys([answer, *accept])), "match": match, "pool": others}
 
 
@@ -339,6 +357,8 @@ def _evidence_cards(kind: str, topic: str) -> list[Card]:
 
     recs = loader.records(kind)
     conds = sorted({e["condition"] for r in recs for e in r["evidence"]})
+    cond_names = [_cond_name(x) for x in conds]
+    names = [o["name"] for o in recs]
     out: list[Card] = []
     # (condition, role) pairs that name one test only can be asked: "which test is ...?"
     roles: dict[tuple[str, str], set[str]] = {}
@@ -357,10 +377,10 @@ def _evidence_cards(kind: str, topic: str) -> list[Card]:
         quiz = None
         what = "maneuver" if kind == "maneuver" else "test"
         if len(targets) == 1:
-            c = loader.by_id("condition").get(targets[0])
+            c = _by_id("condition").get(targets[0])
             if c is not None:
                 quiz = _quiz(f"Which condition does the review use the {lower_first(r['name'])} for?", c["name"], _names(c), "name",
-                             [_cond_name(x) for x in conds])
+                             cond_names)
         front = f"How is the {lower_first(r['name'])} performed?" if kind == "maneuver" else f"{r['name']} ({r['kind']}): what is it, and what for?"
         out.append(_card(topic, kind, r["id"], "description", front, back, source_of(r["source"]),
                          [note_row(n) for n in r.get("notes", [])], targets, quiz))
@@ -384,7 +404,7 @@ def _evidence_cards(kind: str, topic: str) -> list[Card]:
                              _lr(row["lr_positive"]), [], "text", lr_pool)
             elif kind == "test" and e.get("role") and len(roles[(e["condition"], e["role"])]) == 1:
                 quiz = _quiz(f"Which {what} does the review give as '{e['role']}' for {lower_first(cname)}?", r["name"], _names(r), "name",
-                             [o["name"] for o in recs])
+                             names)
             aspect = f" ({e.get('role') or e['source']['section']})" if per_condition[e["condition"]] > 1 else ""
             front = f"{r['name']} for {lower_first(cname)}{aspect}: what does the review say" + (", and how accurate is it?" if row["lr_positive"] is not None or row.get("lr_positive_range") or row.get("ppv_range") else "?")
             out.append(_card(topic, kind, r["id"], field, front, back, source_of(e["source"]), notes, [e["condition"]], quiz))
@@ -397,8 +417,8 @@ def _red_flags() -> list[Card]:
     for f in loader.records("red_flag"):
         names = [_cond_name(c) for c in f["conditions"]]
         quiz = None
-        if len(f["conditions"]) == 1 and f["conditions"][0] in loader.by_id("condition"):
-            c = loader.by_id("condition")[f["conditions"][0]]
+        if len(f["conditions"]) == 1 and f["conditions"][0] in _by_id("condition"):
+            c = _by_id("condition")[f["conditions"][0]]
             quiz = _quiz(f"'{f['name']}' is a red flag of which condition in the review?", c["name"], _names(c), "name", conds)
         out.append(_card("red-flags", "red_flag", f["id"], "action", f"Red flag: {lower_first(f['name'])}. Why does it matter, and what does the review say to do?",
                          [f["description"], f"Why: {f['why']}", f"What to do: {f['action']}", "Red flag of: " + ", ".join(names)],
