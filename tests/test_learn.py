@@ -257,6 +257,9 @@ def test_bad_paths_are_usage_errors(tmp_path):
     assert r.code == 2 and "directory" in r.err
     r = run("export", "anki", str(tmp_path / "no" / "such" / "x.apkg"))
     assert r.code == 2 and "no directory" in r.err
+    assert run("export", "anki", "-").code == 2
+    r = run("export", "anki", str(tmp_path / "t.apkg"), "--topics", " , ")
+    assert r.code == 2 and "names no topic" in r.err
     r = run("export", "anki", str(tmp_path / "deck.zip"), "-f", "json")
     assert r.code == 0 and "does not end in .apkg" in r.err
 

@@ -75,6 +75,8 @@ def anki(
         chosen = [_topic(t) for t in topics.split(",") if t.strip()]
         if not chosen:
             raise InvalidInput("--topics names no topic", hint="topics: " + ", ".join(_topics()))
+    if str(file) == "-":
+        raise InvalidInput("an Anki package cannot be written to stdout", hint="give a file name such as buttock.apkg")
     if file.is_dir():
         raise InvalidInput(f"{str(file)!r} is a directory", hint="give a file name such as buttock.apkg")
     if not file.parent.is_dir():
