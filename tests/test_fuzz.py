@@ -508,14 +508,14 @@ def test_fuzz_reference_lint(data):
 
 COMMANDS = ["differential", "condition", "anatomy", "muscle", "nerve", "innervation", "maneuver", "test",
             "redflags", "search", "sources", "cite", "info", "finding", "case", "kerboul", "tonnis",
-            "posttest", "reference", "reference schema", "reference lint"]
+            "posttest", "reference", "reference schema", "reference lint", "quiz", "help"]
 ANY_TOKEN = st.one_of(
     st.sampled_from(ALL_REAL),
     st.sampled_from(ALL_REAL).flatmap(_typo),
     st.sampled_from(HOSTILE),
     st.sampled_from(["-f", "--format", "json", "ndjson", "csv", "tsv", "-c", "--condition", "-p", "--pretest",
                      "-F", "--finding", "-A", "--absent", "--next", "--column", "--limit", "-n", "-k", "--kind",
-                     "--draw", "--schema", "-V", "--version", "-h", "--help", "buttock", "L5", "210", "0.3", "lr=2"]),
+                     "--draw", "--schema", "--seed", "--count", "--typed", "learning", "innervation", "-V", "--version", "-h", "--help", "buttock", "L5", "210", "0.3", "lr=2"]),
     number_text(),
     st.text(max_size=8),
 )

@@ -16,7 +16,7 @@ try:
     runpy.run_module("dxcli", run_name="__main__")
 except SystemExit:
     pass
-heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis") if m in sys.modules)
+heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki") if m in sys.modules)
 print("IMPORTED=" + ",".join(heavy), file=sys.stderr)
 """
 
@@ -39,10 +39,25 @@ def imported(*args: str) -> set[str]:
         ["posttest", "-p", "0.3", "lr=8.43", "-f", "json"],
         ["tonnis", "small-cysts", "-f", "json"],
         ["condition", "sacroiliitis", "-f", "json"],
+        ["quiz", "--seed", "1", "-f", "json"],
+        ["help", "learning"],
     ],
 )
 def test_machine_format_lookups_import_neither_pydantic_nor_rich(args):
-    assert imported(*args) & {"pydantic", "rich"} == set()
+    assert imported(*args) & {"pydantic", "rich", "genanki"} == set()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["kerboul", "210", "-f", "json"], ["differential", "buttock", "-f", "table"], ["muscle", "piriformis"], ["--help"]],
+)
+def test_only_the_anki_export_imports_genanki(args):
+    assert "genanki" not in imported(*args)
+
+
+def test_the_anki_export_does_import_genanki(tmp_path):
+    """The converse, so that the guard above would notice if the probe could not see it."""
+    assert "genanki" in imported("export", "anki", str(tmp_path / "d.apkg"), "--topics", "red-flags", "-f", "json")
 
 
 def test_a_table_imports_rich_but_not_pydantic():

@@ -106,8 +106,11 @@ COMMANDS: dict[str, str] = {
     "tonnis": "calc_cmds",
     "posttest": "calc_cmds",
     "reference": "reference_cmd",
+    "export": "learn_cmds",
+    "quiz": "learn_cmds",
+    "help": "help_cmd",
 }
-MODULE_ORDER = ("knowledge", "lookup_cmds", "calc_cmds", "reference_cmd")
+MODULE_ORDER = ("knowledge", "lookup_cmds", "calc_cmds", "reference_cmd", "learn_cmds", "help_cmd")
 
 
 class _Only:

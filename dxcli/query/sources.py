@@ -212,7 +212,7 @@ def cite(record_id: str) -> list[dict[str, Any]]:
                     "type": f"note: {node['kind']}",
                     "section": None,
                     "refs": [],
-                    "citations": [_cit_text(c)] if c else [],
+                    "citations": [citation_text(c)] if c else [],
                     "text": node["text"],
                     "review_value": node.get("review_value"),
                     "primary_value": node.get("primary_value"),
@@ -239,7 +239,7 @@ def cited_by(cid: str) -> list[dict[str, Any]]:
                 "type": "citation",
                 "section": None,
                 "refs": [],
-                "citations": [_cit_text(c)],
+                "citations": [citation_text(c)],
                 "text": c.get("note"),
                 "review_value": None,
                 "primary_value": None,
@@ -248,7 +248,7 @@ def cited_by(cid: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _cit_text(c: dict[str, Any]) -> str:
+def citation_text(c: dict[str, Any]) -> str:
     parts = [c["authors"]]
     if c.get("year"):
         parts.append(str(c["year"]))
@@ -258,7 +258,10 @@ def _cit_text(c: dict[str, Any]) -> str:
         parts.append("PMID " + c["pmid"])
     if c.get("doi"):
         parts.append("doi:" + c["doi"])
-    return ". ".join(parts) + f" [{c['id']}]"
+    text = parts[0]
+    for part in parts[1:]:  # "Lequesne M, et al. 2008", not "et al.. 2008"
+        text += (" " if text.endswith(".") else ". ") + part
+    return text + f" [{c['id']}]"
 
 
 def _source_row(kind: str, rec: dict[str, Any], path: str, src: dict[str, Any], cits: dict[str, Any]) -> dict[str, Any]:
@@ -269,7 +272,7 @@ def _source_row(kind: str, rec: dict[str, Any], path: str, src: dict[str, Any], 
         "type": "source",
         "section": src.get("section") + (f", {src['table']}" if src.get("table") else ""),
         "refs": src.get("refs", []),
-        "citations": [_cit_text(cits[c]) for c in src.get("citations", []) if c in cits],
+        "citations": [citation_text(cits[c]) for c in src.get("citations", []) if c in cits],
         "text": src.get("quote"),
         "review_value": None,
         "primary_value": None,

@@ -1,0 +1,46 @@
+"""``dxcli help [TOPIC]``: guides longer than a command's --help (dxcli/help_topics.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from dxcli.cli.common import FormatOpt, emit, terminal
+
+
+def _complete(incomplete: str) -> list[str]:
+    from dxcli.help_topics import TOPICS
+
+    return [t for t in TOPICS if t.startswith(incomplete)]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(name="help", epilog="Examples:\n\n  dxcli help               # the topics\n\n  dxcli help learning")
+    def help_(
+        ctx: typer.Context,
+        topic: Annotated[Optional[str], typer.Argument(help="A topic (see 'dxcli help').", autocompletion=_complete)] = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        """Guides on a topic (for a command's options and examples: dxcli COMMAND --help)."""
+        from dxcli.errors import NotFound
+        from dxcli.help_topics import TOPICS, shown
+        from dxcli.query.lookup import check_query, norm, suggest
+
+        if topic is None:
+            emit(ctx, [{"topic": t, "summary": text.splitlines()[0]} for t, text in TOPICS.items()], fmt)
+            return
+        check_query(topic, "help topic")
+        name = next((t for t in TOPICS if norm(t) == norm(topic)), None)
+        if name is None:
+            raise NotFound(f"no help topic {topic!r}", hint=suggest([{"id": t} for t in TOPICS], topic, "help"))
+        if fmt is not None:
+            emit(ctx, {"topic": name, "text": TOPICS[name]}, fmt)
+            return
+        term = terminal(ctx)
+        width = None
+        if term.is_tty:
+            import shutil
+
+            width = min(100, (term.width or shutil.get_terminal_size().columns) - 1)
+        term.stdout.write(shown(TOPICS[name], width))
