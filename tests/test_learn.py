@@ -136,7 +136,7 @@ def test_every_card_carries_its_source(full_export):
 def test_notes_are_on_the_back(full_export):
     by_key = {(n["fields"]["Record"], n["fields"]["Field"]): n for n in full_export.values()}
     # resisted external derotation: terminology (the Lequesne name) on its description card
-    notes = by_key[("resisted-external-derotation", "description")]["fields"]["Notes"]
+    notes = by_key[("resisted-hip-external-rotation", "description")]["fields"]["Notes"]
     assert "Terminology" in notes and "resisted external derotation test" in notes
 
 
