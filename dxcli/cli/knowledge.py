@@ -9,48 +9,67 @@ import typer
 
 from dxcli.cli.common import FormatOpt, emit, emit_document, terminal
 from dxcli.cli.complete import names
-from dxcli.output.render import Section, View
-
-
-def _note_lines(notes: list[dict[str, Any]]) -> list[str]:
-    return [f"  ! {n['kind']}: {n['text']}" + (f" [{n['citation']}]" if n.get("citation") else "") for n in notes]
-
-
-def _items(items: list[dict[str, Any]]) -> str:
-    lines = []
-    for i in items:
-        lr = f" (LR {i['lr']:g})" if i.get("lr") is not None else ""
-        status = " absent" if i["status"] == "absent" else f" ({i['status']})" if i["status"] != "present" else ""
-        lines.append(f"• {', '.join(i['findings'])}{status}{lr}: “{i['clause']}” [{i['strength']}]")
-        lines += _note_lines(i["notes"])
-    return "\n".join(lines)
+from dxcli.output.render import Entry, Page, Section, View, page_width, render_pages
 
 
 def _rank(row: dict[str, Any]) -> str:
     return f"{row['rank']}=" if row.get("tied") else str(row["rank"])
 
 
-RANKING_VIEW = View(
-    columns=["rank", "name", "score", "supporting", "against", "lr", "notes"],
-    headers={"lr": "LR product"},
-    shown={"supporting": _items, "against": _items, "notes": lambda ns: "\n".join(n["text"] for n in ns)},
-)
-RED_FLAG_VIEW = View(columns=["name", "finding", "action"], title="RED FLAGS: act on these first", title_style="bold red")
-NEXT_VIEW = View(
-    columns=["for_condition", "id", "lr_positive", "lr_negative", "why", "notes"],
-    title="What to examine next",
-    shown={"notes": lambda ns: "\n".join(f"{n['kind']}: {n['text']}" for n in ns)},
-)
-
-
-def report_sections(result: dict[str, Any], title: str, for_person: bool) -> list[Section]:
-    """Red flags, the ranking, what to examine next; for a person the rank reads '1=' in a tie."""
-    ranking = [dict(r, rank=_rank(r)) for r in result["conditions"]] if for_person else result["conditions"]
+def report_sections(result: dict[str, Any]) -> list[Section]:
+    """The report's parts for NDJSON: red flags, the ranking, what to examine next."""
     return [
-        Section("red_flag", result["red_flags"], RED_FLAG_VIEW),
-        Section("condition", ranking, RANKING_VIEW.replace(title=title, caption="Ranking: " + result["basis"])),
-        Section("next", result["next"] or [], NEXT_VIEW),
+        Section("red_flag", result["red_flags"], View()),
+        Section("condition", result["conditions"], View()),
+        Section("next", result["next"] or [], View()),
     ]
+
+
+def _note_text(n: dict[str, Any]) -> str:
+    return f"! {n['kind']}: {n['text']}" + (f" [{n['citation']}]" if n.get("citation") else "")
+
+
+def _item_lines(sign: str, items: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    lines: list[tuple[int, str]] = []
+    for i in items:
+        lr = f", LR {i['lr']:g}" if i.get("lr") is not None else ""
+        status = "absent: " if i["status"] == "absent" else f"{i['status']}: " if i["status"] != "present" else ""
+        lines.append((0, f"{sign} {status}{', '.join(i['findings'])} ({i['strength']}{lr}): “{i['clause']}”"))
+        lines += [(1, _note_text(n)) for n in i["notes"]]
+    return lines
+
+
+def report_pages(result: dict[str, Any], title: str) -> list[Page]:
+    """The ranked differential for a person: red flags, each condition with its reasons, next steps."""
+    flags = [Entry(f"{f['name']} ({f['finding']})", [(0, f["action"])]) for f in result["red_flags"]]
+    entries = []
+    for r in result["conditions"]:
+        lr = f", LR product {r['lr']:g}" if r["lr"] is not None else ""
+        lines = _item_lines("+", r["supporting"]) + _item_lines("-", r["against"])
+        lines += [(0, _note_text(n)) for n in r["notes"]]
+        entries.append(Entry(f"{_rank(r)}  {r['name']}  ({r['id']}; score {r['score']}{lr})", lines))
+    nxt = [
+        Entry(
+            f"{x['name']} ({x['id']}) for {x['for_condition']}",
+            [(0, ", ".join(f"{k} {_num(x[k], x[k + '_range'])}" for k in ("lr_positive", "lr_negative")) + f": {x['why']}")]
+            + [(1, _note_text(n)) for n in x["notes"]],
+        )
+        for x in result["next"] or []
+    ]
+    return [
+        Page("RED FLAGS: act on these first", flags, alert=True),
+        Page(title, entries, note="Ranking: " + result["basis"]),
+        Page("What to examine next", nxt),
+    ]
+
+
+def _num(x: Any, rng: Any) -> str:
+    def one(v: Any) -> str:
+        return "unbounded" if v is None else f"{v:g}"
+
+    if x is not None:
+        return one(x)
+    return f"{one(rng[0])} to {one(rng[1])}" if rng else "not stated"
 
 
 def flat_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -79,8 +98,7 @@ def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> 
     if kind != "table":
         for fl in result["red_flags"]:
             term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
-    sections = report_sections(result, title, for_person=kind in ("table", "markdown"))
-    render_report(result, sections, flat_rows(result), kind, term)
+    render_report(result, report_sections(result), flat_rows(result), kind, term, report_pages(result, title))
 
 
 def register(app: typer.Typer) -> None:
@@ -145,7 +163,7 @@ def register(app: typer.Typer) -> None:
     def finding(
         ctx: typer.Context,
         name: Annotated[Optional[str], typer.Argument(help="A finding id or name.", autocompletion=names("finding"))] = None,
-        kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="history, examination, demographic, red-flag, maneuver or imaging.")] = None,
+        kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="history, examination, demographic, red-flag, maneuver, imaging or injection.")] = None,
         fmt: FormatOpt = None,
     ) -> None:
         """The findings vocabulary used by 'differential --finding' and case files."""
@@ -154,7 +172,7 @@ def register(app: typer.Typer) -> None:
         if name is not None:
             emit(ctx, reasoning.finding_detail(name), fmt)
             return
-        kinds = ("history", "examination", "demographic", "red-flag", "maneuver", "imaging")
+        kinds = ("history", "examination", "demographic", "red-flag", "maneuver", "imaging", "injection")
         if kind is not None and kind not in kinds:
             from dxcli.errors import InvalidInput
 
@@ -183,25 +201,27 @@ def register(app: typer.Typer) -> None:
             return
         report = cases.from_file(file) if file is not None else cases.bundled()
         term = terminal(ctx)
-        table = (fmt is None and term.is_tty) or (fmt is not None and fmt.value == "table")
-        if not table:
+        kind = fmt.value if fmt else ("table" if term.is_tty else "tsv")
+        if kind not in ("table", "markdown"):
             emit(ctx, report, fmt)
             return
         import textwrap
 
-        out = term.stdout
-        width = min(term.width or 100, 100)
-        out.write(f"{report['title']}\n\n")
+        out, md = term.stdout, kind == "markdown"
+        width = min(page_width(term), 100)
+
+        def para(text: str, **kw: Any) -> str:
+            return text if md else textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False, **kw)
+
+        out.write(f"# {report['title']}\n\n" if md else f"{report['title']}\n\n")
         for st in report["stages"]:
-            out.write(f"== {st['title']} ==\n{textwrap.fill(st['narrative'], width)}\n\n")
-            for sec in report_sections(st, f"Ranking after: {st['title']}", for_person=True):
-                if sec.rows:
-                    emit(ctx, sec.rows, fmt, sec.view.replace(caption=None))
+            out.write((f"## {st['title']}\n\n" if md else f"== {st['title']} ==\n") + para(st["narrative"]) + "\n\n")
+            render_pages(report_pages(st, f"Ranking after: {st['title']}"), kind, term)
         for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
             if report[key]:
-                items = (textwrap.fill(s, width, initial_indent="- ", subsequent_indent="  ") for s in report[key])
-                out.write(f"== {title} ==\n" + "\n".join(items) + "\n\n")
-        out.write(textwrap.fill(f"Ranking basis: {report['basis']}", width) + "\n")
+                items = ("- " + s if md else para(s, initial_indent="- ", subsequent_indent="  ") for s in report[key])
+                out.write((f"## {title}\n\n" if md else f"== {title} ==\n") + "\n".join(items) + "\n\n")
+        out.write(para(f"Ranking basis: {report['basis']}") + "\n")
 
 
 def _figures(figs: list[dict[str, Any]]) -> str:
