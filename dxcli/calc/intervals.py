@@ -194,8 +194,8 @@ def derive_count(stated: str, n: int) -> Optional[dict[str, Any]]:
     near = [x for x in (k - 1, k + 1) if 0 <= x <= n]
     others = ", ".join(f"{x}/{n} = {x / n:.3f}" for x in near)
     arithmetic = (
-        f"{k}/{n} = {k / n:.4f}, which is {stated.strip()} at the stated precision, and no other "
-        f"count of {n} is (next to it: {others})"
+        f"{k}/{n} = {k / n:.4f} rounds to the stated {stated.strip()}; no other count of {n} does "
+        f"({others})"
     )
     return {"count": k, "of": n, "status": "derived", "arithmetic": arithmetic}
 
