@@ -160,3 +160,13 @@ def test_integrity_catches_a_study_that_backs_nothing(tmp_path):
     assert "unknown citation 'ha-2007'" in messages
     assert "has no evidence for 'sacroiliitis'" in messages
     assert all(p.line for p in problems)
+
+
+def test_lr_interval_for_posttest_wiring_is_unrounded():
+    from dxcli.query.evidence import lr_interval
+
+    rec = loader.by_id("maneuver")["modified-bent-knee"]
+    band = lr_interval("maneuver", rec, rec["evidence"][0], positive=True)
+    assert band["low"] == pytest.approx(3.9966, abs=1e-3) and band["high"] == pytest.approx(26.288, abs=2e-3)
+    faber = loader.by_id("maneuver")["faber"]
+    assert lr_interval("maneuver", faber, faber["evidence"][0], positive=True) is None

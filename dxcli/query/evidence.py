@@ -298,3 +298,15 @@ def posttest_fields(pretest: float, fields: dict[str, Any], exact: Optional[dict
             item["note"] = band["note"]
         out[f"posttest_{key}_ci"] = item
     return out
+
+
+def lr_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> Optional[dict[str, Any]]:
+    """One finding's LR interval, unrounded, for post-test arithmetic (``posttest``, the Fagan
+    band): ``{"low", "high", "method"[, "note"]}``, or None with no counts to give one."""
+    fields = evidence_fields(kind, rec, ev)
+    key = "lr_positive" if positive else "lr_negative"
+    band, exact = fields.get(f"{key}_ci"), fields.get("_exact")
+    if band is None or not exact:
+        return None
+    lo, hi = exact[key]
+    return {**band, "low": lo, "high": hi}
