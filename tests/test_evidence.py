@@ -170,3 +170,50 @@ def test_lr_interval_for_posttest_wiring_is_unrounded():
     assert band["low"] == pytest.approx(3.9966, abs=1e-3) and band["high"] == pytest.approx(26.288, abs=2e-3)
     faber = loader.by_id("maneuver")["faber"]
     assert lr_interval("maneuver", faber, faber["evidence"][0], positive=True) is None
+
+
+def test_cite_lists_the_studies_behind_a_record():
+    r = run("cite", "single-leg-stance-pain", "-f", "json")
+    rows = [x for x in r.json() if x["type"].startswith("study")]
+    assert {x["type"] for x in rows} == {"study: source", "study: contrary"}
+    assert any("PMID 18240186" in c for x in rows for c in x["citations"])
+
+
+def test_a_pack_can_add_a_study_with_stated_counts(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "citations.toml").write_text(
+        '[[citation]]\nid = "pack-abduction-2030"\nauthors = "Doe J"\nyear = 2030\nread = "abstract"\n', encoding="utf-8"
+    )
+    (pack / "studies.toml").write_text(
+        """[[study]]
+id = "pack-abduction-2030-study"
+citation = "pack-abduction-2030"
+design = "cross-sectional"
+direction = "prospective"
+population = "Adults with lateral hip pain."
+read = "abstract"
+read_at = ["https://example.org/abstract"]
+cases = { count = 100, description = "with tendinopathy", quote = "One hundred had tendinopathy." }
+controls = { count = 100, description = "without", quote = "One hundred did not." }
+
+[[study.findings]]
+maneuver = "resisted-hip-abduction"
+condition = "gluteus-medius-tendinopathy"
+relation = "source"
+sensitivity = { group = "cases", stated = "0.59", stated_by = "review" }
+specificity = { group = "controls", stated = "0.93", stated_by = "review" }
+""",
+        encoding="utf-8",
+    )
+    r = run("--reference", str(pack), "maneuver", "resisted-hip-abduction", "-f", "json")
+    assert r.code == 0, r.err
+    row = r.json()[0]
+    # 59/100 and 93/100: LR+ = 0.59 / 0.07 = 8.43; SE^2 = 1/59 - 1/100 + 1/7 - 1/100 = 0.139807,
+    # SE = 0.373908, z SE = 0.732846 -> 8.4286 x 0.480540 = 4.05 to 8.4286 x 2.080999 = 17.54
+    assert row["study"]["id"] == "pack-abduction-2030-study"
+    assert row["lr_positive_ci"]["low"] == pytest.approx(4.05, abs=0.01)
+    assert row["lr_positive_ci"]["high"] == pytest.approx(17.54, abs=0.01)
+    # and without the pack the bundled data has no study for it
+    assert run("maneuver", "resisted-hip-abduction", "-f", "json").json()[0]["study"] is None

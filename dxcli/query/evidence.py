@@ -18,7 +18,6 @@ Intervals a source publishes are quoted (``published_ci``), never recomputed.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any, Optional
 
 from dxcli.calc import intervals as ci
@@ -33,15 +32,22 @@ FIGURE_KEYS = (
 NOT_STATED = "counts not stated"
 
 
-@lru_cache(maxsize=None)
+_INDEX: list[Any] = [None, {}]  # [the study records the index was built from, the index]
+
+
 def _index() -> dict[tuple[str, str, str], list[tuple[int, int]]]:
-    """(kind, record id, condition or '') -> [(study position, finding position)]."""
+    """(kind, record id, condition or '') -> [(study position, finding position)], rebuilt
+    whenever the records change (packs added or removed)."""
+    studies = loader.records("study")
+    if _INDEX[0] is studies:
+        return _INDEX[1]
     out: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    for i, st in enumerate(loader.records("study")):
+    for i, st in enumerate(studies):
         for j, f in enumerate(st.get("findings", [])):
             for kind in ("maneuver", "test", "scale"):
                 if f.get(kind) is not None:
                     out.setdefault((kind, f[kind], f.get("condition") or ""), []).append((i, j))
+    _INDEX[:] = [studies, out]
     return out
 
 
