@@ -86,3 +86,9 @@ def test_guidance_quotes_are_the_reviews_words(review_text):
             assert piece in flat, piece
             checked += 1
     assert checked >= 4
+
+
+def test_kerboul_names_its_study():
+    st = kerboul("210")["study"]
+    assert st["id"] == "ha-2006-study" and st["pmid"] == "17079365"
+    assert st["n"] == 37 and st["design"] == "cohort" and st["read"] == "abstract"

@@ -75,7 +75,11 @@ def register(app: typer.Typer) -> None:
         combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
         for w in warnings:
             warn(ctx, w)
-        _emit(ctx, {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}, fmt, fields)
+        from dxcli.query.evidence import scale_studies, study_summary
+
+        studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
+        result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
+        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields)
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
