@@ -217,3 +217,10 @@ specificity = { group = "controls", stated = "0.93", stated_by = "review" }
     assert row["lr_positive_ci"]["high"] == pytest.approx(17.54, abs=0.01)
     # and without the pack the bundled data has no study for it
     assert run("maneuver", "resisted-hip-abduction", "-f", "json").json()[0]["study"] is None
+
+
+def test_interval_notes_say_the_interval_comes_from_the_counts():
+    r = row("maneuver", "modified-bent-knee")
+    # (41/46) / (4/46) = 10.25 and (5/46) / (42/46) = 0.12, against 9.89 and 0.12 from 0.89 and 0.91
+    assert "(41/46) / (4/46) = 10.25" in r["ci_notes"]["lr_positive"]
+    assert "(5/46) / (42/46) = 0.12" in r["ci_notes"]["lr_negative"]

@@ -267,8 +267,15 @@ def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> dict[
         out["lr_positive_ci"] = _round_ci(lrs["lr_positive"], LR_DIGITS)
         out["lr_negative_ci"] = _round_ci(lrs["lr_negative"], LR_DIGITS)
         out["_exact"] = {k: (lrs[k]["low"], lrs[k]["high"]) for k in ("lr_positive", "lr_negative")}
-        if lrs["zero_cell_correction"]:
-            notes["lr_positive"] = notes["lr_negative"] = ci.ZERO_CELL
+        for key, sign, num, den in (("lr_positive", "+", f"{tp}/{n1}", f"{n2 - tn}/{n2}"), ("lr_negative", "-", f"{n1 - tp}/{n1}", f"{tn}/{n2}")):
+            est = lrs[key]["estimate"]
+            shown = "unbounded" if est is None or math.isinf(est) else f"{est:.2f}"
+            notes[key] = (
+                f"computed from the counts: LR{sign} = ({num}) / ({den}) = {shown}; the point LR{sign} "
+                "shown is computed from the stated, rounded figures"
+            )
+            if lrs["zero_cell_correction"]:
+                notes[key] += "; " + ci.ZERO_CELL
     elif sens or spec:
         arm, known, other_key = ("sensitivity", sens, "specificity") if sens else ("specificity", spec, "sensitivity")
         b = ci.one_arm_lr_bounds(arm, known["count"], known["of"], ev[other_key])
