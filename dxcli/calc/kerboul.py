@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from dxcli.calc.bands import band_for, band_text
+from dxcli.calc.intervals import wilson
 from dxcli.calc.numbers import parse_number
 from dxcli.errors import InvalidInput
 
@@ -60,14 +61,28 @@ def classify(scale: dict[str, Any], combined: float, coronal: Optional[float] = 
         "risk_interval": band_text(risk),
         "group_hips": risk.get("hips"),
         "group_collapsed": risk.get("collapsed"),
+        "group_collapse_ci": collapse_ci(risk),
         "grade": int(grade["id"].rsplit("-", 1)[1]),
         "grade_interval": band_text(grade),
         "grade_hips": grade.get("hips"),
         "grade_collapsed": grade.get("collapsed"),
+        "grade_collapse_ci": collapse_ci(grade),
         "collapse": risk.get("description"),
         "notes": notes,
         "source": scale["source"],
     }
+
+
+COLLAPSE_CI = "Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); null where the hip count is not stated"
+
+
+def collapse_ci(band: dict[str, Any]) -> Optional[list[float]]:
+    """[low, high] of the Wilson 95% interval for collapsed/hips, or None when hips is unstated."""
+    hips, collapsed = band.get("hips"), band.get("collapsed")
+    if hips is None or collapsed is None:
+        return None
+    lo, hi = wilson(collapsed, hips)
+    return [round(lo, 3), round(hi, 3)]
 
 
 def _boundary_notes(band: dict[str, Any], x: float) -> list[dict[str, Any]]:

@@ -59,6 +59,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
         from dxcli.calc import kerboul as k
+        from dxcli.calc.guidance import fields as guide
         from dxcli.reference import loader
 
         scale = loader.by_id("scale")["kerboul"]
@@ -74,7 +75,11 @@ def register(app: typer.Typer) -> None:
         combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
         for w in warnings:
             warn(ctx, w)
-        _emit(ctx, k.classify(scale, combined, cor, sag), fmt, fields)
+        from dxcli.query.evidence import scale_studies, study_summary
+
+        studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
+        result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
+        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields)
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
@@ -90,6 +95,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
         from dxcli.calc import tonnis as t
+        from dxcli.calc.guidance import fields as guide
         from dxcli.output.render import View
         from dxcli.reference import loader
 
@@ -100,7 +106,7 @@ def register(app: typer.Typer) -> None:
         if findings == ["-"]:
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields)
             return
-        _emit(ctx, t.grade(grading, findings), fmt, fields)
+        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields)
 
     @app.command(
         context_settings=LOOSE,

@@ -191,13 +191,71 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         cols = first + ["condition", "sensitivity_range", "specificity_range", "lr_positive_range", "lr_negative_range"]
     if any(r.get("ppv_range") for r in rows):
         cols.append("ppv_range")
+    if any(r.get("lr_positive_ci") or r.get("lr_negative_ci") for r in rows):
+        for key in ("lr_positive", "lr_negative"):
+            if key in cols:
+                cols.insert(cols.index(key) + 1, key + "_ci")
+    if any(r.get("evidence_strength") for r in rows):
+        cols.append("evidence_strength")
     if p is not None:
-        cols += [k for k in ("posttest_positive", "posttest_negative") if any(k in r for r in rows)]
+        for k in ("posttest_positive", "posttest_negative"):
+            if any(k in r for r in rows):
+                cols.append(k)
+                if any(r.get(k + "_ci") for r in rows):
+                    cols.append(k + "_ci")
     if kind == "test":
         cols.insert(len(first) + 1, "role")
     title = f"{rows[0]['name']}" if name is not None and rows else None
+    shown = {k: _interval_cell for k in ("lr_positive_ci", "lr_negative_ci", "posttest_positive_ci", "posttest_negative_ci")}
     emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers=SHORT_HEADERS, title=title,
-                                caption="Full interpretation, description, source and notes: -f json"))
+                                shown=shown, caption=_caption(rows, detailed=name is not None)))
+
+
+def _interval_cell(value) -> str:
+    """'4–26.29' for a 95% interval; a one-known-arm range is marked '†' (see the caption)."""
+    if not value:
+        return "—"
+
+    def num(x: float) -> str:
+        return "∞" if x == float("inf") else f"{x:g}"
+
+    mark = "†" if str(value.get("method", "")).startswith("one known arm") else ""
+    return f"{num(value['low'])}–{num(value['high'])}{mark}"
+
+
+def _caption(rows: list[dict], detailed: bool) -> str:
+    """The studies behind the rows (on a record's page) and what the interval columns mean."""
+    lines: list[str] = []
+    if detailed:
+        seen: set[str] = set()
+        for r in rows:
+            st = r.get("study")
+            if not st or st["id"] in seen:
+                continue
+            seen.add(st["id"])
+            ids = ", ".join(x for x in (f"PMID {st['pmid']}" if st.get("pmid") else None, f"doi {st['doi']}" if st.get("doi") else None) if x)
+            ref = (st.get("reference_standard") or "not stated").rstrip(".")
+            if st.get("reference_standard") and st.get("reference_standard_read") != "abstract":
+                ref += f" (read in {st['reference_standard_read']} sources)"
+            design = st["design"] if st["direction"] == "not stated" else f"{st['direction']} {st['design']}"
+            lines.append(
+                f"{st['name']}{f' ({ids})' if ids else ''}: {design}; {st['groups']}. "
+                f"Reference standard: {ref}. Study read: {st['read']}."
+            )
+        names = {s["citation"]: s["name"] for r in rows for s in [r.get("study") or {}, *r.get("related_studies", [])] if s}
+        for r in rows:
+            for p in r.get("published_ci") or []:
+                label = p["measure"].replace("lr_positive", "LR+").replace("lr_negative", "LR-")
+                lines.append(
+                    f"Published by {names.get(p['citation'], p['citation'])} ({p['index_test']}): "
+                    f"{label} {p['value']:.2f} (95% CI {p['low']:.2f}–{p['high']:.2f})"
+                )
+    if any(r.get("lr_positive_ci") or r.get("lr_negative_ci") for r in rows):
+        lines.append("95% CI: log method (Simel 1991) from counts in the study; sensitivity and specificity: Wilson.")
+    if any("†" in _interval_cell(r.get(k)) for r in rows for k in ("lr_positive_ci", "lr_negative_ci")):
+        lines.append("† one known arm: the range from the sensitivity's interval at the stated specificity; not a 95% CI for the LR.")
+    lines.append("Full interpretation, studies, counts, description, source and notes: -f json")
+    return "\n".join(lines)
 
 
 SHORT_HEADERS = {
@@ -214,4 +272,9 @@ SHORT_HEADERS = {
     "posttest_negative": "post-",
     "lr_positive_band": "if positive",
     "lr_negative_band": "if negative",
+    "lr_positive_ci": "95% CI",
+    "lr_negative_ci": "95% CI",
+    "posttest_positive_ci": "post+ CI",
+    "posttest_negative_ci": "post- CI",
+    "evidence_strength": "evidence",
 }

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from dxcli.calc.bands import band_for
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
+from dxcli.query.evidence import evidence_fields, posttest_fields
 from dxcli.query.lookup import find_record
 from dxcli.reference import loader
 
@@ -202,6 +203,8 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
         interpretation.append("no sensitivity and specificity stated: no likelihood ratio")
     if ev.get("statement"):
         interpretation.append(f"the review: {ev['statement']}")
+    study_fields = evidence_fields(kind, rec, ev)
+    exact = study_fields.pop("_exact", None)
     row: dict[str, Any] = {
         kind: rec["id"],
         "name": rec["name"],
@@ -225,6 +228,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
             "false_positive_rate": ev.get("false_positive_rate"),
             "false_positive_rate_range": ev.get("false_positive_rate_range"),
             "statement": ev.get("statement"),
+            **study_fields,
             "description": rec["description"],
             **bands,
             "interpretation": "; ".join(interpretation),
@@ -240,6 +244,8 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
     ]
     if pretest is not None:
         row.update(_posttests(pretest, lrp, lrn, lrp_range, lrn_range))
+        if lrp is not None or lrn is not None:
+            row.update(posttest_fields(pretest, study_fields, exact))
     return row
 
 

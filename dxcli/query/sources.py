@@ -218,7 +218,46 @@ def cite(record_id: str) -> list[dict[str, Any]]:
                     "primary_value": node.get("primary_value"),
                 }
             )
+    rows += _study_rows(kind, rec, cits)
     return rows
+
+
+def _study_rows(kind: str, rec: dict[str, Any], cits: dict[str, Any]) -> list[dict[str, Any]]:
+    """The studies (``reference/studies.toml``) that back or bear on a maneuver, test or scale."""
+    if kind not in ("maneuver", "test", "scale"):
+        return []
+    out = []
+    for st in loader.records("study"):
+        for f in st["findings"]:
+            if f.get(kind) != rec["id"]:
+                continue
+            c = cits.get(st["citation"])
+            groups = "; ".join(
+                f"{k}: {g['count'] if g.get('count') is not None else 'number not stated'} ({g['description']})"
+                for k in ("cases", "controls", "total")
+                if (g := st.get(k))
+            )
+            text = (
+                f"{st['design']} ({st['direction']}); {groups}; reference standard: "
+                f"{st.get('reference_standard') or 'not stated'}; read: {st['read']}"
+            )
+            if f.get("note"):
+                text += f". {f['note']}"
+            out.append(
+                {
+                    "kind": kind,
+                    "id": rec["id"],
+                    "path": f"study {st['id']}" + (f" ({f['condition']})" if f.get("condition") else ""),
+                    "type": f"study: {f['relation']}",
+                    "section": None,
+                    "refs": [],
+                    "citations": [citation_text(c)] if c else [],
+                    "text": text,
+                    "review_value": None,
+                    "primary_value": None,
+                }
+            )
+    return out
 
 
 def cited_by(cid: str) -> list[dict[str, Any]]:

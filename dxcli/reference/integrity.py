@@ -232,6 +232,7 @@ class Checker:
             for st in rec["stages"]:
                 for f in st.get("present", []) + st.get("absent", []):
                     need(file, rec, "stages.present", f, "finding")
+        self._check_studies(refs)
         for kind, recs in self.records.items():
             for file, rec in recs:
                 for path, src in _walk_sources(rec):
@@ -283,6 +284,51 @@ class Checker:
                         f"links of {ln['condition']} resting on the same clause have different groups ({seen[1]}: {seen[0]!r})",
                         "give links that rest on one clause the same group",
                     )
+
+    def _check_studies(self, refs: dict[str, set[str]]) -> None:
+        """A study's citation exists; each record it backs exists, with evidence for the
+        condition named; an arm quoted from the abstract carries its quote; no record has
+        two source studies for the same condition."""
+        cits = self.ids("citation")
+        scales = self.ids("scale")
+        evidence: dict[tuple[str, str], set[str]] = {}
+        for kind in ("maneuver", "test"):
+            for _, rec in self.records[kind]:
+                evidence[(kind, rec["id"])] = {ev["condition"] for ev in rec["evidence"]}
+        sources: dict[tuple[str, str, str], str] = {}
+        for file, rec in self.records["study"]:
+            rid = rec["id"]
+            if rec["citation"] not in cits:
+                self.add(file, rid, "citation", f"unknown citation {rec['citation']!r}",
+                         _suggest(rec["citation"], cits) + " (or add it to citations.toml)")
+            for j, f in enumerate(rec["findings"]):
+                key = f"findings[{j}]"
+                if f.get("scale") is not None:
+                    if f["scale"] not in scales:
+                        self.add(file, rid, f"{key}.scale", f"unknown scale {f['scale']!r}", _suggest(f["scale"], scales))
+                    continue
+                kind = "maneuver" if f.get("maneuver") is not None else "test"
+                target, cond = f[kind], f["condition"]
+                if target not in refs[kind]:
+                    self.add(file, rid, f"{key}.{kind}", f"{kind} {target!r} does not exist", _suggest(target, refs[kind]))
+                    continue
+                if cond not in evidence[(kind, target)]:
+                    self.add(
+                        file, rid, f"{key}.condition",
+                        f"{kind} {target!r} has no evidence for {cond!r}",
+                        "its conditions: " + ", ".join(sorted(evidence[(kind, target)])),
+                    )
+                for arm in ("sensitivity", "specificity"):
+                    a = f.get(arm)
+                    if a and a["stated_by"] == "abstract" and not a.get("quote"):
+                        self.add(file, rid, f"{key}.{arm}", "a figure stated by the abstract needs its quote",
+                                 "add the abstract's sentence as quote")
+                if f["relation"] == "source":
+                    other = sources.setdefault((kind, target, cond), rid)
+                    if other != rid:
+                        self.add(file, rid, f"{key}.relation",
+                                 f"{target} for {cond} already has the source study {other!r}",
+                                 "one study is the source of a record's figures; mark the other 'context'")
 
     def _nested_unique(self, file: str, rec: dict) -> None:
         for key in ("figures", "band_sets", "grades", "stages"):

@@ -42,6 +42,7 @@ KIND_FILES: dict[str, str] = {
     "complaint": "complaints.toml",
     "finding": "findings.toml",
     "case": "cases.toml",
+    "study": "studies.toml",
 }
 META_FILE = "meta.toml"
 

@@ -326,6 +326,7 @@ class Scale(Strict):
     domain_max: float
     domain_max_inclusive: bool = True
     band_sets: list[BandSet] = Field(min_length=1)
+    guidance: Optional["Guidance"] = None
     source: Source
     notes: list[Note] = Field(default_factory=list)
 
@@ -391,8 +392,155 @@ class GradingSystem(Strict):
     aliases: list[str] = Field(default_factory=list)
     measure: str
     grades: list[TonnisGrade] = Field(min_length=1)
+    guidance: Optional["Guidance"] = None
     source: Source
     notes: list[Note] = Field(default_factory=list)
+
+
+ReadLevel = Literal["abstract", "full text", "secondary"]
+
+
+class StudyGroup(Strict):
+    """One group of a study (its cases, its controls, or everyone): how many, as stated.
+
+    ``count`` is set only when the source states it; ``quote`` is the sentence that states
+    it (or describes the group, where no number is given), and ``read`` how it was read.
+    """
+
+    count: Optional[int] = Field(default=None, ge=0)
+    description: str = Field(min_length=1)
+    quote: Optional[str] = None
+    read: ReadLevel = "abstract"
+
+    @model_validator(mode="after")
+    def _stated_with_a_quote(self) -> "StudyGroup":
+        if self.count is not None and not self.quote:
+            raise ValueError("a stated count needs the quote that states it")
+        return self
+
+
+class StudyArm(Strict):
+    """One arm of an accuracy figure in a study: sensitivity (of the cases) or specificity
+    (of the controls), as its source states it.
+
+    ``stated`` is the figure in the source's own form ("88%", "0.89"); ``stated_by`` says
+    whose figure it is (the study's abstract, the review citing the study, or a secondary
+    page). The count behind it is never typed: it is derived in code as the one numerator
+    that reproduces ``stated`` with the group's stated count, or there is none.
+    """
+
+    group: Literal["cases", "controls"]
+    stated: str = Field(min_length=1)
+    stated_by: Literal["abstract", "review", "secondary"]
+    quote: Optional[str] = None
+
+
+class PublishedEstimate(Strict):
+    """An estimate with its 95% CI exactly as a source publishes it: quoted, never recomputed."""
+
+    measure: Literal["sensitivity", "specificity", "lr_positive", "lr_negative"]
+    index_test: str = Field(min_length=1)
+    value: float
+    low: float
+    high: float
+    quote: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PublishedEstimate":
+        if not self.low <= self.value <= self.high:
+            raise ValueError("a published estimate lies within its interval")
+        if self.measure in ("sensitivity", "specificity"):
+            _check_range([self.low, self.high], "interval")
+        return self
+
+
+class StudyFinding(Strict):
+    """What a study says about one record: a maneuver's or test's evidence for a condition,
+    or a scale.
+
+    ``relation`` is "source" when the record's figures come from this study, "contrary"
+    when the study found otherwise, "context" when it bears on the figures without being
+    their source, and "candidate source" when the attribution is an unverified lead.
+    """
+
+    maneuver: Optional[str] = None
+    test: Optional[str] = None
+    scale: Optional[str] = None
+    condition: Optional[str] = None
+    relation: Literal["source", "contrary", "context", "candidate source"]
+    index_test: Optional[str] = None  # the study's own name for the maneuver or test
+    sensitivity: Optional[StudyArm] = None
+    specificity: Optional[StudyArm] = None
+    published: list[PublishedEstimate] = Field(default_factory=list)
+    note: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "StudyFinding":
+        targets = [k for k in ("maneuver", "test", "scale") if getattr(self, k) is not None]
+        if len(targets) != 1:
+            raise ValueError("a study finding names exactly one of maneuver, test or scale")
+        if targets[0] != "scale" and self.condition is None:
+            raise ValueError("a maneuver's or test's finding names its condition")
+        if self.sensitivity is not None and self.sensitivity.group != "cases":
+            raise ValueError("sensitivity is a proportion of the cases")
+        if self.specificity is not None and self.specificity.group != "controls":
+            raise ValueError("specificity is a proportion of the controls")
+        return self
+
+
+class Study(Strict):
+    """A study behind (or bearing on) the figures of one or more records, as read.
+
+    Every field a source does not state is None ("not stated"); nothing is filled in from
+    memory. ``read`` is how the study was read ("abstract": its abstract; "secondary": only
+    pages that describe it), and ``read_at`` where.
+    """
+
+    id: str = Field(pattern=KEBAB)
+    citation: str
+    design: Literal[
+        "case-control", "cohort", "cross-sectional", "case series", "randomised cohort",
+        "systematic review and meta-analysis", "not stated",
+    ]
+    direction: Literal["prospective", "retrospective", "not stated"]
+    design_quote: Optional[str] = None
+    population: str = Field(min_length=1)
+    setting: Optional[str] = None
+    reference_standard: Optional[str] = None
+    reference_standard_read: Optional[ReadLevel] = None
+    examiners: Optional[str] = None
+    blinding: Optional[str] = None
+    cases: Optional[StudyGroup] = None
+    controls: Optional[StudyGroup] = None
+    total: Optional[StudyGroup] = None
+    read: ReadLevel
+    read_at: list[str] = Field(min_length=1)
+    findings: list[StudyFinding] = Field(min_length=1)
+    notes: list[Note] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _reference_read(self) -> "Study":
+        if self.reference_standard is not None and self.reference_standard_read is None:
+            raise ValueError("say how the reference standard was read (reference_standard_read)")
+        return self
+
+
+class GuidanceItem(Strict):
+    """One statement of calculator guidance with its source (the review, Ha 2006 or the ledger)."""
+
+    text: str = Field(min_length=1)
+    kind: Literal["stated", "unverified", "arithmetic"] = "stated"
+    source: Source
+
+
+class Guidance(Strict):
+    """How to use a calculator, as the sources state it: when to use it, what its groups
+    mean, its pitfalls and the next steps. An empty ``next_steps`` means none is stated."""
+
+    when_to_use: list[GuidanceItem] = Field(min_length=1)
+    groups: list[GuidanceItem] = Field(min_length=1)
+    pitfalls: list[GuidanceItem] = Field(min_length=1)
+    next_steps: list[GuidanceItem] = Field(default_factory=list)
 
 
 class Complaint(Strict):
@@ -500,6 +648,7 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
     "complaint": Complaint,
     "finding": Finding,
     "case": Case,
+    "study": Study,
 }
 
 

@@ -1,0 +1,325 @@
+"""The study behind each accuracy figure, and the 95% intervals its counts allow.
+
+A maneuver's or test's evidence item is linked to studies by ``reference/studies.toml``
+(each study lists the records it backs). For the study that is the *source* of a figure,
+the counts come from the study's stated group sizes: a stated count is used as it is, and
+the count behind a stated percentage is derived only when exactly one numerator
+reproduces it (``calc.intervals.derive_count``). From the counts:
+
+- both arms known: Wilson intervals for sensitivity and specificity, and the Simel log
+  method for LR+ and LR- (0.5 added to every cell when a cell is 0, with a note);
+- one arm known: that arm's Wilson interval, and the LR range it implies at the other
+  arm's stated figure, labelled as such (it is not a 95% CI for the LR);
+- neither: no interval, and the reason ("counts not stated").
+
+Intervals a source publishes are quoted (``published_ci``), never recomputed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from dxcli.calc import intervals as ci
+from dxcli.reference import loader
+
+P_DIGITS = 3
+LR_DIGITS = 2
+FIGURE_KEYS = (
+    "sensitivity", "specificity", "sensitivity_range", "specificity_range", "ppv_range",
+    "false_positive_rate", "false_positive_rate_range",
+)
+NOT_STATED = "counts not stated"
+
+
+_INDEX: list[Any] = [None, {}]  # [the study records the index was built from, the index]
+
+
+def _index() -> dict[tuple[str, str, str], list[tuple[int, int]]]:
+    """(kind, record id, condition or '') -> [(study position, finding position)], rebuilt
+    whenever the records change (packs added or removed)."""
+    studies = loader.records("study")
+    if _INDEX[0] is studies:
+        return _INDEX[1]
+    out: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for i, st in enumerate(studies):
+        for j, f in enumerate(st.get("findings", [])):
+            for kind in ("maneuver", "test", "scale"):
+                if f.get(kind) is not None:
+                    out.setdefault((kind, f[kind], f.get("condition") or ""), []).append((i, j))
+    _INDEX[:] = [studies, out]
+    return out
+
+
+def _has_figures(ev: dict[str, Any]) -> bool:
+    return any(ev.get(k) is not None for k in FIGURE_KEYS)
+
+
+def links(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The (study, finding) pairs about this evidence item.
+
+    A study finding names a record and a condition; where several evidence items share the
+    condition, it applies to the ones that carry figures (or to all, when none does).
+    """
+    hits = _index().get((kind, rec["id"], ev["condition"]), [])
+    if not hits:
+        return []
+    same = [e for e in rec.get("evidence", []) if e["condition"] == ev["condition"]]
+    if any(_has_figures(e) for e in same) and not _has_figures(ev):
+        return []
+    studies = loader.records("study")
+    return [(studies[i], studies[i]["findings"][j]) for i, j in hits]
+
+
+def scale_studies(scale_id: str) -> list[dict[str, Any]]:
+    studies = loader.records("study")
+    return [studies[i] for i, _ in _index().get(("scale", scale_id, ""), [])]
+
+
+def _citation(cid: str) -> dict[str, Any]:
+    return loader.by_id("citation").get(cid, {})
+
+
+def short_name(study: dict[str, Any]) -> str:
+    """'Cacchio 2012' from the study's citation."""
+    c = _citation(study["citation"])
+    words = (c.get("authors") or study["citation"]).split(",")[0].split()
+    if len(words) > 1 and words[-1].isupper():  # drop the initials: "van der Windt DA"
+        words = words[:-1]
+    return f"{' '.join(words)} {c.get('year', '')}".strip()
+
+
+def _group(g: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    if g is None:
+        return None
+    return {
+        "count": g.get("count"),
+        "description": g["description"],
+        "quote": g.get("quote"),
+        "read": g.get("read", "abstract"),
+    }
+
+
+def study_summary(study: dict[str, Any], relation: str) -> dict[str, Any]:
+    c = _citation(study["citation"])
+    total = study.get("total")
+    return {
+        "id": study["id"],
+        "citation": study["citation"],
+        "name": short_name(study),
+        "relation": relation,
+        "pmid": c.get("pmid"),
+        "doi": c.get("doi"),
+        "design": study["design"],
+        "direction": study["direction"],
+        "population": study["population"],
+        "setting": study.get("setting"),
+        "cases": _group(study.get("cases")),
+        "controls": _group(study.get("controls")),
+        "n": total.get("count") if total else None,
+        "groups": _groups_text(study),
+        "reference_standard": study.get("reference_standard"),
+        "reference_standard_read": study.get("reference_standard_read"),
+        "examiners": study.get("examiners"),
+        "blinding": study.get("blinding"),
+        "read": study["read"],
+        "read_at": study["read_at"],
+        "notes": [n["text"] for n in study.get("notes", [])],
+    }
+
+
+def _groups_text(study: dict[str, Any]) -> str:
+    """'n=46 cases, 46 controls', or 'n=17 cases, pain-free controls' where the controls'
+    number is not stated, or 'n=37 hips' where only a total is."""
+    parts = []
+    for key, word in (("cases", "cases"), ("controls", "controls")):
+        g = study.get(key)
+        if g is None:
+            continue
+        parts.append(f"{g['count']} {word}" if g.get("count") is not None else g["description"])
+    if not any(study.get(k, {}).get("count") is not None for k in ("cases", "controls")) and study.get("total"):
+        t = study["total"]
+        parts = [f"{t['count']} {t['description']}" if t.get("count") is not None else t["description"]] + parts
+    if not parts:
+        return "group sizes not stated"
+    return "n=" + ", ".join(parts) if parts[0][:1].isdigit() else ", ".join(parts)
+
+
+def _design_text(study: dict[str, Any]) -> str:
+    return study["design"] if study["design"] != "not stated" else "design not stated"
+
+
+def strength_text(source: Optional[dict[str, Any]], related: list[tuple[dict[str, Any], dict[str, Any]]], figures: bool) -> Optional[str]:
+    """The evidence at a glance: 'n=17 cases, pain-free controls; case-control (Lequesne 2008)'.
+    A group whose number is not stated is named without a number."""
+    if source is not None:
+        text = f"{_groups_text(source)}; {_design_text(source)} ({short_name(source)})"
+        if source["read"] != "abstract":
+            text += f", read in {source['read']} sources"
+        return text
+    if not figures:
+        return None
+    text = "source study not identified"
+    cands = [short_name(s) for s, f in related if f["relation"] == "candidate source"]
+    if cands:
+        text += "; candidate (unverified): " + ", ".join(cands)
+    others = [f"{short_name(s)} ({f['relation']})" for s, f in related if f["relation"] in ("contrary", "context")]
+    if others:
+        text += "; see " + ", ".join(others)
+    return text
+
+
+def _arm_count(study: dict[str, Any], arm: Optional[dict[str, Any]], word: str) -> tuple[Optional[dict[str, Any]], Optional[str]]:
+    """(count, None) or (None, reason) for one arm of a source study."""
+    if arm is None:
+        return None, f"{NOT_STATED}: the study record gives no {word} figure"
+    group = study.get(arm["group"]) or {}
+    n = group.get("count")
+    if n is None:
+        return None, f"{NOT_STATED}: the number of {arm['group']} is not stated"
+    got = ci.derive_count(arm["stated"], n)
+    if got is None:
+        hits = ci.attainable(arm["stated"], n)
+        why = "no" if not hits else "more than one"
+        return None, f"{NOT_STATED}: {why} count of {n} {arm['group']} gives the stated {word} {arm['stated']}"
+    got["stated"] = arm["stated"]
+    got["stated_by"] = arm["stated_by"]
+    got["group_quote"] = group.get("quote")
+    return got, None
+
+
+def _round_ci(d: Optional[dict[str, Any]], digits: int) -> Optional[dict[str, Any]]:
+    if d is None:
+        return None
+    out = dict(d)
+    for k in ("low", "high"):
+        x = out.get(k)
+        if x is not None and not math.isinf(x):
+            out[k] = round(x, digits)
+    out.pop("estimate", None)
+    return out
+
+
+def _published(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
+    out = []
+    for st, f in pairs:
+        for p in f.get("published", []):
+            out.append(
+                {
+                    "measure": p["measure"],
+                    "index_test": p["index_test"],
+                    "value": p["value"],
+                    "low": p["low"],
+                    "high": p["high"],
+                    "status": "published",
+                    "citation": st["citation"],
+                    "study": st["id"],
+                    "quote": p["quote"],
+                }
+            )
+    return out
+
+
+def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> dict[str, Any]:
+    """The study, counts, 95% intervals and strength text for one evidence item."""
+    pairs = links(kind, rec, ev)
+    source = next(((s, f) for s, f in pairs if f["relation"] == "source"), None)
+    related = [(s, f) for s, f in pairs if f["relation"] != "source"]
+    out: dict[str, Any] = {
+        "study": study_summary(source[0], "source") if source else None,
+        "related_studies": [
+            {**{k: v for k, v in study_summary(s, f["relation"]).items() if k in ("id", "citation", "name", "relation", "design", "read", "pmid", "doi")}, "note": f.get("note")}
+            for s, f in related
+        ],
+        "sensitivity_count": None,
+        "specificity_count": None,
+        "sensitivity_ci": None,
+        "specificity_ci": None,
+        "lr_positive_ci": None,
+        "lr_negative_ci": None,
+        "ci_notes": {},
+        "published_ci": _published(pairs),
+    }
+    figures = _has_figures(ev)
+    out["evidence_strength"] = strength_text(source[0] if source else None, related, figures)
+    point = ev.get("sensitivity") is not None and ev.get("specificity") is not None
+    if not figures:
+        return out
+    if not point:
+        reason = "the figures are stated as ranges or predictive values, not as counts"
+        out["ci_notes"] = {k: f"{NOT_STATED}: {reason}" for k in ("sensitivity", "specificity", "lr_positive", "lr_negative")}
+        return out
+    if source is None:
+        reason = f"{NOT_STATED}: no study with group sizes is recorded for these figures"
+        out["ci_notes"] = {k: reason for k in ("sensitivity", "specificity", "lr_positive", "lr_negative")}
+        return out
+    study, finding = source
+    sens, sens_why = _arm_count(study, finding.get("sensitivity"), "sensitivity")
+    spec, spec_why = _arm_count(study, finding.get("specificity"), "specificity")
+    out["sensitivity_count"], out["specificity_count"] = sens, spec
+    notes: dict[str, str] = {}
+    if sens and spec:
+        tp, n1 = sens["count"], sens["of"]
+        tn, n2 = spec["count"], spec["of"]
+        out["sensitivity_ci"] = _round_ci(ci.proportion_interval(tp, n1), P_DIGITS)
+        out["specificity_ci"] = _round_ci(ci.proportion_interval(tn, n2), P_DIGITS)
+        lrs = ci.lr_intervals(tp, n1 - tp, n2 - tn, tn)
+        out["lr_positive_ci"] = _round_ci(lrs["lr_positive"], LR_DIGITS)
+        out["lr_negative_ci"] = _round_ci(lrs["lr_negative"], LR_DIGITS)
+        out["_exact"] = {k: (lrs[k]["low"], lrs[k]["high"]) for k in ("lr_positive", "lr_negative")}
+        for key, sign, num, den in (("lr_positive", "+", f"{tp}/{n1}", f"{n2 - tn}/{n2}"), ("lr_negative", "-", f"{n1 - tp}/{n1}", f"{tn}/{n2}")):
+            est = lrs[key]["estimate"]
+            shown = "unbounded" if est is None or math.isinf(est) else f"{est:.2f}"
+            notes[key] = (
+                f"computed from the counts: LR{sign} = ({num}) / ({den}) = {shown}; the point LR{sign} "
+                "shown is computed from the stated, rounded figures"
+            )
+            if lrs["zero_cell_correction"]:
+                notes[key] += "; " + ci.ZERO_CELL
+    elif sens or spec:
+        arm, known, other_key = ("sensitivity", sens, "specificity") if sens else ("specificity", spec, "sensitivity")
+        b = ci.one_arm_lr_bounds(arm, known["count"], known["of"], ev[other_key])
+        out[f"{arm}_ci"] = _round_ci(b[arm], P_DIGITS)
+        out["lr_positive_ci"] = _round_ci(b["lr_positive"], LR_DIGITS)
+        out["lr_negative_ci"] = _round_ci(b["lr_negative"], LR_DIGITS)
+        out["_exact"] = {k: (b[k]["low"], b[k]["high"]) for k in ("lr_positive", "lr_negative")}
+        notes[other_key] = sens_why or spec_why  # type: ignore[assignment]
+        notes["lr_positive"] = notes["lr_negative"] = b["lr_positive"]["note"]
+    else:
+        notes = {"sensitivity": sens_why, "specificity": spec_why}  # type: ignore[dict-item]
+        notes["lr_positive"] = notes["lr_negative"] = f"{NOT_STATED}: neither arm's counts are known"
+    out["ci_notes"] = notes
+    return out
+
+
+def posttest_fields(pretest: float, fields: dict[str, Any], exact: Optional[dict[str, tuple[float, float]]]) -> dict[str, Any]:
+    """The post-test probability at each end of an LR interval, for this one finding
+    (``exact`` holds the unrounded interval ends that ``evidence_fields`` computed)."""
+    out: dict[str, Any] = {}
+    for key in ("positive", "negative"):
+        band = fields.get(f"lr_{key}_ci")
+        if band is None or not exact:
+            out[f"posttest_{key}_ci"] = None
+            continue
+        lo, hi = ci.posttest_interval(pretest, *exact[f"lr_{key}"])
+        item = {
+            "low": round(lo, P_DIGITS),
+            "high": round(hi, P_DIGITS),
+            "method": f"the ends of the LR {'+' if key == 'positive' else '-'} interval through Bayes' theorem ({band['method']})",
+        }
+        if band.get("note"):
+            item["note"] = band["note"]
+        out[f"posttest_{key}_ci"] = item
+    return out
+
+
+def lr_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> Optional[dict[str, Any]]:
+    """One finding's LR interval, unrounded, for post-test arithmetic (``posttest``, the Fagan
+    band): ``{"low", "high", "method"[, "note"]}``, or None with no counts to give one."""
+    fields = evidence_fields(kind, rec, ev)
+    key = "lr_positive" if positive else "lr_negative"
+    band, exact = fields.get(f"{key}_ci"), fields.get("_exact")
+    if band is None or not exact:
+        return None
+    lo, hi = exact[key]
+    return {**band, "low": lo, "high": hi}
