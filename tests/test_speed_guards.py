@@ -77,41 +77,6 @@ def test_only_the_invoked_command_is_built():
     assert set(full.commands) == set(COMMANDS)
 
 
-def test_cached_data_equals_the_toml_and_follows_every_change(tmp_path, monkeypatch):
-    """The JSON copies (the precomputed form) cannot drift from the TOML they were made from."""
-    from dxcli.reference import loader
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    def read(path, kind):
-        loader._table.cache_clear()  # bypass the in-process memo: read the copy on disk
-        return loader.read_kind(path, kind)
-
-    for path in loader.bundled_files():
-        parsed = loader.parse_toml(path)
-        for kind, value in parsed.items():
-            assert read(path, kind) == value  # the first read parses and writes the copies
-            assert read(path, kind) == value  # the second is served from the copy
-        assert read(path, "no-such-kind") == []
-    copy = tmp_path / "scales.toml"
-    copy.write_text((loader.bundled_dir() / "scales.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    before = read(copy, "scale")
-    copy.write_text(copy.read_text(encoding="utf-8").replace('label = "High risk"', 'label = "HIGH"'), encoding="utf-8")
-    after = read(copy, "scale")
-    assert after != before and after == loader.parse_toml(copy)["scale"]
-
-
-def test_unwritable_cache_falls_back_to_toml(tmp_path, monkeypatch):
-    from dxcli.reference import loader
-
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file, so no directory can be made under it
-    path = loader.bundled_dir() / "scales.toml"
-    loader._table.cache_clear()
-    assert loader.read_kind(path, "scale") == loader.parse_toml(path)["scale"]
-    loader._table.cache_clear()
-
-
 def test_lookup_by_name_through_the_index_agrees_with_a_full_scan():
     """find_record decodes one record through the name index; it must find what find() finds."""
     from dxcli.query.lookup import find, find_record

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.lookup import norm, suggest
+from dxcli.names import norm, suggest
 
 
 def findings_index(grading: dict[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:

@@ -37,8 +37,8 @@ def _box(ev: dict[str, Any], key: str) -> Optional[tuple[float, float]]:
 
 
 def _band_citation() -> str:
-    cits = loader.by_id("citation")
     ids = lr_scale()["source"].get("citations", [])
+    cits = loader.by_ids("citation", ids)
     return ", ".join(f"{cits[c]['authors'].split(',')[0]} {cits[c].get('year', '')}".strip() for c in ids if c in cits)
 
 
@@ -309,7 +309,7 @@ def rows_for_condition(kind: str, condition: str, pretest: Optional[float] = Non
     cond = find_record("condition", condition, "condition")
     rows = [
         evidence_row(rec, ev, kind, pretest)
-        for rec in loader.records(kind)
+        for rec in loader.referring(kind, "condition", cond["id"])
         for ev in rec["evidence"]
         if ev["condition"] == cond["id"]
     ]

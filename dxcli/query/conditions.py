@@ -43,22 +43,14 @@ def summary(c: dict[str, Any]) -> dict[str, Any]:
 
 def differential(complaint: str) -> list[dict[str, Any]]:
     comp = find_record("complaint", complaint, "complaint")
-    conds = loader.by_id("condition")
-    rows = []
-    for cid in comp["conditions"]:  # the review's table order, which is not a ranking
-        rows.append(summary(conds[cid]))
-    return rows
+    conds = loader.by_ids("condition", comp["conditions"])
+    return [summary(conds[cid]) for cid in comp["conditions"]]  # the review's table order, not a ranking
 
 
 def links(cid: str) -> dict[str, list[str]]:
     """Cross-links of a condition: the maneuvers, tests and red flags that name it."""
-    out: dict[str, list[str]] = {"maneuvers": [], "tests": [], "red_flags": []}
-    for kind, key in (("maneuver", "maneuvers"), ("test", "tests")):
-        for r in loader.records(kind):
-            if any(e["condition"] == cid for e in r["evidence"]):
-                out[key].append(r["id"])
-    out["red_flags"] = [r["id"] for r in loader.records("red_flag") if cid in r["conditions"]]
-    return out
+    return {key: [r["id"] for r in loader.referring(kind, "condition", cid)]
+            for kind, key in (("maneuver", "maneuvers"), ("test", "tests"), ("red_flag", "red_flags"))}
 
 
 def detail(name: str) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def scale_studies(scale_id: str) -> list[dict[str, Any]]:
 
 
 def _citation(cid: str) -> dict[str, Any]:
-    return loader.by_id("citation").get(cid, {})
+    return loader.by_ids("citation", [cid]).get(cid, {})
 
 
 def short_name(study: dict[str, Any]) -> str:

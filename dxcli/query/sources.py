@@ -9,6 +9,7 @@ from dxcli import __version__
 from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.lookup import check_query, find_record, norm, suggest
 from dxcli.reference import loader
+from dxcli.reference.store import texts
 
 # Record kinds that `search` and `cite` look through, in the order search prefers them
 # on equal scores, with the command that shows one record in full.
@@ -26,7 +27,7 @@ SEARCHABLE = {
     "case": "cite",
     "citation": "cite",
 }
-KIND_ORDER = {k: i for i, k in enumerate(SEARCHABLE)}
+KIND_ORDER = {k: i for i, k in enumerate(SEARCHABLE)}  # the store indexes the same kinds (store.SEARCHABLE)
 
 
 def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
@@ -51,18 +52,6 @@ def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
     ]
 
 
-def _texts(obj: Any) -> Iterator[str]:
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            if k not in ("id", "source", "deep_dive_source", "refs", "citations"):
-                yield from _texts(v)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _texts(v)
-
-
 def _words(text: str) -> list[str]:
     return norm(text).split()
 
@@ -73,70 +62,41 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
     Each query word is matched once against the vocabulary of the whole reference: exactly
     (1), as a prefix of four letters or more (0.9), or, for a word found neither way, as a
     close spelling (up to 0.8). A match in a record's name, id or aliases counts three times
-    one in its text. The vocabulary is derived once per state of the data and cached.
+    one in its text. The words of every record are indexed in the store, so a search reads
+    the postings of its words and decodes only the records it shows.
     """
     check_query(text, "search")
     q_words = _words(text)
     if not q_words:
         raise InvalidInput(f"search text {text!r} has no letters or digits", hint="search for a word, e.g. 'hamstring'")
-    index = [(kind, rid, name, set(nw), set(bw), body) for kind, rid, name, nw, bw, body in loader.derived("search-index", _index)]
-    vocab = set().union(*(e[4] for e in index))
-    matches = [_matches(qw, vocab) for qw in q_words]
-    results = []
-    for kind, rid, name, name_words, body_words, body in index:
-        score = 0.0
-        for m in matches:
-            best = max((w * (3.0 if word in name_words else 1.0) for word, w in m.items() if word in body_words), default=0.0)
-            if best == 0:
-                break
-            score += best
-        else:
-            results.append((score, kind, rid, name, body))
-    results.sort(key=lambda t: (-t[0], KIND_ORDER[t[1]], t[2]))
+    from dxcli.reference.store import Rebuilt
+
+    try:
+        out = _search(q_words, limit)
+    except Rebuilt:  # the index was damaged: the store is whole again, so ask once more
+        out = _search(q_words, limit)
+    if not out:
+        raise NotFound(f"nothing in the reference matches {text!r}", hint="try fewer or different words")
+    return out
+
+
+def _search(q_words: list[str], limit: int) -> list[dict[str, Any]]:
+    st = loader.store()
+    matches = [st.word_matches(qw) for qw in q_words]
+    results = st.search(matches)
+    results.sort(key=lambda t: (-t[0], KIND_ORDER[t[1]], t[3]))
     out = []
-    for score, kind, rid, name, body in results[:limit]:
+    for score, kind, pos, rid, name in results[:limit]:
         out.append(
             {
                 "kind": kind,
                 "id": rid,
                 "name": name,
                 "score": round(score / len(q_words), 2),
-                "snippet": _snippet(body, matches),
+                "snippet": _snippet(texts(st.record_at(kind, pos, rid)), matches),
                 "command": f"dxcli {SEARCHABLE[kind]} {rid}",
             }
         )
-    if not out:
-        raise NotFound(f"nothing in the reference matches {text!r}", hint="try fewer or different words")
-    return out
-
-
-def _index() -> list[list[Any]]:
-    """[kind, id, name, name words, all words, texts] for every searchable record."""
-    out = []
-    for kind in SEARCHABLE:
-        for rec in loader.records(kind):
-            head = rec.get("name") or rec.get("title") or rec.get("authors", "")
-            name_words = set(_words(" ".join([head, rec["id"], *rec.get("aliases", [])])))
-            body = list(_texts(rec))
-            body_words = {w for t in body for w in _words(t)} | name_words
-            out.append([kind, rec["id"], head, sorted(name_words), sorted(body_words), body])
-    return out
-
-
-def _matches(qw: str, vocab: set[str]) -> dict[str, float]:
-    """The vocabulary words a query word matches, with their weights."""
-    import difflib
-
-    out: dict[str, float] = {}
-    if qw in vocab:
-        out[qw] = 1.0
-    if len(qw) >= 4:
-        for w in vocab:
-            if w != qw and w.startswith(qw):
-                out[w] = 0.9
-        if not out:  # a word the reference does not have: look for a close spelling
-            for w in difflib.get_close_matches(qw, list(vocab), n=5, cutoff=0.8):
-                out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
     return out
 
 

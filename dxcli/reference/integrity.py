@@ -155,12 +155,12 @@ class Checker:
         rid = rec.get("id") if isinstance(rec, dict) else None
         model = FILE_KINDS[kind]
         try:
-            model.model_validate(rec)
+            valid = model.model_validate(rec)
         except ValidationError as e:
             for err in e.errors():
                 self._schema_problem(file, rid if isinstance(rid, str) else None, f"{kind}[{i}]", err)
             return
-        self.records[kind].append((file, rec))
+        self.records[kind].append((file, valid.model_dump(exclude_none=True)))  # defaults applied
 
     # -- integrity -------------------------------------------------------------
     def ids(self, kind: str) -> set[str]:

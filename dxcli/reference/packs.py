@@ -8,7 +8,6 @@ is checked against the schema and the integrity rules in the context of the bund
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from pathlib import Path
@@ -77,43 +76,22 @@ def check(paths: list[Path]) -> list[Any]:
     return problems
 
 
-def _cache_path(digest: str) -> Path:
-    from dxcli.reference.loader import cache_dir
-
-    return cache_dir() / "packs" / digest
-
-
-def load(paths: list[Path]) -> list[Path]:
-    """The TOML files of the packs, checked; DataError (exit 3) if any check fails.
-
-    The checks run once per pack content: a pack that passed is remembered by the path,
-    size and modification time of its files, so they stay off the everyday path.
-    """
-    from dxcli import __version__
-
+def load(paths: list[Path]) -> list[tuple[Path, str]]:
+    """The TOML files of the packs, with their display names; DataError (exit 3) if a path is
+    refused (a link, not a regular file, too large). The files' content is checked, with the
+    bundled data, when the store for this data state is built (``dxcli.reference.store``)."""
     files: list[tuple[Path, str]] = []
-    refusals: list[tuple[str, str]] = []
+    refused: list[tuple[str, str]] = []
     for path in paths:
         f, r = pack_files(path)
         files += f
-        refusals += r
-    h = hashlib.sha256(__version__.encode())
-    for p, shown in files:
-        st = os.stat(p)
-        h.update(f"{os.path.abspath(p)}|{st.st_size}|{st.st_mtime_ns}\0".encode())
-    marker = _cache_path(h.hexdigest())
-    if refusals or not files or not marker.exists():
+        refused += r
+    if refused or not files:
         problems = check(paths)
-        if problems:
-            first = problems[0]
-            where = f"{first.file}:{first.line}" if first.line else first.file
-            raise DataError(
-                f"the reference pack has {len(problems)} problem(s); the first: {where}: {first.key}: {first.message}",
-                hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
-            )
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError:
-            pass  # no cache: the checks simply run again next time
-    return [p for p, _ in files]
+        first = problems[0]
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        raise DataError(
+            f"the reference pack has {len(problems)} problem(s); the first: {where}: {first.key}: {first.message}",
+            hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
+        )
+    return files

@@ -1,0 +1,371 @@
+"""The store: all reference data (bundled plus packs), validated once per data state and
+written into one SQLite database under the user cache directory.
+
+A data state is named by the stat key of every source file — path, device, inode, size,
+mtime and ctime in nanoseconds, as git's index keys a file — plus dxcli's version and the
+store format, so an edit whose mtime was restored (``cp -p``, ``touch -r``) still changes
+the ctime and so the state. The store is built into a temporary file and renamed into place:
+a reader sees a whole store or none. A file that is not a store of this format and state
+(SQLite's own errors, the ``meta`` rows, the expected tables) is rebuilt, never trusted.
+
+Building parses each TOML file once and validates every record once through the models
+(defaults applied); reading needs neither tomllib nor pydantic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from dxcli import __version__
+from dxcli.errors import DataError
+
+STORE_FORMAT = 2
+TABLES = {"meta", "records", "names", "refs", "search_docs", "search_words"}
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (kind TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT, body TEXT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (kind, pos));
+CREATE INDEX records_id ON records (kind, id);
+CREATE TABLE names (kind TEXT NOT NULL, name TEXT NOT NULL, pos INTEGER NOT NULL);
+CREATE INDEX names_name ON names (kind, name);
+CREATE TABLE refs (kind TEXT NOT NULL, pos INTEGER NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL);
+CREATE INDEX refs_target ON refs (kind, rel, target);
+CREATE TABLE search_docs (doc INTEGER PRIMARY KEY, kind TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE search_words (word TEXT NOT NULL, doc INTEGER NOT NULL, in_name INTEGER NOT NULL);
+CREATE INDEX search_words_word ON search_words (word);
+"""
+# The kinds ``dxcli search`` looks in, in the order its ties are listed.
+SEARCHABLE = ("condition", "maneuver", "test", "red_flag", "muscle", "nerve", "structure", "finding", "scale", "grading", "case", "citation")
+_NOT_TEXT = ("id", "source", "deep_dive_source", "refs", "citations")
+
+
+def texts(obj: Any) -> list[str]:
+    """The prose of a record that search reads: every string but ids and sources."""
+    out: list[str] = []
+    if isinstance(obj, str):
+        out.append(obj)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if k not in _NOT_TEXT:
+                out += texts(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            out += texts(v)
+    return out
+
+
+def search_head(rec: dict[str, Any]) -> str:
+    return rec.get("name") or rec.get("title") or rec.get("authors", "")
+
+
+def digest(body: str) -> str:
+    """A record's checksum: a store whose bytes changed under a record is caught on reading it."""
+    return hashlib.blake2b(body.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class Damaged(Exception):
+    """The file at the store's path is not a whole store of this format and state."""
+
+
+class Rebuilt(Exception):
+    """A read found the store damaged and rebuilt it: the whole answer must be read again."""
+
+
+def stat_key(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise DataError(f"cannot read reference file {path}: {e.strerror}", hint="reinstall dxcli, or check the pack path") from None
+    return f"{os.path.abspath(path)}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}"
+
+
+def state_of(files: list[Path]) -> str:
+    h = hashlib.sha256(f"dxcli {__version__} store {STORE_FORMAT}\0".encode())
+    for p in files:
+        h.update(stat_key(p).encode() + b"\0")
+    return h.hexdigest()
+
+
+def _refs(kind: str, rec: dict[str, Any]) -> list[tuple[str, str]]:
+    """The cross-references a record makes, for the link table: (relation, target id)."""
+    out: list[tuple[str, str]] = []
+    if kind in ("maneuver", "test"):
+        out += [("condition", ev["condition"]) for ev in rec.get("evidence") or []]
+    elif kind == "finding":
+        out += [("condition", ln["condition"]) for ln in rec.get("links") or []]
+    elif kind == "muscle":
+        if rec.get("nerve"):
+            out.append(("nerve", rec["nerve"]))
+        out += [("root", r) for r in rec.get("roots") or []]
+    elif kind == "red_flag":
+        out += [("condition", c) for c in rec.get("conditions") or []]
+    return list(dict.fromkeys(out))
+
+
+def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
+    """Parse, validate and check ``files`` once, then write the store at ``target`` (atomically).
+
+    DataError (exit 3) when the data has problems: nothing is written then."""
+    from dxcli.names import names_of, norm
+    from dxcli.reference.integrity import Checker
+
+    checker = Checker()
+    for path, display in files:
+        checker.read(path, display)
+    checker.check()
+    if checker.problems:
+        first = checker.problems[0]
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        raise DataError(
+            f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key}: {first.message}",
+            hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.executescript(_SCHEMA)
+            rows, names, refs = [], [], []
+            kinds = {"meta": [checker.meta or {}]} | {k: [rec for _, rec in recs] for k, recs in checker.records.items()}
+            for kind, recs in kinds.items():
+                for pos, rec in enumerate(recs):
+                    rid = rec.get("id") if isinstance(rec.get("id"), str) else None
+                    body = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+                    rows.append((kind, pos, rid, body, digest(body)))
+                    if rid is not None:
+                        for n in dict.fromkeys(norm(x) for x in names_of(rec) if isinstance(x, str)):
+                            names.append((kind, n, pos))
+                    refs += [(kind, pos, rel, t) for rel, t in _refs(kind, rec)]
+            docs, words = [], []
+            for kind in SEARCHABLE:
+                for pos, rec in enumerate(kinds.get(kind, [])):
+                    doc = len(docs)
+                    head = search_head(rec)
+                    in_name = set(norm(" ".join([head, rec["id"], *rec.get("aliases", [])])).split())
+                    body = {w for t in texts(rec) for w in norm(t).split()} | in_name
+                    docs.append((doc, kind, pos, rec["id"], head))
+                    words += [(w, doc, int(w in in_name)) for w in body]
+            conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", docs)
+            conn.executemany("INSERT INTO search_words VALUES (?, ?, ?)", words)
+            conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
+            conn.executemany("INSERT INTO names VALUES (?, ?, ?)", names)
+            conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
+            conn.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state)],
+            )
+            conn.commit()
+        finally:
+            conn.close()
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _open_checked(path: Path, state: str) -> sqlite3.Connection:
+    """The store at ``path`` if it is a whole store of this format and state; Damaged if not."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise Damaged(str(e)) from None
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        meta = dict(conn.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
+    except sqlite3.Error as e:
+        conn.close()
+        raise Damaged(str(e)) from None
+    if tables != TABLES or meta.get("format") != str(STORE_FORMAT) or meta.get("state") != state:
+        conn.close()
+        raise Damaged("not a store of this format and data state")
+    return conn
+
+
+class Store:
+    """Read access to one data state's store, opened (and built if need be) on first use."""
+
+    def __init__(self, files: Callable[[], list[tuple[Path, str]]]) -> None:
+        self._files = files
+        self._conn: Optional[sqlite3.Connection] = None
+        self._fallback: Optional[Path] = None
+        self._rebuilt = False
+
+    def _path(self, state: str, base: Path) -> Path:
+        return base / "store" / f"data-{state[:40]}.sqlite"
+
+    def connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = self._open()
+        return self._conn
+
+    def _open(self, rebuild: bool = False) -> sqlite3.Connection:
+        from dxcli.reference.loader import cache_dir
+
+        files = self._files()
+        state = state_of([p for p, _ in files])
+        base = self._fallback or cache_dir()
+        path = self._path(state, base)
+        if not rebuild:
+            try:
+                return _open_checked(path, state)
+            except (FileNotFoundError, Damaged):
+                pass
+        try:
+            build(files, path, state)
+        except OSError as e:
+            if self._fallback is not None:
+                raise DataError(f"cannot write the data store: {e.strerror or e}", hint="free some disk space, or set XDG_CACHE_HOME to a writable directory") from None
+            self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
+            sys.stderr.write(f"dxcli: notice: cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run\n")
+            path = self._path(state, self._fallback)
+            build(files, path, state)
+        try:
+            return _open_checked(path, state)
+        except Damaged as e:  # another process replaced it between our rename and open: build our own
+            raise DataError(f"the data store is unreadable: {e}", hint="remove the dxcli cache directory and run again") from None
+
+    def query(self, sql: str, args: tuple[Any, ...] = (), decode: Optional[int] = None) -> list[Any]:
+        """Rows of a read (with column ``decode`` parsed from JSON); a store found damaged
+        mid-read is rebuilt once and the read repeated."""
+        # text that is not UTF-8 (undecodable argv bytes) cannot match: make it harmless
+        args = tuple(a.encode("utf-8", "replace").decode("utf-8") if isinstance(a, str) else a for a in args)
+        for attempt in (0, 1):
+            try:
+                rows = self.connection().execute(sql, args).fetchall()
+                if decode is None:
+                    return rows
+                out = []
+                for r in rows:
+                    body, check = r[decode], r[decode + 1]
+                    if digest(body) != check:
+                        raise sqlite3.DatabaseError("a record's checksum does not match")
+                    out.append(json.loads(body))
+                return out
+            except (sqlite3.DatabaseError, json.JSONDecodeError):
+                if attempt:
+                    raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again") from None
+                self.close()
+                self._conn = self._open(rebuild=True)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- reads ------------------------------------------------------------------
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        return self.query("SELECT body, digest FROM records WHERE kind = ? ORDER BY pos", (kind,), decode=0)
+
+    def by_ids(self, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for rec in self.query(f"SELECT body, digest FROM records WHERE kind = ? AND id IN ({marks}) ORDER BY pos", (kind, *chunk), decode=0):
+                out.setdefault(rec["id"], rec)
+        return out
+
+    def named(self, kind: str, key: str, normalised: str) -> Optional[dict[str, Any]]:
+        from dxcli.names import names_of, norm
+
+        rows = self.query("SELECT body, digest FROM records WHERE kind = ? AND id = ? ORDER BY pos LIMIT 1", (kind, key), decode=0)
+        if not rows:
+            rows = self.query(
+                "SELECT r.body, r.digest FROM names n JOIN records r ON r.kind = n.kind AND r.pos = n.pos "
+                "WHERE n.kind = ? AND n.name = ? ORDER BY n.pos LIMIT 1",
+                (kind, normalised),
+                decode=0,
+            )
+        if rows and not (rows[0].get("id") == key or normalised in {norm(n) for n in names_of(rows[0]) if isinstance(n, str)}):
+            return self._damaged(lambda: self.named(kind, key, normalised))
+        return rows[0] if rows else None
+
+    def _damaged(self, again: Callable[[], Any]) -> Any:
+        """An index disagrees with the records it points at: rebuild once, then ask again."""
+        if getattr(self, "_rebuilt", False):
+            raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again")
+        self._rebuilt = True
+        self.close()
+        self._conn = self._open(rebuild=True)
+        return again()
+
+    def referring(self, kind: str, rel: str, target: str) -> list[dict[str, Any]]:
+        """Records of ``kind`` that refer to ``target`` by ``rel`` (through the link table)."""
+        recs = self.query(
+            "SELECT r.body, r.digest FROM refs f JOIN records r ON r.kind = f.kind AND r.pos = f.pos "
+            "WHERE f.kind = ? AND f.rel = ? AND f.target = ? ORDER BY f.pos",
+            (kind, rel, target),
+            decode=0,
+        )
+        if any((rel, target) not in _refs(kind, r) for r in recs):
+            return self._damaged(lambda: self.referring(kind, rel, target))
+        return recs
+
+    def word_matches(self, qw: str) -> dict[str, float]:
+        """The indexed words a query word matches, with their weights: itself (1), a longer
+        word it begins, for a query word of three letters or more (0.9), or, where neither is
+        found, a close spelling (up to 0.8)."""
+        out: dict[str, float] = {w: 1.0 for (w,) in self.query("SELECT word FROM search_words WHERE word = ? LIMIT 1", (qw,))}
+        if len(qw) >= 3:
+            longer = self.query("SELECT DISTINCT word FROM search_words WHERE word > ? AND word < ?", (qw, qw + "\x7f"))
+            out.update({w: 0.9 for (w,) in longer})
+        if not out and len(qw) >= 4:
+            import difflib
+
+            vocab = [w for (w,) in self.query("SELECT DISTINCT word FROM search_words")]
+            for w in difflib.get_close_matches(qw, vocab, n=5, cutoff=0.8):
+                out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
+        return out
+
+    def search(self, matches: list[dict[str, float]]) -> list[tuple[float, str, int, str, str]]:
+        """(score, kind, pos, id, name) of every document with a match for each query word:
+        each word scores its best match, three times over in a record's name, id or aliases."""
+        total: dict[int, float] = {}
+        for i, m in enumerate(matches):
+            if not m:
+                return []
+            best: dict[int, float] = {}
+            words = list(m)
+            for start in range(0, len(words), 500):
+                chunk = words[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for word, doc, in_name in self.query(f"SELECT word, doc, in_name FROM search_words WHERE word IN ({marks})", tuple(chunk)):
+                    if i and doc not in total:
+                        continue
+                    w = m[word] * (3.0 if in_name else 1.0)
+                    if w > best.get(doc, 0.0):
+                        best[doc] = w
+            total = {d: total.get(d, 0.0) + w for d, w in best.items()}
+        if not total:
+            return []
+        out = []
+        docs = list(total)
+        for start in range(0, len(docs), 500):
+            chunk = docs[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc, kind, pos, rid, name in self.query(f"SELECT doc, kind, pos, id, name FROM search_docs WHERE doc IN ({marks})", tuple(chunk)):
+                out.append((total[doc], kind, pos, rid, name))
+        return out
+
+    def record_at(self, kind: str, pos: int, rid: str) -> dict[str, Any]:
+        """The record a search document points at, which must be the record of that id."""
+        rows = self.query("SELECT body, digest FROM records WHERE kind = ? AND pos = ?", (kind, pos), decode=0)
+        if not rows or rows[0].get("id") != rid:
+            self._damaged(lambda: None)
+            raise Rebuilt("the search index disagreed with its records")
+        return rows[0]
