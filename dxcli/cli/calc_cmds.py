@@ -149,14 +149,29 @@ def register(app: typer.Typer) -> None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")
         result = bayes.run(parse_probability(pretest, "pre-test probability"), findings, condition)
         lr = result.pop("_lr_exact")
+        result.pop("_lr_ci_exact")
         if draw or svg is not None:
             _draw(ctx, result, lr, draw, svg)
-        _emit(ctx, result, fmt, fields)
+        _emit(ctx, result, fmt, fields, _posttest_view())
 
 
 def _public(result: dict) -> dict:
     result.pop("_lr_exact", None)
+    result.pop("_lr_ci_exact", None)
     return result
+
+
+def _posttest_view():
+    """A table shows the post-test interval as '0.631–0.918 (95% CI, ...)'; every other format
+    gets the object itself (JSON in a CSV, TSV or Markdown cell)."""
+    from dxcli.output.render import View
+
+    def interval(v) -> str:
+        if not v:
+            return "—"
+        return f"{v['low']:g}–{v['high']:g} ({v['label']})"
+
+    return View(shown={"posttest_ci": interval})
 
 
 def _draw(ctx: typer.Context, result: dict, lr, draw: bool, svg: Optional[Path]) -> None:
