@@ -319,6 +319,9 @@ def lr_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bo
     return finding_interval(kind, rec, ev, positive)["interval"]
 
 
+_INTERVALS: list[Any] = [None, {}]  # [the study records the answers were built from, {key: (ev, answer)}]
+
+
 def finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> dict[str, Any]:
     """One result's LR interval for ``posttest``, and what stands in for it where there is none.
 
@@ -327,8 +330,23 @@ def finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positiv
     arms: the log method; one arm: the range it implies, labelled as not a 95% CI), or None;
     ``reason`` says why there is none ("counts not stated: ..."); ``published`` lists the
     intervals a source publishes for this LR, quoted as they are (about the source's own
-    estimate, which need not be the LR that is used).
+    estimate, which need not be the LR that is used). Answers are kept while the study
+    records stay the same (a batch of post-test lines asks the same few questions); the
+    answer is shared, so callers copy before they change it.
     """
+    studies = loader.records("study")
+    if _INTERVALS[0] is not studies:
+        _INTERVALS[:] = [studies, {}]
+    key = (kind, rec["id"], ev["condition"], positive)
+    hit = _INTERVALS[1].get(key)
+    if hit is not None and hit[0] is ev:
+        return hit[1]
+    answer = _finding_interval(kind, rec, ev, positive)
+    _INTERVALS[1][key] = (ev, answer)
+    return answer
+
+
+def _finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> dict[str, Any]:
     fields = evidence_fields(kind, rec, ev)
     key = "lr_positive" if positive else "lr_negative"
     published = [p for p in fields["published_ci"] if p["measure"] == key]
