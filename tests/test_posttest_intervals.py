@@ -164,3 +164,14 @@ def test_point_posttest_lies_within_its_interval(finding):
     ci = d["posttest_ci"]
     if ci is not None:
         assert ci["low"] <= d["posttest"] <= ci["high"]
+
+
+def test_a_published_interval_for_the_lr_in_use_is_used_as_its_interval():
+    # the rule, on Zhang 2018's own figure: an LR of 2.74 is the published estimate (to its two
+    # decimals), so 1.98-3.79 is its interval; the review's 49 is not, so there is none.
+    from dxcli.query.bayes import _published_for
+
+    pub = [{"measure": "lr_positive", "value": 2.74, "low": 1.98, "high": 3.79, "citation": "zhang-2018", "study": "zhang-2018-study"}]
+    got = _published_for(2.7412, pub)
+    assert (got["low"], got["high"]) == (1.98, 3.79) and got["label"] == "published 95% CI (Zhang 2018)"
+    assert _published_for(49.0, pub) is None
