@@ -328,3 +328,18 @@ def test_fields_select_and_order_output():
     r = run("kerboul", "210", "--fields", "nope")
     assert r.code == 2 and "risk_group" in r.err
     assert run("kerboul", "-", "--fields", "nope", stdin="210\n").code == 2
+
+
+def test_posttest_svg_shades_a_single_findings_interval_and_not_several(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    one = tmp_path / "one.svg"
+    r = run("posttest", "-p", "0.3", "modified-bent-knee+", "--svg", str(one), "--draw", "-f", "json")
+    assert r.code == 0, r.err
+    poly = [el for el in ET.parse(one).getroot().iter() if el.get("id") == "fagan-band"]
+    assert len(poly) == 1
+    assert "# on the post-test axis: post-test 63.1% to 91.8%" in r.err.replace("\n", " ")
+    two = tmp_path / "two.svg"
+    r = run("posttest", "-p", "0.2", "faber+", "resisted-hip-external-rotation+", "-c", "gluteus-medius-tendinopathy", "--svg", str(two), "-f", "json")
+    assert r.code == 0, r.err
+    assert "fagan-band" not in two.read_text()

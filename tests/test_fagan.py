@@ -256,3 +256,74 @@ def test_text_rejects_tiny_canvas():
         fagan.text(0.3, 2.0, width=20)
     with pytest.raises(ValueError):
         fagan.text(0.3, 2.0, height=3)
+
+
+# ------------------------------------------------------------------ the interval band
+def _points(poly: ET.Element) -> list[tuple[float, float]]:
+    return [tuple(float(v) for v in pt.split(",")) for pt in poly.get("points").split()]  # type: ignore[misc]
+
+
+def test_svg_band_is_a_polygon_through_the_ends_of_the_lr_interval():
+    # Modified bent knee: LR+ 95% CI 3.9966 to 26.288 (Simel, from 41/46 and 42/46).
+    # Pre-test 0.3 (odds 0.428571): x 3.9966 -> 1.712829 / 2.712829 = 0.63138;
+    # x 26.288 -> 11.26629 / 12.26629 = 0.91848.
+    band = {"low": 3.9966, "high": 26.288, "label": "95% CI, log method (Simel 1991), from 41/46 and 42/46"}
+    root = _parse(fagan.svg(0.3, 9.89, band=band))
+    poly = _by_id(root, "fagan-band")
+    assert float(poly.get("fill-opacity")) < 1  # translucent: the line stays visible
+    (xl, yl), (xr1, y_lo), (xr2, y_hi) = _points(poly)
+    assert xl == pytest.approx(fagan.SVG_LEFT_X) and abs(yl - fagan.svg_pretest_y(0.3)) < 0.01
+    assert xr1 == xr2 == pytest.approx(fagan.SVG_RIGHT_X)
+    assert abs(y_lo - fagan.svg_posttest_y(0.63138)) < 0.05
+    assert abs(y_hi - fagan.svg_posttest_y(0.91848)) < 0.05
+    # each edge is a nomogram line: it crosses the LR axis at an end of the LR interval
+    for y_end, lr_end in ((y_lo, 3.9966), (y_hi, 26.288)):
+        assert abs((yl + y_end) / 2 - fagan.svg_lr_y(lr_end)) < 0.05
+    # the red line lies inside the band, and the polygon is drawn under it
+    ids = [el.get("id") for el in root.iter()]
+    assert ids.index("fagan-band") < ids.index("fagan-line")
+    texts = _texts(root)
+    assert "Shaded: post-test 63.1% to 91.8% for LR 4 to 26.3" in texts
+    assert band["label"] in texts
+    assert _by_id(root, "band-posttest-low") is not None
+
+
+def test_svg_band_for_a_one_known_arm_range_is_labelled_and_reaches_the_axis_end():
+    # Single leg stance, negative, pre-test 0.5: LR- 0 to 0.189433 -> post-test 0 to 0.1593;
+    # an LR of 0 gives a post-test of 0, drawn at the axis end (0.1%) and flagged.
+    label = "one known arm: sensitivity 17/17 at the stated specificity 0.973 (specificity counts not stated); not a 95% CI"
+    root = _parse(fagan.svg(0.5, 0.0, band={"low": 0.0, "high": 0.189433, "label": label}))
+    (_, _), (_, y_lo), (_, y_hi) = _points(_by_id(root, "fagan-band"))
+    assert abs(y_lo - fagan.svg_posttest_y(fagan.P_MIN)) < 0.01
+    assert abs(y_hi - fagan.svg_posttest_y(0.1593)) < 0.05
+    texts = _texts(root)
+    assert label in texts and "Shaded: post-test 0.0% to 15.9% for LR 0 to 0.189" in texts
+    assert _by_id(root, "fagan-clamped") is not None
+
+
+def test_svg_without_a_band_has_no_polygon():
+    root = _parse(fagan.svg(0.3, 8.43))
+    assert not list(root.iter(SVG_NS + "polygon"))
+    assert root.get("height") == str(fagan.SVG_HEIGHT)
+
+
+def test_text_marks_the_posttest_interval_on_its_axis():
+    band = {"low": 3.9966, "high": 26.288, "label": "95% CI"}
+    plain = fagan.text(0.3, 9.89).splitlines()
+    lines = fagan.text(0.3, 9.89, band=band).splitlines()
+    # the right axis is the last '|' column of the plot
+    col = max(line.rfind("|") for line in plain[1:22])
+    marked = [i for i, line in enumerate(lines[1:22]) if len(line) > col and line[col] in "#o"]
+    assert marked and marked == list(range(marked[0], marked[-1] + 1))  # one unbroken run (the point 'o' in it)
+    assert sum(line[col] == "#" for line in lines[1:22] if len(line) > col) == len(marked) - 1
+    # rows of 0.63138 and 0.91848 on the right axis: (YMAX - logit(q)) / (2 YMAX) x 20
+    ymax = math.log(999)
+    rows = sorted(math.floor((ymax - fagan.logit(q)) / (2 * ymax) * 20 + 0.5) for q in (0.63138, 0.91848))
+    assert (marked[0], marked[-1]) == (rows[0], rows[1])
+    assert "post-test 63.1% to 91.8% for LR 4 to 26.3; 95% CI" in " ".join(lines[22:])
+
+
+@pytest.mark.parametrize("band", [{"low": 2.0, "high": 1.0, "label": "x"}, {"low": -1.0, "high": 1.0, "label": "x"}])
+def test_a_band_must_be_an_interval(band):
+    with pytest.raises(ValueError):
+        fagan.svg(0.3, 1.5, band=band)

@@ -137,6 +137,36 @@ def test_measured_results_weigh_by_result_whatever_the_hedge():
     assert item["lr"] == 0.12  # (1 - 0.89) / 0.91 = 0.1209
 
 
+def test_measured_items_keep_their_lr_and_gain_its_interval_never_a_probability():
+    # Cacchio 2012 counts 41/46 and 42/46: LR+ (41/46) / (4/46) = 10.25, SE of ln LR+
+    # sqrt(1/41 - 1/46 + 1/4 - 1/46) = 0.480533; 10.25 x exp(-/+ 1.959964 x 0.480533) = 3.9966 to 26.288.
+    # LR- (5/46) / (42/46) = 0.119048, SE sqrt(1/5 - 1/46 + 1/42 - 1/46) = 0.424655: 0.0518 to 0.2736.
+    pos = {r["id"]: r for r in rank("buttock", ["modified-bent-knee-positive"], [])["conditions"]}
+    item = pos["proximal-hamstring-tendinopathy"]["supporting"][0]
+    assert item["lr"] == 9.89
+    assert (item["lr_ci"]["low"], item["lr_ci"]["high"]) == (4.0, 26.29) and "Simel" in item["lr_ci"]["method"]
+    neg = {r["id"]: r for r in rank("buttock", [], ["modified-bent-knee-positive"])["conditions"]}
+    item = neg["proximal-hamstring-tendinopathy"]["against"][0]
+    assert (item["lr_ci"]["low"], item["lr_ci"]["high"]) == (0.05, 0.27)
+    # Lequesne 2008, 17/17 cases and no control count: LR- 0 to (1 - 0.815682) / 0.973 = 0.1894, one arm
+    gm = {r["id"]: r for r in rank("buttock", ["single-leg-stance-pain-negative", "faber-positive"], [])["conditions"]}["gluteus-medius-tendinopathy"]
+    by = {i["findings"][0]: i for i in gm["supporting"] + gm["against"]}
+    sls = by["single-leg-stance-pain-negative"]
+    assert sls["lr"] == 0 and (sls["lr_ci"]["low"], sls["lr_ci"]["high"]) == (0, 0.19)
+    assert sls["lr_ci"]["method"].startswith("one known arm")
+    # FABER (review ref 15): no study counts, so an LR and no interval
+    assert by["faber-positive"]["lr"] == 2.1 and by["faber-positive"]["lr_ci"] is None
+    text = json.dumps(gm)
+    assert "probability" not in text and "posttest" not in text
+
+
+def test_the_differential_page_shows_the_lr_interval():
+    r = run("differential", "buttock", "-F", "modified-bent-knee-positive", "-F", "single-leg-stance-pain-negative", "-f", "markdown")
+    assert r.code == 0, r.err
+    assert "(measured, LR 9.89 (95% CI 4–26.29))" in r.out
+    assert "LR 0 (0–0.19, one known arm: not a 95% CI)" in r.out
+
+
 FINDING_STRAT = st.lists(st.sampled_from(FINDINGS), max_size=6, unique=True)
 
 

@@ -17,6 +17,12 @@ Positions are drawn within the printed axes (probabilities 0.1% to 99.9%, LR
 0.001 to 1000); values outside are drawn at the axis limit and flagged with
 ``"clamped": True``, while the numbers reported (and printed in the caption)
 are the true ones.  Pure standard library, no I/O.
+
+An interval for the likelihood ratio (``band={"low", "high", "label"}``) is drawn as a
+shaded band: in the SVG, a translucent polygon from the pre-test point through the two ends
+of the LR interval to the post-test probabilities they give (the lines through the interval
+ends), with a legend that gives both intervals and the label (a 95% CI, or a range that is
+not one); in text, the post-test interval is marked with '#' on the post-test axis.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ __all__ = [
     "svg_lr_y",
     "svg_posttest_y",
     "caption",
+    "band_posttest",
+    "band_legend",
     "svg",
     "text",
 ]
@@ -178,6 +186,28 @@ def caption(pretest: float, lr: float) -> str:
     return f"pre-test {_fmt_percent(pretest)} × LR {_fmt_lr(lr)} → post-test {_fmt_percent(q)}"
 
 
+def band_posttest(pretest: float, band: dict) -> tuple[float, float]:
+    """The post-test probabilities at the two ends of an LR interval (lower, upper)."""
+    return posttest_probability(pretest, band["low"]), posttest_probability(pretest, band["high"])
+
+
+def band_legend(pretest: float, band: dict) -> str:
+    """'post-test 63.1% to 91.8% for LR 4 to 26.3' (the label is a line of its own)."""
+    q_lo, q_hi = band_posttest(pretest, band)
+    return (
+        f"post-test {_fmt_percent(q_lo)} to {_fmt_percent(q_hi)} "
+        f"for LR {_fmt_lr(band['low'])} to {_fmt_lr(band['high'])}"
+    )
+
+
+def _check_band(band: dict | None) -> None:
+    if band is None:
+        return
+    lo, hi = band["low"], band["high"]
+    if math.isnan(lo) or math.isnan(hi) or lo < 0 or hi < lo:
+        raise ValueError("an LR interval has 0 <= low <= high")
+
+
 _CLAMP_NOTE = "Values beyond 0.1–99.9% or LR 0.001–1000 are drawn at the axis limits."
 _CLAMP_NOTE_ASCII = "(values beyond the axes are drawn at the axis ends)"
 
@@ -216,18 +246,25 @@ def _text_el(x: float, y: float, s: str, *, anchor: str = "middle", size: int = 
     )
 
 
-def svg(pretest: float, lr: float, title: str | None = None) -> str:
-    """A complete standalone SVG document of the nomogram for ``pretest`` and ``lr``."""
+_BAND_FILL = "#1f77b4"
+_BAND_ROOM = 40.0  # px added below the caption for the band's legend
+
+
+def svg(pretest: float, lr: float, title: str | None = None, band: dict | None = None) -> str:
+    """A complete standalone SVG document of the nomogram for ``pretest`` and ``lr``; with
+    ``band`` (an LR interval ``{"low", "high", "label"}``), the shaded post-test band."""
+    _check_band(band)
     pts = nomogram_points(pretest, lr)
     yl = _svg_y(pts["left_y"])
     ym = _svg_y(pts["middle_y"])
     yr = _svg_y(pts["right_y"])
     lr_top, lr_bottom = svg_lr_y(LR_MAX), svg_lr_y(LR_MIN)
 
+    height = SVG_HEIGHT + (_BAND_ROOM if band is not None else 0)
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
-        f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" font-family="Helvetica, Arial, sans-serif">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{_n(height)}" '
+        f'viewBox="0 0 {SVG_WIDTH} {_n(height)}" font-family="Helvetica, Arial, sans-serif">',
         f"<title>{escape(title if title else 'Fagan nomogram')}</title>",
         '<rect x="0" y="0" width="100%" height="100%" fill="white"/>',
     ]
@@ -279,6 +316,24 @@ def svg(pretest: float, lr: float, title: str | None = None) -> str:
         out.append(_text_el(SVG_MIDDLE_X - tick - 4, svg_lr_y(v) + 4, _fmt_tick_lr(v), anchor="end"))
     out.append("</g>")
 
+    # the band: under the line, from the pre-test point through both ends of the LR interval
+    clamped = pts["clamped"]
+    if band is not None:
+        q_lo, q_hi = band_posttest(pretest, band)
+        y_lo, y_hi = svg_posttest_y(q_lo), svg_posttest_y(q_hi)
+        clamped = clamped or any(
+            v != _clamp(v, P_MIN, P_MAX) for v in (q_lo, q_hi)
+        ) or any(v != _clamp(v, LR_MIN, LR_MAX) for v in (band["low"], band["high"]))
+        points = f"{_n(SVG_LEFT_X)},{_n(yl)} {_n(SVG_RIGHT_X)},{_n(y_lo)} {_n(SVG_RIGHT_X)},{_n(y_hi)}"
+        out.append(
+            f'<polygon id="fagan-band" points="{points}" fill="{_BAND_FILL}" fill-opacity="0.25" '
+            f'stroke="{_BAND_FILL}" stroke-opacity="0.6" stroke-width="1">'
+            f"<title>{escape(band_legend(pretest, band))}; {escape(band['label'])}</title></polygon>"
+        )
+        for bid, y in (("band-posttest-low", y_lo), ("band-posttest-high", y_hi)):
+            out.append(f'<line id="{bid}" x1="{_n(SVG_RIGHT_X - 6)}" y1="{_n(y)}" x2="{_n(SVG_RIGHT_X + 6)}" '
+                       f'y2="{_n(y)}" stroke="{_BAND_FILL}" stroke-width="2.5"/>')
+
     # the line and the three points
     out.append(
         f'<line id="fagan-line" x1="{_n(SVG_LEFT_X)}" y1="{_n(yl)}" '
@@ -295,8 +350,21 @@ def svg(pretest: float, lr: float, title: str | None = None) -> str:
     # caption
     out.append(_text_el(SVG_WIDTH / 2, _SVG_PLOT_BOTTOM + 42, caption(pretest, lr), size=16,
                         extra='id="fagan-caption"'))
-    if pts["clamped"]:
-        out.append(_text_el(SVG_WIDTH / 2, _SVG_PLOT_BOTTOM + 66, _CLAMP_NOTE, size=11,
+    below = _SVG_PLOT_BOTTOM + 66
+    if band is not None:
+        legend = "Shaded: " + band_legend(pretest, band)
+        width = 7.0 * len(legend)  # about 7 px a character at 13 px
+        x0 = SVG_WIDTH / 2 - width / 2 - 10
+        out.append(f'<g id="fagan-band-legend">')
+        out.append(f'<rect x="{_n(x0)}" y="{_n(below - 11)}" width="14" height="14" fill="{_BAND_FILL}" '
+                   f'fill-opacity="0.25" stroke="{_BAND_FILL}" stroke-opacity="0.6"/>')
+        out.append(_text_el(x0 + 20, below, legend, anchor="start", size=13, extra='id="fagan-band-text"'))
+        out.append(_text_el(SVG_WIDTH / 2, below + 20, band["label"], size=11,
+                            extra='id="fagan-band-label" fill="#333"'))
+        out.append("</g>")
+        below += _BAND_ROOM
+    if clamped:
+        out.append(_text_el(SVG_WIDTH / 2, below, _CLAMP_NOTE, size=11,
                             extra='id="fagan-clamped" fill="#666"'))
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -308,12 +376,15 @@ def _round(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def text(pretest: float, lr: float, height: int = 21, width: int = 60) -> str:
+def text(pretest: float, lr: float, height: int = 21, width: int = 60, band: dict | None = None) -> str:
     """Plain-text nomogram: ``height`` plot rows, every line at most ``width`` columns.
 
     Axes are '|' with '+' at labelled ticks, the line is '*', the three points 'o'.
     A header line names the axes; the last lines are the caption (wrapped to fit).
+    With ``band`` (an LR interval), the post-test interval is '#' on the post-test axis and
+    a legend line with its label follows the caption.
     """
+    _check_band(band)
     if height < 7:
         raise ValueError("height must be at least 7 rows")
     if width < 30:
@@ -382,6 +453,14 @@ def text(pretest: float, lr: float, height: int = 21, width: int = 60) -> str:
     place(lr_pref, lambda v: rowf(math.log(v) / 2.0), cm, _fmt_tick_lr,
           lambda s: cm + 2)
 
+    # the post-test interval on the post-test axis
+    if band is not None:
+        q_lo, q_hi = band_posttest(pretest, band)
+        r_lo = _round(rowf(logit(_clamp(q_lo, P_MIN, P_MAX))))
+        r_hi = _round(rowf(logit(_clamp(q_hi, P_MIN, P_MAX))))
+        for r in range(min(r_lo, r_hi), max(r_lo, r_hi) + 1):
+            grid[r][cr] = "#"
+
     # the three points
     for v, c in ((pts["left_y"], cl), (pts["middle_y"], cm), (pts["right_y"], cr)):
         grid[_round(rowf(v))][c] = "o"
@@ -400,6 +479,8 @@ def text(pretest: float, lr: float, height: int = 21, width: int = 60) -> str:
     lines = [head or "Pre % | LR | Post %"]
     lines += ["".join(row).rstrip() for row in grid]
     lines += textwrap.wrap(caption(pretest, lr), width)
+    if band is not None:
+        lines += textwrap.wrap("# on the post-test axis: " + band_legend(pretest, band) + "; " + band["label"], width)
     if pts["clamped"]:
         lines += textwrap.wrap(_CLAMP_NOTE_ASCII, width)
     return "\n".join(lines) + "\n"

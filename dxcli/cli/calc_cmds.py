@@ -148,29 +148,44 @@ def register(app: typer.Typer) -> None:
         if pretest is None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")
         result = bayes.run(parse_probability(pretest, "pre-test probability"), findings, condition)
-        lr = result.pop("_lr_exact")
+        lr, band = result.pop("_lr_exact"), result.pop("_lr_ci_exact")
         if draw or svg is not None:
-            _draw(ctx, result, lr, draw, svg)
-        _emit(ctx, result, fmt, fields)
+            _draw(ctx, result, lr, band, draw, svg)
+        _emit(ctx, result, fmt, fields, _posttest_view())
 
 
 def _public(result: dict) -> dict:
     result.pop("_lr_exact", None)
+    result.pop("_lr_ci_exact", None)
     return result
 
 
-def _draw(ctx: typer.Context, result: dict, lr, draw: bool, svg: Optional[Path]) -> None:
+def _posttest_view():
+    """A table shows the post-test interval as '0.631–0.918 (95% CI, ...)'; every other format
+    gets the object itself (JSON in a CSV, TSV or Markdown cell)."""
+    from dxcli.output.render import View
+
+    def interval(v) -> str:
+        if not v:
+            return "—"
+        return f"{v['low']:g}–{v['high']:g} ({v['label']})"
+
+    return View(shown={"posttest_ci": interval})
+
+
+def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[Path]) -> None:
     from dxcli.calc import fagan
     from dxcli.errors import InvalidInput
 
     if lr is None:
         raise InvalidInput("a nomogram needs a single likelihood ratio; an input is a range", hint="give point findings or lr=NUMBER")
+    shade = None if band is None else {"low": band["low"], "high": band["high"], "label": band["label"]}
     if draw:
-        terminal(ctx).stderr.write(fagan.text(result["pretest"], lr) + "\n")
+        terminal(ctx).stderr.write(fagan.text(result["pretest"], lr, band=shade) + "\n")
     if svg is not None:
         title = f"Fagan nomogram: {result['condition']}" if result.get("condition") else "Fagan nomogram"
         try:
-            svg.write_text(fagan.svg(result["pretest"], lr, title=title), encoding="utf-8")
+            svg.write_text(fagan.svg(result["pretest"], lr, title=title, band=shade), encoding="utf-8")
         except OSError as e:
             raise InvalidInput(f"cannot write {svg}: {e.strerror}", hint="choose a writable path") from None
         terminal(ctx).stderr.write(f"dxcli: wrote {svg}\n")

@@ -32,11 +32,25 @@ def _note_text(n: dict[str, Any]) -> str:
 def _item_lines(sign: str, items: list[dict[str, Any]]) -> list[tuple[int, str]]:
     lines: list[tuple[int, str]] = []
     for i in items:
-        lr = f", LR {i['lr']:g}" if i.get("lr") is not None else ""
+        lr = f", LR {i['lr']:g}{_ci_text(i.get('lr_ci'))}" if i.get("lr") is not None else ""
         status = "absent: " if i["status"] == "absent" else f"{i['status']}: " if i["status"] != "present" else ""
         lines.append((0, f"{sign} {status}{', '.join(i['findings'])} ({i['strength']}{lr}): “{i['clause']}”"))
         lines += [(1, _note_text(n)) for n in i["notes"]]
     return lines
+
+
+def _ci_text(band: Any) -> str:
+    """' (95% CI 4-26.29)', or ' (0-0.19, one known arm: not a 95% CI)' for a one-arm range."""
+    if not band:
+        return ""
+
+    def num(x: float) -> str:
+        return "∞" if x == float("inf") else f"{x:g}"
+
+    span = f"{num(band['low'])}–{num(band['high'])}"
+    if str(band.get("method", "")).startswith("one known arm"):
+        return f" ({span}, one known arm: not a 95% CI)"
+    return f" (95% CI {span})"
 
 
 def report_pages(result: dict[str, Any], title: str) -> list[Page]:

@@ -4,6 +4,13 @@ Each finding's likelihood ratio comes from the stated sensitivity and specificit
 maneuver or test for one condition (computed, never stored), or is given raw (``lr=8.4``).
 Several findings are combined by multiplying their LRs, which assumes conditional
 independence; the result says so.
+
+Intervals: a maneuver's or test's result carries its LR interval where its study's counts
+allow one (``query.evidence.finding_interval``: the log-method 95% CI, or the range one
+known arm implies, labelled as not a 95% CI), and a single finding carries it through Bayes
+to ``posttest_ci``. With several findings each step has its own interval but no combined one
+is given: the product of the steps' intervals is not a 95% interval. Where counts are
+unknown there is no interval and the reason is given ("counts not stated").
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ import math
 import re
 from typing import Any, Optional
 
+from dxcli.calc import intervals as ci
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
 from dxcli.calc.numbers import parse_number
 from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.accuracy import P_DIGITS, _box, _r, alternatives, extreme, finite_sample_note, record_notes, same_study_notes
+from dxcli.query.evidence import finding_interval, short_name
 from dxcli.query.lookup import find, find_record, suggest
 from dxcli.reference import loader
 
@@ -25,6 +34,13 @@ INDEPENDENCE = (
     "conditionally independent given the condition; correlated findings overstate the change"
 )
 LR_MAX = 1e6
+RAW_NO_CI = "counts not stated: a likelihood ratio typed as lr=NUMBER carries no counts"
+NO_COMBINED = (
+    "no combined interval: each finding's step carries its own LR interval (lr_ci) and the "
+    "post-test interval it allows from the probability before it (probability_ci), but the "
+    "product of several intervals is not a 95% interval for the combined likelihood ratio, so "
+    "none is given"
+)
 
 
 def parse_raw_lr(text: str) -> float:
@@ -59,7 +75,8 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     if m:
         lr = parse_raw_lr(m.group(1))
         notes = [finite_sample_note(lr)] if extreme(lr) else []
-        return {"finding": t, "kind": "raw", "condition": None, "lr": lr, "lr_range": None, "source": None, "notes": notes, "alternatives": []}
+        return {"finding": t, "kind": "raw", "condition": None, "lr": lr, "lr_range": None, "source": None, "notes": notes,
+                "alternatives": [], "lr_ci": None, "lr_ci_note": RAW_NO_CI, "published": []}
     if len(t) < 2 or t[-1] not in "+-":
         raise InvalidInput(
             f"finding {text!r} has no result",
@@ -109,19 +126,71 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
          "lr": a["lr_positive_exact"] if sign == "+" else a["lr_negative_exact"]}
         for a in alternatives(ev)
     ]
+    lr = (lr_positive if sign == "+" else lr_negative)(sens[0], spec[0]) if point else None
+    got = finding_interval(kind, rec, ev, positive=sign == "+")
     step = {
         "finding": t,
         "kind": kind,
         kind: rec["id"],
         "condition": ev["condition"],
         "result": "positive" if sign == "+" else "negative",
-        "lr": (lr_positive if sign == "+" else lr_negative)(sens[0], spec[0]) if point else None,
+        "lr": lr,
         "lr_range": None if point else list(lr_pair),
         "source": ev["source"],
         "notes": notes,
         "alternatives": alts,
+        "lr_ci": got["interval"],
+        "lr_ci_note": got["reason"],
+        "published": got["published"],
     }
+    if step["lr_ci"] is None and lr is not None:
+        quoted = _published_for(lr, got["published"])
+        if quoted is not None:
+            step["lr_ci"], step["lr_ci_note"] = quoted, None
     return step
+
+
+def _published_for(lr: float, published: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """A published LR interval whose estimate is the LR used (to the precision it is quoted at),
+    as an interval for that LR; a published interval about another estimate is not."""
+    for p in published:
+        if math.isfinite(lr) and abs(lr - p["value"]) <= 0.005 + 1e-9:
+            return {
+                "low": p["low"], "high": p["high"], "method": f"published 95% CI ({p['citation']})",
+                "label": f"published 95% CI ({short_name(_study(p['study']))})",
+            }
+    return None
+
+
+def _study(sid: str) -> dict[str, Any]:
+    return next(st for st in loader.records("study") if st["id"] == sid)
+
+
+def _round_lr_ci(band: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    if band is None:
+        return None
+    return {**band, "low": _r(band["low"]), "high": _r(band["high"])}
+
+
+def _published_rows(pretest: float, lr: Optional[float], published: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The intervals a source publishes for this LR, each with the post-test probability its
+    estimate and interval give from the pre-test probability, for this finding alone."""
+    out = []
+    for p in published:
+        name = short_name(_study(p["study"]))
+        sign = "+" if p["measure"] == "lr_positive" else "-"
+        about = "" if lr is None else f", not for the LR{sign} {_r(lr):g} used here"
+        lo, hi = ci.posttest_interval(pretest, p["low"], p["high"])
+        out.append(
+            {
+                "measure": p["measure"], "index_test": p["index_test"], "value": p["value"],
+                "low": p["low"], "high": p["high"], "citation": p["citation"], "quote": p["quote"],
+                "label": f"{name}'s published 95% CI for its own estimate (LR{sign} {p['value']:g}){about}",
+                "probability_if_alone": round(posttest(pretest, p["value"]), P_DIGITS),
+                "probability_if_alone_ci": {"low": round(lo, P_DIGITS), "high": round(hi, P_DIGITS)},
+            }
+        )
+    return out
 
 
 def _conditions(evs: list[dict[str, Any]]) -> list[str]:
@@ -143,12 +212,14 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
     ranged = False
     out_steps = []
     for s in steps:
+        before = p
         if s["lr"] is not None:
             a = b = s["lr"]
         else:
             ranged = True
             a, b = s["lr_range"]
         p = posttest(p, a) if s["lr"] is not None else p
+        step_ci = None if ranged or s["lr_ci"] is None else _posttest_ci(before, s, alone=len(steps) == 1)
         lo, hi = posttest(lo, a), posttest(hi, b)
         lr_lo, lr_hi = _mul(lr_lo, a), _mul(lr_hi, b)
         if s["lr"] is not None:
@@ -161,6 +232,10 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
                 "lr_range": [_r(x) for x in s["lr_range"]] if s["lr_range"] else None,
                 "probability": None if ranged else round(p, P_DIGITS),
                 "probability_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
+                "lr_ci": _round_lr_ci(s["lr_ci"]),
+                "lr_ci_note": s["lr_ci_note"],
+                "probability_ci": step_ci,
+                "published_lr_ci": _published_rows(pretest, s["lr"], s["published"]),
                 "notes": s["notes"],
                 "with_primary_figures": [
                     {**{k: v for k, v in a.items() if k != "lr"}, "lr": _r(a["lr"]),
@@ -174,6 +249,8 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
     if len(steps) > 1:
         notes.append({"kind": "caveat", "text": INDEPENDENCE, "citation": None})
         notes += same_study_notes([(s["finding"], s["source"]) for s in steps if s["source"]])
+    if len(steps) > 1:
+        notes.append({"kind": "arithmetic", "text": NO_COMBINED, "citation": None})
     if ranged:
         notes.append({"kind": "arithmetic", "text": "a finding's accuracy is stated as a range: the post-test probability is the range over the extremes, and no single value is given", "citation": None})
     for st in out_steps:
@@ -185,19 +262,47 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
         a = alt["lr"] if alt is not None else s["lr"]
         alt_used = alt_used or alt is not None
         p_alt = posttest(p_alt, a) if a is not None and not ranged else p_alt
+    single = steps[0] if len(steps) == 1 else None
+    if single is None:
+        ci_out, ci_note = None, NO_COMBINED
+    elif ranged or single["lr_ci"] is None:
+        ci_out, ci_note = None, single["lr_ci_note"]
+    else:
+        ci_out, ci_note = out_steps[0]["probability_ci"], None
     cond = next(iter(conds)) if conds else (find_record("condition", condition, "condition")["id"] if condition else None)
     return {
         "condition": cond,
         "pretest": pretest,
         "posttest": None if ranged else round(p, P_DIGITS),
         "posttest_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
+        "posttest_ci": ci_out,
+        "posttest_ci_note": ci_note,
         "lr": None if ranged else _r(lr_total),
         "lr_range": [_r(lr_lo), _r(lr_hi)] if ranged else None,
         "posttest_with_primary_figures": round(p_alt, P_DIGITS) if alt_used and not ranged else None,
         "steps": out_steps,
         "notes": notes,
         "_lr_exact": None if ranged else lr_total,
+        "_lr_ci_exact": single["lr_ci"] if ci_out is not None and single is not None else None,
     }
+
+
+def _posttest_ci(before: float, step: dict[str, Any], alone: bool) -> dict[str, Any]:
+    """The post-test probabilities at the ends of a step's LR interval, from the probability
+    before the step (for a single finding, the pre-test probability)."""
+    band = step["lr_ci"]
+    lo, hi = ci.posttest_interval(before, band["low"], band["high"])
+    sign = "+" if step.get("result") == "positive" else "-"
+    method = f"the ends of the LR {sign} interval through Bayes' theorem ({band['method']})"
+    if not alone:
+        method += (
+            f"; from the probability before this finding ({round(before, P_DIGITS):g}), the earlier "
+            "findings taken at their point likelihood ratios"
+        )
+    out = {"low": round(lo, P_DIGITS), "high": round(hi, P_DIGITS), "method": method, "label": band["label"]}
+    if band.get("note"):
+        out["note"] = band["note"]
+    return out
 
 
 def _mul(a: float, b: float) -> float:

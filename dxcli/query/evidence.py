@@ -315,11 +315,59 @@ def posttest_fields(pretest: float, fields: dict[str, Any], exact: Optional[dict
 
 def lr_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> Optional[dict[str, Any]]:
     """One finding's LR interval, unrounded, for post-test arithmetic (``posttest``, the Fagan
-    band): ``{"low", "high", "method"[, "note"]}``, or None with no counts to give one."""
+    band): ``{"low", "high", "method", "label"[, "note"]}``, or None with no counts to give one."""
+    return finding_interval(kind, rec, ev, positive)["interval"]
+
+
+_INTERVALS: list[Any] = [None, {}]  # [the study records the answers were built from, {key: (ev, answer)}]
+
+
+def finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> dict[str, Any]:
+    """One result's LR interval for ``posttest``, and what stands in for it where there is none.
+
+    Returns ``{"interval", "reason", "published"}``: ``interval`` is the unrounded
+    ``{"low", "high", "method", "label"[, "note"]}`` computed from the study's counts (both
+    arms: the log method; one arm: the range it implies, labelled as not a 95% CI), or None;
+    ``reason`` says why there is none ("counts not stated: ..."); ``published`` lists the
+    intervals a source publishes for this LR, quoted as they are (about the source's own
+    estimate, which need not be the LR that is used). Answers are kept while the study
+    records stay the same (a batch of post-test lines asks the same few questions); the
+    answer is shared, so callers copy before they change it.
+    """
+    studies = loader.records("study")
+    if _INTERVALS[0] is not studies:
+        _INTERVALS[:] = [studies, {}]
+    key = (kind, rec["id"], ev["condition"], positive)
+    hit = _INTERVALS[1].get(key)
+    if hit is not None and hit[0] is ev:
+        return hit[1]
+    answer = _finding_interval(kind, rec, ev, positive)
+    _INTERVALS[1][key] = (ev, answer)
+    return answer
+
+
+def _finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> dict[str, Any]:
     fields = evidence_fields(kind, rec, ev)
     key = "lr_positive" if positive else "lr_negative"
+    published = [p for p in fields["published_ci"] if p["measure"] == key]
     band, exact = fields.get(f"{key}_ci"), fields.get("_exact")
     if band is None or not exact:
-        return None
+        reason = fields["ci_notes"].get(key) or f"{NOT_STATED}: no study with group sizes is recorded for these figures"
+        return {"interval": None, "reason": reason, "published": published}
     lo, hi = exact[key]
-    return {**band, "low": lo, "high": hi}
+    note = fields["ci_notes"].get(key) or band.get("note")
+    sens, spec = fields["sensitivity_count"], fields["specificity_count"]
+    if sens and spec:
+        label = f"95% CI, log method (Simel 1991), from {sens['count']}/{sens['of']} and {spec['count']}/{spec['of']}"
+        if band.get("note") == ci.ZERO_CELL:
+            label += "; 0.5 added to every cell (a cell is 0)"
+    else:
+        arm, known, other = ("sensitivity", sens, "specificity") if sens else ("specificity", spec, "sensitivity")
+        label = (
+            f"one known arm: {arm} {known['count']}/{known['of']} at the stated {other} "
+            f"{ev[other]:g} ({other} counts not stated); not a 95% CI"
+        )
+    interval = {**band, "low": lo, "high": hi, "label": label}
+    if note:
+        interval["note"] = note
+    return {"interval": interval, "reason": None, "published": published}

@@ -15,7 +15,8 @@ clause (see ``FindingLink`` in the models and "Ranked differential" in the READM
   once, and so do the findings that rest on one clause.
 
 The ranking is ordinal. Where a finding is a maneuver or test result with stated
-accuracy, its likelihood ratio is shown, and equal scores are ordered by the product of
+accuracy, its likelihood ratio is shown (with its interval, ``lr_ci``, where the study's
+counts give one), and equal scores are ordered by the product of
 those ratios; conditions equal on both share a rank. No probability is computed.
 """
 
@@ -27,6 +28,7 @@ from typing import Any, Iterable, Optional
 from dxcli.calc.likelihood import lr_negative, lr_positive
 from dxcli.errors import InvalidInput
 from dxcli.query.accuracy import _box, _note, _r, finite_sample_note, record_notes, rows_for_condition, same_study_notes, strength
+from dxcli.query.evidence import finding_interval
 from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
 
@@ -143,10 +145,15 @@ def _score_condition(
         if present:
             f, link, _, via = present[0]
             item = _item(present, condition, "present")
+            n_measured = 0
             for g, _, _, _ in present:
                 m = _measured(g, cid)
                 if m is not None:
+                    n_measured += 1
                     measured.append((m[0], g["id"], m[2]["source"]))
+                    # the LR's interval where the study's counts give one (never a probability);
+                    # an item whose LR is a product of several results has none
+                    item["lr_ci"] = _lr_ci(g, m) if n_measured == 1 else None
                     item["lr"] = _r(m[0]) if item["lr"] is None else _r(item["lr"] * m[0])
                     item["notes"] += [n for n in record_notes(m[1], m[2]) if n not in item["notes"]]
                     if m[0] == 0 or math.isinf(m[0]):
@@ -193,9 +200,19 @@ def _item(members: list[tuple[dict[str, Any], dict[str, Any], str, Optional[str]
         "reason": link["reason"],
         "statement": link["statement"],
         "lr": None,
+        "lr_ci": None,
         "notes": notes,
         "source": link["source"],
     }
+
+
+def _lr_ci(f: dict[str, Any], m: tuple[float, dict[str, Any], dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """A measured result's LR interval, rounded: {low, high, method, label[, note]}, or None."""
+    kind = "maneuver" if f.get("maneuver") else "test"
+    band = finding_interval(kind, m[1], m[2], positive=f["result"] == "positive")["interval"]
+    if band is None:
+        return None
+    return {**band, "low": _r(band["low"]), "high": _r(band["high"])}
 
 
 def _ranks(rows: list[dict[str, Any]]) -> None:
