@@ -168,7 +168,7 @@ def build_pack(shipped: Path, dest: Path) -> float:
     shipped_bytes = sum(p.stat().st_size for p in shipped.glob("*.toml"))
     texts = {name: (shipped / name).read_text(encoding="utf-8") for name in PACK_FILES}
     copies = -(-SCALE * shipped_bytes // sum(len(t.encode()) for t in texts.values()))
-    ref = re.compile(r'^((?:id|condition|maneuver|test) = ")([^"]*)"', re.M)
+    ref = re.compile(r'^((?:id|condition|maneuver|test|figure) = ")([^"]*)"', re.M)
     name = re.compile(r'^(name = ")([^"]*)"', re.M)
     aliases = re.compile(r"^aliases = \[.*\]$", re.M)
     dest.mkdir()

@@ -17,8 +17,9 @@ from typer.core import TyperGroup
 from dxcli import __version__
 from dxcli.errors import EXIT_INTERNAL, DxError
 
-HELP = """dxcli: a command-line clinical reference and calculator for buttock pain
-(musculoskeletal and rehabilitation medicine), built from a cited review.
+HELP = """dxcli: a command-line clinical reference and calculator for musculoskeletal and
+rehabilitation medicine, built from cited reviews (bundled: a review of buttock pain; add
+your own with --reference).
 
 dxcli is a reference for trained clinicians and learners, not a diagnosis.
 
@@ -157,7 +158,7 @@ def root(
         ),
     ] = None,
 ) -> None:
-    """dxcli: a clinical reference and calculator for buttock pain."""
+    """dxcli: a clinical reference and calculator for musculoskeletal and rehabilitation medicine."""
     from dxcli.reference import loader
 
     env = [Path(p) for p in os.environ.get("DXCLI_REFERENCE_PATH", "").split(os.pathsep) if p.strip()]

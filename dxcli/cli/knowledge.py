@@ -177,7 +177,7 @@ def register(app: typer.Typer) -> None:
     def finding(
         ctx: typer.Context,
         name: Annotated[Optional[str], typer.Argument(help="A finding id or name.", autocompletion=names("finding"))] = None,
-        kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="history, examination, demographic, red-flag, maneuver, imaging or injection.")] = None,
+        kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="A kind of finding, e.g. history, examination, imaging (the data's own kinds).")] = None,
         fmt: FormatOpt = None,
     ) -> None:
         """The findings vocabulary used by 'differential --finding' and case files."""
@@ -186,7 +186,7 @@ def register(app: typer.Typer) -> None:
         if name is not None:
             emit(ctx, reasoning.finding_detail(name), fmt)
             return
-        kinds = ("history", "examination", "demographic", "red-flag", "maneuver", "imaging", "injection")
+        kinds = sorted({f["kind"] for f in reasoning.loader.records("finding")})
         if kind is not None and kind not in kinds:
             from dxcli.errors import InvalidInput
 

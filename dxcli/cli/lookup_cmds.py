@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[Optional[str], typer.Argument(help="A structure id or name.", autocompletion=names("structure"))] = None,
         fmt: FormatOpt = None,
     ) -> None:
-        """Bones, landmarks, joints and ligaments of the buttock region."""
+        """Bones, landmarks, joints and ligaments (the bundled data: the buttock region)."""
         from dxcli.query import anatomy as q
 
         if name is None:

@@ -113,8 +113,9 @@ def from_file(path: Path) -> dict[str, Any]:
                     f"{_where(path, _line(text, item))}: {key}: unknown finding {item!r}",
                     hint=suggest(loader.records("finding"), item, "finding"),
                 )
+    complaint = uc.complaint or loader.records("complaint")[0]["id"]
     try:
-        find_record("complaint", uc.complaint, "complaint")
+        find_record("complaint", complaint, "complaint")
     except Exception:
         raise InvalidInput(
             f"{_where(path, _key_line(text, 'complaint'))}: complaint: unknown complaint {uc.complaint!r}",
@@ -123,14 +124,14 @@ def from_file(path: Path) -> dict[str, Any]:
     present = list(uc.present)
     if uc.sex and SEX_FINDING[uc.sex] not in present:
         present.append(SEX_FINDING[uc.sex])
-    result = rank(uc.complaint, present, uc.absent)
+    result = rank(complaint, present, uc.absent)
     stage = _stage("findings", "Findings", uc.notes or "", result, {"section": str(path)})
     return {
         "id": path.stem,
         "title": uc.title or path.stem,
         "age": uc.age,
         "sex": uc.sex,
-        "complaint": uc.complaint,
+        "complaint": complaint,
         "stages": [stage],
         "workup": [],
         "outcome": [],

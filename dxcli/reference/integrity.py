@@ -226,6 +226,7 @@ class Checker:
             for j, ln in enumerate(rec.get("links", [])):
                 need(file, rec, f"links[{j}].condition", ln["condition"], "condition")
         self._links()
+        self._pack_names()
         for file, rec in self.records["case"]:
             need(file, rec, "complaint", rec.get("complaint"), "complaint")
             need(file, rec, "diagnosis", rec.get("diagnosis"), "condition")
@@ -249,6 +250,27 @@ class Checker:
             self.problems.append(
                 Problem(META_FILE, None, "meta.review", "the review's citation id is unknown", "add it to citations.toml")
             )
+
+    def _pack_names(self) -> None:
+        """A pack's record may not take a name or alias that a bundled record of its kind has:
+        a lookup by that name would then depend on file order."""
+        from dxcli.names import names_of, norm
+
+        for kind, recs in self.records.items():
+            taken: dict[str, str] = {}
+            for file, rec in recs:
+                if file.startswith("(bundled)") and isinstance(rec.get("id"), str):
+                    for n in names_of(rec):
+                        taken.setdefault(norm(n), rec["id"])
+            if not taken:
+                continue
+            for file, rec in recs:
+                if file.startswith("(bundled)") or not isinstance(rec.get("id"), str):
+                    continue
+                for key, n in [("name", rec.get("name")), ("label", rec.get("label"))] + [("aliases", a) for a in rec.get("aliases", [])]:
+                    if isinstance(n, str) and taken.get(norm(n), rec["id"]) != rec["id"]:
+                        self.add(file, rec["id"], key, f"{key} {n!r} is already a name of the bundled {kind.replace('_', ' ')} {taken[norm(n)]!r}",
+                                 "give the record a name or alias of its own")
 
     def _links(self) -> None:
         """Finding links: a measured link has stated accuracy behind it, a figure is the

@@ -43,10 +43,11 @@ class Source(Strict):
 
     @field_validator("refs")
     @classmethod
-    def _refs_in_review(cls, v: list[int]) -> list[int]:
+    def _refs_positive(cls, v: list[int]) -> list[int]:
+        """Reference numbers are the citing document's own superscripts: positive integers."""
         for r in v:
-            if not 1 <= r <= 30:
-                raise ValueError(f"review reference {r} is outside 1-30")
+            if r < 1:
+                raise ValueError(f"reference number {r} is not a positive integer")
         return v
 
 
@@ -93,8 +94,8 @@ def _check_prop(v: Optional[float], name: str) -> Optional[float]:
 
 def _valid_roots(v: list[str]) -> list[str]:
     for r in v:
-        if not re.fullmatch(r"[LS][1-5]", r):
-            raise ValueError(f"root {r!r} is not of the form L1-L5 or S1-S5")
+        if not re.fullmatch(r"C[1-8]|T(?:1[0-2]|[1-9])|L[1-5]|S[1-5]|Co1", r):
+            raise ValueError(f"root {r!r} is not a spinal nerve root (C1-C8, T1-T12, L1-L5, S1-S5, Co1)")
     return v
 
 
@@ -132,7 +133,7 @@ class Muscle(Strict):
     id: str = Field(pattern=KEBAB)
     name: str
     aliases: list[str] = Field(default_factory=list)
-    group: Literal["gluteal and lateral hip", "hamstring"]
+    group: str = Field(min_length=1)  # an open vocabulary: the data's own muscle groups
     origin: str
     insertion: str
     actions: list[str] = Field(min_length=1)
@@ -595,7 +596,7 @@ class Finding(Strict):
     id: str = Field(pattern=KEBAB)
     name: str
     aliases: list[str] = Field(default_factory=list)
-    kind: Literal["history", "examination", "demographic", "red-flag", "maneuver", "imaging", "injection"]
+    kind: str = Field(pattern=KEBAB)  # an open vocabulary: history, examination, imaging, ...
     description: str
     maneuver: Optional[str] = None  # maneuver id, where the finding is a maneuver result
     test: Optional[str] = None  # diagnostic test id, where the finding is a test result
@@ -659,7 +660,7 @@ class UserCase(Strict):
     """
 
     title: Optional[str] = None
-    complaint: str = "buttock"
+    complaint: Optional[str] = None  # a complaint id; default: the data's only (or first) complaint
     age: Optional[int] = Field(default=None, ge=0, le=130)
     sex: Optional[Literal["female", "male"]] = None
     present: list[str] = Field(default_factory=list)

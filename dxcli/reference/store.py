@@ -20,25 +20,27 @@ import os
 import sqlite3
 import sys
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from dxcli import __version__
 from dxcli.errors import DataError
 
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 TABLES = {"meta", "records", "names", "refs", "search_docs", "search_words"}
+_INDEXES = """
+CREATE INDEX records_id ON records (kind, id);
+CREATE INDEX names_name ON names (kind, name);
+CREATE INDEX refs_target ON refs (kind, rel, target);
+"""
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (kind TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT, body TEXT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (kind, pos));
-CREATE INDEX records_id ON records (kind, id);
 CREATE TABLE names (kind TEXT NOT NULL, name TEXT NOT NULL, pos INTEGER NOT NULL);
-CREATE INDEX names_name ON names (kind, name);
 CREATE TABLE refs (kind TEXT NOT NULL, pos INTEGER NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL);
-CREATE INDEX refs_target ON refs (kind, rel, target);
 CREATE TABLE search_docs (doc INTEGER PRIMARY KEY, kind TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL);
-CREATE TABLE search_words (word TEXT NOT NULL, doc INTEGER NOT NULL, in_name INTEGER NOT NULL);
-CREATE INDEX search_words_word ON search_words (word);
+CREATE TABLE search_words (word TEXT PRIMARY KEY, postings BLOB NOT NULL) WITHOUT ROWID;
 """
 # The kinds ``dxcli search`` looks in, in the order its ties are listed.
 SEARCHABLE = ("condition", "maneuver", "test", "red_flag", "muscle", "nerve", "structure", "finding", "scale", "grading", "case", "citation")
@@ -132,7 +134,15 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
     try:
         conn = sqlite3.connect(tmp)
         try:
-            conn.executescript(_SCHEMA)
+            conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+            memo: dict[str, str] = {}
+
+            def words(text: str) -> list[str]:  # the same prose recurs across records: normalise it once
+                w = memo.get(text)
+                if w is None:
+                    w = memo[text] = norm(text)
+                return w.split()
+
             rows, names, refs = [], [], []
             kinds = {"meta": [checker.meta or {}]} | {k: [rec for _, rec in recs] for k, recs in checker.records.items()}
             for kind, recs in kinds.items():
@@ -141,23 +151,26 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
                     body = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
                     rows.append((kind, pos, rid, body, digest(body)))
                     if rid is not None:
-                        for n in dict.fromkeys(norm(x) for x in names_of(rec) if isinstance(x, str)):
+                        for n in dict.fromkeys(" ".join(words(x)) for x in names_of(rec) if isinstance(x, str)):
                             names.append((kind, n, pos))
                     refs += [(kind, pos, rel, t) for rel, t in _refs(kind, rec)]
-            docs, words = [], []
+            conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
+            conn.executemany("INSERT INTO names VALUES (?, ?, ?)", names)
+            conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
+            docs: list[tuple[int, str, int, str, str]] = []
+            postings: dict[str, array] = {}
             for kind in SEARCHABLE:
                 for pos, rec in enumerate(kinds.get(kind, [])):
                     doc = len(docs)
                     head = search_head(rec)
-                    in_name = set(norm(" ".join([head, rec["id"], *rec.get("aliases", [])])).split())
-                    body = {w for t in texts(rec) for w in norm(t).split()} | in_name
+                    in_name = {w for x in (head, rec["id"], *rec.get("aliases", [])) for w in words(x)}
+                    body = {w for t in texts(rec) for w in words(t)} | in_name
                     docs.append((doc, kind, pos, rec["id"], head))
-                    words += [(w, doc, int(w in in_name)) for w in body]
+                    for w in body:  # a posting is the document number, doubled, plus 1 in a name
+                        postings.setdefault(w, array("q")).append(2 * doc + (w in in_name))
             conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", docs)
-            conn.executemany("INSERT INTO search_words VALUES (?, ?, ?)", words)
-            conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
-            conn.executemany("INSERT INTO names VALUES (?, ?, ?)", names)
-            conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
+            conn.executemany("INSERT INTO search_words VALUES (?, ?)", ((w, p.tobytes()) for w, p in postings.items()))
+            conn.executescript(_INDEXES)
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state)],
@@ -320,14 +333,14 @@ class Store:
         """The indexed words a query word matches, with their weights: itself (1), a longer
         word it begins, for a query word of three letters or more (0.9), or, where neither is
         found, a close spelling (up to 0.8)."""
-        out: dict[str, float] = {w: 1.0 for (w,) in self.query("SELECT word FROM search_words WHERE word = ? LIMIT 1", (qw,))}
+        out: dict[str, float] = {w: 1.0 for (w,) in self.query("SELECT word FROM search_words WHERE word = ?", (qw,))}
         if len(qw) >= 3:
-            longer = self.query("SELECT DISTINCT word FROM search_words WHERE word > ? AND word < ?", (qw, qw + "\x7f"))
+            longer = self.query("SELECT word FROM search_words WHERE word > ? AND word < ?", (qw, qw + "\x7f"))
             out.update({w: 0.9 for (w,) in longer})
         if not out and len(qw) >= 4:
             import difflib
 
-            vocab = [w for (w,) in self.query("SELECT DISTINCT word FROM search_words")]
+            vocab = [w for (w,) in self.query("SELECT word FROM search_words")]
             for w in difflib.get_close_matches(qw, vocab, n=5, cutoff=0.8):
                 out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
         return out
@@ -335,31 +348,30 @@ class Store:
     def search(self, matches: list[dict[str, float]]) -> list[tuple[float, str, int, str, str]]:
         """(score, kind, pos, id, name) of every document with a match for each query word:
         each word scores its best match, three times over in a record's name, id or aliases."""
-        total: dict[int, float] = {}
-        for i, m in enumerate(matches):
-            if not m:
-                return []
+        total: Optional[dict[int, float]] = None
+        for m in matches:
             best: dict[int, float] = {}
             words = list(m)
             for start in range(0, len(words), 500):
                 chunk = words[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for word, doc, in_name in self.query(f"SELECT word, doc, in_name FROM search_words WHERE word IN ({marks})", tuple(chunk)):
-                    if i and doc not in total:
-                        continue
-                    w = m[word] * (3.0 if in_name else 1.0)
-                    if w > best.get(doc, 0.0):
-                        best[doc] = w
-            total = {d: total.get(d, 0.0) + w for d, w in best.items()}
-        if not total:
-            return []
+                for word, blob in self.query(f"SELECT word, postings FROM search_words WHERE word IN ({marks})", tuple(chunk)):
+                    weight = m[word]
+                    for p in array("q", blob):
+                        doc = p >> 1
+                        w = weight * 3.0 if p & 1 else weight
+                        if w > best.get(doc, 0.0):
+                            best[doc] = w
+            total = best if total is None else {d: total[d] + w for d, w in best.items() if d in total}
+            if not total:
+                return []
         out = []
-        docs = list(total)
+        docs = list(total or {})
         for start in range(0, len(docs), 500):
             chunk = docs[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for doc, kind, pos, rid, name in self.query(f"SELECT doc, kind, pos, id, name FROM search_docs WHERE doc IN ({marks})", tuple(chunk)):
-                out.append((total[doc], kind, pos, rid, name))
+                out.append((total[doc], kind, pos, rid, name))  # type: ignore[index]
         return out
 
     def record_at(self, kind: str, pos: int, rid: str) -> dict[str, Any]:
