@@ -22,9 +22,10 @@ needs one), ready for JSON.
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 # The 97.5th percentile of the standard normal distribution (a two-sided 95% interval).
 Z95 = 1.959963984540054
@@ -156,9 +157,12 @@ def posttest_interval(pretest: float, low: float, high: float) -> tuple[float, f
     return posttest(pretest, low), posttest(pretest, high)
 
 
-def parse_stated(text: str) -> tuple[Fraction, Fraction]:
+def parse_stated(text: str) -> "tuple[Fraction, Fraction]":
     """A figure as a source writes it ("88%", "97.3%", "0.89", "100%") as an exact proportion
     and the half-width of its last stated digit: "88%" -> (22/25, 1/200)."""
+    from decimal import Decimal, InvalidOperation
+    from fractions import Fraction
+
     t = text.strip()
     percent = t.endswith("%")
     try:
@@ -184,6 +188,8 @@ def derive_count(stated: str, n: int) -> Optional[dict[str, Any]]:
     37/46 = 0.804 and 38/46 = 0.826, so no k gives 0.82 and there is no count. A tie on a
     rounding boundary counts as a match, so an ambiguous figure gives no count either.
     """
+    from fractions import Fraction
+
     if n <= 0:
         return None
     value, half = parse_stated(stated)
@@ -202,5 +208,7 @@ def derive_count(stated: str, n: int) -> Optional[dict[str, Any]]:
 
 def attainable(stated: str, n: int) -> list[int]:
     """Every numerator k of n that reproduces ``stated`` at its precision (possibly none)."""
+    from fractions import Fraction
+
     value, half = parse_stated(stated)
     return [k for k in range(n + 1) if abs(Fraction(k, n) - value) <= half]

@@ -14,12 +14,11 @@ Building parses each TOML file once and validates every record once through the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import sys
-import tempfile
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -27,7 +26,7 @@ from typing import Any, Callable, Optional
 from dxcli import __version__
 from dxcli.errors import DataError
 
-STORE_FORMAT = 3
+STORE_FORMAT = 4
 TABLES = {"meta", "records", "names", "refs", "search_docs", "search_words"}
 _INDEXES = """
 CREATE INDEX records_id ON records (kind, id);
@@ -67,8 +66,9 @@ def search_head(rec: dict[str, Any]) -> str:
 
 
 def digest(body: str) -> str:
-    """A record's checksum: a store whose bytes changed under a record is caught on reading it."""
-    return hashlib.blake2b(body.encode("utf-8"), digest_size=8).hexdigest()
+    """A record's checksum (CRC-32): a store whose bytes changed under a record is caught on
+    reading it. (Damage is accidental here; the store is the user's own cache.)"""
+    return f"{zlib.crc32(body.encode('utf-8')):08x}"
 
 
 class Damaged(Exception):
@@ -88,10 +88,9 @@ def stat_key(path: Path) -> str:
 
 
 def state_of(files: list[Path]) -> str:
-    h = hashlib.sha256(f"dxcli {__version__} store {STORE_FORMAT}\0".encode())
-    for p in files:
-        h.update(stat_key(p).encode() + b"\0")
-    return h.hexdigest()
+    """The data state: dxcli's version, the store format and the stat key of every file. The
+    whole text is kept in the store and compared; the file name uses its CRC-32."""
+    return "\n".join([f"dxcli {__version__} store {STORE_FORMAT}", *(stat_key(p) for p in files)])
 
 
 def _refs(kind: str, rec: dict[str, Any]) -> list[tuple[str, str]]:
@@ -128,6 +127,8 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
             f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key}: {first.message}",
             hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
         )
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -218,7 +219,7 @@ class Store:
         self._rebuilt = False
 
     def _path(self, state: str, base: Path) -> Path:
-        return base / "store" / f"data-{state[:40]}.sqlite"
+        return base / "store" / f"data-{zlib.crc32(state.encode('utf-8', 'surrogateescape')):08x}-{len(state)}.sqlite"
 
     def connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -242,6 +243,8 @@ class Store:
         except OSError as e:
             if self._fallback is not None:
                 raise DataError(f"cannot write the data store: {e.strerror or e}", hint="free some disk space, or set XDG_CACHE_HOME to a writable directory") from None
+            import tempfile
+
             self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
             sys.stderr.write(f"dxcli: notice: cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run\n")
             path = self._path(state, self._fallback)
