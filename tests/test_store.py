@@ -226,3 +226,10 @@ def test_search_keeps_or_improves_what_it_found_before_the_store(query, code, to
         assert got[:2] == ["condition:gluteus-medius-tendinopathy", "muscle:gluteus-medius"]
         return
     assert got[:5] == before, (query, got[:5])
+
+
+def test_search_kinds_are_the_stores():
+    from dxcli.query.sources import SEARCHABLE
+    from dxcli.reference import store
+
+    assert tuple(SEARCHABLE) == store.SEARCHABLE  # the tie order the store's document numbers follow

@@ -27,7 +27,6 @@ SEARCHABLE = {
     "case": "cite",
     "citation": "cite",
 }
-KIND_ORDER = {k: i for i, k in enumerate(SEARCHABLE)}  # the store indexes the same kinds (store.SEARCHABLE)
 
 
 def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
@@ -83,10 +82,9 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
 def _search(q_words: list[str], limit: int) -> list[dict[str, Any]]:
     st = loader.store()
     matches = [st.word_matches(qw) for qw in q_words]
-    results = st.search(matches)
-    results.sort(key=lambda t: (-t[0], KIND_ORDER[t[1]], t[3]))
+    _, results = st.search(matches, limit)
     out = []
-    for score, kind, pos, rid, name in results[:limit]:
+    for score, kind, pos, rid, name in results:
         out.append(
             {
                 "kind": kind,

@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional
 from dxcli import __version__
 from dxcli.errors import DataError
 
-STORE_FORMAT = 4
+STORE_FORMAT = 5
 TABLES = {"meta", "records", "names", "refs", "search_docs", "search_words"}
 _INDEXES = """
 CREATE INDEX records_id ON records (kind, id);
@@ -160,8 +160,8 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
             conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
             docs: list[tuple[int, str, int, str, str]] = []
             postings: dict[str, array] = {}
-            for kind in SEARCHABLE:
-                for pos, rec in enumerate(kinds.get(kind, [])):
+            for kind in SEARCHABLE:  # document numbers in the order ties are listed: kind, then id
+                for pos, rec in sorted(enumerate(kinds.get(kind, [])), key=lambda pr: pr[1]["id"]):
                     doc = len(docs)
                     head = search_head(rec)
                     in_name = {w for x in (head, rec["id"], *rec.get("aliases", [])) for w in words(x)}
@@ -348,9 +348,11 @@ class Store:
                 out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
         return out
 
-    def search(self, matches: list[dict[str, float]]) -> list[tuple[float, str, int, str, str]]:
-        """(score, kind, pos, id, name) of every document with a match for each query word:
-        each word scores its best match, three times over in a record's name, id or aliases."""
+    def search(self, matches: list[dict[str, float]], limit: int) -> tuple[int, list[tuple[float, str, int, str, str]]]:
+        """(how many documents match, the best ``limit`` of them as (score, kind, pos, id,
+        name)): a document matches with a match for each query word, each word scoring its best
+        match, three times over in a record's name, id or aliases. Document numbers follow the
+        tie order (kind, then id), so only the documents shown are read."""
         total: Optional[dict[int, float]] = None
         for m in matches:
             best: dict[int, float] = {}
@@ -367,15 +369,14 @@ class Store:
                             best[doc] = w
             total = best if total is None else {d: total[d] + w for d, w in best.items() if d in total}
             if not total:
-                return []
-        out = []
-        docs = list(total or {})
-        for start in range(0, len(docs), 500):
-            chunk = docs[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for doc, kind, pos, rid, name in self.query(f"SELECT doc, kind, pos, id, name FROM search_docs WHERE doc IN ({marks})", tuple(chunk)):
-                out.append((total[doc], kind, pos, rid, name))  # type: ignore[index]
-        return out
+                return 0, []
+        assert total is not None
+        import heapq
+
+        top = heapq.nsmallest(limit, total, key=lambda d: (-total[d], d))
+        marks = ",".join("?" * len(top))
+        rows = {r[0]: r for r in self.query(f"SELECT doc, kind, pos, id, name FROM search_docs WHERE doc IN ({marks})", tuple(top))}
+        return len(total), [(total[d], rows[d][1], rows[d][2], rows[d][3], rows[d][4]) for d in top]
 
     def record_at(self, kind: str, pos: int, rid: str) -> dict[str, Any]:
         """The record a search document points at, which must be the record of that id."""
