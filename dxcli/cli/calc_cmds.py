@@ -138,26 +138,19 @@ def register(app: typer.Typer) -> None:
             def compute(text: str) -> dict:
                 parts = text.replace(",", " ").split()
                 if p0 is not None:
-                    return _public(bayes.run(p0, parts, condition))
+                    return bayes.run(p0, parts, condition)
                 if not parts:
                     raise InvalidInput("no pre-test probability", hint="each line: PRETEST FINDING...")
-                return _public(bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition))
+                return bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition)
 
             _batch(ctx, fmt, compute, column, fields)
             return
         if pretest is None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")
-        result = bayes.run(parse_probability(pretest, "pre-test probability"), findings, condition)
-        lr, band = result.pop("_lr_exact"), result.pop("_lr_ci_exact")
+        result, lr, band = bayes.run_exact(parse_probability(pretest, "pre-test probability"), findings, condition)
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
         _emit(ctx, result, fmt, fields, _posttest_view())
-
-
-def _public(result: dict) -> dict:
-    result.pop("_lr_exact", None)
-    result.pop("_lr_ci_exact", None)
-    return result
 
 
 def _posttest_view():

@@ -198,6 +198,13 @@ def _conditions(evs: list[dict[str, Any]]) -> list[str]:
 
 
 def run(pretest: float, findings: list[str], condition: Optional[str] = None) -> dict[str, Any]:
+    """The post-test probability of ``findings`` from ``pretest`` (see ``run_exact``)."""
+    return run_exact(pretest, findings, condition)[0]
+
+
+def run_exact(pretest: float, findings: list[str], condition: Optional[str] = None) -> tuple[dict[str, Any], Optional[float], Any]:
+    """(the result, its unrounded combined LR, the unrounded LR interval of a single finding):
+    the nomogram draws with the exact figures, the result shows them rounded."""
     if not findings:
         raise InvalidInput("no findings given", hint="e.g. dxcli posttest --pretest 0.3 faber+ lr=2")
     steps = [finding_lr(f, condition) for f in findings]
@@ -282,9 +289,7 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
         "posttest_with_primary_figures": round(p_alt, P_DIGITS) if alt_used and not ranged else None,
         "steps": out_steps,
         "notes": notes,
-        "_lr_exact": None if ranged else lr_total,
-        "_lr_ci_exact": single["lr_ci"] if ci_out is not None and single is not None else None,
-    }
+    }, (None if ranged else lr_total), (single["lr_ci"] if ci_out is not None and single is not None else None)
 
 
 def _posttest_ci(before: float, step: dict[str, Any], alone: bool) -> dict[str, Any]:
