@@ -143,9 +143,22 @@ def root(
             show_default=False,
         ),
     ] = None,
+    csv_safe: Annotated[
+        bool,
+        typer.Option(
+            "--csv-safe",
+            help="CSV and TSV: prefix text cells that start with = + - or @ with ' so that a spreadsheet "
+            "does not run them as formulas; numbers are never changed.",
+        ),
+    ] = False,
 ) -> None:
     """dxcli: a clinical reference and calculator for buttock pain."""
     from dxcli.reference import loader
+
+    if csv_safe:
+        from dxcli.cli.common import terminal
+
+        terminal(ctx).csv_safe = True
 
     env = [Path(p) for p in os.environ.get("DXCLI_REFERENCE_PATH", "").split(os.pathsep) if p.strip()]
     loader.use_packs(env + list(reference or []))
@@ -184,7 +197,7 @@ def command_in(argv: list[str]) -> str | None:
         elif arg in ("--reference", "-R"):
             skip = True
         elif arg.startswith("-"):
-            if not arg.startswith("--reference="):
+            if not arg.startswith("--reference=") and arg != "--csv-safe":
                 return None
         else:
             return arg

@@ -16,8 +16,16 @@ import sys
 from itertools import chain
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
-# C0/C1 control characters (ESC among them) other than tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters (ESC among them) other than tab and newline, and the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a
+# terminal shows ("Trojan Source"): shown as escapes, never acted on.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What JSON leaves raw but a terminal would act on: escaped as \\uXXXX in JSON text (JSON
+# itself escapes U+0000-U+001F). Line and paragraph separators too, for JavaScript readers.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Cells a spreadsheet would read as a formula (--csv-safe), unless they are plain numbers.
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 # Lone surrogates: bytes of the input that were not UTF-8 (Python's surrogateescape).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -30,10 +38,13 @@ def valid_text(text: str) -> str:
 class Terminal:
     """What the output is going to: injected in tests, read from the process otherwise."""
 
-    __slots__ = ("stdout", "stderr", "is_tty", "color", "width")
+    __slots__ = ("stdout", "stderr", "is_tty", "color", "width", "csv_safe")
 
-    def __init__(self, stdout: TextIO, stderr: TextIO, is_tty: bool, color: bool, width: int | None = None) -> None:
+    def __init__(
+        self, stdout: TextIO, stderr: TextIO, is_tty: bool, color: bool, width: int | None = None, csv_safe: bool = False
+    ) -> None:
         self.stdout, self.stderr, self.is_tty, self.color, self.width = stdout, stderr, is_tty, color, width
+        self.csv_safe = csv_safe  # --csv-safe: text cells of CSV and TSV cannot start a formula
 
     @classmethod
     def from_env(cls) -> "Terminal":
@@ -75,9 +86,27 @@ class View:
         return cell(value, for_table=True)
 
 
+def _shown(m: "re.Match[str]") -> str:
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
 def inert(text: str) -> str:
-    """Neutralise control characters (ANSI escapes) in data shown as text."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", valid_text(text))
+    """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text."""
+    return _CONTROL.sub(_shown, valid_text(text))
+
+
+def json_text(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None) -> str:
+    """JSON for output: UTF-8 text, with C1 controls and bidi overrides as \\u escapes."""
+    text = valid_text(json.dumps(_json_safe(value), ensure_ascii=False, indent=indent, separators=separators))
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def csv_safe(text: str) -> str:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' (--csv-safe)."""
+    if text and _FORMULA.match(text) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def cell(value: Any, *, for_table: bool = False) -> str:
@@ -101,7 +130,7 @@ def cell(value: Any, *, for_table: bool = False) -> str:
     if isinstance(value, dict):
         if for_table and "text" in value:
             return inert(str(value["text"]))
-        return json.dumps(_json_safe(value), ensure_ascii=False, separators=(",", ":"))
+        return json_text(value, separators=(",", ":"))
     return inert(str(value))
 
 
@@ -149,16 +178,22 @@ def render(
     rows: list[dict[str, Any]] = [data] if single else list(data)  # type: ignore[list-item]
     out = term.stdout
     if fmt == "json":
-        out.write(valid_text(json.dumps(_json_safe(data), ensure_ascii=False, indent=2)) + "\n")
+        out.write(json_text(data, indent=2) + "\n")
     elif fmt == "ndjson":
         for r in rows:
-            out.write(valid_text(json.dumps(_json_safe(r), ensure_ascii=False)) + "\n")
+            out.write(json_text(r) + "\n")
     elif fmt in ("tsv", "csv"):
         keys = _keys(rows, view)
+        safe = term.csv_safe
+
+        def text(v: Any) -> str:
+            t = cell(v)
+            return csv_safe(t) if safe and not isinstance(v, (int, float, bool)) and v is not None else t
+
         if fmt == "tsv":
             out.write("\t".join(keys) + "\n")
             for r in rows:
-                out.write("\t".join(_flat(cell(r.get(k))) for k in keys) + "\n")
+                out.write("\t".join(_flat(text(r.get(k))) for k in keys) + "\n")
         else:
             import csv
 
@@ -166,7 +201,7 @@ def render(
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(keys)
             for r in rows:
-                w.writerow([cell(r.get(k)) for k in keys])
+                w.writerow([text(r.get(k)) for k in keys])
             out.write(buf.getvalue())
     elif fmt == "markdown":
         keys = _keys(rows, view)

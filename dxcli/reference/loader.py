@@ -56,7 +56,11 @@ def bundled_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """$XDG_CACHE_HOME/dxcli, or ~/.cache/dxcli; a relative XDG_CACHE_HOME is ignored, as the
+    XDG Base Directory specification says (it would name a different place in each directory)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "dxcli"
 
 
