@@ -265,20 +265,35 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
 
 
 class StreamWriter:
-    """Writes batch results line by line. Each result is a prefix (line number and input) and
-    a tail (the computed fields); the tail's text can be reused for a repeated input."""
+    """Writes batch results line by line. Each result is a prefix (line number, kept input
+    columns) and a tail (the input and the computed fields); the tail's text can be reused
+    for a repeated input. On a terminal (``table``) results are drawn as the same table as
+    everywhere, one table for the results that are ready each time the input pauses."""
 
-    def __init__(self, fmt: str, out: TextIO) -> None:
-        self.fmt = "markdown" if fmt == "table" else fmt
+    TABLE_ROWS = 1000  # rows of one table on a terminal
+
+    def __init__(
+        self, fmt: str, out: TextIO, keep: Sequence[str] = (), csv_safe: bool = False, term: "Terminal | None" = None
+    ) -> None:
+        self.fmt = "markdown" if fmt == "table" and term is None else fmt
         self.out = out
+        self.term = term
+        self.keep = list(keep)
+        self.csv_safe = csv_safe and self.fmt in ("csv", "tsv")
         self.keys: list[str] | None = None
         self.count = 0
         self._buf: list[str] = []
+        self._rows: list[dict[str, Any]] = []  # table: rows not yet drawn
         self._lead = {"ndjson": '{"line": ', "markdown": "| "}.get(self.fmt, "")
 
     def start(self, keys: list[str]) -> None:
+        clash = [k for k in self.keep if k in ("line", "input", *keys)]
+        if clash:
+            from dxcli.errors import InvalidInput
+
+            raise InvalidInput(f"--keep {clash[0]!r}: the output already has a field of that name", hint="keep other columns, or rename it in the CSV")
         self.keys = keys
-        head = ["line", "input", *keys]
+        head = ["line", *self.keep, "input", *keys]
         if self.fmt == "csv":
             self._buf.append(_csv_line(head))
         elif self.fmt == "tsv":
@@ -288,30 +303,59 @@ class StreamWriter:
         elif self.fmt == "json":
             self._buf.append("[")
 
-    def rest(self, text: str, row: dict[str, Any]) -> str:
+    def _text(self, value: Any) -> str:
+        text = cell(value)
+        return csv_safe(text) if self.csv_safe and isinstance(value, str) else text
+
+    def kept(self, cells: list[str]) -> Any:
+        """The prefix of a line's kept input columns (after its line number)."""
+        if self.fmt == "table":
+            return dict(zip(self.keep, cells))
+        if self.fmt in ("json", "ndjson"):
+            return ", " + json_text(dict(zip(self.keep, cells)))[1:-1]
+        vals = [self._text(c) for c in cells]
+        if self.fmt == "csv":
+            return "," + _csv_line(vals)[:-1]
+        if self.fmt == "tsv":
+            return "\t" + "\t".join(_flat(v) for v in vals)
+        return " | " + " | ".join(_flat(v).replace("|", "\\|") for v in vals)
+
+    def rest(self, text: str, row: dict[str, Any]) -> Any:
         """Everything of a result's line after its line number: the input and the fields."""
         keys = self.keys or list(row)
+        if self.fmt == "table":
+            return {"input": text, **{k: row.get(k) for k in keys}}
         if self.fmt in ("json", "ndjson"):
-            body = valid_text(json.dumps(_json_safe({"input": text, **{k: row.get(k) for k in keys}}), ensure_ascii=False))
+            body = json_text({"input": text, **{k: row.get(k) for k in keys}})
             return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
-        vals = [inert(text), *(cell(row.get(k)) for k in keys)]
+        vals = [self._text(text), *(self._text(row.get(k)) for k in keys)]
         if self.fmt == "csv":
             return "," + _csv_line(vals)
         if self.fmt == "tsv":
             return "\t" + "\t".join(_flat(v) for v in vals) + "\n"
         return " | " + " | ".join(_flat(v).replace("|", "\\|") for v in vals) + " |\n"
 
-    def write(self, n: int, rest: str) -> None:
+    def write(self, n: int, rest: Any, kept: Any = "") -> None:
+        if self.fmt == "table":
+            self._rows.append({"line": n, **(kept or {}), **rest})
+            self.count += 1
+            if len(self._rows) >= self.TABLE_ROWS:
+                self.flush()
+            return
         if self.fmt == "json":
-            self._buf.append(("\n  " if self.count == 0 else ",\n  ") + '{"line": ' + str(n) + rest)
+            self._buf.append(("\n  " if self.count == 0 else ",\n  ") + '{"line": ' + str(n) + kept + rest)
         else:
-            self._buf.append(self._lead + str(n) + rest)
+            self._buf.append(self._lead + str(n) + kept + rest)
         self.count += 1
         if len(self._buf) >= 4096:
             self.flush()
 
-    def write_many(self, numbers: Iterable[int], rests: list[str]) -> None:
+    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
         """Many lines at once: the numbers, each followed by its remembered text."""
+        if self.fmt == "table":
+            for n, rest in zip(numbers, rests):
+                self.write(n, rest)
+            return
         if self.fmt == "json":
             sep = ",\n  " + '{"line": '
             lead = ("\n  " if self.count == 0 else ",\n  ") + '{"line": '
@@ -326,6 +370,10 @@ class StreamWriter:
         self.flush()
 
     def flush(self) -> None:
+        if self._rows:
+            rows, self._rows = self._rows, []
+            keys = ["line", *self.keep, "input", *(self.keys or [])]
+            _rich_table(rows, False, self.term, View(columns=keys))  # type: ignore[arg-type]
         if self._buf:
             self.out.write("".join(self._buf))
             self._buf.clear()
