@@ -110,7 +110,7 @@ def load(paths: list[Path]) -> list[Path]:
             first = problems[0]
             where = f"{first.file}:{first.line}" if first.line else first.file
             raise DataError(
-                f"the reference pack has {len(problems)} problem(s); the first: {where}: {first.key}: {first.message}",
+                f"the reference pack has {len(problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
                 hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
             )
         try:
