@@ -25,16 +25,39 @@ INDEPENDENCE = (
     "conditionally independent given the condition; correlated findings overstate the change"
 )
 LR_MAX = 1e6
+LR_MIN = 1 / LR_MAX  # symmetric: a ratio and its inverse are equally far from 1
+_RANGE = f"[{LR_MIN:g}, {LR_MAX:g}]"
 
 
 def parse_raw_lr(text: str) -> float:
     x = parse_number(text, "likelihood ratio")
-    if x <= 0 or x > LR_MAX:
+    if not LR_MIN <= x <= LR_MAX:  # 0, negatives, subnormals (1e-320) and the huge alike
         raise InvalidInput(
-            f"likelihood ratio {text.strip()!r} is outside the accepted range (0, {LR_MAX:g}]",
+            f"likelihood ratio {text.strip()!r} is outside the accepted range {_RANGE}",
             hint="a likelihood ratio is a positive number, e.g. lr=8.4 or lr=0.12",
         )
     return x
+
+
+def _check_derived(x: Optional[float], what: str) -> None:
+    """A likelihood ratio computed from the data or a product of several gets the answer a
+    typed one gets: one outside the accepted range is refused. Exactly 0 and unbounded
+    (a stated sensitivity or specificity of 1) keep their own notes."""
+    if x is None or x == 0 or math.isinf(x) or math.isnan(x):
+        return
+    if not LR_MIN <= x <= LR_MAX:
+        raise InvalidInput(
+            f"{what} {x:.3g} is outside the accepted range {_RANGE}",
+            hint="combine fewer findings, or check the likelihood ratios given",
+        )
+
+
+def _shown(x: Optional[float]) -> Optional[float]:
+    """An LR as reported: two decimals, or two significant digits below 0.1 (never 0 for a
+    ratio that is not 0)."""
+    if x is None or math.isinf(x) or math.isnan(x) or x == 0 or abs(x) >= 0.1:
+        return _r(x)
+    return float(f"{x:.2g}")
 
 
 def _resolve(name: str) -> tuple[str, dict[str, Any]]:
@@ -129,6 +152,9 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
     ranged = False
     out_steps = []
     for s in steps:
+        _check_derived(s["lr"], f"the likelihood ratio of {s['finding']}")
+        for x in s["lr_range"] or []:
+            _check_derived(x, f"the likelihood ratio of {s['finding']}")
         if s["lr"] is not None:
             a = b = s["lr"]
         else:
@@ -143,13 +169,15 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
             {
                 "finding": s["finding"],
                 "condition": s["condition"],
-                "lr": _r(s["lr"]),
-                "lr_range": [_r(x) for x in s["lr_range"]] if s["lr_range"] else None,
+                "lr": _shown(s["lr"]),
+                "lr_range": [_shown(x) for x in s["lr_range"]] if s["lr_range"] else None,
                 "probability": None if ranged else round(p, P_DIGITS),
                 "probability_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
                 "source": s["source"],
             }
         )
+    for x in (lr_lo, lr_hi) if ranged else (lr_total,):
+        _check_derived(x, "the combined likelihood ratio")
     notes = []
     if len(steps) > 1:
         notes.append(INDEPENDENCE)
@@ -163,8 +191,8 @@ def run(pretest: float, findings: list[str], condition: Optional[str] = None) ->
         "pretest": pretest,
         "posttest": None if ranged else round(p, P_DIGITS),
         "posttest_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
-        "lr": None if ranged else _r(lr_total),
-        "lr_range": [_r(lr_lo), _r(lr_hi)] if ranged else None,
+        "lr": None if ranged else _shown(lr_total),
+        "lr_range": [_shown(lr_lo), _shown(lr_hi)] if ranged else None,
         "steps": out_steps,
         "notes": notes,
         "_lr_exact": None if ranged else lr_total,
