@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from dxcli.calc.bands import band_for, band_text
-from dxcli.calc.numbers import parse_number
+from dxcli.calc.bands import band_text, locator
+from dxcli.calc.numbers import PLAIN, parse_number
 from dxcli.errors import InvalidInput
 
 ANGLE_SUFFIXES = ("°", "deg", "degrees", "degree")
@@ -46,28 +46,76 @@ def parse_inputs(values: list[str], domain_max: float) -> tuple[float, Optional[
     return total, cor, sag, warnings
 
 
+def parse_line(text: str, domain_max: float) -> tuple[float, Optional[float], Optional[float], list[str]]:
+    """``parse_inputs`` for one line of batch input: one angle or two, split by spaces or commas."""
+    if PLAIN.match(text):  # the common case: one plain angle
+        x = float(text)
+        if x <= domain_max:
+            return x, None, None, []
+    return parse_inputs(text.replace(",", " ").split() or [text], domain_max)
+
+
 def classify(scale: dict[str, Any], combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
+    return classifier(scale)(combined, coronal, sagittal)
+
+
+def classifier(scale: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+    """``classify`` for one scale, with the bands worked out once: batch mode classifies each
+    distinct angle with it.
+
+    The cut-points of both band sets divide the domain into intervals; within one the risk
+    group, the grade and their fields are the same, so each interval and each cut-point gets
+    its fields once (found with ``band_for``'s rule) and an angle finds its own by bisection.
+    The fields are shared between results: they are read, never changed.
+    """
+    from bisect import bisect_left
+
     sets = {bs["id"]: bs for bs in scale["band_sets"]}
-    risk = band_for(sets["risk-group"]["bands"], combined)
-    grade = band_for(sets["grade"]["bands"], combined)
-    notes = [n["text"] for n in _boundary_notes(risk, combined)]
-    return {
-        "combined_angle": combined,
-        "coronal_angle": coronal,
-        "sagittal_angle": sagittal,
-        "risk_group": risk["id"],
-        "risk_label": risk["label"],
-        "risk_interval": band_text(risk),
-        "group_hips": risk.get("hips"),
-        "group_collapsed": risk.get("collapsed"),
-        "grade": int(grade["id"].rsplit("-", 1)[1]),
-        "grade_interval": band_text(grade),
-        "grade_hips": grade.get("hips"),
-        "grade_collapsed": grade.get("collapsed"),
-        "collapse": risk.get("description"),
-        "notes": notes,
-        "source": scale["source"],
-    }
+    risk_bands, grade_bands = sets["risk-group"]["bands"], sets["grade"]["bands"]
+    risk_band, grade_band = locator(risk_bands), locator(grade_bands)
+    source = scale["source"]
+
+    def fields(x: float) -> dict[str, Any]:
+        risk, grade = risk_band(x), grade_band(x)
+        return {
+            "risk_group": risk["id"],
+            "risk_label": risk["label"],
+            "risk_interval": band_text(risk),
+            "group_hips": risk.get("hips"),
+            "group_collapsed": risk.get("collapsed"),
+            "grade": int(grade["id"].rsplit("-", 1)[1]),
+            "grade_interval": band_text(grade),
+            "grade_hips": grade.get("hips"),
+            "grade_collapsed": grade.get("collapsed"),
+            "collapse": risk.get("description"),
+            "notes": [n["text"] for n in _boundary_notes(risk, x)],
+            "source": source,
+        }
+
+    cuts = sorted({b[e] for b in (*risk_bands, *grade_bands) for e in ("lower", "upper") if b[e] != float("inf")})
+    at_cut = {}
+    for c in cuts:
+        try:
+            at_cut[c] = fields(c)
+        except ValueError:  # a cut-point outside every band (the domain's open ends)
+            pass
+    between = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        try:
+            between.append(fields((lo + hi) / 2))
+        except ValueError:
+            between.append(None)
+
+    def classify_one(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
+        f = at_cut.get(combined)
+        if f is None:
+            i = bisect_left(cuts, combined)
+            f = between[i - 1] if 0 < i < len(cuts) else None
+            if f is None:
+                f = fields(combined)  # outside the cut-points: band_for's rule decides (or raises)
+        return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}
+
+    return classify_one
 
 
 def _boundary_notes(band: dict[str, Any], x: float) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from dxcli.errors import EXIT_USAGE, DxError, InvalidInput
 from dxcli.output.render import StreamWriter, Terminal
 
 LINE_MAX = 65_536  # characters in one input line; a longer line is reported and skipped
-CHUNK = 1 << 16  # bytes of input read at a time
+CHUNK = 1 << 16  # bytes of input read at a time (at most LINE_MAX: see Input.blocks)
 MEMO_MAX = 100_000  # distinct inputs remembered...
 MEMO_CHARS = 8_000_000  # ...and characters of them: memory stays bounded however long the input
 TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines
@@ -32,6 +32,10 @@ TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines
 
 def select(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     """Only the named fields of a result, in the order named; an unknown name is an error."""
+    try:
+        return {f: row[f] for f in fields}
+    except KeyError:
+        pass
     unknown = [f for f in fields if f not in row]
     if unknown:
         raise InvalidInput(
@@ -113,8 +117,10 @@ class Input:
             else:
                 lines = buf[:end].decode(enc, "surrogateescape").split("\n")
                 pending = buf[end + 1 :]
-                if max(map(len, lines)) > LINE_MAX:
-                    lines = [TOO_LONG if len(x) > LINE_MAX else x for x in lines]
+                # Only the first line can be over the limit: the others lie within one read
+                # (CHUNK bytes, at most LINE_MAX characters).
+                if len(lines[0]) > LINE_MAX:
+                    lines[0] = TOO_LONG
                 yield lines
             if len(pending) > LINE_MAX:
                 yield [TOO_LONG]
@@ -278,11 +284,11 @@ class _Job:
             self.other[raw] = (None, e.message, [])
             self.chars += len(e.message)
             return
-        warnings = row.pop("_warnings", [])
-        row.pop("source", None)  # the same for every line: see "dxcli cite"
-        if self.fields:
-            row = select(row, self.fields)
-        if self.writer.keys is None:
+        warnings = row.pop("_warnings", None)
+        if self.writer.keys is None:  # the first result names the fields (the writer keeps to them)
+            row.pop("source", None)  # the same for every line: see "dxcli cite"
+            if self.fields:
+                row = select(row, self.fields)
             self.writer.start(list(row))
         rest = self.writer.rest(text, row)
         self.chars += len(rest) if isinstance(rest, str) else 200
@@ -316,11 +322,19 @@ class _Job:
             self.term.stderr.write(f"dxcli: line {n}: warning: {w}\n")
 
     def chunk(self, first: int, lines: list[Optional[str]]) -> None:
-        for raw in set(lines).difference(self.plain).difference(self.other):
-            if raw is not TOO_LONG:
-                self._learn(raw)
-        if self.plain.keys() >= set(lines):  # every line has a plain result: one write
-            self.writer.write_many(range(first, first + len(lines)), list(map(self.plain.__getitem__, lines)))
-        else:
-            for i, raw in enumerate(lines):
-                self.one(first + i, raw)
+        """A block of lines: one lookup each, and one write when all have plain results."""
+        plain = self.plain
+        rests = list(map(plain.get, lines))
+        if None in rests:  # new inputs (or errors, warnings, blank lines) in this block
+            gaps = [i for i, r in enumerate(rests) if r is None]
+            for raw in {lines[i] for i in gaps}.difference(self.other):
+                if raw is not TOO_LONG:
+                    self._learn(raw)
+            for i in gaps:
+                rest = plain.get(lines[i])  # type: ignore[arg-type]
+                if rest is None:  # not a plain result: this block line by line
+                    for j, raw in enumerate(lines):
+                        self.one(first + j, raw)
+                    return
+                rests[i] = rest
+        self.writer.write_many(range(first, first + len(lines)), rests)

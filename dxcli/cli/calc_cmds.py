@@ -80,10 +80,14 @@ def register(app: typer.Typer) -> None:
 
         scale = loader.by_id("scale")["kerboul"]
         dmax = scale["domain_max"]
+        classify = k.classifier(scale)
 
         def compute(text: str) -> dict:
-            combined, cor, sag, warnings = k.parse_inputs(text.replace(",", " ").split() or [text], dmax)
-            return {**k.classify(scale, combined, cor, sag), "_warnings": warnings}
+            combined, cor, sag, warnings = k.parse_line(text, dmax)
+            row = classify(combined, cor, sag)
+            if warnings:
+                row["_warnings"] = warnings
+            return row
 
         _safe(ctx, csv_safe)
         if angles == ["-"]:

@@ -13,7 +13,6 @@ import math
 import os
 import re
 import sys
-from itertools import chain
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
 # C0/C1 control characters (ESC among them) other than tab and newline, and the bidirectional
@@ -25,6 +24,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Cells a spreadsheet would read as a formula (--csv-safe), unless they are plain numbers.
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
+_CSV_QUOTED = re.compile(r'[,"\r\n]')  # a CSV cell with one of these is quoted
 _PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 # Lone surrogates: bytes of the input that were not UTF-8 (Python's surrogateescape).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -93,6 +93,8 @@ def _shown(m: "re.Match[str]") -> str:
 
 def inert(text: str) -> str:
     """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text."""
+    if text.isascii() and text.isprintable():  # the common case, nothing to neutralise
+        return text
     return _CONTROL.sub(_shown, valid_text(text))
 
 
@@ -111,6 +113,11 @@ def csv_safe(text: str) -> str:
 
 def cell(value: Any, *, for_table: bool = False) -> str:
     """One value as flat text for TSV, CSV, Markdown and tables."""
+    kind = type(value)
+    if kind is str:
+        return inert(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return "" if not for_table else "—"
     if isinstance(value, bool):
@@ -285,6 +292,9 @@ class StreamWriter:
         self._buf: list[str] = []
         self._rows: list[dict[str, Any]] = []  # table: rows not yet drawn
         self._lead = {"ndjson": '{"line": ', "markdown": "| "}.get(self.fmt, "")
+        self._sep = {"csv": ",", "tsv": "\t"}.get(self.fmt, " | ")
+        self._end = " |\n" if self.fmt == "markdown" else "\n"
+        self._pieces: dict[Any, str] = {}  # (type, value) -> its text in this format
 
     def start(self, keys: list[str]) -> None:
         clash = [k for k in self.keep if k in ("line", "input", *keys)]
@@ -328,12 +338,35 @@ class StreamWriter:
         if self.fmt in ("json", "ndjson"):
             body = json_text({"input": text, **{k: row.get(k) for k in keys}})
             return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
-        vals = [self._text(text), *(self._text(row.get(k)) for k in keys)]
-        if self.fmt == "csv":
-            return "," + _csv_line(vals)
+        pieces, piece = self._pieces, self._piece
+        out = [piece(text)]
+        for k in keys:  # a value's text is worked out once: most repeat from line to line
+            v = row.get(k)
+            t = type(v)
+            try:
+                key = (t, tuple(v)) if t is list else (t, v)
+                p = pieces[key]
+            except KeyError:
+                p = piece(v)
+                if len(pieces) >= 50_000:
+                    pieces.clear()
+                pieces[key] = p
+            except TypeError:  # not hashable (a dict, a list of lists)
+                p = piece(v)
+            out.append(p)
+        sep = self._sep
+        return sep + sep.join(out) + self._end
+
+    def _piece(self, value: Any) -> str:
+        """One value as it appears between the separators of a line."""
+        text = cell(value)
+        if self.csv_safe and isinstance(value, str):
+            text = csv_safe(text)
+        if self.fmt == "csv":  # minimal quoting, as the csv module does it
+            return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
         if self.fmt == "tsv":
-            return "\t" + "\t".join(_flat(v) for v in vals) + "\n"
-        return " | " + " | ".join(_flat(v).replace("|", "\\|") for v in vals) + " |\n"
+            return _flat(text)
+        return _flat(text).replace("|", "\\|")
 
     def write(self, n: int, rest: Any, kept: Any = "") -> None:
         if self.fmt == "table":
@@ -364,8 +397,11 @@ class StreamWriter:
             lead = self._lead
             if lead:
                 self._buf.append(lead + lead.join(map(str.__add__, map(str, numbers), rests)))
-            else:  # interleave without building each line first: one copy of the text
-                self._buf.append("".join(chain.from_iterable(zip(map(str, numbers), rests))))
+            else:  # interleave by slice assignment, without building each line first
+                parts: list[str] = [""] * (2 * len(rests))
+                parts[::2] = list(map(str, numbers))
+                parts[1::2] = rests
+                self._buf.append("".join(parts))
         self.count += len(rests)
         self.flush()
 
@@ -387,6 +423,9 @@ class StreamWriter:
 
 
 def _csv_line(values: list[str]) -> str:
+    """One CSV row as the csv module writes it (minimal quoting)."""
+    if len(values) > 1 and not any(map(_CSV_QUOTED.search, values)):  # nothing to quote
+        return ",".join(values) + "\n"
     import csv
 
     buf = io.StringIO()
