@@ -24,7 +24,7 @@ from dxcli.errors import EXIT_USAGE, DxError, InvalidInput
 from dxcli.output.render import StreamWriter, Terminal
 
 LINE_MAX = 65_536  # characters in one input line; a longer line is reported and skipped
-CHUNK = 1 << 16  # bytes of input read at a time (at most LINE_MAX: see Input.blocks)
+CHUNK = 16384  # bytes of input read at a time (at most LINE_MAX: see Input.blocks)
 MEMO_MAX = 100_000  # distinct inputs remembered...
 MEMO_CHARS = 8_000_000  # ...and characters of them: memory stays bounded however long the input
 TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines

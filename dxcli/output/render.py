@@ -343,12 +343,15 @@ class StreamWriter:
         for k in keys:  # a value's text is worked out once: most repeat from line to line
             v = row.get(k)
             t = type(v)
+            if t is float:  # a measurement: seldom repeated (a repeated input is remembered whole)
+                out.append(piece(v))
+                continue
             try:
                 key = (t, tuple(v)) if t is list else (t, v)
                 p = pieces[key]
             except KeyError:
                 p = piece(v)
-                if len(pieces) >= 50_000:
+                if len(pieces) >= 4096:
                     pieces.clear()
                 pieces[key] = p
             except TypeError:  # not hashable (a dict, a list of lists)
