@@ -59,9 +59,13 @@ def classify(scale: dict[str, Any], combined: float, coronal: Optional[float] = 
     return classifier(scale)(combined, coronal, sagittal)
 
 
-def classifier(scale: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+ANGLES = ("combined_angle", "coronal_angle", "sagittal_angle")
+
+
+def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[..., dict[str, Any]]:
     """``classify`` for one scale, with the bands worked out once: batch mode classifies each
-    distinct angle with it.
+    distinct angle with it. With ``only`` (field names, all of them fields of ``classify``),
+    a result holds just those fields (``--fields``).
 
     The cut-points of both band sets divide the domain into intervals; within one the risk
     group, the grade and their fields are the same, so each interval and each cut-point gets
@@ -115,7 +119,29 @@ def classifier(scale: dict[str, Any]) -> Callable[..., dict[str, Any]]:
                 f = fields(combined)  # outside the cut-points: band_for's rule decides (or raises)
         return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}
 
-    return classify_one
+    known = set(ANGLES) | set(fields(cuts[0]))
+    if not only or not set(only) <= known:  # no selection, or one that names an unknown field
+        return classify_one
+    # only the fields asked for: what depends on the interval alone, and the angles asked for
+    keep = [k for k in only if k not in ANGLES]
+    angles = [k for k in only if k in ANGLES]
+    at_cut_some = {c: {k: f[k] for k in keep} for c, f in at_cut.items()}
+    between_some = [None if f is None else {k: f[k] for k in keep} for f in between]
+    full = classify_one
+
+    def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
+        f = at_cut_some.get(combined)
+        if f is None:
+            i = bisect_left(cuts, combined)
+            f = between_some[i - 1] if 0 < i < len(cuts) else None
+            if f is None:
+                return {k: v for k, v in full(combined, coronal, sagittal).items() if k in only}
+        if not angles:
+            return dict(f)
+        given = {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal}
+        return {**{k: given[k] for k in angles}, **f}
+
+    return classify_some
 
 
 def _boundary_notes(band: dict[str, Any], x: float) -> list[dict[str, Any]]:

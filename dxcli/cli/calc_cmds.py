@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
 
         scale = loader.by_id("scale")["kerboul"]
         dmax = scale["domain_max"]
-        classify = k.classifier(scale)
+        classify = k.classifier(scale, _fields(fields) if angles == ["-"] else None)
 
         def compute(text: str) -> dict:
             combined, cor, sag, warnings = k.parse_line(text, dmax)

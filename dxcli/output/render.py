@@ -295,6 +295,7 @@ class StreamWriter:
         self._sep = {"csv": ",", "tsv": "\t"}.get(self.fmt, " | ")
         self._end = " |\n" if self.fmt == "markdown" else "\n"
         self._pieces: dict[Any, str] = {}  # (type, value) -> its text in this format
+        self._simple = self.fmt in ("csv", "tsv") and not self.csv_safe  # (see rest)
 
     def start(self, keys: list[str]) -> None:
         clash = [k for k in self.keep if k in ("line", "input", *keys)]
@@ -339,7 +340,10 @@ class StreamWriter:
             body = json_text({"input": text, **{k: row.get(k) for k in keys}})
             return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
         pieces, piece = self._pieces, self._piece
-        out = [piece(text)]
+        if self._simple and text.isascii() and text.isprintable() and "," not in text and '"' not in text:
+            out = [text]  # nothing to neutralise, quote or flatten: the input as it is
+        else:
+            out = [piece(text)]
         for k in keys:  # a value's text is worked out once: most repeat from line to line
             v = row.get(k)
             t = type(v)
