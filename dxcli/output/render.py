@@ -18,14 +18,15 @@ from typing import Any, Callable, Iterable, Sequence, TextIO
 # C0/C1 control characters (ESC among them) other than tab and newline, and the bidirectional
 # embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a
 # terminal shows ("Trojan Source"): shown as escapes, never acted on.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 # What JSON leaves raw but a terminal would act on: escaped as \\uXXXX in JSON text (JSON
 # itself escapes U+0000-U+001F). Line and paragraph separators too, for JavaScript readers.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 # Cells a spreadsheet would read as a formula (--csv-safe), unless they are plain numbers.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_FORMULA = r"^[=+\-@\t\r]"
 _CSV_QUOTED = re.compile(r'[,"\r\n]')  # a CSV cell with one of these is quoted
-_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+# (the patterns above are compiled on first use, by re's own cache: most runs never need them)
 # Lone surrogates: bytes of the input that were not UTF-8 (Python's surrogateescape).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -95,18 +96,20 @@ def inert(text: str) -> str:
     """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text."""
     if text.isascii() and text.isprintable():  # the common case, nothing to neutralise
         return text
-    return _CONTROL.sub(_shown, valid_text(text))
+    return re.sub(_CONTROL, _shown, valid_text(text))
 
 
 def json_text(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None) -> str:
     """JSON for output: UTF-8 text, with C1 controls and bidi overrides as \\u escapes."""
     text = valid_text(json.dumps(_json_safe(value), ensure_ascii=False, indent=indent, separators=separators))
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if text.isascii() and "\x7f" not in text:  # the common case: nothing a terminal acts on
+        return text
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def csv_safe(text: str) -> str:
     """A text cell a spreadsheet would run as a formula, prefixed with ' (--csv-safe)."""
-    if text and _FORMULA.match(text) and not _PLAIN_NUMBER.match(text):
+    if text and re.match(_FORMULA, text) and not re.match(_PLAIN_NUMBER, text):
         return "'" + text
     return text
 
