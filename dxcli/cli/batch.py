@@ -269,33 +269,35 @@ class _Job:
         self.failed = 0
 
     def _learn(self, raw: str) -> None:
-        if len(self.plain) + len(self.other) >= MEMO_MAX or self.chars >= MEMO_CHARS:
-            self.plain.clear()
-            self.other.clear()
+        plain, other = self.plain, self.other
+        if self.chars >= MEMO_CHARS or len(plain) + len(other) >= MEMO_MAX:
+            plain.clear()
+            other.clear()
             self.chars = 0
         text = raw.strip()
-        self.chars += len(raw)
-        if not text or text.startswith("#"):
-            self.other[raw] = (None, None, [])
+        if not text or text[0] == "#":
+            other[raw] = (None, None, [])
+            self.chars += len(raw)
             return
         try:
             row = self.compute(text)
         except DxError as e:
-            self.other[raw] = (None, e.message, [])
-            self.chars += len(e.message)
+            other[raw] = (None, e.message, [])
+            self.chars += len(raw) + len(e.message)
             return
         warnings = row.pop("_warnings", None)
-        if self.writer.keys is None:  # the first result names the fields (the writer keeps to them)
+        writer = self.writer
+        if writer.keys is None:  # the first result names the fields (the writer keeps to them)
             row.pop("source", None)  # the same for every line: see "dxcli cite"
             if self.fields:
                 row = select(row, self.fields)
-            self.writer.start(list(row))
-        rest = self.writer.rest(text, row)
-        self.chars += len(rest) if isinstance(rest, str) else 200
+            writer.start(list(row))
+        rest = writer.rest(text, row)
+        self.chars += len(raw) + (len(rest) if type(rest) is str else 200)
         if warnings:
-            self.other[raw] = (rest, None, warnings)
+            other[raw] = (rest, None, warnings)
         else:
-            self.plain[raw] = rest
+            plain[raw] = rest
 
     def fail(self, n: int, error: str) -> None:
         self.failed += 1

@@ -342,16 +342,16 @@ class StreamWriter:
         if self.fmt in ("json", "ndjson"):
             body = json_text({"input": text, **{k: row.get(k) for k in keys}})
             return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
-        pieces, piece = self._pieces, self._piece
+        pieces, piece, sep = self._pieces, self._piece, self._sep
         if self._simple and text.isascii() and text.isprintable() and "," not in text and '"' not in text:
-            out = [text]  # nothing to neutralise, quote or flatten: the input as it is
+            line = sep + text  # nothing to neutralise, quote or flatten: the input as it is
         else:
-            out = [piece(text)]
+            line = sep + piece(text)
         for k in keys:  # a value's text is worked out once: most repeat from line to line
             v = row.get(k)
             t = type(v)
             if t is float:  # a measurement: seldom repeated (a repeated input is remembered whole)
-                out.append(piece(v))
+                line += sep + piece(v)
                 continue
             try:
                 key = (t, tuple(v)) if t is list else (t, v)
@@ -363,9 +363,8 @@ class StreamWriter:
                 pieces[key] = p
             except TypeError:  # not hashable (a dict, a list of lists)
                 p = piece(v)
-            out.append(p)
-        sep = self._sep
-        return sep + sep.join(out) + self._end
+            line += sep + p
+        return line + self._end
 
     def _piece(self, value: Any) -> str:
         """One value as it appears between the separators of a line."""
