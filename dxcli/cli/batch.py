@@ -14,7 +14,6 @@ Input is read as bytes, a chunk at a time, straight from the descriptor, so that
 
 from __future__ import annotations
 
-import csv
 import os
 import stat
 import sys
@@ -138,6 +137,8 @@ def csv_rows(
     The input joins the cells of ``columns`` with a space; the error names an empty column
     or an over-long line. Blank rows are skipped.
     """
+    import csv
+
     too_long: list[int] = []  # over-long lines not yet reported
     skipped = [0]  # over-long lines so far: the reader's line count leaves them out
 
@@ -150,7 +151,7 @@ def csv_rows(
                     too_long.append(n)
                     skipped[0] += 1
                     continue
-                yield line
+                yield line + "\n"  # (a quoted cell may span lines)
 
     reader = csv.reader(lines())
     try:

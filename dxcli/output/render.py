@@ -8,7 +8,6 @@ only when a table is drawn.
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import re
@@ -101,6 +100,8 @@ def inert(text: str) -> str:
 
 def json_text(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None) -> str:
     """JSON for output: UTF-8 text, with C1 controls and bidi overrides as \\u escapes."""
+    import json  # (imported when JSON is written: CSV and TSV runs never need it)
+
     text = valid_text(json.dumps(_json_safe(value), ensure_ascii=False, indent=indent, separators=separators))
     if text.isascii() and "\x7f" not in text:  # the common case: nothing a terminal acts on
         return text

@@ -6,7 +6,6 @@ this module does no validation, so the everyday path never imports pydantic.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from functools import lru_cache
@@ -160,6 +159,7 @@ def derived(name: str, build: Any) -> Any:
     """A value computed from the whole data set (bundled and packs), cached as JSON and
     rebuilt whenever any data file changes: ``build()`` makes it."""
     import binascii
+    import json
 
     files = [bundled_dir() / KIND_FILES[k] for k in KIND_FILES] + list(_pack_files)
     stamp = "|".join(_stamp(p) for p in files)
