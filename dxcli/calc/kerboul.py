@@ -127,6 +127,12 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
     angles = [k for k in only if k in ANGLES]
     at_cut_some = {c: {k: f[k] for k in keep} for c, f in at_cut.items()}
     between_some = [None if f is None else {k: f[k] for k in keep} for f in between]
+    if not angles:  # the result depends on the interval alone: say which ("_shape", see batch)
+        for c, f in at_cut_some.items():
+            f["_shape"] = ("kerboul", "at", c)
+        for i, f in enumerate(between_some):
+            if f is not None:
+                f["_shape"] = ("kerboul", "in", i)
     full = classify_one
 
     def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:

@@ -216,7 +216,9 @@ def run(
     reused: a remembered result is the finished text of the output line after its number.
     Input is taken a chunk at a time; a chunk whose lines all have plain results is written
     in one piece, any other line by line (errors and warnings on stderr, with line numbers).
-    ``what`` names the input in the hint shown when stdin is a terminal.
+    ``what`` names the input in the hint shown when stdin is a terminal. A result may carry
+    ``_shape``, a hashable value naming its fields' values (results of one shape differ only in
+    their input): the text of those fields is then worked out once per shape.
     """
     if (keep or pretest_column) and column is None:
         raise InvalidInput(
@@ -287,13 +289,14 @@ class _Job:
             self.chars += len(raw) + len(e.message)
             return
         warnings = row.pop("_warnings", None)
+        shape = row.pop("_shape", None)  # results of one shape have the same fields
         writer = self.writer
         if writer.keys is None:  # the first result names the fields (the writer keeps to them)
             row.pop("source", None)  # the same for every line: see "dxcli cite"
             if self.fields:
                 row = select(row, self.fields)
             writer.start(list(row))
-        rest = writer.rest(text, row)
+        rest = writer.rest(text, row, shape)
         self.chars += len(raw) + (len(rest) if type(rest) is str else 200)
         if warnings:
             other[raw] = (rest, None, warnings)

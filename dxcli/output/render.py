@@ -299,6 +299,7 @@ class StreamWriter:
         self._sep = {"csv": ",", "tsv": "\t"}.get(self.fmt, " | ")
         self._end = " |\n" if self.fmt == "markdown" else "\n"
         self._pieces: dict[Any, str] = {}  # (type, value) -> its text in this format
+        self._tails: dict[Any, str] = {}  # shape -> the text of its fields (see rest)
         self._simple = self.fmt in ("csv", "tsv") and not self.csv_safe  # (see rest)
 
     def start(self, keys: list[str]) -> None:
@@ -335,8 +336,10 @@ class StreamWriter:
             return "\t" + "\t".join(_flat(v) for v in vals)
         return " | " + " | ".join(_flat(v).replace("|", "\\|") for v in vals)
 
-    def rest(self, text: str, row: dict[str, Any]) -> Any:
-        """Everything of a result's line after its line number: the input and the fields."""
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+        """Everything of a result's line after its line number: the input and the fields.
+        ``shape``, when given, names the fields' values: their text is kept for the next
+        result of that shape (see batch.run)."""
         keys = self.keys or list(row)
         if self.fmt == "table":
             return {"input": text, **{k: row.get(k) for k in keys}}
@@ -345,9 +348,14 @@ class StreamWriter:
             return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
         pieces, piece, sep = self._pieces, self._piece, self._sep
         if self._simple and text.isascii() and text.isprintable() and "," not in text and '"' not in text:
-            line = sep + text  # nothing to neutralise, quote or flatten: the input as it is
+            head = sep + text  # nothing to neutralise, quote or flatten: the input as it is
         else:
-            line = sep + piece(text)
+            head = sep + piece(text)
+        if shape is not None:
+            tail = self._tails.get(shape)
+            if tail is not None:
+                return head + tail
+        line = ""
         for k in keys:  # a value's text is worked out once: most repeat from line to line
             v = row.get(k)
             t = type(v)
@@ -365,7 +373,12 @@ class StreamWriter:
             except TypeError:  # not hashable (a dict, a list of lists)
                 p = piece(v)
             line += sep + p
-        return line + self._end
+        line += self._end
+        if shape is not None:
+            if len(self._tails) >= 4096:
+                self._tails.clear()
+            self._tails[shape] = line
+        return head + line
 
     def _piece(self, value: Any) -> str:
         """One value as it appears between the separators of a line."""
