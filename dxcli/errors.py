@@ -7,6 +7,7 @@ EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_DATA = 3
 EXIT_INTERNAL = 4
+EXIT_IOERR = 74  # the output could not be written (sysexits.h EX_IOERR); see output/sink.py
 
 
 class DxError(Exception):

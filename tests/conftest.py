@@ -64,3 +64,12 @@ def review_text() -> str:
     if not REVIEW.exists():
         pytest.skip("the review text (../shared/seed) is not beside this checkout")
     return REVIEW.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _no_packs_left_behind():
+    """A test that ran dxcli with --reference in-process leaves no pack in use for the next."""
+    yield
+    from dxcli.reference import loader
+
+    loader.use_packs([])

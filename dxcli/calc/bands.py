@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 
 def contains(band: dict[str, Any], x: float) -> bool:
@@ -18,6 +18,24 @@ def band_for(bands: Sequence[dict[str, Any]], x: float) -> dict[str, Any]:
     if len(hits) != 1:
         raise ValueError(f"{x} falls in {len(hits)} bands")
     return hits[0]
+
+
+def locator(bands: Sequence[dict[str, Any]]) -> Callable[[float], dict[str, Any]]:
+    """``band_for`` over one table, with the bounds read once (batch mode calls it per value)."""
+    edges = [(b["lower"], b["lower_inclusive"], b["upper"], b["upper_inclusive"], b) for b in bands]
+
+    def locate(x: float) -> dict[str, Any]:
+        found = None
+        for lo, lo_in, hi, hi_in, b in edges:
+            if (x > lo or (lo_in and x == lo)) and (x < hi or (hi_in and x == hi)):
+                if found is not None:
+                    raise ValueError(f"{x} falls in more than one band")
+                found = b
+        if found is None:
+            raise ValueError(f"{x} falls in 0 bands")
+        return found
+
+    return locate
 
 
 def band_text(band: dict[str, Any]) -> str:

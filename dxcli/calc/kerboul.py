@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from dxcli.calc.bands import band_for, band_text
+from dxcli.calc.bands import band_text, locator
 from dxcli.calc.intervals import wilson
-from dxcli.calc.numbers import parse_number
+from dxcli.calc.numbers import PLAIN, parse_number
 from dxcli.errors import InvalidInput
 
 ANGLE_SUFFIXES = ("°", "deg", "degrees", "degree")
@@ -47,30 +47,110 @@ def parse_inputs(values: list[str], domain_max: float) -> tuple[float, Optional[
     return total, cor, sag, warnings
 
 
+def parse_line(text: str, domain_max: float) -> tuple[float, Optional[float], Optional[float], list[str]]:
+    """``parse_inputs`` for one line of batch input: one angle or two, split by spaces or commas."""
+    if PLAIN.match(text):  # the common case: one plain angle
+        x = float(text)
+        if x <= domain_max:
+            return x, None, None, []
+    return parse_inputs(text.replace(",", " ").split() or [text], domain_max)
+
+
 def classify(scale: dict[str, Any], combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
+    return classifier(scale)(combined, coronal, sagittal)
+
+
+ANGLES = ("combined_angle", "coronal_angle", "sagittal_angle")
+
+
+def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[..., dict[str, Any]]:
+    """``classify`` for one scale, with the bands worked out once: batch mode classifies each
+    distinct angle with it. With ``only`` (field names, all of them fields of ``classify``),
+    a result holds just those fields (``--fields``).
+
+    The cut-points of both band sets divide the domain into intervals; within one the risk
+    group, the grade and their fields are the same, so each interval and each cut-point gets
+    its fields once (found with ``band_for``'s rule) and an angle finds its own by bisection.
+    The fields are shared between results: they are read, never changed.
+    """
+    from bisect import bisect_left
+
     sets = {bs["id"]: bs for bs in scale["band_sets"]}
-    risk = band_for(sets["risk-group"]["bands"], combined)
-    grade = band_for(sets["grade"]["bands"], combined)
-    notes = [n["text"] for n in _boundary_notes(risk, combined)]
-    return {
-        "combined_angle": combined,
-        "coronal_angle": coronal,
-        "sagittal_angle": sagittal,
-        "risk_group": risk["id"],
-        "risk_label": risk["label"],
-        "risk_interval": band_text(risk),
-        "group_hips": risk.get("hips"),
-        "group_collapsed": risk.get("collapsed"),
-        "group_collapse_ci": collapse_ci(risk),
-        "grade": int(grade["id"].rsplit("-", 1)[1]),
-        "grade_interval": band_text(grade),
-        "grade_hips": grade.get("hips"),
-        "grade_collapsed": grade.get("collapsed"),
-        "grade_collapse_ci": collapse_ci(grade),
-        "collapse": risk.get("description"),
-        "notes": notes,
-        "source": scale["source"],
-    }
+    risk_bands, grade_bands = sets["risk-group"]["bands"], sets["grade"]["bands"]
+    risk_band, grade_band = locator(risk_bands), locator(grade_bands)
+    source = scale["source"]
+
+    def fields(x: float) -> dict[str, Any]:
+        risk, grade = risk_band(x), grade_band(x)
+        return {
+            "risk_group": risk["id"],
+            "risk_label": risk["label"],
+            "risk_interval": band_text(risk),
+            "group_hips": risk.get("hips"),
+            "group_collapsed": risk.get("collapsed"),
+            "group_collapse_ci": collapse_ci(risk),
+            "grade": int(grade["id"].rsplit("-", 1)[1]),
+            "grade_interval": band_text(grade),
+            "grade_hips": grade.get("hips"),
+            "grade_collapsed": grade.get("collapsed"),
+            "grade_collapse_ci": collapse_ci(grade),
+            "collapse": risk.get("description"),
+            "notes": [n["text"] for n in _boundary_notes(risk, x)],
+            "source": source,
+        }
+
+    cuts = sorted({b[e] for b in (*risk_bands, *grade_bands) for e in ("lower", "upper") if b[e] != float("inf")})
+    at_cut = {}
+    for c in cuts:
+        try:
+            at_cut[c] = fields(c)
+        except ValueError:  # a cut-point outside every band (the domain's open ends)
+            pass
+    between = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        try:
+            between.append(fields((lo + hi) / 2))
+        except ValueError:
+            between.append(None)
+
+    def classify_one(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
+        f = at_cut.get(combined)
+        if f is None:
+            i = bisect_left(cuts, combined)
+            f = between[i - 1] if 0 < i < len(cuts) else None
+            if f is None:
+                f = fields(combined)  # outside the cut-points: band_for's rule decides (or raises)
+        return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}
+
+    known = set(ANGLES) | set(fields(cuts[0]))
+    if not only or not set(only) <= known:  # no selection, or one that names an unknown field
+        return classify_one
+    # only the fields asked for: what depends on the interval alone, and the angles asked for
+    keep = [k for k in only if k not in ANGLES]
+    angles = [k for k in only if k in ANGLES]
+    at_cut_some = {c: {k: f[k] for k in keep} for c, f in at_cut.items()}
+    between_some = [None if f is None else {k: f[k] for k in keep} for f in between]
+    if not angles:  # the result depends on the interval alone: say which ("_shape", see batch)
+        for c, f in at_cut_some.items():
+            f["_shape"] = ("kerboul", "at", c)
+        for i, f in enumerate(between_some):
+            if f is not None:
+                f["_shape"] = ("kerboul", "in", i)
+    full = classify_one
+
+    def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
+        f = at_cut_some.get(combined)
+        if f is None:
+            i = bisect_left(cuts, combined)
+            f = between_some[i - 1] if 0 < i < len(cuts) else None
+            if f is None:
+                return {k: v for k, v in full(combined, coronal, sagittal).items() if k in only}
+        if not angles:
+            return dict(f)
+        given = {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal}
+        return {**{k: given[k] for k in angles}, **f}
+
+    return classify_some
 
 
 COLLAPSE_CI = "Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); null where the hip count is not stated"

@@ -7,6 +7,7 @@ import re
 
 from dxcli.errors import InvalidInput
 
+PLAIN = re.compile(r"[0-9]{1,300}(\.[0-9]*)?\Z")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
 
 
@@ -15,6 +16,8 @@ def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> flo
 
     Returns the number and never -0.0. Raises InvalidInput naming the value.
     """
+    if PLAIN.match(text):  # the common case, digits and at most one point: no suffix, finite
+        return float(text) + 0.0
     raw = text
     t = text.strip()
     for s in suffixes:

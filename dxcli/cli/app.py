@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from dxcli import __version__
 from dxcli.errors import EXIT_INTERNAL, DxError
+from dxcli.output.sink import StreamEnd
 
 HELP = """dxcli: a command-line clinical reference and calculator for musculoskeletal and
 rehabilitation medicine, built from cited reviews (bundled: a review of buttock pain; add
@@ -49,15 +50,6 @@ def _say_error(message: str, hint: str | None) -> None:
         err.write(f"  hint: {short(hint)}\n")
 
 
-def _quiet_stdout() -> None:
-    """The reader closed the pipe: send the rest of our output nowhere, quietly."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 class DxGroup(TyperGroup):
     """The root group: turns domain errors into messages and exit codes."""
 
@@ -67,10 +59,7 @@ class DxGroup(TyperGroup):
         except DxError as e:
             _say_error(e.message, e.hint)
             raise typer.Exit(e.code) from None
-        except BrokenPipeError:
-            _quiet_stdout()
-            raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, StreamEnd):
             raise
         except Exception as e:  # a bug: say so plainly, keep the traceback for debugging
             if os.environ.get("DXCLI_DEBUG"):
@@ -143,6 +132,7 @@ def _version(value: bool) -> None:
 
 
 def root(
+    ctx: typer.Context,
     version: Annotated[
         Optional[bool],
         typer.Option("--version", "-V", help="Print the tool and data versions and exit.", callback=_version, is_eager=True),
@@ -157,9 +147,22 @@ def root(
             show_default=False,
         ),
     ] = None,
+    csv_safe: Annotated[
+        bool,
+        typer.Option(
+            "--csv-safe",
+            help="CSV and TSV: prefix text cells that start with = + - or @ with ' so that a spreadsheet "
+            "does not run them as formulas; numbers are never changed.",
+        ),
+    ] = False,
 ) -> None:
     """dxcli: a clinical reference and calculator for musculoskeletal and rehabilitation medicine."""
     from dxcli.reference import loader
+
+    if csv_safe:
+        from dxcli.cli.common import terminal
+
+        terminal(ctx).csv_safe = True
 
     env = [Path(p) for p in os.environ.get("DXCLI_REFERENCE_PATH", "").split(os.pathsep) if p.strip()]
     loader.use_packs(env + list(reference or []))
@@ -198,7 +201,7 @@ def command_in(argv: list[str]) -> str | None:
         elif arg in ("--reference", "-R"):
             skip = True
         elif arg.startswith("-"):
-            if not arg.startswith("--reference="):
+            if not arg.startswith("--reference=") and arg != "--csv-safe":
                 return None
         else:
             return arg
@@ -215,8 +218,21 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
+    """The console script: every result goes through one checked writer (output.sink), and
+    standard output is flushed and checked before the exit status is final."""
+    from dxcli.output import sink
+
+    sink.install()
+    code: Any = 0
     try:
         make_app(command_in(sys.argv[1:]))(prog_name="dxcli")
-    except BrokenPipeError:
-        _quiet_stdout()
-        sys.exit(0)
+    except SystemExit as e:
+        code = e.code
+    except StreamEnd:  # the reader left (exit 0), or a write failed (sink.finish says so)
+        code = 0
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): Python prints it and exits 1
+        sink.say(str(code))
+        code = 1
+    sys.exit(sink.finish(code))

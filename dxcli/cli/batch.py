@@ -1,21 +1,40 @@
-"""Batch mode: one input per line from stdin (or one CSV column), one result per line out.
+"""Batch mode: one input per line from stdin (or CSV columns), one result per line out.
 
 A bad line is reported on stderr with its line number and skipped; the exit status
 at the end says whether any line failed.
+
+Input is read as bytes, a chunk at a time, straight from the descriptor, so that:
+
+* a line is never longer than LINE_MAX characters in memory: a longer one is reported with
+  its line number and skipped (memory stays bounded however long a line is);
+* results are written as soon as no more input is waiting (``tail -f log | dxcli kerboul -``
+  prints each result as its line arrives), while a regular file, which never makes a read
+  wait, is written in large pieces, never line by line.
 """
 
 from __future__ import annotations
 
-import csv
+import os
+import stat
 import sys
-from typing import Any, Callable, Iterator, Optional, TextIO
+from typing import Any, Callable, Iterable, Iterator, Optional, TextIO
 
 from dxcli.errors import EXIT_USAGE, DxError, InvalidInput
 from dxcli.output.render import StreamWriter, Terminal
 
+LINE_MAX = 65_536  # characters in one input line; a longer line is reported and skipped
+CHUNK = 16384  # bytes of input read at a time (at most LINE_MAX: see Input.blocks)
+MEMO_MAX = 100_000  # distinct inputs remembered...
+MEMO_CHARS = 8_000_000  # ...and characters of them: memory stays bounded however long the input
+TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines
+
 
 def select(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     """Only the named fields of a result, in the order named; an unknown name is an error."""
+    try:
+        return {f: row[f] for f in fields}
+    except KeyError:
+        pass
     unknown = [f for f in fields if f not in row]
     if unknown:
         raise InvalidInput(
@@ -25,9 +44,116 @@ def select(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     return {f: row[f] for f in fields}
 
 
-def csv_column(stream: TextIO, column: str) -> Iterator[tuple[int, str]]:
-    """(line number, cell) for one named column of a CSV with a header; blank rows skipped."""
-    reader = csv.reader(stream)
+# -- reading ----------------------------------------------------------------------------
+
+
+class Input:
+    """Standard input as blocks of lines (without their line ends), read as bytes."""
+
+    def __init__(self, stream: Optional[TextIO]) -> None:
+        if stream is None:
+            raise InvalidInput(
+                "standard input is closed: there is nothing to read",
+                hint="give the input through a pipe or a file: dxcli kerboul - < angles.txt",
+            )
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self.wait_fd: Optional[int] = None  # a pipe or terminal: reads may wait for input
+        self.tty = False
+        try:
+            fd = stream.fileno()
+            st = os.fstat(fd)
+        except (OSError, ValueError, AttributeError):
+            fd = None
+        except Exception:  # io.UnsupportedOperation from test streams
+            fd = None
+        if fd is not None:
+            if stat.S_ISDIR(st.st_mode):
+                raise InvalidInput("cannot read standard input: it is a directory", hint="give a file: dxcli kerboul - < angles.txt")
+            if not stat.S_ISREG(st.st_mode):
+                self.wait_fd = fd
+            self.tty = os.isatty(fd)
+            self._read: Callable[[int], bytes] = lambda n: os.read(fd, n)
+        else:
+            buf = getattr(stream, "buffer", None)
+            if buf is not None:
+                self._read = getattr(buf, "read1", None) or buf.read
+            else:  # a text stream (tests)
+                self._read = lambda n: stream.read(n).encode(self.encoding, "surrogateescape")
+        self.before_wait: Callable[[], None] = lambda: None
+
+    def read(self) -> bytes:
+        if self.wait_fd is not None:
+            import select
+
+            if not select.select([self.wait_fd], [], [], 0)[0]:  # the read would wait
+                self.before_wait()
+        try:
+            return self._read(CHUNK)
+        except OSError as e:
+            raise InvalidInput(
+                f"cannot read standard input: {e.strerror or e}",
+                hint="give the input through a pipe or a file: dxcli kerboul - < angles.txt",
+            ) from None
+
+    def blocks(self) -> Iterator[list[Optional[str]]]:
+        """Blocks of lines; TOO_LONG in place of a line over LINE_MAX characters."""
+        enc = self.encoding
+        pending = b""
+        skipping = False  # within a line already reported as too long: drop it to its end
+        while True:
+            data = self.read()
+            if not data:
+                break
+            if skipping:
+                i = data.find(b"\n")
+                if i < 0:
+                    continue
+                data, skipping = data[i + 1 :], False
+            buf = pending + data if pending else data
+            end = buf.rfind(b"\n")
+            if end < 0:
+                pending = buf
+            else:
+                lines = buf[:end].decode(enc, "surrogateescape").split("\n")
+                pending = buf[end + 1 :]
+                # Only the first line can be over the limit: the others lie within one read
+                # (CHUNK bytes, at most LINE_MAX characters).
+                if len(lines[0]) > LINE_MAX:
+                    lines[0] = TOO_LONG
+                yield lines
+            if len(pending) > LINE_MAX:
+                yield [TOO_LONG]
+                pending, skipping = b"", True
+        if pending:
+            text = pending.decode(enc, "surrogateescape")
+            yield [TOO_LONG if len(text) > LINE_MAX else text]
+
+
+def csv_rows(
+    blocks: Iterable[list[Optional[str]]], columns: list[str], keep: list[str], stderr: TextIO
+) -> Iterator[tuple[int, Optional[str], list[str], Optional[str]]]:
+    """(line number, input, kept cells, error) for rows of a CSV with a header.
+
+    The input joins the cells of ``columns`` with a space; the error names an empty column
+    or an over-long line. Blank rows are skipped.
+    """
+    import csv
+
+    too_long: list[int] = []  # over-long lines not yet reported
+    skipped = [0]  # over-long lines so far: the reader's line count leaves them out
+
+    def lines() -> Iterator[str]:
+        n = 0
+        for block in blocks:
+            for line in block:
+                n += 1
+                if line is TOO_LONG:
+                    too_long.append(n)
+                    skipped[0] += 1
+                    continue
+                yield line + "\n"  # (a quoted cell may span lines)
+
+    reader = csv.reader(lines())
     try:
         header = next(reader)
     except StopIteration:
@@ -35,27 +161,41 @@ def csv_column(stream: TextIO, column: str) -> Iterator[tuple[int, str]]:
     except csv.Error as e:
         raise InvalidInput(f"line 1: not CSV: {e}") from None
     names = [h.strip().lower() for h in header]
-    if column.strip().lower() not in names:
-        raise InvalidInput(
-            f"the CSV header has no column {column!r}",
-            hint="columns: " + ", ".join(h.strip() for h in header),
-        )
-    idx = names.index(column.strip().lower())
+
+    def index(col: str, what: str) -> int:
+        if col.strip().lower() not in names:
+            raise InvalidInput(
+                f"the CSV header has no column {col!r} ({what})",
+                hint="columns: " + ", ".join(h.strip() for h in header),
+            )
+        return names.index(col.strip().lower())
+
+    idx = [index(c, "--pretest-column" if i == 0 and len(columns) > 1 else "--column") for i, c in enumerate(columns)]
+    kidx = [index(c, "--keep") for c in keep]
     while True:
         try:
             row = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as e:
-            sys.stderr.write(f"dxcli: line {reader.line_num}: not CSV: {e}\n")
+            stderr.write(f"dxcli: line {reader.line_num + skipped[0]}: not CSV: {e}\n")
             continue
+        while too_long:
+            yield too_long.pop(0), None, [], f"the line is longer than {LINE_MAX:,} characters; skipped"
+        n = reader.line_num + skipped[0]
         if row and any(c.strip() for c in row):
-            cell = row[idx].strip() if idx < len(row) else ""
-            yield reader.line_num, cell if cell else None  # None: the column is empty here
+            cells = [row[i].strip() if i < len(row) else "" for i in idx]
+            kept = [row[i] if i < len(row) else "" for i in kidx]
+            empty = [c for c, v in zip(columns, cells) if not v]
+            if empty:
+                yield n, None, kept, f"the column {empty[0]!r} is empty"
+            else:
+                yield n, " ".join(cells), kept, None
+    while too_long:
+        yield too_long.pop(0), None, [], f"the line is longer than {LINE_MAX:,} characters; skipped"
 
 
-MEMO_MAX = 100_000  # distinct inputs remembered; memory stays bounded however long the input
-CHUNK = 1 << 16  # bytes of input read at a time
+# -- the run ----------------------------------------------------------------------------
 
 
 def run(
@@ -65,6 +205,10 @@ def run(
     column: Optional[str] = None,
     stream: Optional[TextIO] = None,
     fields: Optional[list[str]] = None,
+    *,
+    what: str = "inputs",
+    pretest_column: Optional[str] = None,
+    keep: Optional[list[str]] = None,
 ) -> int:
     """Compute each input line, stream the results, and return the exit status.
 
@@ -72,25 +216,41 @@ def run(
     reused: a remembered result is the finished text of the output line after its number.
     Input is taken a chunk at a time; a chunk whose lines all have plain results is written
     in one piece, any other line by line (errors and warnings on stderr, with line numbers).
+    ``what`` names the input in the hint shown when stdin is a terminal. A result may carry
+    ``_shape``, a hashable value naming its fields' values (results of one shape differ only in
+    their input): the text of those fields is then worked out once per shape.
     """
-    stream = stream if stream is not None else sys.stdin
-    job = _Job(term, StreamWriter(fmt or ("table" if term.is_tty else "tsv"), term.stdout), compute, fields)
+    if (keep or pretest_column) and column is None:
+        raise InvalidInput(
+            "--keep and --pretest-column read columns of a CSV: give the input column with --column",
+            hint="e.g. dxcli kerboul - --column angle --keep id -f csv < cohort.csv",
+        )
+    source = Input(stream if stream is not None else sys.stdin)
+    fmt = fmt or ("table" if term.is_tty else "tsv")
+    writer = StreamWriter(fmt, term.stdout, keep=keep or [], csv_safe=getattr(term, "csv_safe", False), term=term)
+    job = _Job(term, writer, compute, fields)
+
+    def deliver() -> None:  # no more input is waiting: show what is done
+        writer.flush()
+        term.stdout.flush()
+
+    source.before_wait = deliver
+    if source.tty:
+        term.stderr.write(f"dxcli: reading {what}, one a line; Ctrl-D to end\n")
+        term.stderr.flush()
     if column is not None:
-        for n, raw in csv_column(stream, column):
-            if raw is None:
-                job.failed += 1
-                term.stderr.write(f"dxcli: line {n}: the column {column!r} is empty\n")
+        columns = [pretest_column, column] if pretest_column else [column]
+        for n, raw, kept, error in csv_rows(source.blocks(), columns, keep or [], term.stderr):
+            if error is not None:
+                job.fail(n, error)
             else:
-                job.one(n, raw)
+                job.one(n, raw, writer.kept(kept) if keep else "")  # type: ignore[arg-type]
     else:
         n = 1
-        while True:
-            chunk = stream.readlines(CHUNK)
-            if not chunk:
-                break
-            job.chunk(n, chunk)
-            n += len(chunk)
-    job.writer.close()
+        for lines in source.blocks():
+            job.chunk(n, lines)
+            n += len(lines)
+    writer.close()
     if job.failed:
         term.stderr.write(f"dxcli: {job.failed} line(s) failed\n")
         return EXIT_USAGE
@@ -104,59 +264,83 @@ class _Job:
         self, term: Terminal, writer: StreamWriter, compute: Callable[[str], dict[str, Any]], fields: Optional[list[str]]
     ) -> None:
         self.term, self.writer, self.compute, self.fields = term, writer, compute, fields
-        self.plain: dict[str, str] = {}  # raw line -> the rest of its output line
+        self.plain: dict[str, Any] = {}  # raw line -> the rest of its output line
         # raw line -> (rest or None, error or None, warnings): results with warnings,
         # errors, and blank or comment lines (all None)
-        self.other: dict[str, tuple[Optional[str], Optional[str], list[str]]] = {}
+        self.other: dict[str, tuple[Any, Optional[str], list[str]]] = {}
+        self.chars = 0  # characters held by the two memos
         self.failed = 0
 
     def _learn(self, raw: str) -> None:
-        if len(self.plain) + len(self.other) >= MEMO_MAX:
-            self.plain.clear()
-            self.other.clear()
+        plain, other = self.plain, self.other
+        if self.chars >= MEMO_CHARS or len(plain) + len(other) >= MEMO_MAX:
+            plain.clear()
+            other.clear()
+            self.chars = 0
         text = raw.strip()
-        if not text or text.startswith("#"):
-            self.other[raw] = (None, None, [])
+        if not text or text[0] == "#":
+            other[raw] = (None, None, [])
+            self.chars += len(raw)
             return
         try:
             row = self.compute(text)
         except DxError as e:
-            self.other[raw] = (None, e.message, [])
+            other[raw] = (None, e.message, [])
+            self.chars += len(raw) + len(e.message)
             return
-        warnings = row.pop("_warnings", [])
-        row.pop("source", None)  # the same for every line: see "dxcli cite"
-        if self.fields:
-            row = select(row, self.fields)
-        if self.writer.keys is None:
-            self.writer.start(list(row))
-        rest = self.writer.rest(text, row)
+        warnings = row.pop("_warnings", None)
+        shape = row.pop("_shape", None)  # results of one shape have the same fields
+        writer = self.writer
+        if writer.keys is None:  # the first result names the fields (the writer keeps to them)
+            row.pop("source", None)  # the same for every line: see "dxcli cite"
+            if self.fields:
+                row = select(row, self.fields)
+            writer.start(list(row))
+        rest = writer.rest(text, row, shape)
+        self.chars += len(raw) + (len(rest) if type(rest) is str else 200)
         if warnings:
-            self.other[raw] = (rest, None, warnings)
+            other[raw] = (rest, None, warnings)
         else:
-            self.plain[raw] = rest
+            plain[raw] = rest
 
-    def one(self, n: int, raw: str) -> None:
+    def fail(self, n: int, error: str) -> None:
+        self.failed += 1
+        self.writer.flush()
+        self.term.stderr.write(f"dxcli: line {n}: {error}\n")
+
+    def one(self, n: int, raw: Optional[str], kept: str = "") -> None:
+        if raw is TOO_LONG:
+            self.fail(n, f"the line is longer than {LINE_MAX:,} characters; skipped")
+            return
         if raw not in self.plain and raw not in self.other:
             self._learn(raw)
         rest = self.plain.get(raw)
         if rest is not None:
-            self.writer.write(n, rest)
+            self.writer.write(n, rest, kept)
             return
         rest, error, warnings = self.other[raw]
         if rest is not None:
-            self.writer.write(n, rest)
+            self.writer.write(n, rest, kept)
         elif error is not None:
-            self.failed += 1
-            self.writer.flush()
-            self.term.stderr.write(f"dxcli: line {n}: {error}\n")
+            self.fail(n, error)
         for w in warnings:
+            self.writer.flush()
             self.term.stderr.write(f"dxcli: line {n}: warning: {w}\n")
 
-    def chunk(self, first: int, lines: list[str]) -> None:
-        for raw in set(lines).difference(self.plain).difference(self.other):
-            self._learn(raw)
-        if self.plain.keys() >= set(lines):  # every line has a plain result: one write
-            self.writer.write_many(range(first, first + len(lines)), list(map(self.plain.__getitem__, lines)))
-        else:
-            for i, raw in enumerate(lines):
-                self.one(first + i, raw)
+    def chunk(self, first: int, lines: list[Optional[str]]) -> None:
+        """A block of lines: one lookup each, and one write when all have plain results."""
+        plain = self.plain
+        rests = list(map(plain.get, lines))
+        if None in rests:  # new inputs (or errors, warnings, blank lines) in this block
+            gaps = [i for i, r in enumerate(rests) if r is None]
+            for raw in {lines[i] for i in gaps}.difference(self.other):
+                if raw is not TOO_LONG:
+                    self._learn(raw)
+            for i in gaps:
+                rest = plain.get(lines[i])  # type: ignore[arg-type]
+                if rest is None:  # not a plain result: this block line by line
+                    for j, raw in enumerate(lines):
+                        self.one(first + j, raw)
+                    return
+                rests[i] = rest
+        self.writer.write_many(range(first, first + len(lines)), rests)

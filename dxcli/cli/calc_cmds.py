@@ -18,6 +18,14 @@ FieldsOpt = Annotated[
     Optional[str],
     typer.Option("--fields", help="Only these fields, comma-separated and in this order (default: all)."),
 ]
+KeepOpt = Annotated[
+    Optional[str],
+    typer.Option("--keep", help="Batch from a CSV (--column): carry these input columns (comma-separated) into each result."),
+]
+CsvSafeOpt = Annotated[
+    bool,
+    typer.Option("--csv-safe", help="CSV and TSV: prefix text cells that start with = + - or @ with ' so that a spreadsheet does not run them; numbers are never changed."),
+]
 LOOSE = {"ignore_unknown_options": True}  # so that '-5' reaches the parser and gets a clear message
 
 
@@ -25,12 +33,19 @@ def _fields(fields: Optional[str]) -> Optional[list[str]]:
     return [f.strip() for f in fields.split(",") if f.strip()] if fields else None
 
 
-def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = None) -> None:
+def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = None, *, what: str,
+           keep: Optional[str] = None, pretest_column: Optional[str] = None) -> None:
     from dxcli.cli import batch
 
-    code = batch.run(terminal(ctx), fmt.value if fmt else None, compute, column, fields=_fields(fields))
+    code = batch.run(terminal(ctx), fmt.value if fmt else None, compute, column, fields=_fields(fields), what=what,
+                     keep=_fields(keep), pretest_column=pretest_column)
     if code:
         raise typer.Exit(code)
+
+
+def _safe(ctx: typer.Context, csv_safe: bool) -> None:
+    if csv_safe:
+        terminal(ctx).csv_safe = True
 
 
 def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None) -> None:
@@ -48,13 +63,15 @@ def register(app: typer.Typer) -> None:
         "  dxcli kerboul 100 110          # coronal and sagittal arcs, summed\n\n"
         "  printf '150\\n210\\n300\\n' | dxcli kerboul - -f csv\n\n"
         "  dxcli kerboul - --fields combined_angle,risk_group,grade -f csv < angles.txt\n\n"
-        "  dxcli kerboul - --column angle < cohort.csv",
+        "  dxcli kerboul - --column angle --keep id -f csv < cohort.csv",
     )
     def kerboul(
         ctx: typer.Context,
         angles: Annotated[list[str], typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin.")],
         column: ColumnOpt = None,
+        keep: KeepOpt = None,
         fields: FieldsOpt = None,
+        csv_safe: CsvSafeOpt = False,
         fmt: FormatOpt = None,
     ) -> None:
         """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
@@ -64,13 +81,18 @@ def register(app: typer.Typer) -> None:
 
         scale = loader.by_id("scale")["kerboul"]
         dmax = scale["domain_max"]
+        classify = k.classifier(scale, _fields(fields) if angles == ["-"] else None)
 
         def compute(text: str) -> dict:
-            combined, cor, sag, warnings = k.parse_inputs(text.replace(",", " ").split() or [text], dmax)
-            return {**k.classify(scale, combined, cor, sag), "_warnings": warnings}
+            combined, cor, sag, warnings = k.parse_line(text, dmax)
+            row = classify(combined, cor, sag)
+            if warnings:
+                row["_warnings"] = warnings
+            return row
 
+        _safe(ctx, csv_safe)
         if angles == ["-"]:
-            _batch(ctx, fmt, compute, column, fields)
+            _batch(ctx, fmt, compute, column, fields, what="angles", keep=keep)
             return
         combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
         for w in warnings:
@@ -90,7 +112,9 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         findings: Annotated[Optional[list[str]], typer.Argument(help="Radiographic finding ids or descriptions; '-' reads stdin.", autocompletion=_tonnis_ids)] = None,
         column: ColumnOpt = None,
+        keep: KeepOpt = None,
         fields: FieldsOpt = None,
+        csv_safe: CsvSafeOpt = False,
         fmt: FormatOpt = None,
     ) -> None:
         """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
@@ -100,11 +124,13 @@ def register(app: typer.Typer) -> None:
         from dxcli.reference import loader
 
         grading = loader.by_id("grading")["tonnis"]
+        _safe(ctx, csv_safe)
         if not findings:
             emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]))
             return
         if findings == ["-"]:
-            _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields)
+            _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,
+                   what="radiographic findings", keep=keep)
             return
         _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields)
 
@@ -114,7 +140,8 @@ def register(app: typer.Typer) -> None:
         "  dxcli posttest -p 30% modified-bent-knee+ \n\n"
         "  dxcli posttest -p 0.2 faber+ resisted-hip-external-rotation+ --condition gluteus-medius-tendinopathy\n\n"
         "  dxcli posttest -p 0.3 lr=8.43 --svg fagan.svg      # draw the Fagan nomogram\n\n"
-        "  printf '0.3 lr=8.43\\n0.1 puranen-orava-\\n' | dxcli posttest - -f ndjson",
+        "  printf '0.3 lr=8.43\\n0.1 puranen-orava-\\n' | dxcli posttest - -f ndjson\n\n"
+        "  dxcli posttest - --pretest-column p --column findings --keep id -f csv < cases.csv",
     )
     def posttest(
         ctx: typer.Context,
@@ -124,7 +151,10 @@ def register(app: typer.Typer) -> None:
         draw: Annotated[bool, typer.Option("--draw", help="Also draw the Fagan nomogram on stderr.")] = False,
         svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file.")] = None,
         column: ColumnOpt = None,
+        pretest_column: Annotated[Optional[str], typer.Option("--pretest-column", help="Batch from a CSV: read each pre-test probability from this column (and the findings from --column).")] = None,
+        keep: KeepOpt = None,
         fields: FieldsOpt = None,
+        csv_safe: CsvSafeOpt = False,
         fmt: FormatOpt = None,
     ) -> None:
         """Post-test probability from a pre-test probability and findings (likelihood ratios)."""
@@ -132,7 +162,10 @@ def register(app: typer.Typer) -> None:
         from dxcli.errors import InvalidInput
         from dxcli.query import bayes
 
+        _safe(ctx, csv_safe)
         if findings == ["-"]:
+            if pretest is not None and pretest_column is not None:
+                raise InvalidInput("give --pretest or --pretest-column, not both", hint="--pretest for one pre-test probability for every line")
             p0 = parse_probability(pretest, "pre-test probability") if pretest is not None else None
 
             def compute(text: str) -> dict:
@@ -143,7 +176,8 @@ def register(app: typer.Typer) -> None:
                     raise InvalidInput("no pre-test probability", hint="each line: PRETEST FINDING...")
                 return bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition)
 
-            _batch(ctx, fmt, compute, column, fields)
+            _batch(ctx, fmt, compute, column, fields, what="cases (PRETEST FINDING...)", keep=keep,
+                   pretest_column=pretest_column)
             return
         if pretest is None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")

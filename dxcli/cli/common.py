@@ -45,10 +45,10 @@ def emit(ctx: typer.Context, data: Any, fmt: Optional[Fmt], view: View | None = 
 
 def emit_document(ctx: typer.Context, doc: Any, fmt: Optional[Fmt]) -> None:
     """A JSON document (a schema): pretty JSON, or one line with --format ndjson."""
-    import json
+    from dxcli.output.render import json_text
 
     compact = fmt is not None and fmt.value == "ndjson"
-    text = json.dumps(doc, ensure_ascii=False, indent=None if compact else 2)
+    text = json_text(doc, indent=None if compact else 2)
     terminal(ctx).stdout.write(text + "\n")
 
 

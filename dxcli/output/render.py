@@ -8,16 +8,24 @@ only when a table is drawn.
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import re
 import sys
-from itertools import chain
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
-# C0/C1 control characters (ESC among them) other than tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters (ESC among them) other than tab and newline, and the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a
+# terminal shows ("Trojan Source"): shown as escapes, never acted on.
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+# What JSON leaves raw but a terminal would act on: escaped as \\uXXXX in JSON text (JSON
+# itself escapes U+0000-U+001F). Line and paragraph separators too, for JavaScript readers.
+_JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+# Cells a spreadsheet would read as a formula (--csv-safe), unless they are plain numbers.
+_FORMULA = r"^[=+\-@\t\r]"
+_CSV_QUOTED = re.compile(r'[,"\r\n]')  # a CSV cell with one of these is quoted
+_PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+# (the patterns above are compiled on first use, by re's own cache: most runs never need them)
 # Lone surrogates: bytes of the input that were not UTF-8 (Python's surrogateescape).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -30,10 +38,13 @@ def valid_text(text: str) -> str:
 class Terminal:
     """What the output is going to: injected in tests, read from the process otherwise."""
 
-    __slots__ = ("stdout", "stderr", "is_tty", "color", "width")
+    __slots__ = ("stdout", "stderr", "is_tty", "color", "width", "csv_safe")
 
-    def __init__(self, stdout: TextIO, stderr: TextIO, is_tty: bool, color: bool, width: int | None = None) -> None:
+    def __init__(
+        self, stdout: TextIO, stderr: TextIO, is_tty: bool, color: bool, width: int | None = None, csv_safe: bool = False
+    ) -> None:
         self.stdout, self.stderr, self.is_tty, self.color, self.width = stdout, stderr, is_tty, color, width
+        self.csv_safe = csv_safe  # --csv-safe: text cells of CSV and TSV cannot start a formula
 
     @classmethod
     def from_env(cls) -> "Terminal":
@@ -76,13 +87,42 @@ class View:
         return cell(value, for_table=True)
 
 
+def _shown(m: "re.Match[str]") -> str:
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
 def inert(text: str) -> str:
-    """Neutralise control characters (ANSI escapes) in data shown as text."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", valid_text(text))
+    """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text."""
+    if text.isascii() and text.isprintable():  # the common case, nothing to neutralise
+        return text
+    return re.sub(_CONTROL, _shown, valid_text(text))
+
+
+def json_text(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None) -> str:
+    """JSON for output: UTF-8 text, with C1 controls and bidi overrides as \\u escapes."""
+    import json  # (imported when JSON is written: CSV and TSV runs never need it)
+
+    text = valid_text(json.dumps(_json_safe(value), ensure_ascii=False, indent=indent, separators=separators))
+    if text.isascii() and "\x7f" not in text:  # the common case: nothing a terminal acts on
+        return text
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def csv_safe(text: str) -> str:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' (--csv-safe)."""
+    if text and re.match(_FORMULA, text) and not re.match(_PLAIN_NUMBER, text):
+        return "'" + text
+    return text
 
 
 def cell(value: Any, *, for_table: bool = False) -> str:
     """One value as flat text for TSV, CSV, Markdown and tables."""
+    kind = type(value)
+    if kind is str:
+        return inert(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return "" if not for_table else "—"
     if isinstance(value, bool):
@@ -102,7 +142,7 @@ def cell(value: Any, *, for_table: bool = False) -> str:
     if isinstance(value, dict):
         if for_table and "text" in value:
             return inert(str(value["text"]))
-        return json.dumps(_json_safe(value), ensure_ascii=False, separators=(",", ":"))
+        return json_text(value, separators=(",", ":"))
     return inert(str(value))
 
 
@@ -150,16 +190,22 @@ def render(
     rows: list[dict[str, Any]] = [data] if single else list(data)  # type: ignore[list-item]
     out = term.stdout
     if fmt == "json":
-        out.write(valid_text(json.dumps(_json_safe(data), ensure_ascii=False, indent=2)) + "\n")
+        out.write(json_text(data, indent=2) + "\n")
     elif fmt == "ndjson":
         for r in rows:
-            out.write(valid_text(json.dumps(_json_safe(r), ensure_ascii=False)) + "\n")
+            out.write(json_text(r) + "\n")
     elif fmt in ("tsv", "csv"):
         keys = _keys(rows, view)
+        safe = term.csv_safe
+
+        def text(v: Any) -> str:
+            t = cell(v)
+            return csv_safe(t) if safe and not isinstance(v, (int, float, bool)) and v is not None else t
+
         if fmt == "tsv":
             out.write("\t".join(keys) + "\n")
             for r in rows:
-                out.write("\t".join(_flat(cell(r.get(k))) for k in keys) + "\n")
+                out.write("\t".join(_flat(text(r.get(k))) for k in keys) + "\n")
         else:
             import csv
 
@@ -167,7 +213,7 @@ def render(
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(keys)
             for r in rows:
-                w.writerow([cell(r.get(k)) for k in keys])
+                w.writerow([text(r.get(k)) for k in keys])
             out.write(buf.getvalue())
     elif fmt == "markdown":
         keys = _keys(rows, view)
@@ -271,11 +317,11 @@ def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[
     elif fmt == "ndjson":
         for sec in sections:
             for r in sec.rows:
-                out.write(valid_text(json.dumps(_json_safe({"kind": sec.kind, **r}), ensure_ascii=False)) + "\n")
+                out.write(json_text({"kind": sec.kind, **r}) + "\n")
     elif fmt in ("tsv", "csv"):
         def as_cell(v: Any) -> Any:
             if isinstance(v, (list, dict)):
-                return json.dumps(_json_safe(v), ensure_ascii=False, separators=(",", ":"))
+                return json_text(v, separators=(",", ":"))
             return v
 
         render([{k: as_cell(v) for k, v in r.items()} for r in flat], fmt, term)
@@ -333,20 +379,40 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
 
 
 class StreamWriter:
-    """Writes batch results line by line. Each result is a prefix (line number and input) and
-    a tail (the computed fields); the tail's text can be reused for a repeated input."""
+    """Writes batch results line by line. Each result is a prefix (line number, kept input
+    columns) and a tail (the input and the computed fields); the tail's text can be reused
+    for a repeated input. On a terminal (``table``) results are drawn as the same table as
+    everywhere, one table for the results that are ready each time the input pauses."""
 
-    def __init__(self, fmt: str, out: TextIO) -> None:
-        self.fmt = "markdown" if fmt == "table" else fmt
+    TABLE_ROWS = 1000  # rows of one table on a terminal
+
+    def __init__(
+        self, fmt: str, out: TextIO, keep: Sequence[str] = (), csv_safe: bool = False, term: "Terminal | None" = None
+    ) -> None:
+        self.fmt = "markdown" if fmt == "table" and term is None else fmt
         self.out = out
+        self.term = term
+        self.keep = list(keep)
+        self.csv_safe = csv_safe and self.fmt in ("csv", "tsv")
         self.keys: list[str] | None = None
         self.count = 0
         self._buf: list[str] = []
+        self._rows: list[dict[str, Any]] = []  # table: rows not yet drawn
         self._lead = {"ndjson": '{"line": ', "markdown": "| "}.get(self.fmt, "")
+        self._sep = {"csv": ",", "tsv": "\t"}.get(self.fmt, " | ")
+        self._end = " |\n" if self.fmt == "markdown" else "\n"
+        self._pieces: dict[Any, str] = {}  # (type, value) -> its text in this format
+        self._tails: dict[Any, str] = {}  # shape -> the text of its fields (see rest)
+        self._simple = self.fmt in ("csv", "tsv") and not self.csv_safe  # (see rest)
 
     def start(self, keys: list[str]) -> None:
+        clash = [k for k in self.keep if k in ("line", "input", *keys)]
+        if clash:
+            from dxcli.errors import InvalidInput
+
+            raise InvalidInput(f"--keep {clash[0]!r}: the output already has a field of that name", hint="keep other columns, or rename it in the CSV")
         self.keys = keys
-        head = ["line", "input", *keys]
+        head = ["line", *self.keep, "input", *keys]
         if self.fmt == "csv":
             self._buf.append(_csv_line(head))
         elif self.fmt == "tsv":
@@ -356,30 +422,99 @@ class StreamWriter:
         elif self.fmt == "json":
             self._buf.append("[")
 
-    def rest(self, text: str, row: dict[str, Any]) -> str:
-        """Everything of a result's line after its line number: the input and the fields."""
-        keys = self.keys or list(row)
-        if self.fmt in ("json", "ndjson"):
-            body = valid_text(json.dumps(_json_safe({"input": text, **{k: row.get(k) for k in keys}}), ensure_ascii=False))
-            return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
-        vals = [inert(text), *(cell(row.get(k)) for k in keys)]
-        if self.fmt == "csv":
-            return "," + _csv_line(vals)
-        if self.fmt == "tsv":
-            return "\t" + "\t".join(_flat(v) for v in vals) + "\n"
-        return " | " + " | ".join(_flat(v).replace("|", "\\|") for v in vals) + " |\n"
+    def _text(self, value: Any) -> str:
+        text = cell(value)
+        return csv_safe(text) if self.csv_safe and isinstance(value, str) else text
 
-    def write(self, n: int, rest: str) -> None:
-        if self.fmt == "json":
-            self._buf.append(("\n  " if self.count == 0 else ",\n  ") + '{"line": ' + str(n) + rest)
+    def kept(self, cells: list[str]) -> Any:
+        """The prefix of a line's kept input columns (after its line number)."""
+        if self.fmt == "table":
+            return dict(zip(self.keep, cells))
+        if self.fmt in ("json", "ndjson"):
+            return ", " + json_text(dict(zip(self.keep, cells)))[1:-1]
+        vals = [self._text(c) for c in cells]
+        if self.fmt == "csv":
+            return "," + _csv_line(vals)[:-1]
+        if self.fmt == "tsv":
+            return "\t" + "\t".join(_flat(v) for v in vals)
+        return " | " + " | ".join(_flat(v).replace("|", "\\|") for v in vals)
+
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+        """Everything of a result's line after its line number: the input and the fields.
+        ``shape``, when given, names the fields' values: their text is kept for the next
+        result of that shape (see batch.run)."""
+        keys = self.keys or list(row)
+        if self.fmt == "table":
+            return {"input": text, **{k: row.get(k) for k in keys}}
+        if self.fmt in ("json", "ndjson"):
+            body = json_text({"input": text, **{k: row.get(k) for k in keys}})
+            return ", " + body[1:] + ("\n" if self.fmt == "ndjson" else "")
+        pieces, piece, sep = self._pieces, self._piece, self._sep
+        if self._simple and text.isascii() and text.isprintable() and "," not in text and '"' not in text:
+            head = sep + text  # nothing to neutralise, quote or flatten: the input as it is
         else:
-            self._buf.append(self._lead + str(n) + rest)
+            head = sep + piece(text)
+        if shape is not None:
+            tail = self._tails.get(shape)
+            if tail is not None:
+                return head + tail
+        line = ""
+        for k in keys:  # a value's text is worked out once: most repeat from line to line
+            v = row.get(k)
+            t = type(v)
+            if t is float:  # a measurement: seldom repeated (a repeated input is remembered whole)
+                line += sep + piece(v)
+                continue
+            try:
+                key = (t, tuple(v)) if t is list else (t, v)
+                p = pieces[key]
+            except KeyError:
+                p = piece(v)
+                if len(pieces) >= 4096:
+                    pieces.clear()
+                pieces[key] = p
+            except TypeError:  # not hashable (a dict, a list of lists)
+                p = piece(v)
+            line += sep + p
+        line += self._end
+        if shape is not None:
+            if len(self._tails) >= 4096:
+                self._tails.clear()
+            self._tails[shape] = line
+        return head + line
+
+    def _piece(self, value: Any) -> str:
+        """One value as it appears between the separators of a line."""
+        text = cell(value)
+        if self.csv_safe and isinstance(value, str):
+            text = csv_safe(text)
+        if self.fmt == "csv":  # minimal quoting, as the csv module does it
+            return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
+        if self.fmt == "tsv":
+            return _flat(text)
+        return _flat(text).replace("|", "\\|")
+
+    def write(self, n: int, rest: Any, kept: Any = "") -> None:
+        if self.fmt == "table":
+            self._rows.append({"line": n, **(kept or {}), **rest})
+            self.count += 1
+            if len(self._rows) >= self.TABLE_ROWS:
+                self.flush()
+            return
+        if self.fmt == "json":
+            self._buf.append(("\n  " if self.count == 0 else ",\n  ") + '{"line": ' + str(n) + kept + rest)
+        else:
+            self._buf.append(self._lead + str(n) + kept + rest)
         self.count += 1
         if len(self._buf) >= 4096:
             self.flush()
 
-    def write_many(self, numbers: Iterable[int], rests: list[str]) -> None:
+    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
         """Many lines at once: the numbers, each followed by its remembered text."""
+        if self.fmt == "table":
+            for n, rest in zip(numbers, rests):
+                self.write(n, rest)
+            return
         if self.fmt == "json":
             sep = ",\n  " + '{"line": '
             lead = ("\n  " if self.count == 0 else ",\n  ") + '{"line": '
@@ -388,12 +523,19 @@ class StreamWriter:
             lead = self._lead
             if lead:
                 self._buf.append(lead + lead.join(map(str.__add__, map(str, numbers), rests)))
-            else:  # interleave without building each line first: one copy of the text
-                self._buf.append("".join(chain.from_iterable(zip(map(str, numbers), rests))))
+            else:  # interleave by slice assignment, without building each line first
+                parts: list[str] = [""] * (2 * len(rests))
+                parts[::2] = list(map(str, numbers))
+                parts[1::2] = rests
+                self._buf.append("".join(parts))
         self.count += len(rests)
         self.flush()
 
     def flush(self) -> None:
+        if self._rows:
+            rows, self._rows = self._rows, []
+            keys = ["line", *self.keep, "input", *(self.keys or [])]
+            _rich_table(rows, False, self.term, View(columns=keys))  # type: ignore[arg-type]
         if self._buf:
             self.out.write("".join(self._buf))
             self._buf.clear()
@@ -407,6 +549,9 @@ class StreamWriter:
 
 
 def _csv_line(values: list[str]) -> str:
+    """One CSV row as the csv module writes it (minimal quoting)."""
+    if len(values) > 1 and not any(map(_CSV_QUOTED.search, values)):  # nothing to quote
+        return ",".join(values) + "\n"
     import csv
 
     buf = io.StringIO()

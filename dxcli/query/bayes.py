@@ -41,18 +41,41 @@ NO_COMBINED = (
     "product of several intervals is not a 95% interval for the combined likelihood ratio, so "
     "none is given"
 )
+LR_MIN = 1 / LR_MAX  # symmetric: a ratio and its inverse are equally far from 1
+_RANGE = f"0, or [{LR_MIN:g}, {LR_MAX:g}]"
 
 
 def parse_raw_lr(text: str) -> float:
     """A typed likelihood ratio: 0 is accepted, as an LR of 0 derived from a 100% figure is,
     and carries the same finite-sample note."""
     x = parse_number(text, "likelihood ratio")
-    if x < 0 or x > LR_MAX:
+    if not (x == 0 or LR_MIN <= x <= LR_MAX):  # negatives, subnormals (1e-320) and the huge alike
         raise InvalidInput(
-            f"likelihood ratio {text.strip()!r} is outside the accepted range [0, {LR_MAX:g}]",
-            hint="a likelihood ratio is a non-negative number, e.g. lr=8.4 or lr=0.12",
+            f"likelihood ratio {text.strip()!r} is outside the accepted range {_RANGE}",
+            hint="a likelihood ratio is 0 or a positive number, e.g. lr=8.4 or lr=0.12",
         )
     return x
+
+
+def _check_derived(x: Optional[float], what: str) -> None:
+    """A likelihood ratio computed from the data or a product of several gets the answer a
+    typed one gets: one outside the accepted range is refused. Exactly 0 and unbounded
+    (a stated sensitivity or specificity of 1) keep their own notes."""
+    if x is None or x == 0 or math.isinf(x) or math.isnan(x):
+        return
+    if not LR_MIN <= x <= LR_MAX:
+        raise InvalidInput(
+            f"{what} {x:.3g} is outside the accepted range {_RANGE}",
+            hint="combine fewer findings, or check the likelihood ratios given",
+        )
+
+
+def _shown(x: Optional[float]) -> Optional[float]:
+    """An LR as reported: two decimals, or two significant digits below 0.1 (never 0 for a
+    ratio that is not 0)."""
+    if x is None or math.isinf(x) or math.isnan(x) or x == 0 or abs(x) >= 0.1:
+        return _r(x)
+    return float(f"{x:.2g}")
 
 
 def _resolve(name: str) -> tuple[str, dict[str, Any]]:
@@ -220,6 +243,9 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
     out_steps = []
     for s in steps:
         before = p
+        _check_derived(s["lr"], f"the likelihood ratio of {s['finding']}")
+        for x in s["lr_range"] or []:
+            _check_derived(x, f"the likelihood ratio of {s['finding']}")
         if s["lr"] is not None:
             a = b = s["lr"]
         else:
@@ -235,8 +261,8 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
             {
                 "finding": s["finding"],
                 "condition": s["condition"],
-                "lr": _r(s["lr"]),
-                "lr_range": [_r(x) for x in s["lr_range"]] if s["lr_range"] else None,
+                "lr": _shown(s["lr"]),
+                "lr_range": [_shown(x) for x in s["lr_range"]] if s["lr_range"] else None,
                 "probability": None if ranged else round(p, P_DIGITS),
                 "probability_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
                 "lr_ci": _round_lr_ci(s["lr_ci"]),
@@ -252,6 +278,8 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
                 "source": s["source"],
             }
         )
+    for x in (lr_lo, lr_hi) if ranged else (lr_total,):
+        _check_derived(x, "the combined likelihood ratio")
     notes = []
     if len(steps) > 1:
         notes.append({"kind": "caveat", "text": INDEPENDENCE, "citation": None})
@@ -284,8 +312,8 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
         "posttest_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
         "posttest_ci": ci_out,
         "posttest_ci_note": ci_note,
-        "lr": None if ranged else _r(lr_total),
-        "lr_range": [_r(lr_lo), _r(lr_hi)] if ranged else None,
+        "lr": None if ranged else _shown(lr_total),
+        "lr_range": [_shown(lr_lo), _shown(lr_hi)] if ranged else None,
         "posttest_with_primary_figures": round(p_alt, P_DIGITS) if alt_used and not ranged else None,
         "steps": out_steps,
         "notes": notes,

@@ -89,9 +89,13 @@ def from_file(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InvalidInput(f"{path} is not UTF-8 text (byte {e.start})", hint="save it as UTF-8") from None
+    from dxcli.reference import bounds
+
     tomllib = toml()
     try:
-        data = tomllib.loads(text)
+        data = bounds.loads(text)
+    except bounds.OutOfBounds as e:
+        raise InvalidInput(f"{_where(path, e.line)}: {e.key + ': ' if e.key else ''}{e.message}", hint="a case file is a few lines of TOML") from None
     except tomllib.TOMLDecodeError as e:
         raise InvalidInput(f"{path}: invalid TOML: {e}", hint="see 'dxcli case --schema' and the README's example") from None
     try:

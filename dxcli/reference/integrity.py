@@ -36,24 +36,42 @@ class Problem:
         }
 
 
-def _line_of(text: str, record_id: str | None, key: str | None = None) -> int | None:
-    """The line of ``id = "record_id"``, or of ``key = ...`` within that record, 1-based."""
-    if record_id is None:
-        return None
-    lines = text.splitlines()
-    id_pat = re.compile(r"^\s*id\s*=\s*[\"']" + re.escape(record_id) + r"[\"']")
-    top_pat = re.compile(r"^\s*\[\[?[A-Za-z_]+\]\]?\s*$")  # [[kind]] or [kind], not dotted
-    for i, line in enumerate(lines):
-        if id_pat.search(line):
-            if key:
-                key_pat = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-                for j in range(i, len(lines)):
-                    if j > i and top_pat.match(lines[j]):
+_ID_LINE = re.compile(r"^\s*id\s*=\s*[\"']([^\"']*)[\"']")
+_TOP = re.compile(r"^\s*\[\[?[A-Za-z_]+\]\]?\s*$")  # [[kind]] or [kind], not dotted
+_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+class _Lines:
+    """Where records and their keys are in one file's text, indexed once, so that finding
+    the line of each problem costs the same however many problems there are (linear)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.ids: dict[str, int] = {}
+        for i, line in enumerate(self.lines):
+            m = _ID_LINE.match(line)
+            if m:
+                self.ids.setdefault(m.group(1), i)
+        self.keys: dict[str, dict[str, int]] = {}
+
+    def line_of(self, record_id: str | None, key: str | None = None) -> int | None:
+        """The line of ``id = "record_id"``, or of ``key = ...`` within that record, 1-based."""
+        if record_id is None or record_id not in self.ids:
+            return None
+        i = self.ids[record_id]
+        if key:
+            keys = self.keys.get(record_id)
+            if keys is None:
+                keys = self.keys[record_id] = {}
+                for j in range(i, len(self.lines)):
+                    if j > i and _TOP.match(self.lines[j]):
                         break
-                    if key_pat.match(lines[j]):
-                        return j + 1
-            return i + 1
-    return None
+                    m = _KEY_LINE.match(self.lines[j])
+                    if m:
+                        keys.setdefault(m.group(1), j)
+            if key in keys:
+                return keys[key] + 1
+        return i + 1
 
 
 def _walk_sources(obj: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -77,13 +95,14 @@ def _walk_sources(obj: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any
 class Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self.texts: dict[str, str] = {}
+        self.texts: dict[str, _Lines] = {}
         self.records: dict[str, list[tuple[str, dict[str, Any]]]] = {k: [] for k in FILE_KINDS}
         self.meta: dict[str, Any] | None = None
 
     def add(self, file: str, rid: str | None, key: str, message: str, fix: str, field: str | None = None) -> None:
         field = field or key.split(".")[-1].split("[")[0]
-        line = _line_of(self.texts.get(file, ""), rid, field)
+        where = self.texts.get(file)
+        line = where.line_of(rid, field) if where is not None else None
         self.problems.append(Problem(file, line, key, message, fix))
 
     # -- reading ---------------------------------------------------------------
@@ -100,16 +119,21 @@ class Checker:
                 Problem(display, None, "", f"not UTF-8 (byte {e.start})", "save the file as UTF-8")
             )
             return
-        self.texts[display] = text
+        from dxcli.reference import bounds
+
         tomllib = toml()
         try:
-            data = tomllib.loads(text)
+            data = bounds.loads(text)
+        except bounds.OutOfBounds as e:
+            self.problems.append(Problem(display, e.line, e.key, e.message, "keep within the limit, or split the record"))
+            return
         except tomllib.TOMLDecodeError as e:
             m = re.search(r"line (\d+)", str(e))
             self.problems.append(
                 Problem(display, int(m.group(1)) if m else None, "", f"invalid TOML: {e}", "fix the TOML syntax")
             )
             return
+        self.texts[display] = _Lines(text)
         for key, value in data.items():
             if key == "meta" and isinstance(value, dict):
                 self.meta = value
@@ -353,17 +377,22 @@ class Checker:
                                  "one study is the source of a record's figures; mark the other 'context'")
 
     def _nested_unique(self, file: str, rec: dict) -> None:
+        def twice(ids: list[Any]) -> list[Any]:  # linear: a Counter, not list.count per item
+            from collections import Counter
+
+            return [i for i, n in Counter(ids).items() if n > 1]
+
         for key in ("figures", "band_sets", "grades", "stages"):
             items = rec.get(key) or []
             ids = [x.get("id", x.get("grade")) for x in items]
-            for d in {i for i in ids if ids.count(i) > 1}:
+            for d in twice(ids):
                 self.add(file, rec["id"], key, f"duplicate {key} id {d!r}", "make nested ids unique")
         for bs in rec.get("band_sets") or []:
             ids = [b["id"] for b in bs["bands"]]
-            for d in {i for i in ids if ids.count(i) > 1}:
+            for d in twice(ids):
                 self.add(file, rec["id"], "bands", f"duplicate band id {d!r}", "make band ids unique")
         fids = [f["id"] for g in rec.get("grades") or [] for f in g["findings"]]
-        for d in {i for i in fids if fids.count(i) > 1}:
+        for d in twice(fids):
             self.add(file, rec["id"], "findings", f"duplicate finding id {d!r}", "make finding ids unique")
 
 

@@ -6,7 +6,6 @@ everyday path reads it and imports neither tomllib nor pydantic.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from functools import lru_cache

@@ -24,9 +24,11 @@ def pack_files(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str]
     files: list[tuple[Path, str]] = []
     refused: list[tuple[str, str]] = []
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError as e:
         return [], [(str(path), f"cannot read: {e.strerror}")]
+    if stat.S_ISLNK(st.st_mode):  # the pack path itself, like any link inside a pack
+        return [], [(str(path), "is a link; packs do not follow links (give the path it points to)")]
     if stat.S_ISDIR(st.st_mode):
         try:
             entries = sorted(os.scandir(path), key=lambda e: e.name)
@@ -91,7 +93,7 @@ def load(paths: list[Path]) -> list[tuple[Path, str]]:
         first = problems[0]
         where = f"{first.file}:{first.line}" if first.line else first.file
         raise DataError(
-            f"the reference pack has {len(problems)} problem(s); the first: {where}: {first.key}: {first.message}",
+            f"the reference pack has {len(problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
             hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
         )
     return files

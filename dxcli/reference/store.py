@@ -124,7 +124,7 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
         first = checker.problems[0]
         where = f"{first.file}:{first.line}" if first.line else first.file
         raise DataError(
-            f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key}: {first.message}",
+            f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
             hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
         )
     import tempfile

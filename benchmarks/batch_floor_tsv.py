@@ -1,0 +1,57 @@
+"""The floor for `dxcli kerboul - --format tsv` (every field): a plain Python loop written the way
+batch_floor.py is written. It reads angles one a line, bands them at Ha 2006's cut-points (risk:
+low <= 190, high >= 240; grade: 200, 250, 300), and writes the same TSV bytes dxcli writes, with
+the band texts and the two boundary notes typed in. The baseline of the full-row batch
+benchmark; do not tune it."""
+import sys
+
+HEAD = ("line\tinput\tcombined_angle\tcoronal_angle\tsagittal_angle\trisk_group\trisk_label\trisk_interval\t"
+        "group_hips\tgroup_collapsed\tgrade\tgrade_interval\tgrade_hips\tgrade_collapsed\tcollapse\tnotes\n")
+RISK = {
+    "low": "low\tLow risk\t[0, 190]\t4\t0",
+    "moderate": "moderate\tModerate risk\t(190, 240)\t8\t4",
+    "high": "high\tHigh risk\t[240, 360]\t25\t25",
+}
+COLLAPSE = {
+    "low": "Low risk of femoral head collapse. In Ha 2006, none of the 4 hips collapsed.",
+    "moderate": "Moderate risk of femoral head collapse. In Ha 2006, 4 of the 8 hips collapsed.",
+    "high": "High risk of femoral head collapse. In Ha 2006, all 25 hips collapsed.",
+}
+GRADE = ["1\t[0, 200)\t5\t0", "2\t[200, 250)\t9\t6", "3\t[250, 300)\t\t16", "4\t[300, 360]\t\t7"]
+NOTES = {
+    190.0: 'The review writes the low-risk group as "<190"; Ha 2006 defines it as 190 degrees or less. '
+    "At exactly 190 degrees the review's wording would place the value in the moderate group; "
+    "dxcli follows Ha 2006 and counts 190 as low risk.",
+    240.0: 'The review writes the high-risk group as ">240"; Ha 2006 defines it as 240 degrees or more. '
+    "At exactly 240 degrees the review's wording would place the value in the moderate group; "
+    "dxcli follows Ha 2006 and counts 240 as high risk.",
+}
+
+
+def main() -> None:
+    memo = {}
+    out = sys.stdout
+    out.write(HEAD)
+    n = 1
+    readlines = sys.stdin.readlines
+    while True:
+        chunk = readlines(1 << 16)
+        if not chunk:
+            break
+        parts = []
+        for raw in chunk:
+            s = memo.get(raw)
+            if s is None:
+                t = raw.strip()
+                x = float(t)
+                risk = "low" if x <= 190 else "moderate" if x < 240 else "high"
+                grade = GRADE[0 if x < 200 else 1 if x < 250 else 2 if x < 300 else 3]
+                shown = str(int(x)) if x == int(x) else repr(round(x, 6))
+                s = memo[raw] = f"\t{t}\t{shown}\t\t\t{RISK[risk]}\t{grade}\t{COLLAPSE[risk]}\t{NOTES.get(x, '')}\n"
+            parts.append(str(n))
+            parts.append(s)
+            n += 1
+        out.write("".join(parts))
+
+
+main()

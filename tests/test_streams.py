@@ -1,0 +1,507 @@
+"""Streams that never lie (issue 14): each case of the issue as a real process, asserting the
+exit code and the stderr line.
+
+* whole output or exit 74: a file-size limit, a full disk (/dev/full), --help and --version too;
+* a closed, unreadable or directory stdin is exit 2 with a message;
+* an output encoding that cannot carry a character escapes it and names the fix;
+* SIGINT is exit 130 with at most one line;
+* bounded parsing: deep, wide and long TOML (exit 3, naming the limit) in linear time, a batch
+  line over the limit (reported, skipped), LRs out of range typed or derived;
+* live batch: results as lines arrive, the terminal hint, --keep, --pretest-column;
+* safe cells: --csv-safe, bidi overrides and C1 controls, relative XDG_CACHE_HOME, linked packs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import resource
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run
+
+TIMEOUT = 120
+
+
+def _env(**extra: str) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM", "COLUMNS", "DXCLI_DEBUG", "DXCLI_REFERENCE_PATH")}
+    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    e.update(extra)
+    return e
+
+
+def dx(*args: str, stdin: bytes | None = None, stdout=subprocess.PIPE, env: dict | None = None, preexec=None,
+       stdin_fd=None, timeout: int = TIMEOUT) -> subprocess.CompletedProcess:
+    """dxcli as a real process; stdout and stderr as bytes."""
+    return subprocess.run(
+        [sys.executable, "-m", "dxcli", *args],
+        input=stdin,
+        stdin=stdin_fd if stdin is None else None,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=env or _env(),
+        cwd="/",
+        timeout=timeout,
+        preexec_fn=preexec,
+    )
+
+
+def err_lines(p: subprocess.CompletedProcess) -> list[str]:
+    return p.stderr.decode("utf-8", "replace").splitlines()
+
+
+def assert_no_bug(p: subprocess.CompletedProcess) -> None:
+    err = p.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and "this is a bug" not in err and "Exception ignored" not in err, err[-2000:]
+    assert p.returncode != 4, err
+
+
+# -- whole output or a failing exit ----------------------------------------------------------
+
+
+def _file_limit(nbytes: int):
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), not kills
+        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
+
+    return limit
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""], ids=["PYTHONUNBUFFERED=1", "buffered"])
+@pytest.mark.parametrize("args", [["differential", "buttock", "-f", "json"], ["kerboul", "-", "-f", "csv"]], ids=" ".join)
+def test_file_size_limit_is_exit_74_never_a_silent_truncation(tmp_path, unbuffered, args):
+    """ulimit -f 1: 1,024 bytes of 13,148 and exit 0 (unbuffered) or exit 4 (buffered), before."""
+    out = tmp_path / "out"
+    env = _env(PYTHONUNBUFFERED=unbuffered) if unbuffered else {k: v for k, v in _env().items() if k != "PYTHONUNBUFFERED"}
+    with open(out, "wb") as fh:
+        p = dx(*args, stdin=b"210\n" * 20_000, stdout=fh, env=env, preexec=_file_limit(1024))
+    assert p.returncode == 74, err_lines(p)
+    assert err_lines(p)[-1] == "dxcli: cannot write output: File too large"
+    assert_no_bug(p)
+
+
+@pytest.mark.parametrize("args", [
+    ["differential", "buttock"],
+    ["differential", "buttock", "-f", "json"],
+    ["maneuver", "faber"],
+    ["kerboul", "210"],
+    ["--version"],
+    ["--help"],
+    ["kerboul", "--help"],
+    ["reference", "schema", "maneuver"],
+], ids=" ".join)
+def test_a_full_disk_is_exit_74_with_one_message(args):
+    """> /dev/full: exit 4 'internal error' (differential, maneuver), a traceback (--version,
+    --help) or 'Exception ignored' (exit 120), before."""
+    with open("/dev/full", "wb") as full:
+        p = dx(*args, stdout=full)
+    assert p.returncode == 74, err_lines(p)
+    assert err_lines(p) == ["dxcli: cannot write output: No space left on device"]
+
+
+def test_a_full_disk_in_batch_mode():
+    with open("/dev/full", "wb") as full:
+        p = dx("kerboul", "-", "-f", "csv", stdin=b"210\n300\n" * 50_000, stdout=full)
+    assert p.returncode == 74
+    assert err_lines(p) == ["dxcli: cannot write output: No space left on device"]
+
+
+def test_the_reader_leaving_stays_a_quiet_exit_0():
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        p = dx("kerboul", "-", "-f", "csv", stdin=b"210\n" * 100_000, stdout=w)
+    finally:
+        os.close(w)
+    assert p.returncode == 0 and p.stderr == b""
+
+
+def test_stdin_closed_is_exit_2_with_a_message():
+    """dxcli kerboul - <&- : exit 4 AttributeError, before."""
+    p = dx("kerboul", "-", preexec=lambda: os.close(0))
+    assert p.returncode == 2
+    assert err_lines(p)[0] == "dxcli: error: standard input is closed: there is nothing to read"
+    assert_no_bug(p)
+
+
+def test_stdin_unreadable_is_exit_2_with_a_message():
+    """stdin opened for writing only (0>/dev/null): every read fails with EBADF."""
+    fd = os.open(os.devnull, os.O_WRONLY)
+    try:
+        p = dx("kerboul", "-", stdin_fd=fd)
+    finally:
+        os.close(fd)
+    assert p.returncode == 2
+    assert err_lines(p)[0] == "dxcli: error: cannot read standard input: Bad file descriptor"
+
+
+def test_stdin_a_directory_is_refused_by_dxcli(tmp_path):
+    """Python itself refuses a directory as stdin before any of dxcli runs (a fatal error at
+    start-up); where an interpreter lets it through, dxcli says so (exit 2)."""
+    from dxcli.cli.batch import Input
+    from dxcli.errors import InvalidInput
+
+    fd = os.open(tmp_path, os.O_RDONLY)
+
+    class Stdin:
+        encoding = "utf-8"
+
+        def fileno(self) -> int:
+            return fd
+
+    try:
+        with pytest.raises(InvalidInput, match="it is a directory"):
+            Input(Stdin())
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("fmt", ["json", "tsv", "table"])
+def test_an_output_encoding_without_a_character_escapes_it_and_names_the_fix(encoding, fmt):
+    """PYTHONIOENCODING=ascii or latin-1: exit 4 UnicodeEncodeError with partial output, before."""
+    utf8 = dx("maneuver", "faber", "-f", fmt)
+    p = dx("maneuver", "faber", "-f", fmt, env=_env(PYTHONIOENCODING=encoding))
+    assert p.returncode == 0, err_lines(p)
+    assert err_lines(p) == [
+        f"dxcli: warning: the output encoding ({encoding}) cannot carry some "
+        "characters; they are written as \\u escapes (set PYTHONIOENCODING=utf-8 to write them as they are)"
+    ]
+    text = p.stdout.decode(encoding)
+    assert "\\u" in text
+    if fmt == "json":  # the escapes are JSON's own: the same document
+        assert json.loads(text) == json.loads(utf8.stdout)
+
+
+def test_sigint_is_exit_130_with_one_line_at_most():
+    """SIGINT in the first ~100 ms printed a KeyboardInterrupt traceback, before. A signal
+    that lands before Python has imported dxcli ends the process the default way (no
+    output); from dxcli's import on, exit 130 and one line."""
+    seen_130 = 0
+    for delay in (0.08, 0.12, 0.2, 0.35, 1.5):
+        proc = subprocess.Popen([sys.executable, "-m", "dxcli", "kerboul", "-"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd="/")
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        lines = err.decode("utf-8", "replace").splitlines()
+        assert len(lines) <= 1, f"after {delay}s: {lines}"
+        if proc.returncode == 130:
+            seen_130 += 1
+            assert lines == ["dxcli: interrupted"], lines
+        else:
+            assert proc.returncode == -signal.SIGINT and not lines, (delay, proc.returncode, lines)
+    assert seen_130 >= 1  # at 1.5 s it is certainly waiting for input
+
+
+# -- bounded parsing --------------------------------------------------------------------------
+
+
+def _pack(tmp_path: Path, text: str) -> Path:
+    d = tmp_path / "pack"
+    d.mkdir(exist_ok=True)
+    (d / "findings.toml").write_text(text, encoding="utf-8")
+    return d
+
+
+def _cache(tmp_path: Path) -> dict:
+    return _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+
+@pytest.mark.parametrize("args", [["reference", "lint", "PACK"], ["--reference", "PACK", "finding"]], ids=" ".join)
+def test_a_pack_nested_3000_deep_is_exit_3_naming_the_limit(tmp_path, args):
+    """RecursionError, exit 4 (lint too), before."""
+    d = _pack(tmp_path, "a = " + "[" * 3000 + "]" * 3000 + "\n")
+    p = dx(*[str(d) if a == "PACK" else a for a in args], env=_cache(tmp_path))
+    assert p.returncode == 3
+    assert "nested more than 32 levels deep, the limit" in p.stderr.decode() + p.stdout.decode()
+    assert_no_bug(p)
+
+
+@pytest.mark.parametrize("keys", [20_000, 400_000])
+def test_a_record_with_many_keys_is_refused_in_linear_time(tmp_path, keys):
+    """20,000 keys took 26 s to check (quadratic) and 400,000 ran for 10 minutes, before."""
+    text = '[[finding]]\nid = "x-wide"\nlabel = "Wide"\nkind = "history"\n' + "".join(f"k{i} = 1\n" for i in range(keys))
+    d = _pack(tmp_path, text)
+    t = time.monotonic()
+    p = dx("reference", "lint", str(d), "-f", "json", env=_cache(tmp_path), timeout=60)
+    assert p.returncode == 3
+    assert err_lines(p)[0] == f"dxcli: error: 1 problem(s) in {d}"
+    [problem] = json.loads(p.stdout)
+    assert problem["message"] == f"a table of {keys + 3:,} keys, above the limit of 256 keys per table"
+    assert time.monotonic() - t < 30
+
+
+def test_long_strings_and_lines_are_refused_naming_the_limit(tmp_path):
+    d = _pack(tmp_path, '[[finding]]\nid = "x-long"\nlabel = "' + "x" * 30_000 + '"\nkind = "history"\n')
+    p = dx("reference", "lint", str(d), "-f", "json", env=_cache(tmp_path))
+    assert p.returncode == 3
+    [problem] = json.loads(p.stdout)
+    assert problem["line"] == 3 and problem["message"] == f"line of {30_010:,} characters, above the limit of 20,000"
+    d = _pack(tmp_path, '[[finding]]\nid = "x-long"\nkind = "history"\nlabel = """' + ("y" * 9_000 + "\n") * 3 + '"""\n')
+    p = dx("reference", "lint", str(d), "-f", "json", env=_cache(tmp_path))
+    assert p.returncode == 3
+    [problem] = json.loads(p.stdout)
+    assert problem["key"] == "finding[0].label" and "above the limit of 16,384" in problem["message"]
+
+
+def test_many_problems_find_their_lines_in_linear_time(tmp_path):
+    """Each problem used to re-read the file for its line: 250 wrong keys in each of 400 records."""
+    recs = "".join(f'[[finding]]\nid = "x-{r}"\nname = "L"\nkind = "history"\ndescription = "d"\n' + "".join(f"k{i} = 1\n" for i in range(250))
+                   for r in range(400))
+    d = _pack(tmp_path, recs)
+    t = time.monotonic()
+    p = dx("reference", "lint", str(d), "-f", "ndjson", env=_cache(tmp_path), timeout=60)
+    assert p.returncode == 3
+    problems = {(x["key"]): x for x in map(json.loads, p.stdout.splitlines())}
+    assert len(problems) >= 100_000
+    assert problems["finding[399].k249"]["line"] == 400 * 255  # k249 of the last record: its own line
+    assert time.monotonic() - t < 45
+
+
+def _memory_limit(nbytes: int):
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (nbytes, nbytes))
+
+
+def test_a_50_mb_line_is_reported_and_skipped_in_bounded_memory():
+    """One 50 MB line on stdin: tonnis - used 2.18 GB, before. Here under a 1 GiB address-space limit."""
+    stdin = b"small-cysts\n" + b"x" * 50_000_000 + b"\nlarge-cysts\n"
+    p = dx("tonnis", "-", "-f", "csv", "--fields", "grade", stdin=stdin, preexec=_memory_limit(1 << 30))
+    assert p.returncode == 2
+    assert err_lines(p) == ["dxcli: line 2: the line is longer than 65,536 characters; skipped", "dxcli: 1 line(s) failed"]
+    rows = list(csv.reader(io.StringIO(p.stdout.decode())))
+    assert rows == [["line", "input", "grade"], ["1", "small-cysts", "2"], ["3", "large-cysts", "3"]]
+
+
+def test_an_overlong_line_in_a_csv_keeps_the_line_numbers():
+    stdin = b"angle\n210\n" + b"9" * 70_000 + b"\n300\n"
+    r = dx("kerboul", "-", "--column", "angle", "--fields", "risk_group", "-f", "csv", stdin=stdin)
+    assert r.returncode == 2
+    assert err_lines(r)[0] == "dxcli: line 3: the line is longer than 65,536 characters; skipped"
+    assert r.stdout.decode().splitlines()[1:] == ["2,210,moderate", "4,300,high"]
+
+
+@pytest.mark.parametrize("findings,message", [
+    (["lr=1e-320"], "likelihood ratio 'lr=1e-320' is outside"),
+    (["lr=1e-7"], "likelihood ratio 'lr=1e-7' is outside"),
+    (["lr=2e6"], "likelihood ratio 'lr=2e6' is outside"),
+    (["lr=0.001", "lr=0.001", "lr=0.1"], "the combined likelihood ratio 1e-07 is outside"),
+    (["lr=1000", "lr=1000", "lr=2"], "the combined likelihood ratio 2e+06 is outside"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_likelihood_ratios_out_of_range_typed_or_derived_get_the_same_answer(findings, message):
+    """lr=1e-320 was accepted and shown as 0, before."""
+    r = run("posttest", "-p", "0.3", *findings)
+    assert r.code == 2
+    first = r.err.splitlines()[0].replace("'lr=", "'").replace("ratio 'lr", "ratio 'lr")
+    assert message.replace("'lr=", "'") in first and "[1e-06, 1e+06]" in first, r.err
+
+
+def test_a_small_likelihood_ratio_is_not_shown_as_0():
+    r = run("posttest", "-p", "0.3", "lr=0.0004", "-f", "json")
+    assert r.code == 0 and r.json()["lr"] == 0.0004
+
+
+# -- live batch -------------------------------------------------------------------------------
+
+
+def _read_line(stream, timeout: float) -> bytes:
+    deadline = time.monotonic() + timeout
+    buf = b""
+    while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            return buf
+        chunk = os.read(stream.fileno(), 4096)
+        if not chunk:
+            return buf
+        buf += chunk
+    return buf
+
+
+def test_batch_results_come_as_the_lines_arrive():
+    """(echo 210; sleep 2; echo 300) | dxcli kerboul - showed nothing until EOF, before."""
+    proc = subprocess.Popen([sys.executable, "-m", "dxcli", "kerboul", "-", "-f", "csv", "--fields", "risk_group"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd="/")
+    try:
+        proc.stdin.write(b"210\n")
+        proc.stdin.flush()
+        got = _read_line(proc.stdout, 60)
+        while got.count(b"\n") < 2:
+            more = _read_line(proc.stdout, 60)
+            if not more:
+                break
+            got += more
+        assert got == b"line,input,risk_group\n1,210,moderate\n", got  # while stdin is still open
+        proc.stdin.write(b"300\n")
+        proc.stdin.flush()
+        assert _read_line(proc.stdout, 60) == b"2,300,high\n"
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+        assert proc.stderr.read() == b""
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_regular_file_is_read_without_waiting_for_input(tmp_path):
+    from dxcli.cli.batch import Input
+
+    f = tmp_path / "angles.txt"
+    f.write_text("210\n300")
+    with open(f) as fh:
+        source = Input(fh)
+        assert source.wait_fd is None  # a file never makes a read wait: no flush per read
+        assert list(source.blocks()) == [["210"], ["300"]]
+
+
+def test_the_memo_is_bounded(monkeypatch):
+    from dxcli.cli import batch
+
+    monkeypatch.setattr(batch, "MEMO_CHARS", 2_000)
+    sizes = []
+    real = batch._Job._learn
+
+    def learn(self, raw):
+        real(self, raw)
+        sizes.append(self.chars)
+
+    monkeypatch.setattr(batch._Job, "_learn", learn)
+    r = run("kerboul", "-", "-f", "csv", "--fields", "grade", stdin="".join(f"{i / 100:.2f}\n" for i in range(20_000)))
+    assert r.code == 0 and r.out.count("\n") == 20_001
+    assert max(sizes) < 2_000 + 200
+
+
+def test_on_a_terminal_a_hint_and_the_same_table_as_everywhere():
+    """At a terminal kerboul - waited silently and then printed Markdown, before."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "dxcli", "kerboul", "-", "--fields", "risk_group,grade"],
+                            stdin=slave, stdout=slave, stderr=subprocess.PIPE, env=_env(COLUMNS="80"), cwd="/")
+    os.close(slave)
+    try:
+        hint = _read_line(proc.stderr, 60)
+        assert hint == b"dxcli: reading angles, one a line; Ctrl-D to end\n"
+        os.write(master, b"210\n")
+        out = b""
+        deadline = time.monotonic() + 60
+        while b"moderate" not in out and time.monotonic() < deadline:
+            if select.select([master], [], [], 1)[0]:
+                out += os.read(master, 65536)
+        text = out.decode("utf-8", "replace")
+        assert "moderate" in text and "risk_group" in text  # the result, before the input ends
+        assert "| ---" not in text and "---" not in text.replace("─", "")  # a table, not Markdown
+        os.write(master, b"\x04")  # Ctrl-D
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+
+
+def test_keep_carries_csv_columns_into_every_format():
+    stdin = "id,site,angle\na1,left,190\nb2,right,245\n"
+    r = run("kerboul", "-", "--column", "angle", "--keep", "id,site", "--fields", "risk_group", "-f", "csv", stdin=stdin)
+    assert r.code == 0, r.err
+    assert r.out.splitlines() == ["line,id,site,input,risk_group", "2,a1,left,190,low", "3,b2,right,245,high"]
+    r = run("kerboul", "-", "--column", "angle", "--keep", "id", "--fields", "grade", "-f", "ndjson", stdin=stdin)
+    assert [json.loads(x) for x in r.out.splitlines()][0] == {"line": 2, "id": "a1", "input": "190", "grade": 1}
+    r = run("kerboul", "-", "--column", "angle", "--keep", "id", "--fields", "grade", "-f", "tsv", stdin=stdin)
+    assert r.out.splitlines()[1] == "2\ta1\t190\t1"
+    r = run("kerboul", "-", "--column", "angle", "--keep", "nope", stdin=stdin)
+    assert r.code == 2 and "no column 'nope' (--keep)" in r.err
+    r = run("kerboul", "-", "--keep", "id", stdin="210\n")
+    assert r.code == 2 and "--column" in r.err
+
+
+def test_posttest_reads_the_pretest_from_one_column_and_the_findings_from_another():
+    stdin = "id,p,findings\na,0.3,lr=8.43\nb,20%,lr=2 lr=0.5\nc,,lr=2\n"
+    r = run("posttest", "-", "--pretest-column", "p", "--column", "findings", "--keep", "id", "--fields", "posttest",
+            "-f", "csv", stdin=stdin)
+    assert r.code == 2
+    assert r.out.splitlines() == ["line,id,input,posttest", "2,a,0.3 lr=8.43,0.783", "3,b,20% lr=2 lr=0.5,0.2"]
+    assert r.err.splitlines()[0] == "dxcli: line 4: the column 'p' is empty"
+    r = run("posttest", "-", "--pretest", "0.3", "--pretest-column", "p", "--column", "findings", stdin=stdin)
+    assert r.code == 2 and "not both" in r.err
+
+
+# -- safe cells -------------------------------------------------------------------------------
+
+
+def test_csv_safe_prefixes_formula_text_and_never_touches_a_number():
+    from dxcli.output.render import Terminal, render
+
+    rows = [{"text": "=HYPERLINK(\"http://x\")", "plus": "+1+1", "minus": "-x", "at": "@SUM(A1)", "score": -2,
+             "negative_text": "-2", "plain": "faber"}]
+    for fmt in ("csv", "tsv"):
+        out = io.StringIO()
+        render(rows, fmt, Terminal(out, io.StringIO(), False, False, csv_safe=True))
+        cells = list(csv.reader(io.StringIO(out.getvalue()), delimiter="," if fmt == "csv" else "\t"))[1]
+        assert cells == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-x", "'@SUM(A1)", "-2", "-2", "faber"], fmt
+        out = io.StringIO()
+        render(rows, fmt, Terminal(out, io.StringIO(), False, False))
+        assert list(csv.reader(io.StringIO(out.getvalue()), delimiter="," if fmt == "csv" else "\t"))[1][0] == '=HYPERLINK("http://x")'
+
+
+def test_csv_safe_in_batch_and_before_a_command():
+    stdin = "id,angle\n=cmd|' /C calc'!A0,190\n-5,245\n"
+    for args in (["kerboul", "-", "--csv-safe"], ["--csv-safe", "kerboul", "-"]):
+        r = run(*args, "--column", "angle", "--keep", "id", "--fields", "risk_group", "-f", "csv", stdin=stdin)
+        assert r.code == 0, r.err
+        rows = list(csv.reader(io.StringIO(r.out)))
+        assert rows[1] == ["2", "'=cmd|' /C calc'!A0", "190", "low"] and rows[2] == ["3", "-5", "245", "high"]
+
+
+BIDI = "\u202e"  # right-to-left override
+C1 = "\x9b"  # CSI, a C1 control a terminal acts on
+
+
+def test_bidi_overrides_and_c1_controls_are_inert_on_a_terminal_and_escaped_in_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    d = _pack(tmp_path, f'[[finding]]\nid = "x-bidi"\nname = "abc{BIDI}fed"\nkind = "history"\n'
+                        f'description = "a{C1}31mred and \\u2066isolate\\u2069"\n')
+    for fmt in ("table", "tsv", "csv", "markdown"):
+        r = run("--reference", str(d), "finding", "x-bidi", "-f", fmt, tty=True, width=120)
+        assert r.code == 0, r.err
+        for ch in (BIDI, C1, "\u2066", "\u2069"):
+            assert ch not in r.out, (fmt, ch)
+        assert "\\u202e" in r.out and "\\x9b" in r.out, fmt
+    for fmt in ("json", "ndjson"):
+        r = run("--reference", str(d), "finding", "x-bidi", "-f", fmt)
+        assert BIDI not in r.out and C1 not in r.out and "\\u202e" in r.out and "\\u009b" in r.out
+        doc = json.loads(r.out)
+        rec = doc[0] if isinstance(doc, list) else doc
+        assert rec["name"] == f"abc{BIDI}fed"  # the data itself, once decoded
+
+
+def test_batch_json_escapes_bidi_in_the_input():
+    r = run("tonnis", "-", "-f", "ndjson", stdin=f"small-cysts{BIDI}\n")
+    assert BIDI not in r.out + r.err
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
+    from dxcli.reference import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert loader.cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "dxcli"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/abs-cache")
+    assert loader.cache_dir() == Path("/tmp/abs-cache/dxcli")
+
+
+def test_a_linked_pack_path_is_refused_like_links_inside_packs(tmp_path):
+    d = _pack(tmp_path, '[[finding]]\nid = "x-linked"\nname = "Linked"\nkind = "history"\ndescription = "d"\n')
+    link = tmp_path / "link"
+    link.symlink_to(d)
+    p = dx("--reference", str(link), "finding", "x-linked", env=_cache(tmp_path))
+    assert p.returncode == 3
+    assert err_lines(p)[0] == (f"dxcli: error: the reference pack has 1 problem(s); the first: {link}: "
+                               "is a link; packs do not follow links (give the path it points to)")
+    assert dx("--reference", str(d), "finding", "x-linked", env=_cache(tmp_path)).returncode == 0
