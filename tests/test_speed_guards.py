@@ -65,16 +65,40 @@ def test_a_table_imports_rich_but_not_pydantic():
     assert "rich" in got and "pydantic" not in got
 
 
+LOADED = """
+import sys, runpy
+sys.argv = ["dxcli", *{args!r}]
+try:
+    runpy.run_module("dxcli", run_name="__main__")
+except SystemExit:
+    pass
+from dxcli.cli.app import app
+import typer.main
+group = typer.main.get_command(app)
+print("MODULES=" + ",".join(sorted(m for m in sys.modules if m.startswith("dxcli.cli."))), file=sys.stderr)
+"""
+
+
 def test_only_the_invoked_command_is_built():
-    from dxcli.cli.app import COMMANDS, command_in, make_app
+    """The lazy group loads the module of the command that runs, and no other."""
+    p = subprocess.run(
+        [sys.executable, "-c", LOADED.format(args=["--reference", str(ROOT / "examples" / "packs" / "vignette-extras"), "kerboul", "210", "-f", "json"])],
+        capture_output=True, text=True, cwd="/", env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    line = [x for x in p.stderr.splitlines() if x.startswith("MODULES=")][-1]
+    mods = set(line.split("=", 1)[1].split(","))
+    assert "dxcli.cli.calc_cmds" in mods
+    assert not mods & {"dxcli.cli.knowledge", "dxcli.cli.lookup_cmds", "dxcli.cli.learn_cmds", "dxcli.cli.reference_cmd"}
+
+
+def test_help_lists_every_command():
     from typer.main import get_command
 
-    assert command_in(["--reference", "x", "kerboul", "210"]) == "kerboul"
-    assert command_in(["--help"]) is None
-    one = get_command(make_app("kerboul"))
-    assert list(one.commands) == ["kerboul"]
-    full = get_command(make_app())
-    assert set(full.commands) == set(COMMANDS)
+    from dxcli.cli.app import COMMANDS, app
+
+    group = get_command(app)
+    assert group.list_commands(None) == list(COMMANDS)
+    assert all(group.get_command(None, name) is not None for name in COMMANDS)
 
 
 def test_lookup_by_name_through_the_index_agrees_with_a_full_scan():

@@ -51,7 +51,19 @@ def _say_error(message: str, hint: str | None) -> None:
 
 
 class DxGroup(TyperGroup):
-    """The root group: turns domain errors into messages and exit codes."""
+    """The root group: turns domain errors into messages and exit codes, and loads each
+    command only when it is asked for (Click's lazy-group pattern): a run builds the one
+    command it runs; help and completion list them all."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        cmd = self.commands.get(name)
+        if cmd is None and name in COMMANDS:
+            cmd = _load(name)
+            self.add_command(cmd, name)
+        return cmd
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -73,9 +85,8 @@ class DxGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERNAL) from None
 
 
-# Every command, with the module that defines it. The root group is built with only the
-# command that is run (Typer turns each registered function into a command up front, so
-# building all of them would cost every call); help and completion get them all.
+# Every command, with the module that defines it: the root group (DxGroup) loads a command's
+# module and builds that one command only when it is asked for.
 COMMANDS: dict[str, str] = {
     "differential": "knowledge",
     "condition": "knowledge",
@@ -100,27 +111,24 @@ COMMANDS: dict[str, str] = {
     "quiz": "learn_cmds",
     "help": "help_cmd",
 }
-MODULE_ORDER = ("knowledge", "lookup_cmds", "calc_cmds", "reference_cmd", "learn_cmds", "help_cmd")
 
 
-class _Only:
-    """Stands in for the Typer app while a module registers: keeps one command, or all."""
+def _load(name: str) -> Any:
+    """The Click command ``name``: its module registers its commands on a throwaway Typer
+    (which only records them), and only this one is turned into a command."""
+    import importlib
 
-    def __init__(self, app: typer.Typer, only: str | None) -> None:
-        self.app, self.only = app, only
+    import typer.main as tm
 
-    def command(self, *args: Any, **kwargs: Any) -> Any:
-        def deco(fn: Any) -> Any:
-            name = kwargs.get("name") or fn.__name__.replace("_", "-")
-            if self.only in (None, name):
-                return self.app.command(*args, **kwargs)(fn)
-            return fn
-
-        return deco
-
-    def add_typer(self, sub: typer.Typer, *, name: str, **kwargs: Any) -> None:
-        if self.only in (None, name):
-            self.app.add_typer(sub, name=name, **kwargs)
+    collect = typer.Typer()
+    importlib.import_module(f"dxcli.cli.{COMMANDS[name]}").register(collect)
+    for info in collect.registered_commands:
+        if (info.name or tm.get_command_name(info.callback.__name__)) == name:
+            return tm.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
+    for group in collect.registered_groups:
+        if group.name == name:
+            return tm.get_group_from_info(group, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=None)
+    raise LookupError(f"dxcli.cli.{COMMANDS[name]} registers no command {name!r}")  # pragma: no cover
 
 
 def _version(value: bool) -> None:
@@ -168,10 +176,8 @@ def root(
     loader.use_packs(env + list(reference or []))
 
 
-def make_app(only: str | None = None) -> typer.Typer:
-    """The application with every command, or with only the one named."""
-    import importlib
-
+def make_app() -> typer.Typer:
+    """The application: the root options; its commands load when they are asked for."""
     app = typer.Typer(
         cls=DxGroup,
         help=HELP,
@@ -182,39 +188,10 @@ def make_app(only: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(root)
-    if only not in COMMANDS:
-        only = None
-    for mod in MODULE_ORDER:
-        if only is None or COMMANDS[only] == mod:
-            importlib.import_module(f"dxcli.cli.{mod}").register(_Only(app, only))
     return app
 
 
-def command_in(argv: list[str]) -> str | None:
-    """The command a command line runs, or None (root help, version, completion...)."""
-    if any(k.startswith("_DXCLI_COMPLETE") for k in os.environ):
-        return None
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in ("--reference", "-R"):
-            skip = True
-        elif arg.startswith("-"):
-            if not arg.startswith("--reference=") and arg != "--csv-safe":
-                return None
-        else:
-            return arg
-    return None
-
-
-def __getattr__(name: str) -> Any:
-    """``from dxcli.cli.app import app``: the full application (tests, documentation)."""
-    if name == "app":
-        full = make_app()
-        globals()["app"] = full
-        return full
-    raise AttributeError(name)
+app = make_app()
 
 
 def main() -> None:
@@ -225,7 +202,7 @@ def main() -> None:
     sink.install()
     code: Any = 0
     try:
-        make_app(command_in(sys.argv[1:]))(prog_name="dxcli")
+        app(prog_name="dxcli")
     except SystemExit as e:
         code = e.code
     except StreamEnd:  # the reader left (exit 0), or a write failed (sink.finish says so)
