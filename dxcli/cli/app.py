@@ -157,9 +157,18 @@ def root(
             show_default=False,
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never send output through a pager ($DXCLI_PAGER, $PAGER, less -FRX)."),
+    ] = False,
 ) -> None:
     """dxcli: a clinical reference and calculator for musculoskeletal and rehabilitation medicine."""
     from dxcli.reference import loader
+
+    if no_pager:
+        from dxcli.output import pager
+
+        pager.disabled = True
 
     env = [Path(p) for p in os.environ.get("DXCLI_REFERENCE_PATH", "").split(os.pathsep) if p.strip()]
     loader.use_packs(env + list(reference or []))
@@ -197,6 +206,8 @@ def command_in(argv: list[str]) -> str | None:
             skip = False
         elif arg in ("--reference", "-R"):
             skip = True
+        elif arg == "--no-pager":
+            continue
         elif arg.startswith("-"):
             if not arg.startswith("--reference="):
                 return None

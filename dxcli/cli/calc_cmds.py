@@ -33,12 +33,12 @@ def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = Non
         raise typer.Exit(code)
 
 
-def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None) -> None:
-    if fields:
+def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None, page=None) -> None:
+    if fields:  # the fields asked for, as a table: a page would show the rest
         from dxcli.cli.batch import select
 
-        result = select(result, _fields(fields))
-    emit(ctx, result, fmt, view)
+        result, page = select(result, _fields(fields)), None
+    emit(ctx, result, fmt, view, page=page)
 
 
 def register(app: typer.Typer) -> None:
@@ -79,7 +79,9 @@ def register(app: typer.Typer) -> None:
 
         studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
         result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
-        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields)
+        from dxcli.output.pages import kerboul_doc
+
+        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields, page=kerboul_doc)
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
@@ -106,7 +108,9 @@ def register(app: typer.Typer) -> None:
         if findings == ["-"]:
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields)
             return
-        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields)
+        from dxcli.output.pages import tonnis_doc
+
+        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields, page=tonnis_doc)
 
     @app.command(
         context_settings=LOOSE,
@@ -151,7 +155,9 @@ def register(app: typer.Typer) -> None:
         lr, band = result.pop("_lr_exact"), result.pop("_lr_ci_exact")
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
-        _emit(ctx, result, fmt, fields, _posttest_view())
+        from dxcli.output.pages import posttest_doc
+
+        _emit(ctx, result, fmt, fields, _posttest_view(), page=posttest_doc)
 
 
 def _public(result: dict) -> dict:

@@ -168,7 +168,10 @@ def register(app: typer.Typer) -> None:
         """Show one condition in full: presentation, diagnosis, pearls, deep dive, figures, links."""
         from dxcli.query import conditions
 
-        emit(ctx, conditions.detail(name), fmt, View(shown={"figures": _figures, "notes": _notes, "source": _source, "deep_dive_source": _source}))
+        from dxcli.output.pages import condition_doc
+
+        emit(ctx, conditions.detail(name), fmt, View(shown={"figures": _figures, "notes": _notes, "source": _source, "deep_dive_source": _source}),
+             page=condition_doc)
 
     @app.command(
         epilog="Examples:\n\n  dxcli finding                    # the findings vocabulary\n\n"
@@ -184,7 +187,9 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import reasoning
 
         if name is not None:
-            emit(ctx, reasoning.finding_detail(name), fmt)
+            from dxcli.output.pages import FINDING_FIELDS, record_doc
+
+            emit(ctx, reasoning.finding_detail(name), fmt, page=lambda r: record_doc(r, "finding", FINDING_FIELDS))
             return
         kinds = sorted({f["kind"] for f in reasoning.loader.records("finding")})
         if kind is not None and kind not in kinds:
