@@ -111,6 +111,32 @@ COMMANDS: dict[str, str] = {
     "quiz": "learn_cmds",
     "help": "help_cmd",
 }
+# The one-line summary of each command in the top-level help (Click cuts a docstring's
+# first sentence with "..." to fit its column, 42 characters at 60 columns): each fits whole.
+SHORT_HELP: dict[str, str] = {
+    "differential": "A complaint's differential; ranked",
+    "condition": "One condition in full, as a page",
+    "finding": "The findings vocabulary",
+    "case": "A case, step by step",
+    "anatomy": "Bones, landmarks, joints, ligaments",
+    "muscle": "Muscles: attachments, action, nerve",
+    "nerve": "Nerves: roots, course, muscles",
+    "innervation": "Root, nerve and muscle links",
+    "maneuver": "Exam maneuvers: how, accuracy, LRs",
+    "test": "Diagnostic tests: role, accuracy, LRs",
+    "redflags": "Red flags and what to do",
+    "search": "Search every kind of record",
+    "sources": "Every citation",
+    "cite": "Where a record's facts come from",
+    "info": "Tool and data versions, counts",
+    "kerboul": "Kerboul angle: collapse risk, grade",
+    "tonnis": "Tönnis grade of hip osteoarthritis",
+    "posttest": "Post-test probability from findings",
+    "quiz": "A quiz at the terminal",
+    "help": "Guides on a topic",
+    "reference": "Data schema and a pack linter",
+    "export": "Export study material (Anki)",
+}
 MODULE_ORDER = ("knowledge", "lookup_cmds", "calc_cmds", "reference_cmd", "learn_cmds", "help_cmd")
 
 
@@ -193,6 +219,13 @@ def make_app(only: str | None = None) -> typer.Typer:
     for mod in MODULE_ORDER:
         if only is None or COMMANDS[only] == mod:
             importlib.import_module(f"dxcli.cli.{mod}").register(_Only(app, only))
+    for info in app.registered_commands:
+        name = info.name or (info.callback.__name__.replace("_", "-") if info.callback else None)
+        if info.short_help is None and name in SHORT_HELP:
+            info.short_help = SHORT_HELP[name]
+    for group in app.registered_groups:
+        if group.name in SHORT_HELP:
+            group.short_help = SHORT_HELP[group.name]
     return app
 
 

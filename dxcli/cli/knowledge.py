@@ -112,6 +112,12 @@ def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> 
     if kind != "table":
         for fl in result["red_flags"]:
             term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
+    if kind == "table":
+        from dxcli.output import pager
+
+        with pager.paged(term) as t:
+            render_report(result, report_sections(result), flat_rows(result), kind, t, report_pages(result, title))
+        return
     render_report(result, report_sections(result), flat_rows(result), kind, term, report_pages(result, title))
 
 
@@ -224,23 +230,37 @@ def register(app: typer.Typer) -> None:
         if kind not in ("table", "markdown"):
             emit(ctx, report, fmt)
             return
-        import textwrap
+        from dxcli.output import pager
 
-        out, md = term.stdout, kind == "markdown"
-        width = min(page_width(term), 100)
+        with pager.paged(term) if kind == "table" else _same(term) as t:
+            _case_text(report, kind, t)
 
-        def para(text: str, **kw: Any) -> str:
-            return text if md else textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False, **kw)
 
-        out.write(f"# {report['title']}\n\n" if md else f"{report['title']}\n\n")
-        for st in report["stages"]:
-            out.write((f"## {st['title']}\n\n" if md else f"== {st['title']} ==\n") + para(st["narrative"]) + "\n\n")
-            render_pages(report_pages(st, f"Ranking after: {st['title']}"), kind, term)
-        for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
-            if report[key]:
-                items = ("- " + s if md else para(s, initial_indent="- ", subsequent_indent="  ") for s in report[key])
-                out.write((f"## {title}\n\n" if md else f"== {title} ==\n") + "\n".join(items) + "\n\n")
-        out.write(para(f"Ranking basis: {report['basis']}") + "\n")
+def _same(term: Any) -> Any:
+    import contextlib
+
+    return contextlib.nullcontext(term)
+
+
+def _case_text(report: dict[str, Any], kind: str, term: Any) -> None:
+    """The case, stage by stage, for a person (wrapped text or Markdown)."""
+    import textwrap
+
+    out, md = term.stdout, kind == "markdown"
+    width = min(page_width(term), 100)
+
+    def para(text: str, **kw: Any) -> str:
+        return text if md else textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False, **kw)
+
+    out.write(f"# {report['title']}\n\n" if md else f"{report['title']}\n\n")
+    for st in report["stages"]:
+        out.write((f"## {st['title']}\n\n" if md else f"== {st['title']} ==\n") + para(st["narrative"]) + "\n\n")
+        render_pages(report_pages(st, f"Ranking after: {st['title']}"), kind, term)
+    for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
+        if report[key]:
+            items = ("- " + s if md else para(s, initial_indent="- ", subsequent_indent="  ") for s in report[key])
+            out.write((f"## {title}\n\n" if md else f"== {title} ==\n") + "\n".join(items) + "\n\n")
+    out.write(para(f"Ranking basis: {report['basis']}") + "\n")
 
 
 def _figures(figs: list[dict[str, Any]]) -> str:
