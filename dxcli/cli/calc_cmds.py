@@ -150,7 +150,7 @@ def register(app: typer.Typer) -> None:
             _batch(ctx, fmt, compute, column, fields)
             return
         if pretest is None:
-            raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")
+            raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+")
         result = bayes.run(parse_probability(pretest, "pre-test probability"), findings, condition)
         lr, band = result.pop("_lr_exact"), result.pop("_lr_ci_exact")
         if draw or svg is not None:

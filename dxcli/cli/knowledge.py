@@ -163,16 +163,23 @@ def register(app: typer.Typer) -> None:
         emit_report(ctx, result, fmt, f"Ranked differential: {complaint}")
 
     @app.command(
-        epilog="Examples:\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
+        epilog="Examples:\n\n  dxcli condition                  # every condition\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
         "  dxcli condition lumbosacral-radiculopathy -f json | jq '.figures'"
     )
     def condition(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="A condition id, name or alias.", autocompletion=names("condition"))],
+        name: Annotated[Optional[str], typer.Argument(help="A condition id, name or alias; none: every condition.", autocompletion=names("condition"))] = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Show one condition in full: presentation, diagnosis, pearls, deep dive, figures, links."""
         from dxcli.query import conditions
+
+        if name is None:  # every list command works bare: the conditions, in the data's order
+            from dxcli.reference import loader
+
+            rows = [{"id": c["id"], "name": c["name"], "icd10cm": c.get("icd10cm", [])} for c in loader.records("condition")]
+            emit(ctx, rows, fmt, View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}))
+            return
 
         from dxcli.output.pages import condition_doc
 

@@ -71,6 +71,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(
         epilog=_ex(
+            "dxcli innervation                          # every muscle, its nerve and roots",
             "dxcli innervation L5                       # every muscle L5 supplies, and through which nerve",
             "dxcli innervation \"superior gluteal nerve\"  # the muscles of a nerve",
             "dxcli innervation piriformis               # a muscle's nerve and roots",
@@ -78,11 +79,16 @@ def register(app: typer.Typer) -> None:
     )
     def innervation(
         ctx: typer.Context,
-        query: Annotated[str, typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle.")],
+        query: Annotated[Optional[str], typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle; none: every muscle.")] = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Innervation in all three directions: root -> muscles, nerve -> muscles, muscle -> nerve."""
         from dxcli.query import anatomy as q
+
+        if query is None:  # every muscle with its nerve and roots
+            rows = [r for m in q.loader.records("muscle") for r in q.innervation(m["id"])]
+            emit(ctx, rows, fmt, View(columns=["muscle_name", "nerve_name", "roots"]))
+            return
 
         emit(ctx, q.innervation(query), fmt, View(columns=["muscle_name", "nerve_name", "roots"]))
 
@@ -175,6 +181,9 @@ def register(app: typer.Typer) -> None:
         emit(ctx, sources.info(), fmt)
 
 
+EXAMPLE = {"maneuver": "modified-bent-knee", "test": "needle-emg"}  # one condition each: --pretest applies
+
+
 def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> None:
     from dxcli.calc.probability import parse_probability
     from dxcli.query import accuracy as q
@@ -184,7 +193,7 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         if p is not None:
             from dxcli.errors import InvalidInput
 
-            raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} faber --pretest 0.3")
+            raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} {EXAMPLE[kind]} --pretest 0.3")
         emit(ctx, q.list_records(kind), fmt, View(columns=["id", "name", "conditions"]))
         return
     if name is None:

@@ -244,7 +244,7 @@ def _ci_label(band: dict[str, Any] | None) -> str:
     if not band:
         return ""
     if str(band.get("method", "")).startswith("one known arm"):
-        return f" (range {span(band)}, one known arm: not a 95% CI)"
+        return f" (range {span(band)}†, one known arm: not a 95% CI)"
     return f" (95% CI {span(band)})"
 
 

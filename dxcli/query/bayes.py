@@ -199,7 +199,7 @@ def _conditions(evs: list[dict[str, Any]]) -> list[str]:
 
 def run(pretest: float, findings: list[str], condition: Optional[str] = None) -> dict[str, Any]:
     if not findings:
-        raise InvalidInput("no findings given", hint="e.g. dxcli posttest --pretest 0.3 faber+ lr=2")
+        raise InvalidInput("no findings given", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+ lr=2")
     steps = [finding_lr(f, condition) for f in findings]
     conds = {s["condition"] for s in steps if s["condition"]}
     if len(conds) > 1:
