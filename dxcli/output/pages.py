@@ -240,12 +240,12 @@ def study_line(st: dict[str, Any]) -> str:
     return text
 
 
-def _ci_label(band: dict[str, Any] | None) -> str:
+def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> str:
     if not band:
         return ""
     if str(band.get("method", "")).startswith("one known arm"):
-        return f" (range {span(band)}†, one known arm: not a 95% CI)"
-    return f" (95% CI {span(band)})"
+        return f" (range {span(band, show)}†, one known arm: not a 95% CI)"
+    return f" (95% CI {span(band, show)})"
 
 
 # --------------------------------------------------------------------------- pages
@@ -311,14 +311,16 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
         acc = []
         for key, name in (("sensitivity", "Sensitivity"), ("specificity", "specificity")):
             if r.get(key) is not None:
-                acc.append(f"{name} {pct(r[key])}{_ci_label(r.get(key + '_ci'))}")
+                acc.append(f"{name} {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
             elif r.get(key + "_range"):
                 acc.append(f"{name} {span(r[key + '_range'], pct)}")
         if acc:
             lines.append((0, ", ".join(acc)))
-        if r.get("sensitivity_count") or r.get("specificity_count"):
-            counts = [f"{label(k.replace('_count', ''))} {value_text(r[k])}" for k in ("sensitivity_count", "specificity_count") if r.get(k)]
-            lines.append((0, "Counts: " + "; ".join(counts)))
+        for key in ("sensitivity", "specificity"):
+            c = r.get(key + "_count")
+            if isinstance(c, dict) and c.get("count") is not None:
+                how = f" ({c['status']}: {c['arithmetic']})" if c.get("arithmetic") else (f" ({c['status']})" if c.get("status") else "")
+                lines.append((0, f"{key.capitalize()} count: {c['count']} of {c.get('of', 'not stated')}{how}"))
         for key, sign in (("lr_positive", "LR+"), ("lr_negative", "LR-")):
             if r.get(key) is not None or r.get(key + "_range"):
                 val = num(r[key]) if r.get(key) is not None else span(r[key + "_range"])
@@ -343,7 +345,7 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
             lines.append((0, f"With {w['citation']}'s figures: sensitivity {pct(w.get('sensitivity'))}, specificity {pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
         reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
         for why in reasons:
-            lines.append((0, f"No interval: {why}"))
+            lines.append((0, f"{'No interval' if why.startswith('counts not stated') else 'About the interval'}: {why}"))
         if r.get("statement"):
             lines.append((0, f"The review: “{prose(r['statement'])}”"))
         blocks.append(Block(f"For {r['condition']}", lines))
@@ -462,7 +464,7 @@ def posttest_doc(r: dict[str, Any]) -> Doc:
         return pct(v) if v is not None else (span(rng, pct) if rng else "not stated")
 
     head = [(0, f"Pre-test probability {pct(r.get('pretest'))} -> post-test probability {prob(r.get('posttest'), r.get('posttest_range'))}"
-                + (f" ({r['posttest_ci']['label']}: {span(r['posttest_ci'], pct)})" if r.get("posttest_ci") else ""))]
+                + (f" ({span(r['posttest_ci'], pct)}, {r['posttest_ci']['label']})" if r.get("posttest_ci") else ""))]
     if r.get("condition"):
         head.append((0, f"Condition: {r['condition']}"))
     lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
@@ -476,7 +478,7 @@ def posttest_doc(r: dict[str, Any]) -> Doc:
     for s in r.get("steps") or []:
         slr = num(s["lr"]) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
         lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> {prob(s.get('probability'), s.get('probability_range'))}"
-                     + (f" ({s['probability_ci']['label']}: {span(s['probability_ci'], pct)})" if s.get("probability_ci") else ""))]
+                     + (f" ({span(s['probability_ci'], pct)}, {s['probability_ci']['label']})" if s.get("probability_ci") else ""))]
         if s.get("condition"):
             lines.append((1, f"for {s['condition']}"))
         if s.get("lr_ci_note"):
