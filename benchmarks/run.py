@@ -86,6 +86,7 @@ while True:
         break
     if mode == "pty":
         master, out = os.openpty()
+        env = dict(env, DXCLI_PAGER="")  # measure the table, not a pager waiting for a key
     elif mode == "pipe":
         master, out = os.pipe()
     else:

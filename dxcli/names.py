@@ -52,6 +52,29 @@ def suggest(recs: Iterable[dict[str, Any]], query: str, what: str) -> str:
     for c in close:
         if names[c] not in ids:
             ids.append(names[c])
+    look = f"or look for it with 'dxcli search {_shell_word(query)}'"
     if ids:
-        return "did you mean " + ", ".join(repr(i) for i in ids[:3]) + "?"
-    return f"list them with 'dxcli {what}'" if what else "see 'dxcli --help'"
+        return "did you mean " + ", ".join(repr(i) for i in ids[:3]) + "? " + look
+    listing = LIST_COMMANDS.get(what, f"dxcli {what}" if what else None)
+    if listing is None:
+        return look[3:]
+    return f"list them with '{listing}', {look}"
+
+
+# The command that lists each kind of thing a name is looked up among (every one exits 0).
+LIST_COMMANDS: dict[str, str | None] = {
+    "complaint": "dxcli differential",
+    "case": "dxcli case --help",
+    "search": None,
+    "innervation": "dxcli innervation",
+    "tonnis": "dxcli tonnis",
+    "reference schema": "dxcli reference schema --help",
+    "help": "dxcli help",
+}
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one shell word a person can paste (quoted where it needs to be)."""
+    import shlex
+
+    return shlex.quote(" ".join(text.split())[:60]) if text.strip() else "TEXT"

@@ -127,18 +127,19 @@ def test_a_published_interval_about_another_estimate_is_quoted_not_used():
 def test_table_shows_the_interval_with_its_label():
     r = run("posttest", "-p", "0.5", "single-leg-stance-pain-", "-f", "table", tty=True, width=160)
     assert r.code == 0, r.err
-    assert "0–0.159 (one known arm: sensitivity 17/17" in r.out
+    assert "post-test probability 0% (0%–15.9%, one known arm: sensitivity 17/17" in " ".join(r.out.split())
 
 
-def test_csv_and_markdown_carry_the_interval_as_json():
+def test_csv_carries_the_interval_as_json_and_markdown_as_text():
     import json
 
     r = run("posttest", "-p", "0.3", "modified-bent-knee+", "-f", "csv")
     row = next(csv.DictReader(io.StringIO(r.out)))
     got = json.loads(row["posttest_ci"])
     assert (got["low"], got["high"]) == (0.631, 0.918)
-    md = run("posttest", "-p", "0.3", "modified-bent-knee+", "-f", "markdown").out
-    assert '| posttest_ci | {"low":0.631,"high":0.918' in md
+    md = run("posttest", "-p", "0.3", "modified-bent-knee+", "-f", "markdown").out  # a page: no raw JSON
+    assert "post-test probability 80.9% (63.1%–91.8%, 95% CI, log method (Simel 1991), from 41/46 and 42/46)" in md
+    assert '{"' not in md
 
 
 def test_batch_lines_carry_the_interval_and_no_private_fields():

@@ -39,6 +39,7 @@ def _env(**extra: str) -> dict[str, str]:
     """The environment sh() would give, as a dict for Popen and bash."""
     e = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM", "COLUMNS", "DXCLI_DEBUG")}
     e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    e["DXCLI_PAGER"] = ""  # the pager has its own tests (test_pages.py); here the text itself
     e.update(extra)
     return e
 

@@ -111,6 +111,32 @@ COMMANDS: dict[str, str] = {
     "quiz": "learn_cmds",
     "help": "help_cmd",
 }
+# The one-line summary of each command in the top-level help (Click cuts a docstring's
+# first sentence with "..." to fit its column, 42 characters at 60 columns): each fits whole.
+SHORT_HELP: dict[str, str] = {
+    "differential": "A complaint's differential; ranked",
+    "condition": "One condition in full, as a page",
+    "finding": "The findings vocabulary",
+    "case": "A case, step by step",
+    "anatomy": "Bones, landmarks, joints, ligaments",
+    "muscle": "Muscles: attachments, action, nerve",
+    "nerve": "Nerves: roots, course, muscles",
+    "innervation": "Root, nerve and muscle links",
+    "maneuver": "Exam maneuvers: how, accuracy, LRs",
+    "test": "Diagnostic tests: role, accuracy, LRs",
+    "redflags": "Red flags and what to do",
+    "search": "Search every kind of record",
+    "sources": "Every citation",
+    "cite": "Where a record's facts come from",
+    "info": "Tool and data versions, counts",
+    "kerboul": "Kerboul angle: collapse risk, grade",
+    "tonnis": "Tönnis grade of hip osteoarthritis",
+    "posttest": "Post-test probability from findings",
+    "quiz": "A quiz at the terminal",
+    "help": "Guides on a topic",
+    "reference": "Data schema and a pack linter",
+    "export": "Export study material (Anki)",
+}
 
 
 def _load(name: str) -> Any:
@@ -124,9 +150,12 @@ def _load(name: str) -> Any:
     importlib.import_module(f"dxcli.cli.{COMMANDS[name]}").register(collect)
     for info in collect.registered_commands:
         if (info.name or tm.get_command_name(info.callback.__name__)) == name:
+            if info.short_help is None:
+                info.short_help = SHORT_HELP.get(name)
             return tm.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
     for group in collect.registered_groups:
         if group.name == name:
+            group.short_help = SHORT_HELP.get(name, group.short_help)
             return tm.get_group_from_info(group, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=None)
     raise LookupError(f"dxcli.cli.{COMMANDS[name]} registers no command {name!r}")  # pragma: no cover
 
@@ -163,6 +192,10 @@ def root(
             "does not run them as formulas; numbers are never changed.",
         ),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never send output through a pager ($DXCLI_PAGER, $PAGER, less -FRX)."),
+    ] = False,
 ) -> None:
     """dxcli: a clinical reference and calculator for musculoskeletal and rehabilitation medicine."""
     from dxcli.reference import loader
@@ -171,6 +204,10 @@ def root(
         from dxcli.cli.common import terminal
 
         terminal(ctx).csv_safe = True
+    if no_pager or "dxcli.output.pager" in sys.modules:  # set, or reset for the next in-process run
+        from dxcli.output import pager
+
+        pager.disabled = no_pager
 
     env = [Path(p) for p in os.environ.get("DXCLI_REFERENCE_PATH", "").split(os.pathsep) if p.strip()]
     loader.use_packs(env + list(reference or []))

@@ -48,12 +48,12 @@ def _safe(ctx: typer.Context, csv_safe: bool) -> None:
         terminal(ctx).csv_safe = True
 
 
-def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None) -> None:
-    if fields:
+def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None, page=None) -> None:
+    if fields:  # the fields asked for, as a table: a page would show the rest
         from dxcli.cli.batch import select
 
-        result = select(result, _fields(fields))
-    emit(ctx, result, fmt, view)
+        result, page = select(result, _fields(fields)), None
+    emit(ctx, result, fmt, view, page=page)
 
 
 def register(app: typer.Typer) -> None:
@@ -101,7 +101,9 @@ def register(app: typer.Typer) -> None:
 
         studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
         result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
-        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields)
+        from dxcli.output.pages import kerboul_doc
+
+        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields, page=kerboul_doc)
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
@@ -132,7 +134,9 @@ def register(app: typer.Typer) -> None:
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,
                    what="radiographic findings", keep=keep)
             return
-        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields)
+        from dxcli.output.pages import tonnis_doc
+
+        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields, page=tonnis_doc)
 
     @app.command(
         context_settings=LOOSE,
@@ -180,11 +184,13 @@ def register(app: typer.Typer) -> None:
                    pretest_column=pretest_column)
             return
         if pretest is None:
-            raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 faber+")
+            raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+")
         result, lr, band = bayes.run_exact(parse_probability(pretest, "pre-test probability"), findings, condition)
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
-        _emit(ctx, result, fmt, fields, _posttest_view())
+        from dxcli.output.pages import posttest_doc
+
+        _emit(ctx, result, fmt, fields, _posttest_view(), page=posttest_doc)
 
 
 def _posttest_view():

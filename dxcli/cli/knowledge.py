@@ -112,6 +112,12 @@ def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> 
     if kind != "table":
         for fl in result["red_flags"]:
             term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
+    if kind == "table":
+        from dxcli.output import pager
+
+        with pager.paged(term) as t:
+            render_report(result, report_sections(result), flat_rows(result), kind, t, report_pages(result, title))
+        return
     render_report(result, report_sections(result), flat_rows(result), kind, term, report_pages(result, title))
 
 
@@ -157,18 +163,28 @@ def register(app: typer.Typer) -> None:
         emit_report(ctx, result, fmt, f"Ranked differential: {complaint}")
 
     @app.command(
-        epilog="Examples:\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
+        epilog="Examples:\n\n  dxcli condition                  # every condition\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
         "  dxcli condition lumbosacral-radiculopathy -f json | jq '.figures'"
     )
     def condition(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="A condition id, name or alias.", autocompletion=names("condition"))],
+        name: Annotated[Optional[str], typer.Argument(help="A condition id, name or alias; none: every condition.", autocompletion=names("condition"))] = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Show one condition in full: presentation, diagnosis, pearls, deep dive, figures, links."""
         from dxcli.query import conditions
 
-        emit(ctx, conditions.detail(name), fmt, View(shown={"figures": _figures, "notes": _notes, "source": _source, "deep_dive_source": _source}))
+        if name is None:  # every list command works bare: the conditions, in the data's order
+            from dxcli.reference import loader
+
+            rows = [{"id": c["id"], "name": c["name"], "icd10cm": c.get("icd10cm", [])} for c in loader.records("condition")]
+            emit(ctx, rows, fmt, View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}))
+            return
+
+        from dxcli.output.pages import condition_doc
+
+        emit(ctx, conditions.detail(name), fmt, View(shown={"figures": _figures, "notes": _notes, "source": _source, "deep_dive_source": _source}),
+             page=condition_doc)
 
     @app.command(
         epilog="Examples:\n\n  dxcli finding                    # the findings vocabulary\n\n"
@@ -184,7 +200,9 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import reasoning
 
         if name is not None:
-            emit(ctx, reasoning.finding_detail(name), fmt)
+            from dxcli.output.pages import FINDING_FIELDS, record_doc
+
+            emit(ctx, reasoning.finding_detail(name), fmt, page=lambda r: record_doc(r, "finding", FINDING_FIELDS))
             return
         kinds = sorted({f["kind"] for f in reasoning.loader.records("finding")})
         if kind is not None and kind not in kinds:
@@ -219,23 +237,37 @@ def register(app: typer.Typer) -> None:
         if kind not in ("table", "markdown"):
             emit(ctx, report, fmt)
             return
-        import textwrap
+        from dxcli.output import pager
 
-        out, md = term.stdout, kind == "markdown"
-        width = min(page_width(term), 100)
+        with pager.paged(term) if kind == "table" else _same(term) as t:
+            _case_text(report, kind, t)
 
-        def para(text: str, **kw: Any) -> str:
-            return text if md else textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False, **kw)
 
-        out.write(f"# {report['title']}\n\n" if md else f"{report['title']}\n\n")
-        for st in report["stages"]:
-            out.write((f"## {st['title']}\n\n" if md else f"== {st['title']} ==\n") + para(st["narrative"]) + "\n\n")
-            render_pages(report_pages(st, f"Ranking after: {st['title']}"), kind, term)
-        for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
-            if report[key]:
-                items = ("- " + s if md else para(s, initial_indent="- ", subsequent_indent="  ") for s in report[key])
-                out.write((f"## {title}\n\n" if md else f"== {title} ==\n") + "\n".join(items) + "\n\n")
-        out.write(para(f"Ranking basis: {report['basis']}") + "\n")
+def _same(term: Any) -> Any:
+    import contextlib
+
+    return contextlib.nullcontext(term)
+
+
+def _case_text(report: dict[str, Any], kind: str, term: Any) -> None:
+    """The case, stage by stage, for a person (wrapped text or Markdown)."""
+    import textwrap
+
+    out, md = term.stdout, kind == "markdown"
+    width = min(page_width(term), 100)
+
+    def para(text: str, **kw: Any) -> str:
+        return text if md else textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False, **kw)
+
+    out.write(f"# {report['title']}\n\n" if md else f"{report['title']}\n\n")
+    for st in report["stages"]:
+        out.write((f"## {st['title']}\n\n" if md else f"== {st['title']} ==\n") + para(st["narrative"]) + "\n\n")
+        render_pages(report_pages(st, f"Ranking after: {st['title']}"), kind, term)
+    for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
+        if report[key]:
+            items = ("- " + s if md else para(s, initial_indent="- ", subsequent_indent="  ") for s in report[key])
+            out.write((f"## {title}\n\n" if md else f"== {title} ==\n") + "\n".join(items) + "\n\n")
+    out.write(para(f"Ranking basis: {report['basis']}") + "\n")
 
 
 def _figures(figs: list[dict[str, Any]]) -> str:

@@ -35,7 +35,9 @@ def register(app: typer.Typer) -> None:
         if name is None:
             emit(ctx, q.structures(), fmt, View(columns=["id", "kind", "name", "description"]))
         else:
-            emit(ctx, q.structure(name), fmt)
+            from dxcli.output.pages import STRUCTURE_FIELDS, record_doc
+
+            emit(ctx, q.structure(name), fmt, page=lambda r: record_doc(r, "structure", STRUCTURE_FIELDS))
 
     @app.command(epilog=_ex("dxcli muscle", "dxcli muscle \"gluteus medius\"", "dxcli muscle -f csv"))
     def muscle(
@@ -46,7 +48,11 @@ def register(app: typer.Typer) -> None:
         """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
         from dxcli.query import anatomy as q
 
-        emit(ctx, q.muscles(name), fmt, None if name else View(columns=["id", "nerve_name", "roots", "actions"]))
+        from dxcli.output.pages import muscle_doc
+
+        data = q.muscles(name)
+        emit(ctx, data, fmt, None if name else View(columns=["id", "nerve_name", "roots", "actions"]),
+             page=muscle_doc if isinstance(data, dict) else None)
 
     @app.command(epilog=_ex("dxcli nerve", "dxcli nerve sciatic", "dxcli nerve -f json | jq '.[].roots'"))
     def nerve(
@@ -57,10 +63,15 @@ def register(app: typer.Typer) -> None:
         """Nerves with their roots, their plexus, and the muscles they supply."""
         from dxcli.query import anatomy as q
 
-        emit(ctx, q.nerves(name), fmt, None if name else View(columns=["id", "roots", "muscles"]))
+        from dxcli.output.pages import NERVE_FIELDS, record_doc
+
+        data = q.nerves(name)
+        emit(ctx, data, fmt, None if name else View(columns=["id", "roots", "muscles"]),
+             page=(lambda r: record_doc(r, "nerve", NERVE_FIELDS)) if isinstance(data, dict) else None)
 
     @app.command(
         epilog=_ex(
+            "dxcli innervation                          # every muscle, its nerve and roots",
             "dxcli innervation L5                       # every muscle L5 supplies, and through which nerve",
             "dxcli innervation \"superior gluteal nerve\"  # the muscles of a nerve",
             "dxcli innervation piriformis               # a muscle's nerve and roots",
@@ -68,11 +79,16 @@ def register(app: typer.Typer) -> None:
     )
     def innervation(
         ctx: typer.Context,
-        query: Annotated[str, typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle.")],
+        query: Annotated[Optional[str], typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle; none: every muscle.")] = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Innervation in all three directions: root -> muscles, nerve -> muscles, muscle -> nerve."""
         from dxcli.query import anatomy as q
+
+        if query is None:  # every muscle with its nerve and roots
+            rows = [r for m in q.loader.records("muscle") for r in q.innervation(m["id"])]
+            emit(ctx, rows, fmt, View(columns=["muscle_name", "nerve_name", "roots"]))
+            return
 
         emit(ctx, q.innervation(query), fmt, View(columns=["muscle_name", "nerve_name", "roots"]))
 
@@ -151,7 +167,11 @@ def register(app: typer.Typer) -> None:
         """Where a record's facts come from, including recorded disagreements between sources."""
         from dxcli.query import sources
 
-        emit(ctx, sources.cite(record_id), fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]))
+        from dxcli.output.pages import cite_doc
+
+        rows = sources.cite(record_id)
+        one = len({(r.get("kind"), r.get("id")) for r in rows}) == 1
+        emit(ctx, rows, fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]), page=cite_doc if one else None)
 
     @app.command(epilog=_ex("dxcli info", "dxcli info -f json | jq .data_sha256"))
     def info(ctx: typer.Context, fmt: FormatOpt = None) -> None:
@@ -159,6 +179,9 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import sources
 
         emit(ctx, sources.info(), fmt)
+
+
+EXAMPLE = {"maneuver": "modified-bent-knee", "test": "needle-emg"}  # one condition each: --pretest applies
 
 
 def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> None:
@@ -170,7 +193,7 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         if p is not None:
             from dxcli.errors import InvalidInput
 
-            raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} faber --pretest 0.3")
+            raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} {EXAMPLE[kind]} --pretest 0.3")
         emit(ctx, q.list_records(kind), fmt, View(columns=["id", "name", "conditions"]))
         return
     if name is None:
@@ -207,8 +230,11 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         cols.insert(len(first) + 1, "role")
     title = f"{rows[0]['name']}" if name is not None and rows else None
     shown = {k: _interval_cell for k in ("lr_positive_ci", "lr_negative_ci", "posttest_positive_ci", "posttest_negative_ci")}
+    from dxcli.output.pages import accuracy_doc
+
     emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers=SHORT_HEADERS, title=title,
-                                shown=shown, caption=_caption(rows, detailed=name is not None)))
+                                shown=shown, caption=_caption(rows, detailed=name is not None)),
+         page=(lambda rs: accuracy_doc(kind, rs)) if name is not None else None)
 
 
 def _interval_cell(value) -> str:

@@ -73,8 +73,10 @@ class View:
         shown: dict[str, Callable[[Any], str]] | None = None,
         caption: str | None = None,
         title_style: str | None = None,
+        whole: Sequence[str] = (),
     ) -> None:
         self.columns, self.title, self.caption, self.title_style = columns, title, caption, title_style
+        self.whole = tuple(whole)  # columns never folded (ids, numbers), besides id and rank
         self.headers = headers or {}
         self.shown = shown or {}
 
@@ -372,7 +374,7 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
         keys = list(view.columns or _keys(rows))
         t = Table(box=box.SIMPLE_HEAD, title=view.title, caption=view.caption, **({"title_style": view.title_style} if view.title_style else {}))
         for k in keys:  # ids are copied into the next command: never folded
-            t.add_column(view.headers.get(k, k), overflow="fold", no_wrap=k in ("id", "rank"))
+            t.add_column(view.headers.get(k, k), overflow="fold", no_wrap=k in ("id", "rank") or k in view.whole)
         for r in rows:
             t.add_row(*(Text(view.table_cell(k, r.get(k))) for k in keys))
     console.print(t)

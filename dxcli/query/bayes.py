@@ -229,7 +229,7 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
     """(the result, its unrounded combined LR, the unrounded LR interval of a single finding):
     the nomogram draws with the exact figures, the result shows them rounded."""
     if not findings:
-        raise InvalidInput("no findings given", hint="e.g. dxcli posttest --pretest 0.3 faber+ lr=2")
+        raise InvalidInput("no findings given", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+ lr=2")
     steps = [finding_lr(f, condition) for f in findings]
     conds = {s["condition"] for s in steps if s["condition"]}
     if len(conds) > 1:

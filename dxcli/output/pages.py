@@ -1,0 +1,514 @@
+"""Record pages for people: one record (a condition, a maneuver, a muscle, a calculator's
+result...) as a document with a title, headed sections and wrapped prose, the way
+``man`` and ``gh issue view`` show one thing.
+
+Builders turn a command's result (the same dict or rows the machine formats get) into a
+:class:`Doc`; :func:`render_doc` writes it to a terminal (wrapped at the terminal's real
+width, words and ids never split) or as Markdown. Nothing here computes a clinical value:
+pages only say in sentences what the result already holds.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any, Callable, Iterable
+
+from dxcli.output.render import Terminal, inert, page_width
+
+Line = tuple[int, str]
+
+
+class Block:
+    """A part of a section: an optional heading (a record in a list), then lines at indent levels."""
+
+    def __init__(self, heading: str | None, lines: list[Line]) -> None:
+        self.heading, self.lines = heading, lines
+
+
+class Part:
+    """A headed section of a page: Presentation, Diagnosis, Notes..."""
+
+    def __init__(self, title: str, blocks: list[Block], alert: bool = False) -> None:
+        self.title, self.blocks, self.alert = title, blocks, alert
+
+
+class Doc:
+    """One page: a title, a line under it (the id, what kind of record), its sections."""
+
+    def __init__(self, title: str, subtitle: str | None, parts: list[Part]) -> None:
+        self.title, self.subtitle = title, subtitle
+        self.parts = [p for p in parts if any(b.lines or b.heading for b in p.blocks)]
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def doc_text(doc: Doc, fmt: str, term: Terminal) -> str:
+    """The page as text: wrapped for a terminal, or Markdown."""
+    if fmt == "markdown":
+        return _markdown(doc)
+    width = max(page_width(term), 20)
+    bold = (lambda t: f"\x1b[1m{t}\x1b[0m") if term.color else (lambda t: t)
+    red = (lambda t: f"\x1b[1;31m{t}\x1b[0m") if term.color else (lambda t: t)
+    out: list[str] = []
+
+    def wrap(text: str, indent: int, hang: int = 0) -> list[str]:
+        pad = " " * indent
+        return textwrap.wrap(inert(text), width, initial_indent=pad, subsequent_indent=pad + " " * hang,
+                             break_long_words=False, break_on_hyphens=False) or [""]
+
+    out += [bold(line) for line in wrap(doc.title, 0)]
+    if doc.subtitle:
+        out += wrap(doc.subtitle, 0)
+    for part in doc.parts:
+        out.append("")
+        out.append((red if part.alert else bold)(inert(part.title.upper())))
+        for i, b in enumerate(part.blocks):
+            if b.heading:
+                if i:
+                    out.append("")
+                out += [bold(line) for line in wrap(b.heading, 2, 2)]
+            base = 4 if b.heading else 2
+            for level, text in b.lines:
+                hang = 2 if text[:2] in ("• ", "! ", "+ ", "- ") else 0
+                out += wrap(text, base + 2 * level, hang)
+    return "\n".join(out) + "\n"
+
+
+def _markdown(doc: Doc) -> str:
+    def flat(t: str) -> str:
+        return inert(t).replace("\n", " ")
+
+    out = [f"# {flat(doc.title)}", ""]
+    if doc.subtitle:
+        out += [flat(doc.subtitle), ""]
+    for part in doc.parts:
+        out += [f"## {flat(part.title)}", ""]
+        for b in part.blocks:
+            if b.heading:
+                out += [f"### {flat(b.heading)}", ""]
+            for level, text in b.lines:
+                text = flat(text)
+                if text[:2] == "• ":
+                    text = text[2:]
+                out.append("  " * level + "- " + text)
+            out.append("")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+_REF = re.compile(r"\[ref ([0-9][0-9, –-]*)\]")
+
+
+def prose(text: Any) -> str:
+    """Text for a person: the review's '[ref 11, 12]' as '[11, 12]'."""
+    return _REF.sub(r"[\1]", str(text))
+
+
+def num(x: Any) -> str:
+    if x is None:
+        return "not stated"
+    if x == float("inf"):
+        return "∞"
+    return f"{x:g}"
+
+
+def pct(x: Any) -> str:
+    if x is None:
+        return "not stated"
+    return f"{round(x * 100, 1):g}%"
+
+
+def span(v: Any, show: Callable[[Any], str] = num) -> str:
+    """A [low, high] pair or a {low, high} interval as 'low–high'."""
+    if isinstance(v, dict):
+        return f"{show(v['low'])}–{show(v['high'])}"
+    return f"{show(v[0])}–{show(v[1])}"
+
+
+def label(key: str) -> str:
+    """A field's key as a heading a person reads: 'nerve_name' -> 'Nerve'."""
+    return LABELS.get(key) or key.replace("_", " ").replace("-", " ").capitalize()
+
+
+LABELS = {
+    "icd10cm": "ICD-10-CM",
+    "nerve_name": "Nerve",
+    "proximal_attachment": "Proximal attachment",
+    "distal_attachment": "Distal attachment",
+    "part_of": "Part of",
+    "red_flag": "Red flag",
+    "lr_positive": "LR+",
+    "lr_negative": "LR-",
+}
+
+
+def source_lines(src: dict[str, Any] | None, quote: bool = True) -> list[Line]:
+    """Where a fact comes from: 'Gluteus Medius Tendinopathy / Clinical Findings; Table 2 [15]
+    (cacchio-2012)', then the review's words where quoted."""
+    if not src:
+        return []
+    where = "; ".join(p for p in (src.get("section"), src.get("table")) if p)
+    if src.get("refs"):
+        where += " [" + ", ".join(str(r) for r in src["refs"]) + "]"
+    if src.get("citations"):
+        where += " (" + ", ".join(src["citations"]) + ")"
+    lines = [(0, where)] if where else []
+    if quote and src.get("quote"):
+        lines.append((0, f"“{prose(src['quote'])}”"))
+    return lines
+
+
+def note_line(n: Any) -> str:
+    """A note set apart: '! disagreement: ... (source: zhang-2018)'."""
+    if isinstance(n, str):
+        return f"! {prose(n)}"
+    text = f"! {n.get('kind', 'note')}: {prose(n['text'])}"
+    if n.get("citation"):
+        text += f" (source: {n['citation']})"
+    return text
+
+
+def notes_part(*note_lists: Iterable[Any], title: str = "Notes") -> Part:
+    seen: set[str] = set()
+    lines: list[Line] = []
+    for notes in note_lists:
+        for n in notes or []:
+            t = note_line(n)
+            if t not in seen:
+                seen.add(t)
+                lines.append((0, t))
+    return Part(title, [Block(None, lines)])
+
+
+def bullets(items: Iterable[Any]) -> list[Line]:
+    return [(0, "• " + prose(x)) for x in items or [] if x not in (None, "")]
+
+
+def paragraph(text: Any) -> list[Line]:
+    return [(0, prose(text))] if text not in (None, "", []) else []
+
+
+def value_text(v: Any) -> str:
+    """A plain value as text; lists joined; never an object dumped."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return num(v)
+    if isinstance(v, (list, tuple)):
+        return ", ".join(value_text(x) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{label(k)} {value_text(x)}" for k, x in v.items() if x not in (None, [], ""))
+    return prose(v)
+
+
+def fields_part(title: str, rec: dict[str, Any], keys: Iterable[str]) -> Part:
+    lines = [(0, f"{label(k)}: {value_text(rec[k])}") for k in keys if rec.get(k) not in (None, [], "")]
+    return Part(title, [Block(None, lines)])
+
+
+def _guidance_lines(items: list[dict[str, Any]] | None) -> list[Line]:
+    lines: list[Line] = []
+    for g in items or []:
+        kind = g.get("kind")
+        mark = "" if kind in (None, "stated", "none stated") else f"({kind}) "
+        lines.append((0, f"• {mark}{prose(g['text'])}"))
+        src = g.get("source")
+        if src:
+            where = source_lines(src, quote=False)
+            if where:
+                lines.append((1, "Source: " + where[0][1]))
+    return lines
+
+
+def study_line(st: dict[str, Any]) -> str:
+    ids = ", ".join(x for x in (f"PMID {st['pmid']}" if st.get("pmid") else None, f"doi {st['doi']}" if st.get("doi") else None) if x)
+    design = st.get("design") or "design not stated"
+    if st.get("direction") not in (None, "not stated"):
+        design = f"{st['direction']} {design}"
+    text = f"{st['name']}{f' ({ids})' if ids else ''}: {design}"
+    if st.get("groups"):
+        text += f"; {st['groups']}"
+    text += "."
+    if st.get("reference_standard"):
+        text += f" Reference standard: {st['reference_standard'].rstrip('.')}."
+    if st.get("read"):
+        text += f" Study read: {st['read']}."
+    return text
+
+
+def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> str:
+    if not band:
+        return ""
+    if str(band.get("method", "")).startswith("one known arm"):
+        return f" (range {span(band, show)}†, one known arm: not a 95% CI)"
+    return f" (95% CI {span(band, show)})"
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def condition_doc(c: dict[str, Any]) -> Doc:
+    sub = c["id"]
+    if c.get("aliases"):
+        sub += " · also: " + ", ".join(c["aliases"])
+    parts = [
+        Part("Presentation", [Block(None, bullets(c.get("presentation")))]),
+        Part("Diagnosis", [Block(None, bullets(c.get("diagnosis")))]),
+        Part("Pearls", [Block(None, bullets(c.get("pearls")))]),
+    ]
+    for key in ("epidemiology", "pathophysiology", "clinical_findings", "diagnostic_testing", "treatment"):
+        parts.append(Part(label(key), [Block(None, [(0, prose(" ".join(c.get(key) or [])))] if c.get(key) else [])]))
+    figs: list[Block] = []
+    for f in c.get("figures") or []:
+        if f.get("range"):
+            lo, hi = f["range"]
+        else:
+            lo = hi = f["value"]
+        show = pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
+        val = show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
+        when = f" ({f['timepoint']})" if f.get("timepoint") else ""
+        lines = [(0, f"{prose(f['description'])}: {val}{when}")]
+        src = f.get("source") or {}
+        lines += [(1, "Source: " + s) if i == 0 else (1, s) for i, (_, s) in enumerate(source_lines(src))]
+        lines += [(1, note_line(n)) for n in f.get("notes") or []]
+        figs.append(Block(None, lines))
+    parts.append(Part("Figures", figs))
+    parts.append(notes_part(c.get("notes")))
+    related = []
+    for key, what in (("maneuvers", "Maneuvers"), ("tests", "Tests"), ("red_flags", "Red flags")):
+        if c.get(key):
+            related.append((0, f"{what}: " + ", ".join(c[key])))
+    if related:
+        related.append((0, "See 'dxcli maneuver ID', 'dxcli test ID', 'dxcli redflags --condition " + c["id"] + "'."))
+    parts.append(Part("Related", [Block(None, related)]))
+    parts.append(Part("Coding", [Block(None, [(0, "ICD-10-CM: " + ", ".join(c["icd10cm"]))] if c.get("icd10cm") else [])]))
+    src = source_lines(c.get("source")) + source_lines(c.get("deep_dive_source"))
+    parts.append(Part("Source", [Block(None, src)]))
+    return Doc(c["name"], sub, parts)
+
+
+def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
+    """A maneuver's or test's page: how it is done, its accuracy for each condition with
+    LR+ and LR- and what they mean, the studies behind them, the source and every note."""
+    first = rows[0]
+    rid = first.get(kind) or first.get("id")
+    sub = f"{rid} · {kind}"
+    if first.get("kind") and kind == "test":
+        sub += f" ({first['kind']})"
+    how = "How to perform" if kind == "maneuver" else "What it is"
+    parts = [Part(how, [Block(None, paragraph(first.get("description")))])]
+    blocks: list[Block] = []
+    for r in rows:
+        lines: list[Line] = []
+        if r.get("role"):
+            lines.append((0, f"Role: {r['role']}"))
+        if r.get("positive"):
+            lines.append((0, f"A positive result: {r['positive']}"))
+        acc = []
+        for key, name in (("sensitivity", "Sensitivity"), ("specificity", "specificity")):
+            if r.get(key) is not None:
+                acc.append(f"{name} {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
+            elif r.get(key + "_range"):
+                acc.append(f"{name} {span(r[key + '_range'], pct)}")
+        if acc:
+            lines.append((0, ", ".join(acc)))
+        for key in ("sensitivity", "specificity"):
+            c = r.get(key + "_count")
+            if isinstance(c, dict) and c.get("count") is not None:
+                how = f" ({c['status']}: {c['arithmetic']})" if c.get("arithmetic") else (f" ({c['status']})" if c.get("status") else "")
+                lines.append((0, f"{key.capitalize()} count: {c['count']} of {c.get('of', 'not stated')}{how}"))
+        for key, sign in (("lr_positive", "LR+"), ("lr_negative", "LR-")):
+            if r.get(key) is not None or r.get(key + "_range"):
+                val = num(r[key]) if r.get(key) is not None else span(r[key + "_range"])
+                band = f": {r[key + '_band']}" if r.get(key + "_band") else ""
+                lines.append((0, f"{sign} {val}{_ci_label(r.get(key + '_ci'))}{band}"))
+        if r.get("ppv_range"):
+            lines.append((0, f"Positive predictive value {span(r['ppv_range'], pct)} (depends on prevalence; gives no likelihood ratio)"))
+        for key, what in (("posttest_positive", "Post-test probability if positive"), ("posttest_negative", "Post-test probability if negative")):
+            if r.get(key) is not None:
+                lines.append((0, f"{what}: {pct(r[key])}{_ci_label(r.get(key + '_ci'))}"))
+        if r.get("interpretation"):
+            lines.append((0, "What it means: " + prose(r["interpretation"])))
+        if r.get("evidence_strength"):
+            lines.append((0, f"Evidence: {r['evidence_strength']}"))
+        if r.get("study"):
+            lines.append((0, "Study: " + study_line(r["study"])))
+        for st in r.get("related_studies") or []:
+            lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
+        for p in r.get("published_ci") or []:
+            lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])})"))
+        for w in r.get("with_primary_figures") or []:
+            lines.append((0, f"With {w['citation']}'s figures: sensitivity {pct(w.get('sensitivity'))}, specificity {pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
+        reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
+        for why in reasons:
+            lines.append((0, f"{'No interval' if why.startswith('counts not stated') else 'About the interval'}: {why}"))
+        if r.get("statement"):
+            lines.append((0, f"The review: “{prose(r['statement'])}”"))
+        blocks.append(Block(f"For {r['condition']}", lines))
+    parts.append(Part("Accuracy", blocks))
+    quotes: list[Line] = []
+    seen: set[str] = set()
+    for r in rows:
+        for line in source_lines(r.get("source")):
+            if line[1] not in seen:
+                seen.add(line[1])
+                quotes.append(line)
+    parts.append(Part("Source", [Block(None, quotes)]))
+    parts.append(notes_part(*(r.get("notes") for r in rows)))
+    parts.append(Part("Related", [Block(None, [(0, "Conditions: " + ", ".join(dict.fromkeys(r["condition"] for r in rows))),
+                                               (0, f"Post-test probability: 'dxcli posttest -p 0.3 {rid}+'")])]))
+    return Doc(first["name"], sub, parts)
+
+
+def record_doc(rec: dict[str, Any], kind: str, fields: list[str]) -> Doc:
+    """A muscle, nerve, structure or finding: its fields as labelled lines, then links, source, notes."""
+    sub = f"{rec['id']} · {rec.get('kind') or kind}" if kind != "muscle" else f"{rec['id']} · muscle ({rec.get('group')})"
+    desc = rec.get("description") or rec.get("course")
+    parts = [Part("Description", [Block(None, paragraph(desc))])] if desc else []
+    parts.append(fields_part("Details", rec, [f for f in fields if f not in ("description", "course")]))
+    if kind == "nerve":
+        parts.append(Part("Muscles supplied", [Block(None, [(0, ", ".join(rec["muscles"]))] if rec.get("muscles") else
+                                                   [(0, "The review names no muscle supplied by this nerve.")])]))
+    if kind == "finding" and rec.get("links"):
+        blocks = []
+        for ln in rec["links"]:
+            lines = [(0, f"“{prose(ln['clause'])}”")] if ln.get("clause") else []
+            if ln.get("reason"):
+                lines.append((0, f"Why: {ln['reason']}"))
+            if ln.get("caveat"):
+                lines.append((0, f"! caveat: {ln['caveat']}"))
+            lines += [(0, "Source: " + s) for _, s in source_lines(ln.get("source"), quote=False)]
+            blocks.append(Block(f"{ln['effect']} {ln['condition']} ({ln.get('strength', 'stated')})", lines))
+        parts.append(Part("What it says about each condition", blocks))
+    parts.append(Part("Source", [Block(None, source_lines(rec.get("source")))]))
+    parts.append(notes_part(rec.get("notes")))
+    return Doc(rec["name"], sub, parts)
+
+
+MUSCLE_FIELDS = ["origin", "insertion", "actions", "nerve_name", "nerve", "roots"]
+NERVE_FIELDS = ["roots", "plexus", "course"]
+STRUCTURE_FIELDS = ["description", "proximal_attachment", "distal_attachment", "function", "part_of"]
+FINDING_FIELDS = ["description", "supports", "against", "maneuver", "test", "result", "red_flag"]
+
+
+def muscle_doc(rec: dict[str, Any]) -> Doc:
+    rec = dict(rec, nerve_name=f"{rec.get('nerve_name')} ({rec.get('nerve')})" if rec.get("nerve") else rec.get("nerve_name"))
+    return record_doc(rec, "muscle", [f for f in MUSCLE_FIELDS if f != "nerve"])
+
+
+def cite_doc(rows: list[dict[str, Any]]) -> Doc:
+    first = rows[0]
+    blocks = []
+    for r in rows:
+        lines = [(0, "; ".join(x for x in (r.get("section"), r.get("refs") and "[" + ", ".join(str(x) for x in r["refs"]) + "]",
+                                          r.get("citations") and "(" + ", ".join(r["citations"]) + ")") if x))]
+        if r.get("text"):
+            lines.append((0, ("! " if str(r.get("type", "")).startswith("note: disagreement") else "") + f"“{prose(r['text'])}”"))
+        if r.get("review_value") is not None or r.get("primary_value") is not None:
+            lines.append((0, f"The review: {value_text(r.get('review_value'))}; the primary source: {value_text(r.get('primary_value'))}"))
+        where = re.sub(r"\[(\d+)\]", lambda m: f" {int(m.group(1)) + 1}", r.get("path") or "").replace(".", ", ")
+        blocks.append(Block(f"{label(where)} ({r.get('type')})", [x for x in lines if x[1]]))
+    return Doc(f"Sources of {first['id']}", f"{first['id']} · {first.get('kind')}", [Part("Where each fact comes from", blocks)])
+
+
+def kerboul_doc(r: dict[str, Any]) -> Doc:
+    lines: list[Line] = []
+    if r.get("coronal_angle") is not None:
+        lines.append((0, f"Coronal arc {num(r['coronal_angle'])}° + sagittal arc {num(r['sagittal_angle'])}° = combined necrotic angle {num(r['combined_angle'])}°"))
+    else:
+        lines.append((0, f"Combined necrotic angle {num(r.get('combined_angle'))}°"))
+    if r.get("risk_label"):
+        lines.append((0, f"Risk group: {r['risk_label']} {r.get('risk_interval', '')}".rstrip()))
+        if r.get("group_hips") is not None:
+            lines.append((1, f"In Ha 2006, {r['group_collapsed']} of {r['group_hips']} hips in this group collapsed"
+                             + (f" (95% CI {span(r['group_collapse_ci'], pct)})" if r.get("group_collapse_ci") else "")))
+    if r.get("grade") is not None:
+        lines.append((0, f"Grade {r['grade']} {r.get('grade_interval', '')}".rstrip()))
+        if r.get("grade_hips") is not None:
+            lines.append((1, f"In Ha 2006, {r['grade_collapsed']} of {r['grade_hips']} hips of this grade collapsed"
+                             + (f" (95% CI {span(r['grade_collapse_ci'], pct)})" if r.get("grade_collapse_ci") else "")))
+    if r.get("collapse"):
+        lines.append((0, r["collapse"]))
+    if r.get("collapse_ci_method"):
+        lines.append((0, f"Intervals: {r['collapse_ci_method']}"))
+    parts = [Part("Result", [Block(None, lines)])] + _guidance_parts(r)
+    if r.get("study"):
+        parts.append(Part("Study", [Block(None, [(0, study_line(r["study"]))] + [(0, note_line(n)) for n in r["study"].get("notes") or []])]))
+    parts += [Part("Source", [Block(None, source_lines(r.get("source")))]), notes_part(r.get("notes"))]
+    return Doc("Modified Kerboul necrotic angle", "kerboul · calculator (Ha 2006)", parts)
+
+
+def _guidance_parts(r: dict[str, Any]) -> list[Part]:
+    return [Part(t, [Block(None, _guidance_lines(r.get(k)))]) for k, t in (
+        ("when_to_use", "When to use"), ("groups_meaning", "What the groups mean"),
+        ("pitfalls", "Pitfalls"), ("next_steps", "Next steps"))]
+
+
+def tonnis_doc(r: dict[str, Any]) -> Doc:
+    lines = [(0, f"{r.get('label') or 'Grade ' + str(r.get('grade'))}")]
+    for f in r.get("findings") or []:
+        lines.append((1, f"• {f['id']}: {f.get('description')} (grade {f.get('grade')})"))
+    if r.get("rule"):
+        lines.append((0, f"Rule: {r['rule']}"))
+    parts = [Part("Result", [Block(None, lines)])] + _guidance_parts(r)
+    parts += [Part("Source", [Block(None, source_lines(r.get("source")))]), notes_part(r.get("notes"))]
+    return Doc("Tönnis grade of hip osteoarthritis", "tonnis · calculator", parts)
+
+
+def posttest_doc(r: dict[str, Any]) -> Doc:
+    def prob(v: Any, rng: Any) -> str:
+        return pct(v) if v is not None else (span(rng, pct) if rng else "not stated")
+
+    head = [(0, f"Pre-test probability {pct(r.get('pretest'))} -> post-test probability {prob(r.get('posttest'), r.get('posttest_range'))}"
+                + (f" ({span(r['posttest_ci'], pct)}, {r['posttest_ci']['label']})" if r.get("posttest_ci") else ""))]
+    if r.get("condition"):
+        head.append((0, f"Condition: {r['condition']}"))
+    lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
+    if lr:
+        head.append((0, f"Combined likelihood ratio {lr}"))
+    if r.get("posttest_ci_note"):
+        head.append((0, f"! {r['posttest_ci_note']}"))
+    if r.get("posttest_with_primary_figures"):
+        head.append((0, "With the primary source's figures: " + value_text(r["posttest_with_primary_figures"])))
+    steps: list[Block] = []
+    for s in r.get("steps") or []:
+        slr = num(s["lr"]) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
+        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> {prob(s.get('probability'), s.get('probability_range'))}"
+                     + (f" ({span(s['probability_ci'], pct)}, {s['probability_ci']['label']})" if s.get("probability_ci") else ""))]
+        if s.get("condition"):
+            lines.append((1, f"for {s['condition']}"))
+        if s.get("lr_ci_note"):
+            lines.append((1, f"No interval: {s['lr_ci_note']}"))
+        for p in s.get("published_lr_ci") or []:
+            lines.append((1, "Published: " + value_text({k: v for k, v in p.items() if k not in ("quote",)})))
+        for w in s.get("with_primary_figures") or []:
+            lines.append((1, "With the primary figures: " + value_text(w)))
+        lines += [(1, note_line(n)) for n in s.get("notes") or []]
+        steps.append(Block(None, lines))
+    parts = [Part("Result", [Block(None, head)]), Part("Steps", steps), notes_part(r.get("notes"))]
+    return Doc("Post-test probability", "posttest · calculator", parts)
+
+
+def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
+    """A list of records for a narrow terminal: each record a heading (its id, whole) and
+    its other columns as labelled lines, instead of a table squeezed to one word a line."""
+    keys = list(view.columns or dict.fromkeys(k for r in rows for k in r))
+    head = next((k for k in ("id", "rank", "maneuver", "test", "grade", "muscle_name", "name", "kind") if k in keys), keys[0])
+    name = "name" if "name" in keys and head != "name" else None
+    blocks = []
+    for r in rows:
+        heading = value_text(r.get(head)) + (f"  {value_text(r[name])}" if name and r.get(name) else "")
+        lines: list[Line] = []
+        for k in keys:
+            if k in (head, name) or r.get(k) in (None, "", []):
+                continue
+            v = r[k]
+            text = inert(view.shown[k](v)) if k in view.shown else value_text(v)
+            lines.append((0, f"{view.headers.get(k) or label(k)}: {text}".replace("\n", "; ")))
+        blocks.append(Block(heading, lines))
+    caption = [(0, line) for line in (view.caption or "").split("\n") if line]
+    return Doc(view.title or f"{len(rows)} records", None, [Part(view.title and "Records" or "Records", blocks), Part("About", [Block(None, caption)])])
