@@ -113,13 +113,18 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
         except ValueError:
             between.append(None)
 
-    def classify_one(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
-        f = at_cut.get(combined)
+    def located(at: dict[float, Any], inside: list[Any], x: float) -> Any:
+        """The fields worked out for x's cut-point or interval; None outside the cut-points."""
+        f = at.get(x)
         if f is None:
-            i = bisect_left(cuts, combined)
-            f = between[i - 1] if 0 < i < len(cuts) else None
-            if f is None:
-                f = fields(combined)  # outside the cut-points: band_for's rule decides (or raises)
+            i = bisect_left(cuts, x)
+            f = inside[i - 1] if 0 < i < len(cuts) else None
+        return f
+
+    def classify_one(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
+        f = located(at_cut, between, combined)
+        if f is None:
+            f = fields(combined)  # outside the cut-points: band_for's rule decides (or raises)
         return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}
 
     known = set(ANGLES) | set(fields(cuts[0]))
@@ -139,12 +144,9 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
     full = classify_one
 
     def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
-        f = at_cut_some.get(combined)
+        f = located(at_cut_some, between_some, combined)
         if f is None:
-            i = bisect_left(cuts, combined)
-            f = between_some[i - 1] if 0 < i < len(cuts) else None
-            if f is None:
-                return {k: v for k, v in full(combined, coronal, sagittal).items() if k in only}
+            return {k: v for k, v in full(combined, coronal, sagittal).items() if k in only}
         if not angles:
             return dict(f)
         given = {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal}
