@@ -1,23 +1,24 @@
 """The floor for `dxcli kerboul - --format tsv` (every field): a plain Python loop written the way
 batch_floor.py is written. It reads angles one a line, bands them at Ha 2006's cut-points (risk:
 low <= 190, high >= 240; grade: 200, 250, 300), and writes the same TSV bytes dxcli writes, with
-the band texts and the two boundary notes typed in. The baseline of the full-row batch
+the band texts, Ha's collapse intervals and the two boundary notes typed in. The baseline of the full-row batch
 benchmark; do not tune it."""
 import sys
 
 HEAD = ("line\tinput\tcombined_angle\tcoronal_angle\tsagittal_angle\trisk_group\trisk_label\trisk_interval\t"
-        "group_hips\tgroup_collapsed\tgrade\tgrade_interval\tgrade_hips\tgrade_collapsed\tcollapse\tnotes\n")
+        "group_hips\tgroup_collapsed\tgroup_collapse_ci\tgrade\tgrade_interval\tgrade_hips\tgrade_collapsed\t"
+        "grade_collapse_ci\tcollapse\tnotes\n")
 RISK = {
-    "low": "low\tLow risk\t[0, 190]\t4\t0",
-    "moderate": "moderate\tModerate risk\t(190, 240)\t8\t4",
-    "high": "high\tHigh risk\t[240, 360]\t25\t25",
+    "low": "low\tLow risk\t[0, 190]\t4\t0\t0–0.49",
+    "moderate": "moderate\tModerate risk\t(190, 240)\t8\t4\t0.215–0.785",
+    "high": "high\tHigh risk\t[240, 360]\t25\t25\t0.867–1",
 }
 COLLAPSE = {
     "low": "Low risk of femoral head collapse. In Ha 2006, none of the 4 hips collapsed.",
     "moderate": "Moderate risk of femoral head collapse. In Ha 2006, 4 of the 8 hips collapsed.",
     "high": "High risk of femoral head collapse. In Ha 2006, all 25 hips collapsed.",
 }
-GRADE = ["1\t[0, 200)\t5\t0", "2\t[200, 250)\t9\t6", "3\t[250, 300)\t\t16", "4\t[300, 360]\t\t7"]
+GRADE = ["1\t[0, 200)\t5\t0\t0–0.434", "2\t[200, 250)\t9\t6\t0.354–0.879", "3\t[250, 300)\t\t16\t", "4\t[300, 360]\t\t7\t"]
 NOTES = {
     190.0: 'The review writes the low-risk group as "<190"; Ha 2006 defines it as 190 degrees or less. '
     "At exactly 190 degrees the review's wording would place the value in the moderate group; "

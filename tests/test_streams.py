@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import ROOT, run, sh
 
 TIMEOUT = 120
 
@@ -505,3 +505,17 @@ def test_a_linked_pack_path_is_refused_like_links_inside_packs(tmp_path):
     assert err_lines(p)[0] == (f"dxcli: error: the reference pack has 1 problem(s); the first: {link}: "
                                "is a link; packs do not follow links (give the path it points to)")
     assert dx("--reference", str(d), "finding", "x-linked", env=_cache(tmp_path)).returncode == 0
+
+
+def test_the_tsv_floor_writes_the_bytes_dxcli_writes(tmp_path):
+    """benchmarks/batch_floor_tsv.py is only a fair floor while it writes dxcli's own bytes."""
+    import random
+
+    rng = random.Random(3)
+    angles = [f"{rng.uniform(0, 360):.2f}" for _ in range(2000)] + ["0", "190", "190.00", "200", "239.99", "240", "250", "300", "360"]
+    src = tmp_path / "angles.txt"
+    src.write_text("\n".join(angles) + "\n")
+    floor = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "batch_floor_tsv.py")], stdin=src.open(), capture_output=True, timeout=60)
+    ours = sh("kerboul", "-", "-f", "tsv", stdin=src.read_text())
+    assert ours.returncode == 0 and floor.returncode == 0
+    assert floor.stdout.decode("utf-8") == ours.stdout
