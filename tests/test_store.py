@@ -233,3 +233,31 @@ def test_search_kinds_are_the_stores():
     from dxcli.reference import store
 
     assert tuple(SEARCHABLE) == store.SEARCHABLE  # the tie order the store's document numbers follow
+
+
+def test_a_parallel_build_gives_the_serial_store(tmp_path, monkeypatch):
+    """Large data is read by one process a core: the store must hold exactly what one process reads."""
+    from dxcli.reference import store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "serial"))
+    pack = ROOT / "examples" / "packs" / "vignette-extras"
+    loader.use_packs([pack])
+    serial = {k: loader.records(k) for k in ("finding", "condition", "maneuver", "citation")}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "parallel"))
+    monkeypatch.setattr(store, "PARALLEL_BYTES", 0)
+    import concurrent.futures
+
+    pools = []
+
+    class Recorded(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *a, **k):
+            pools.append(k.get("max_workers"))
+            super().__init__(*a, **k)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recorded)
+    loader.use_packs([])
+    loader.use_packs([pack])
+    parallel = {k: loader.records(k) for k in serial}
+    assert parallel == serial and len(serial["finding"]) > 100
+    assert list((tmp_path / "parallel" / "dxcli" / "store").glob("*.sqlite"))
+    assert pools, "the parallel read did not run"

@@ -33,7 +33,37 @@ def check_lines(text: str) -> None:
 
 
 def check_value(data: Any) -> None:
-    """Depth, keys per table and string length of parsed TOML, without recursion."""
+    """Depth, keys per table and string length of parsed TOML, without recursion: a first pass
+    keeps no paths (every pack pays for it); only a value out of bounds is walked again to
+    name where it is."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        value, depth = pop()
+        if type(value) is dict:
+            if depth >= MAX_DEPTH or len(value) > MAX_KEYS:
+                return _check_with_paths(data)
+            for v in value.values():
+                if type(v) is str:
+                    if len(v) > MAX_STRING:
+                        return _check_with_paths(data)
+                elif type(v) in (dict, list):
+                    push((v, depth + 1))
+        elif type(value) is list:
+            if depth >= MAX_DEPTH:
+                return _check_with_paths(data)
+            for v in value:
+                if type(v) is str:
+                    if len(v) > MAX_STRING:
+                        return _check_with_paths(data)
+                elif type(v) in (dict, list):
+                    push((v, depth + 1))
+        elif type(value) is str and len(value) > MAX_STRING:
+            return _check_with_paths(data)
+
+
+def _check_with_paths(data: Any) -> None:
+    """The walk that names the path of a value out of bounds (OutOfBounds)."""
     stack: list[tuple[Any, int, tuple[Any, ...]]] = [(data, 0, ())]
     while stack:
         value, depth, path = stack.pop()

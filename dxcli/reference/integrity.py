@@ -46,17 +46,24 @@ class _Lines:
     the line of each problem costs the same however many problems there are (linear)."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self.ids: dict[str, int] = {}
-        for i, line in enumerate(self.lines):
-            m = _ID_LINE.match(line)
-            if m:
-                self.ids.setdefault(m.group(1), i)
+        self.text = text
+        self.lines: list[str] = []
+        self.ids: dict[str, int] | None = None  # indexed on the first problem: a clean file never pays
         self.keys: dict[str, dict[str, int]] = {}
+
+    def _index(self) -> dict[str, int]:
+        if self.ids is None:
+            self.lines = self.text.splitlines()
+            self.ids = {}
+            for i, line in enumerate(self.lines):
+                m = _ID_LINE.match(line)
+                if m:
+                    self.ids.setdefault(m.group(1), i)
+        return self.ids
 
     def line_of(self, record_id: str | None, key: str | None = None) -> int | None:
         """The line of ``id = "record_id"``, or of ``key = ...`` within that record, 1-based."""
-        if record_id is None or record_id not in self.ids:
+        if record_id is None or record_id not in self._index():
             return None
         i = self.ids[record_id]
         if key:
@@ -104,6 +111,15 @@ class Checker:
         where = self.texts.get(file)
         line = where.line_of(rid, field) if where is not None else None
         self.problems.append(Problem(file, line, key, message, fix))
+
+    def merge(self, part: "Checker") -> None:
+        """Add what another checker read (files read in another process), in file order."""
+        self.problems += part.problems
+        self.texts.update(part.texts)
+        for kind, recs in part.records.items():
+            self.records[kind] += recs
+        if part.meta is not None:
+            self.meta = part.meta
 
     # -- reading ---------------------------------------------------------------
     def read(self, path: Path, display: str) -> None:

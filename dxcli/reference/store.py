@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional
 from dxcli import __version__
 from dxcli.errors import DataError
 
-STORE_FORMAT = 5
+STORE_FORMAT = 6
 TABLES = {"meta", "records", "names", "refs", "search_docs", "search_words"}
 _INDEXES = """
 CREATE INDEX records_id ON records (kind, id);
@@ -46,18 +46,19 @@ SEARCHABLE = ("condition", "maneuver", "test", "red_flag", "muscle", "nerve", "s
 _NOT_TEXT = ("id", "source", "deep_dive_source", "refs", "citations")
 
 
-def texts(obj: Any) -> list[str]:
+def texts(obj: Any, out: Optional[list[str]] = None) -> list[str]:
     """The prose of a record that search reads: every string but ids and sources."""
-    out: list[str] = []
-    if isinstance(obj, str):
+    out = [] if out is None else out
+    kind = type(obj)
+    if kind is str:
         out.append(obj)
-    elif isinstance(obj, dict):
+    elif kind is dict:
         for k, v in obj.items():
             if k not in _NOT_TEXT:
-                out += texts(v)
-    elif isinstance(obj, list):
+                texts(v, out)
+    elif kind is list:
         for v in obj:
-            out += texts(v)
+            texts(v, out)
     return out
 
 
@@ -117,8 +118,7 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
     from dxcli.reference.integrity import Checker
 
     checker = Checker()
-    for path, display in files:
-        checker.read(path, display)
+    _read_all(checker, files)
     checker.check()
     if checker.problems:
         first = checker.problems[0]
@@ -160,15 +160,27 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
             conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
             docs: list[tuple[int, str, int, str, str]] = []
             postings: dict[str, array] = {}
+            sets: dict[str, frozenset[str]] = {}
+
+            def word_set(text: str) -> frozenset[str]:
+                ws = sets.get(text)
+                if ws is None:
+                    ws = sets[text] = frozenset(words(text))
+                return ws
+
             for kind in SEARCHABLE:  # document numbers in the order ties are listed: kind, then id
                 for pos, rec in sorted(enumerate(kinds.get(kind, [])), key=lambda pr: pr[1]["id"]):
                     doc = len(docs)
                     head = search_head(rec)
-                    in_name = {w for x in (head, rec["id"], *rec.get("aliases", [])) for w in words(x)}
-                    body = {w for t in texts(rec) for w in words(t)} | in_name
+                    in_name = frozenset().union(*map(word_set, (head, rec["id"], *rec.get("aliases", []))))
+                    body = in_name.union(*map(word_set, texts(rec)))
                     docs.append((doc, kind, pos, rec["id"], head))
-                    for w in body:  # a posting is the document number, doubled, plus 1 in a name
-                        postings.setdefault(w, array("q")).append(2 * doc + (w in in_name))
+                    base = 2 * doc  # a posting is the document number, doubled, plus 1 in a name
+                    for w in body:
+                        p = postings.get(w)
+                        if p is None:
+                            p = postings[w] = array("q")
+                        p.append(base + 1 if w in in_name else base)
             conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", docs)
             conn.executemany("INSERT INTO search_words VALUES (?, ?)", ((w, p.tobytes()) for w, p in postings.items()))
             conn.executescript(_INDEXES)
@@ -187,6 +199,41 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
         except OSError:
             pass
         raise
+
+
+PARALLEL_BYTES = 4 * 1024 * 1024  # data larger than this is parsed and validated on every core
+
+
+def _read_one(file: tuple[Path, str]) -> Any:
+    from dxcli.reference.integrity import Checker
+
+    part = Checker()
+    part.read(*file)
+    return part
+
+
+def _read_all(checker: Any, files: list[tuple[Path, str]]) -> None:
+    """Parse and validate every file once, into ``checker``, in file order. Large data (a big
+    pack) is read by one process a core, each file whole, where processes can be forked."""
+    cores = os.cpu_count() or 1
+    try:
+        size = sum(os.stat(p).st_size for p, _ in files)
+    except OSError:
+        size = 0
+    if cores > 1 and size > PARALLEL_BYTES and len(files) > 1:
+        import multiprocessing
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+
+            big_first = sorted(range(len(files)), key=lambda i: -os.stat(files[i][0]).st_size)
+            with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = dict(zip(big_first, pool.map(_read_one, [files[i] for i in big_first])))
+            for i in range(len(files)):
+                checker.merge(parts[i])
+            return
+    for path, display in files:
+        checker.read(path, display)
 
 
 def _open_checked(path: Path, state: str) -> sqlite3.Connection:
