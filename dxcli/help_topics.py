@@ -45,9 +45,142 @@ levels may be given in any order. Ctrl-D ends the quiz with the score so far.
 With stdin a pipe the quiz reads one answer a line, so it can be scripted.
 """
 
+FORMATS = """\
+Output formats: a table for a person, TSV, CSV, JSON, NDJSON and Markdown for scripts
+
+Every command takes --format/-f table|tsv|csv|json|ndjson|markdown. On a terminal the
+default is a page or a table; when piped it is TSV with a header. stdout carries data
+only; messages, warnings and red-flag lines go to stderr. JSON keys are snake_case,
+proportions are numbers in [0, 1], missing values are null; a list command prints an
+array, a calculator one object, and the ranked differential a report object. In CSV and
+TSV a list or an object in a cell is JSON. There are no escape codes when piped, with
+NO_COLOR or with TERM=dumb. A page taller than the terminal goes through a pager
+($DXCLI_PAGER, then $PAGER, then less -FRX; --no-pager turns it off).
+
+  dxcli differential buttock -f json | jq -r '.[].id'
+  dxcli maneuver faber -f csv
+  dxcli kerboul - -f csv --fields risk_group < angles.txt
+"""
+
+EXIT_CODES = """\
+Exit codes: what a script can rely on
+
+  0    success (also when the reader closed the pipe early)
+  1    nothing found; close names and a 'dxcli search' command on stderr
+  2    invalid usage or input (the message names the value and what is accepted)
+  3    invalid reference data (a pack or the data files)
+  4    an internal error: a bug (DXCLI_DEBUG=1 shows the traceback)
+  74   the output could not be written (full disk, file-size limit): never a
+       silent truncation
+  130  interrupted (Ctrl-C)
+
+A batch run reports each bad line on stderr with its line number, goes on, and exits 2 at
+the end if any line failed.
+"""
+
+PACKS = """\
+Reference packs: your own data beside the bundled review
+
+A pack is a directory (or a file) of TOML in the format of the bundled data ('dxcli
+reference schema KIND' prints each kind's JSON Schema). Add it with --reference PATH
+(repeatable, before the command) or DXCLI_REFERENCE_PATH (paths separated by ':').
+
+  dxcli reference lint ./my-pack
+  dxcli --reference ./my-pack differential buttock
+
+A pack is checked with the bundled data before any of it is used: ids, names and aliases
+must not collide with bundled records of their kind, references may point at bundled
+records, and any problem refuses the whole pack (exit 3; 'dxcli reference lint' lists each
+with its file, line, key and fix). Links, devices and sub-directories are not followed;
+files over 8 MiB, tables nested over 32 levels, over 256 keys a table, strings over
+16,384 characters and lines over 20,000 are refused. The data of each state (bundled plus
+packs) is validated once and kept in a store in the cache directory.
+"""
+
+LIKELIHOOD_RATIOS = """\
+Likelihood ratios, intervals and post-test probability
+
+LR+ = sensitivity / (1 - specificity) and LR- = (1 - sensitivity) / specificity are
+computed from the stated figures, never stored. A range of figures gives a range of LRs.
+A positive predictive value alone gives no LR: it depends on prevalence. The meaning of an
+LR (small, moderate, large shift) comes from the bands of Jaeschke 1994 in the data.
+
+Where a study's counts are known (or are the one count of its group that reproduces the
+stated figure), a 95% interval is computed: Wilson for sensitivity and specificity, the
+log method of Simel, Samsa and Matchar 1991 for LRs (0.5 added to every cell where one is
+0). Where only one arm's count is known, the range it allows is labelled as not a 95% CI.
+A source's own published interval is quoted, never recomputed.
+
+  dxcli maneuver modified-bent-knee
+  dxcli posttest -p 0.3 modified-bent-knee+
+  dxcli posttest -p 0.5 hip-mri- --condition avascular-necrosis-hip
+
+posttest multiplies LRs, which assumes the findings are conditionally independent, and
+says so; it says when two come from one study, and gives each finding's interval but no
+combined one. An LR of 0 or infinity carries a note that it comes from a finite sample.
+Where a recorded primary source gives other figures, the answer is given with them too.
+"""
+
+RANKING = """\
+The ranked differential: how findings move a condition
+
+  dxcli differential buttock -F ehl-weakness -F pain-worse-with-sitting --next
+
+Each link from a finding to a condition quotes the clause of the review it rests on and a
+strength read from that clause. A present finding counts +1 whatever the hedge ('may',
+'can'), or -1 where the clause says it should not occur. An absent finding counts -1 only
+where the clause is expected (invariable or defining), not contrasted with the buttock
+presentation, not limited to a stage or subgroup, and, for a list, with every member
+absent; otherwise absence is neutral, as it always is for advice and demographics. A
+maneuver or test with stated accuracy counts by its result, with its LR shown. Findings
+that describe one observation, or rest on one clause, score once per condition. A finding
+not given counts neither way.
+
+The ranking is ordinal: no weights are invented and no probability is given. Equal scores
+are ordered by the product of the LRs; conditions equal on both share a rank ('1='), in the
+review's table order, which carries no meaning. Red flags come first, in every format.
+'dxcli finding' lists the findings; 'dxcli case' walks through the review's vignette.
+"""
+
 TOPICS: dict[str, str] = {
+    "formats": FORMATS,
+    "exit-codes": EXIT_CODES,
+    "packs": PACKS,
+    "likelihood-ratios": LIKELIHOOD_RATIOS,
+    "ranking": RANKING,
     "learning": LEARNING,
 }
+
+
+def man_page(commands: list[tuple[str, str]], version: str) -> str:
+    """A man page (roff) made from the same topic texts and the commands' summaries."""
+
+    def esc(text: str) -> str:
+        out = text.replace("\\", "\\e").replace("-", "\\-")
+        return "\n".join(("\\&" + ln) if ln.startswith((".", "'")) else ln for ln in out.split("\n"))
+
+    parts = [
+        f'.TH DXCLI 1 "" "dxcli {version}" "User Commands"',
+        ".SH NAME",
+        "dxcli \\- a command-line clinical reference and calculator for musculoskeletal and rehabilitation medicine",
+        ".SH SYNOPSIS",
+        ".B dxcli",
+        "[\\fB\\-\\-reference\\fR \\fIPATH\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR] [\\fB\\-f\\fR \\fIFORMAT\\fR]",
+        ".SH DESCRIPTION",
+        "dxcli is a reference for trained clinicians and learners, not a diagnosis.",
+        ".SH COMMANDS",
+    ]
+    for name, summary in commands:
+        parts += [".TP", f"\\fB{esc(name)}\\fR", esc(summary)]
+    for name, text in TOPICS.items():
+        title, _, body = text.partition("\n")
+        parts += [f".SH {esc(name.replace('-', ' ').upper())}", esc(title)]
+        for block in body.strip("\n").split("\n\n"):
+            if all(ln.startswith(" ") for ln in block.split("\n")):
+                parts += [".PP", ".nf", esc(block), ".fi"]
+            else:
+                parts += [".PP", esc(" ".join(block.split()))]
+    return "\n".join(parts) + "\n"
 
 
 def shown(text: str, width: int | None) -> str:

@@ -420,7 +420,7 @@ def test_help_learning():
     assert r.code == 0 and "dxcli export anki" in r.out and "dxcli quiz" in r.out
     doc = run("help", "learning", "-f", "json").json()
     assert doc["topic"] == "learning" and doc["text"] == r.out
-    assert [row["topic"] for row in run("help", "-f", "json").json()] == ["learning"]
+    assert [row["topic"] for row in run("help", "-f", "json").json()] == ["formats", "exit-codes", "packs", "likelihood-ratios", "ranking", "learning"]
     miss = run("help", "lerning")
     assert miss.code == 1 and "did you mean 'learning'" in miss.err
 
@@ -448,3 +448,27 @@ def test_help_text_follows_the_terminal_width():
     assert shown(TOPICS["learning"], None) == TOPICS["learning"]
     r = run("help", "learning", tty=True, width=60)
     assert all(len(line) <= 60 for line in r.out.splitlines() if not line.startswith(" "))
+
+
+@pytest.mark.parametrize("topic", ["formats", "exit-codes", "packs", "likelihood-ratios", "ranking", "learning"])
+def test_every_help_topic_prints(topic):
+    r = run("help", topic)
+    assert r.code == 0 and len(r.out.splitlines()) > 5
+
+
+def test_the_man_page_is_made_from_the_topics_and_the_commands():
+    import shutil
+    import subprocess
+
+    from dxcli.cli.app import COMMANDS
+    from dxcli.help_topics import TOPICS
+
+    r = run("help", "--man")
+    assert r.code == 0 and r.out.startswith(".TH DXCLI 1")
+    for name in COMMANDS:
+        assert f"\\fB{name}\\fR" in r.out, name
+    for topic in TOPICS:
+        assert f".SH {topic.replace('-', ' ').upper()}" in r.out, topic
+    if shutil.which("groff"):  # where groff is installed, the page renders without a warning
+        p = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-P-cbou"], input=r.out, capture_output=True, text=True, timeout=30)
+        assert p.returncode == 0 and p.stderr == "" and "EXIT CODES" in p.stdout

@@ -16,10 +16,11 @@ def _complete(incomplete: str) -> list[str]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(name="help", epilog="Examples:\n\n  dxcli help               # the topics\n\n  dxcli help learning")
+    @app.command(name="help", epilog="Examples:\n\n  dxcli help               # the topics\n\n  dxcli help ranking\n\n  dxcli help --man > dxcli.1")
     def help_(
         ctx: typer.Context,
         topic: Annotated[Optional[str], typer.Argument(help="A topic (see 'dxcli help').", autocompletion=_complete)] = None,
+        man: Annotated[bool, typer.Option("--man", help="Print the man page (roff), made from the same topics: dxcli help --man > dxcli.1")] = False,
         fmt: FormatOpt = None,
     ) -> None:
         """Guides on a topic (for a command's options and examples: dxcli COMMAND --help)."""
@@ -27,6 +28,18 @@ def register(app: typer.Typer) -> None:
         from dxcli.help_topics import TOPICS, shown
         from dxcli.query.lookup import check_query, norm, suggest
 
+        if man:
+            from typer.main import get_command
+
+            from dxcli import __version__
+            from dxcli.cli.app import app
+
+            group = get_command(app)
+            commands = [(n, group.get_command(ctx, n).get_short_help_str(limit=200)) for n in group.list_commands(ctx)]
+            from dxcli.help_topics import man_page
+
+            terminal(ctx).stdout.write(man_page(commands, __version__))
+            return
         if topic is None:
             emit(ctx, [{"topic": t, "summary": text.splitlines()[0]} for t, text in TOPICS.items()], fmt)
             return
