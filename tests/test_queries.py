@@ -249,3 +249,19 @@ def test_invalid_input_exits_2_with_message(args):
     assert r.code == 2, (r.code, r.out, r.err)
     assert r.err.strip()
     assert "Traceback" not in r.err + r.out
+
+
+def test_a_group_name_lists_its_muscles():
+    rows = run("muscle", "hamstring", "-f", "json").json()
+    assert [r["id"] for r in rows] == ["semitendinosus", "semimembranosus", "biceps-femoris-long-head", "biceps-femoris-short-head"]
+    assert run("muscle", "hamstrings", "-f", "json").json() == rows
+    assert run("muscle", "hamstrng").code == 1
+
+
+def test_an_empty_innervation_answer_names_the_records_that_answer():
+    r = run("innervation", "sciatic")
+    assert r.code == 1
+    assert "tibial nerve (L5, S1, S2" in r.err and "common fibular nerve (L5, S1" in r.err
+    assert "does not say whether either is a branch" in r.err  # no branching is claimed
+    assert "dxcli innervation tibial-nerve" in r.err
+    assert run("innervation", "tibial-nerve").code == 0

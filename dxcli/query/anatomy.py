@@ -56,9 +56,18 @@ def muscle_row(m: dict[str, Any]) -> dict[str, Any]:
 
 
 def muscles(name: Optional[str] = None) -> list[dict[str, Any]] | dict[str, Any]:
+    """Every muscle; one muscle by id, name or alias; or, for a group's name ("hamstring",
+    "hamstrings"), the muscles of that group as the data groups them."""
     if name is None:
         return [muscle_row(m) for m in loader.records("muscle")]
-    return muscle_row(find_record("muscle", name, "muscle"))
+    try:
+        return muscle_row(find_record("muscle", name, "muscle"))
+    except NotFound:
+        q = norm(name)
+        group = [m for m in loader.records("muscle") if q in (norm(m["group"]), norm(m["group"]) + "s")]
+        if not group:
+            raise
+        return [muscle_row(m) for m in group]
 
 
 def nerve_row(n: dict[str, Any]) -> dict[str, Any]:
@@ -113,9 +122,11 @@ def innervation(query: str) -> list[dict[str, Any]]:
         if any(norm(x) == q for x in names) or norm(n["name"]) == q + " nerve":
             rows = [_innervation_row(mu, f"nerve {n['id']}") for mu in muscles_ if mu.get("nerve") == n["id"]]
             if not rows:
+                also = n.get("see_also") or []
                 raise NotFound(
-                    f"the review names no muscle supplied by the {n['name']}",
-                    hint=f"see 'dxcli nerve {n['id']}' for its roots and course",
+                    n.get("see_also_reason") or f"the review names no muscle supplied by the {n['name']}",
+                    hint=(f"see 'dxcli innervation {also[0]}'" + "".join(f", 'dxcli innervation {x}'" for x in also[1:]) + ", and " if also else "see ")
+                    + f"'dxcli nerve {n['id']}' for its roots and course",
                 )
             return rows
     try:

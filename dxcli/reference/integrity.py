@@ -247,6 +247,9 @@ class Checker:
 
         for file, rec in self.records["muscle"]:
             need(file, rec, "nerve", rec.get("nerve"), "nerve")
+        for file, rec in self.records["nerve"]:
+            for other in rec.get("see_also", []):
+                need(file, rec, "see_also", other, "nerve")
         for file, rec in self.records["structure"]:
             need(file, rec, "part_of", rec.get("part_of"), "structure")
         for kind in ("maneuver", "test"):

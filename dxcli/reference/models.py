@@ -152,6 +152,8 @@ class Nerve(Strict):
     roots: list[str] = Field(min_length=1)
     plexus: str
     course: Optional[str] = None
+    see_also: list[str] = Field(default_factory=list)  # nerve ids a reader of this one should see, and why in see_also_reason
+    see_also_reason: Optional[str] = None
     source: Source
     notes: list[Note] = Field(default_factory=list)
 
