@@ -9,14 +9,15 @@ import pytest
 
 from conftest import ROOT
 
-PROBE = """
+RUN = """
 import sys, runpy
 sys.argv = ["dxcli", *{args!r}]
 try:
     runpy.run_module("dxcli", run_name="__main__")
 except SystemExit:
     pass
-heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki") if m in sys.modules)
+"""
+PROBE = RUN + """heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki") if m in sys.modules)
 print("IMPORTED=" + ",".join(heavy), file=sys.stderr)
 """
 
@@ -65,14 +66,7 @@ def test_a_table_imports_rich_but_not_pydantic():
     assert "rich" in got and "pydantic" not in got
 
 
-LOADED = """
-import sys, runpy
-sys.argv = ["dxcli", *{args!r}]
-try:
-    runpy.run_module("dxcli", run_name="__main__")
-except SystemExit:
-    pass
-from dxcli.cli.app import app
+LOADED = RUN + """from dxcli.cli.app import app
 import typer.main
 group = typer.main.get_command(app)
 print("MODULES=" + ",".join(sorted(m for m in sys.modules if m.startswith("dxcli.cli."))), file=sys.stderr)
