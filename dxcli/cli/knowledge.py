@@ -19,9 +19,9 @@ def _rank(row: dict[str, Any]) -> str:
 def report_sections(result: dict[str, Any]) -> list[Section]:
     """The report's parts for NDJSON: red flags, the ranking, what to examine next."""
     return [
-        Section("red_flag", result["red_flags"], View()),
-        Section("condition", result["conditions"], View()),
-        Section("next", result["next"] or [], View()),
+        Section("red_flag", result["red_flags"]),
+        Section("condition", result["conditions"]),
+        Section("next", result["next"] or []),
     ]
 
 
@@ -112,13 +112,13 @@ def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> 
     if kind != "table":
         for fl in result["red_flags"]:
             term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
-    if kind == "table":
-        from dxcli.output import pager
-
-        with pager.paged(term) as t:
-            render_report(result, report_sections(result), flat_rows(result), kind, t, report_pages(result, title))
+    if kind != "table":
+        render_report(result, report_sections(result), flat_rows(result), lambda: report_pages(result, title), kind, term)
         return
-    render_report(result, report_sections(result), flat_rows(result), kind, term, report_pages(result, title))
+    from dxcli.output import pager
+
+    with pager.paged(term) as t:
+        render_report(result, report_sections(result), flat_rows(result), lambda: report_pages(result, title), kind, t)
 
 
 def register(app: typer.Typer) -> None:

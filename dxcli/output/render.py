@@ -72,10 +72,9 @@ class View:
         headers: dict[str, str] | None = None,
         shown: dict[str, Callable[[Any], str]] | None = None,
         caption: str | None = None,
-        title_style: str | None = None,
         whole: Sequence[str] = (),
     ) -> None:
-        self.columns, self.title, self.caption, self.title_style = columns, title, caption, title_style
+        self.columns, self.title, self.caption = columns, title, caption
         self.whole = tuple(whole)  # columns never folded (ids, numbers), besides id and rank
         self.headers = headers or {}
         self.shown = shown or {}
@@ -241,10 +240,10 @@ def render(
 
 
 class Section:
-    """One part of a report: its rows, the ``kind`` its NDJSON lines carry, how a person sees it."""
+    """One part of a report: its rows, and the ``kind`` its NDJSON lines carry."""
 
-    def __init__(self, kind: str, rows: list[dict[str, Any]], view: "View") -> None:
-        self.kind, self.rows, self.view = kind, rows, view
+    def __init__(self, kind: str, rows: list[dict[str, Any]]) -> None:
+        self.kind, self.rows = kind, rows
 
 
 class Entry:
@@ -307,11 +306,10 @@ def render_pages(pages: list[Page], fmt: str, term: Terminal) -> None:
             out.write(textwrap.fill(inert(page.note), width, break_long_words=False, break_on_hyphens=False) + "\n\n")
 
 
-def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[str, Any]], fmt: str | None, term: Terminal, pages: "list[Page] | None" = None) -> None:
+def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[str, Any]], pages: Callable[[], "list[Page]"], fmt: str | None, term: Terminal) -> None:
     """A report of several parts: JSON gets ``doc`` whole; NDJSON one object a line with its
     section's ``kind``, in section order; CSV and TSV the ``flat`` rows, with list and object
-    cells as JSON; a table or Markdown the ``pages`` for a person, or else each non-empty
-    section in order, under its title."""
+    cells as JSON; a table or Markdown the pages for a person (made only for them)."""
     fmt = fmt or ("table" if term.is_tty else "tsv")
     out = term.stdout
     if fmt == "json":
@@ -327,19 +325,8 @@ def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[
             return v
 
         render([{k: as_cell(v) for k, v in r.items()} for r in flat], fmt, term)
-    elif pages is not None:
-        render_pages(pages, fmt, term)
     else:
-        for sec in sections:
-            if not sec.rows:
-                continue
-            if fmt == "markdown" and sec.view.title:
-                out.write(f"## {sec.view.title}\n\n")
-            render(sec.rows, fmt, term, sec.view)
-            if fmt == "markdown":
-                if sec.view.caption:
-                    out.write(f"\n{sec.view.caption}\n")
-                out.write("\n")
+        render_pages(pages(), fmt, term)
 
 
 def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: View) -> None:
@@ -372,7 +359,7 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
             t.add_row(Text(view.headers.get(k, k)), Text(text))
     else:
         keys = list(view.columns or _keys(rows))
-        t = Table(box=box.SIMPLE_HEAD, title=view.title, caption=view.caption, **({"title_style": view.title_style} if view.title_style else {}))
+        t = Table(box=box.SIMPLE_HEAD, title=view.title, caption=view.caption)
         for k in keys:  # ids are copied into the next command: never folded
             t.add_column(view.headers.get(k, k), overflow="fold", no_wrap=k in ("id", "rank") or k in view.whole)
         for r in rows:

@@ -82,7 +82,7 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
 def _search(q_words: list[str], limit: int) -> list[dict[str, Any]]:
     st = loader.store()
     matches = [st.word_matches(qw) for qw in q_words]
-    _, results = st.search(matches, limit)
+    results = st.search(matches, limit)
     out = []
     for score, kind, pos, rid, name in results:
         out.append(

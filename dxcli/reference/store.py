@@ -217,16 +217,16 @@ def _read_all(checker: Any, files: list[tuple[Path, str]]) -> None:
     pack) is read by one process a core, each file whole, where processes can be forked."""
     cores = os.cpu_count() or 1
     try:
-        size = sum(os.stat(p).st_size for p, _ in files)
+        sizes = [os.stat(p).st_size for p, _ in files]
     except OSError:
-        size = 0
-    if cores > 1 and size > PARALLEL_BYTES and len(files) > 1:
+        sizes = [0] * len(files)
+    if cores > 1 and sum(sizes) > PARALLEL_BYTES and len(files) > 1:
         import multiprocessing
 
         if "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
 
-            big_first = sorted(range(len(files)), key=lambda i: -os.stat(files[i][0]).st_size)
+            big_first = sorted(range(len(files)), key=lambda i: -sizes[i])
             with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("fork")) as pool:
                 parts = dict(zip(big_first, pool.map(_read_one, [files[i] for i in big_first])))
             for i in range(len(files)):
@@ -319,10 +319,7 @@ class Store:
                     out.append(json.loads(body))
                 return out
             except (sqlite3.DatabaseError, json.JSONDecodeError):
-                if attempt:
-                    raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again") from None
-                self.close()
-                self._conn = self._open(rebuild=True)
+                self._rebuild_once()
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -336,11 +333,8 @@ class Store:
 
     def by_ids(self, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for rec in self.query(f"SELECT body, digest FROM records WHERE kind = ? AND id IN ({marks}) ORDER BY pos", (kind, *chunk), decode=0):
-                out.setdefault(rec["id"], rec)
+        for rec in self._in("SELECT body, digest FROM records WHERE kind = ? AND id IN ({marks}) ORDER BY pos", (kind,), ids, decode=0):
+            out.setdefault(rec["id"], rec)
         return out
 
     def named(self, kind: str, key: str, normalised: str) -> Optional[dict[str, Any]]:
@@ -358,14 +352,27 @@ class Store:
             return self._damaged(lambda: self.named(kind, key, normalised))
         return rows[0] if rows else None
 
-    def _damaged(self, again: Callable[[], Any]) -> Any:
-        """An index disagrees with the records it points at: rebuild once, then ask again."""
-        if getattr(self, "_rebuilt", False):
+    def _rebuild_once(self) -> None:
+        """The store was found damaged: rebuild it, once a run; a second time is DataError."""
+        if self._rebuilt:
             raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again")
         self._rebuilt = True
         self.close()
         self._conn = self._open(rebuild=True)
+
+    def _damaged(self, again: Callable[[], Any]) -> Any:
+        """An index disagrees with the records it points at: rebuild once, then ask again."""
+        self._rebuild_once()
         return again()
+
+    def _in(self, sql: str, head: tuple[Any, ...], values: list[Any], decode: Optional[int] = None) -> list[Any]:
+        """``sql`` ending in ``IN ({marks})``, run for ``values`` 500 at a time (SQLite's limit on
+        parameters), the rows of every chunk in order."""
+        out: list[Any] = []
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            out += self.query(sql.format(marks=",".join("?" * len(chunk))), (*head, *chunk), decode=decode)
+        return out
 
     def referring(self, kind: str, rel: str, target: str) -> list[dict[str, Any]]:
         """Records of ``kind`` that refer to ``target`` by ``rel`` (through the link table)."""
@@ -395,35 +402,29 @@ class Store:
                 out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
         return out
 
-    def search(self, matches: list[dict[str, float]], limit: int) -> tuple[int, list[tuple[float, str, int, str, str]]]:
-        """(how many documents match, the best ``limit`` of them as (score, kind, pos, id,
-        name)): a document matches with a match for each query word, each word scoring its best
+    def search(self, matches: list[dict[str, float]], limit: int) -> list[tuple[float, str, int, str, str]]:
+        """The best ``limit`` matching documents as (score, kind, pos, id, name): a document matches with a match for each query word, each word scoring its best
         match, three times over in a record's name, id or aliases. Document numbers follow the
         tie order (kind, then id), so only the documents shown are read."""
         total: Optional[dict[int, float]] = None
         for m in matches:
             best: dict[int, float] = {}
-            words = list(m)
-            for start in range(0, len(words), 500):
-                chunk = words[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for word, blob in self.query(f"SELECT word, postings FROM search_words WHERE word IN ({marks})", tuple(chunk)):
-                    weight = m[word]
-                    for p in array("q", blob):
-                        doc = p >> 1
-                        w = weight * 3.0 if p & 1 else weight
-                        if w > best.get(doc, 0.0):
-                            best[doc] = w
+            for word, blob in self._in("SELECT word, postings FROM search_words WHERE word IN ({marks})", (), list(m)):
+                weight = m[word]
+                for p in array("q", blob):
+                    doc = p >> 1
+                    w = weight * 3.0 if p & 1 else weight
+                    if w > best.get(doc, 0.0):
+                        best[doc] = w
             total = best if total is None else {d: total[d] + w for d, w in best.items() if d in total}
             if not total:
-                return 0, []
+                return []
         assert total is not None
         import heapq
 
         top = heapq.nsmallest(limit, total, key=lambda d: (-total[d], d))
-        marks = ",".join("?" * len(top))
-        rows = {r[0]: r for r in self.query(f"SELECT doc, kind, pos, id, name FROM search_docs WHERE doc IN ({marks})", tuple(top))}
-        return len(total), [(total[d], rows[d][1], rows[d][2], rows[d][3], rows[d][4]) for d in top]
+        rows = {r[0]: r for r in self._in("SELECT doc, kind, pos, id, name FROM search_docs WHERE doc IN ({marks})", (), top)}
+        return [(total[d], rows[d][1], rows[d][2], rows[d][3], rows[d][4]) for d in top]
 
     def record_at(self, kind: str, pos: int, rid: str) -> dict[str, Any]:
         """The record a search document points at, which must be the record of that id."""
