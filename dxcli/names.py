@@ -77,4 +77,9 @@ def _shell_word(text: str) -> str:
     """``text`` as one shell word a person can paste (quoted where it needs to be)."""
     import shlex
 
-    return shlex.quote(" ".join(text.split())[:60]) if text.strip() else "TEXT"
+    word = " ".join(text.split())[:60]
+    if not word:
+        return "TEXT"
+    if shlex.quote(word) != word and not any(c in word for c in '"$`\\!'):
+        return f'"{word}"'  # double quotes, so that the hint can stand inside single ones
+    return shlex.quote(word)

@@ -204,7 +204,7 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
             from dxcli.errors import NotFound
             from dxcli.query.lookup import find_record
 
-            cid = find_record("condition", condition, "condition")["id"]
+            cid = find_record("condition", condition, "condition", exact=p is not None)["id"]
             rows = [r for r in rows if r["condition"] == cid]
             if not rows:
                 raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")

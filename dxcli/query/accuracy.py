@@ -301,12 +301,12 @@ def list_records(kind: str) -> list[dict[str, Any]]:
 
 
 def rows_for(kind: str, name: str, pretest: Optional[float] = None) -> list[dict[str, Any]]:
-    rec = find_record(kind, name, kind)
+    rec = find_record(kind, name, kind, exact=pretest is not None)
     return [evidence_row(rec, ev, kind, pretest) for ev in rec["evidence"]]
 
 
 def rows_for_condition(kind: str, condition: str, pretest: Optional[float] = None) -> list[dict[str, Any]]:
-    cond = find_record("condition", condition, "condition")
+    cond = find_record("condition", condition, "condition", exact=pretest is not None)
     rows = [
         evidence_row(rec, ev, kind, pretest)
         for rec in loader.referring(kind, "condition", cond["id"])

@@ -80,11 +80,15 @@ def _shown(x: Optional[float]) -> Optional[float]:
 
 def _resolve(name: str) -> tuple[str, dict[str, Any]]:
     pool = [("maneuver", r) for r in loader.records("maneuver")] + [("test", r) for r in loader.records("test")]
+    near: list[NotFound] = []
     for kind in ("maneuver", "test"):
         try:
-            return kind, find([r for k, r in pool if k == kind], name, kind)
-        except NotFound:
-            continue
+            return kind, find([r for k, r in pool if k == kind], name, kind, exact=True)
+        except NotFound as e:
+            if "exact" in e.message:  # a name that would complete: say that it must be exact
+                near.append(e)
+    if near:
+        raise near[0]
     raise NotFound(
         f"no maneuver or test matches {name!r}",
         hint=suggest([r for _, r in pool], name, "maneuver"),
@@ -109,7 +113,7 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     kind, rec = _resolve(name)
     evs = rec["evidence"]
     if condition is not None:
-        cid = find_record("condition", condition, "condition")["id"]
+        cid = find_record("condition", condition, "condition", exact=True)["id"]
         evs = [e for e in evs if e["condition"] == cid]
         if not evs:
             raise InvalidInput(
@@ -304,7 +308,7 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
         ci_out, ci_note = None, single["lr_ci_note"]
     else:
         ci_out, ci_note = out_steps[0]["probability_ci"], None
-    cond = next(iter(conds)) if conds else (find_record("condition", condition, "condition")["id"] if condition else None)
+    cond = next(iter(conds)) if conds else (find_record("condition", condition, "condition", exact=True)["id"] if condition else None)
     return {
         "condition": cond,
         "pretest": pretest,

@@ -119,7 +119,7 @@ def from_file(path: Path) -> dict[str, Any]:
                 )
     complaint = uc.complaint or loader.records("complaint")[0]["id"]
     try:
-        find_record("complaint", complaint, "complaint")
+        find_record("complaint", complaint, "complaint", exact=True)
     except Exception:
         raise InvalidInput(
             f"{_where(path, _key_line(text, 'complaint'))}: complaint: unknown complaint {uc.complaint!r}",

@@ -238,7 +238,7 @@ def rank(
     absent: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The ranked differential for a complaint given present and absent findings."""
-    comp = find_record("complaint", complaint, "complaint")
+    comp = find_record("complaint", complaint, "complaint", exact=True)
     pres = resolve_findings(present, "present")
     abse = resolve_findings(absent, "absent")
     both = [f["id"] for f in pres if f in abse]
