@@ -47,6 +47,15 @@ TABLES = [
     ["search", "hamstring"],
     ["redflags"],
     ["tonnis"],
+    ["test"],
+    ["nerve"],
+    ["anatomy"],
+    ["finding"],
+    ["sources"],
+    ["maneuver", "--condition", "gluteus-medius-tendinopathy"],
+    ["maneuver", "--condition", "piriformis-syndrome"],
+    ["test", "--condition", "lumbosacral-radiculopathy"],
+    ["test", "--condition", "avascular-necrosis-hip", "--pretest", "0.2"],
 ]
 KINDS = ["condition", "maneuver", "test", "muscle", "nerve", "structure", "finding", "citation", "red_flag", "study"]
 # A label is the start of a line ('Nerve: ...'), a heading, or a table header; a snake_case
@@ -68,7 +77,9 @@ def record_ids() -> set[str]:
 
 
 def _folded(ids: set[str], lines: list[str]) -> list[str]:
-    """Ids that appear on the page only when lines are joined: split across two lines."""
+    """Ids that appear on the page only when lines are joined (split across two lines), and
+    pieces of an id cut inside a table cell: a word on the screen that is an id's start cut
+    mid-word ("proximal-hamstring-tendinopath") or an id's tail from a hyphen ("-stance-pain")."""
     whole = "\n".join(lines)
     joined = "".join(line.strip() for line in lines)
     bad = []
@@ -76,6 +87,12 @@ def _folded(ids: set[str], lines: list[str]) -> list[str]:
         pat = re.compile(rf"(?<![\w-]){re.escape(i)}(?![\w-])")
         if pat.search(joined) and not pat.search(whole):
             bad.append(i)
+    words = {w.strip(",;:.()'\"") for line in lines for w in line.split()}
+    for w in words - ids:
+        if len(w) >= 6 and "-" in w.lstrip("-"):
+            for i in ids:
+                if (i.startswith(w) and i[len(w)] != "-") or (w.startswith("-") and i.endswith(w)):
+                    bad.append(f"{i} (as {w!r})")
     return bad
 
 
@@ -95,7 +112,21 @@ def _check(args: list[str], cols: int, ids: set[str]) -> str:
     assert not snake, f"{what}: snake_case label: {snake[0]!r}"
     folded = _folded(ids, lines)
     assert not folded, f"{what}: ids folded across lines: {folded}"
+    cut = sorted({w for w in re.findall(r"[A-Za-z]{3,}", plain) if w.lower() not in _vocabulary()})
+    assert not cut, f"{what}: words cut inside a cell (not words of the data or the code): {cut[:10]}"
     return plain
+
+
+_VOCABULARY: set[str] = set()
+
+
+def _vocabulary() -> set[str]:
+    """Every word of three letters or more in the data and the code: all that a page can say.
+    A word on the screen that is not among them is a piece of a word folded in a cell."""
+    if not _VOCABULARY:
+        for path in [*(ROOT / "dxcli").rglob("*.py"), *(ROOT / "reference").rglob("*.toml")]:
+            _VOCABULARY.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", path.read_text(encoding="utf-8")))
+    return _VOCABULARY
 
 
 @pytest.mark.parametrize("cols", WIDTHS)
@@ -121,6 +152,24 @@ def test_maneuver_page_says_how_to_perform_it_and_what_it_means():
                  "“FABER – With the patient supine", "For sacroiliitis"):
         assert text in out, f"{text!r} not on the FABER page\n{out}"
     assert "-f json" not in out  # the page itself says it: no pointer to another format
+
+
+def test_a_conditions_maneuvers_are_a_page_of_sentences():
+    out = run("maneuver", "--condition", "gluteus-medius-tendinopathy", tty=True, width=100).out
+    assert out.startswith("Examination maneuvers for Gluteus medius tendinopathy\n")
+    # the review's 88% / 97.3%: LR+ = 0.88 / (1 - 0.973) = 32.59, LR- = 0.12 / 0.973 = 0.12
+    assert "Resisted hip external rotation (resisted-hip-external-rotation)" in out
+    assert "Sensitivity 88%" in out and "LR+ 32.59" in out and "LR- 0.12" in out
+    assert "resisted external derotation test" in " ".join(out.split())  # its terminology note travels
+    assert "Condition:" not in out and "-f json" not in out  # no redundant column, no "see JSON"
+    out = run("maneuver", "--condition", "piriformis-syndrome", tty=True, width=100).out
+    for name, rid in (("Freiberg maneuver", "freiberg"), ("Pace maneuver", "pace"), ("Beatty maneuver", "beatty"), ("FADIR", "fadir")):
+        assert f"{name} ({rid})" in out
+    assert "Hip extension and forceful internal rotation." in out  # how to perform it (Table 2)
+    out = run("test", "--condition", "lumbosacral-radiculopathy", tty=True, width=100).out
+    assert out.startswith("Diagnostic tests for Lumbosacral radiculopathy\n")
+    assert "Sensitivity 49%–86%, specificity 87%–100%" in out  # the review's EMG ranges
+    assert out.count("(lumbar-mri)") == 1  # one record, its several statements under it
 
 
 def test_condition_page_sections_refs_and_notes():

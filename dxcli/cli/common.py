@@ -66,7 +66,7 @@ def emit(ctx: typer.Context, data: Any, fmt: Optional[Fmt], view: View | None = 
     view = _for_people(data, view or View())
     from dxcli.output.render import page_width
 
-    if isinstance(data, list) and data and page_width(term) < NARROW:
+    if isinstance(data, list) and data and (page_width(term) < NARROW or not _fits(data, view, page_width(term))):
         from dxcli.output.pages import doc_text, records_doc
 
         pager.show(doc_text(records_doc(data, view), kind, term), term)
@@ -96,9 +96,28 @@ def _for_people(data: Any, view: View) -> View:
         vals = [r.get(k) for r in rows if r.get(k) not in (None, "", [])]
         if k not in shown and any(isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, dict) for x in v)) for v in vals):
             shown[k] = value_text
-        if vals and all(isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 40 and idlike.match(v)) for v in vals):
-            whole.append(k)
+        def token(v: Any) -> bool:
+            return isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 40 and bool(idlike.match(v)))
+
+        if vals and all(token(v) or (isinstance(v, list) and all(map(token, v))) for v in vals):
+            whole.append(k)  # numbers, ids and lists of ids: copied into the next command whole
     return view.replace(headers=headers, shown=shown, whole=whole)
+
+
+def _fits(data: Any, view: View, width: int) -> bool:
+    """Whether a table of ``data`` fits ``width`` without folding a word: each whole column
+    as wide as its widest line, each prose column as its longest word (and a column's
+    padding), else the rows are shown as a list of records."""
+    if not isinstance(data, list):
+        return True
+    need = 0
+    for k in view.columns or list(dict.fromkeys(k for r in data for k in r)):
+        texts = [view.table_cell(k, r.get(k)) for r in data] + [view.headers.get(k, k)]
+        if k in view.whole or k in ("id", "rank"):
+            need += max(len(line) for t in texts for line in t.split("\n")) + 2
+        else:
+            need += max((len(w) for t in texts for w in t.split()), default=1) + 2
+    return need <= width
 
 
 def emit_document(ctx: typer.Context, doc: Any, fmt: Optional[Fmt]) -> None:

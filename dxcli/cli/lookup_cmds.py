@@ -230,11 +230,16 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         cols.insert(len(first) + 1, "role")
     title = f"{rows[0]['name']}" if name is not None and rows else None
     shown = {k: _interval_cell for k in ("lr_positive_ci", "lr_negative_ci", "posttest_positive_ci", "posttest_negative_ci")}
-    from dxcli.output.pages import accuracy_doc
+    from dxcli.output.pages import accuracy_doc, condition_accuracy_doc
 
+    if name is not None:
+        page = lambda rs: accuracy_doc(kind, rs)  # noqa: E731
+    else:
+        from dxcli.reference import loader
+
+        page = lambda rs: condition_accuracy_doc(kind, rs, loader.by_ids("condition", [rs[0]["condition"]])[rs[0]["condition"]])  # noqa: E731
     emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers=SHORT_HEADERS, title=title,
-                                shown=shown, caption=_caption(rows, detailed=name is not None)),
-         page=(lambda rs: accuracy_doc(kind, rs)) if name is not None else None)
+                                shown=shown, caption=_caption(rows, detailed=name is not None)), page=page)
 
 
 def _interval_cell(value) -> str:

@@ -291,6 +291,61 @@ def condition_doc(c: dict[str, Any]) -> Doc:
     return Doc(c["name"], sub, parts)
 
 
+def accuracy_lines(r: dict[str, Any]) -> list[Line]:
+    """One maneuver's or test's accuracy for one condition, as sentences: role, counts,
+    sensitivity and specificity with their intervals, LRs and what they mean, post-test
+    probabilities, the study and the review's own words."""
+    lines: list[Line] = []
+    if r.get("role"):
+        lines.append((0, f"Role: {r['role']}"))
+    if r.get("positive"):
+        lines.append((0, f"A positive result: {r['positive']}"))
+    acc = []
+    for key, name in (("sensitivity", "Sensitivity"), ("specificity", "specificity")):
+        if r.get(key) is not None:
+            acc.append(f"{name} {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
+        elif r.get(key + "_range"):
+            acc.append(f"{name} {span(r[key + '_range'], pct)}")
+    if acc:
+        lines.append((0, ", ".join(acc)))
+    for key in ("sensitivity", "specificity"):
+        c = r.get(key + "_count")
+        if isinstance(c, dict) and c.get("count") is not None:
+            how = f" ({c['status']}: {c['arithmetic']})" if c.get("arithmetic") else (f" ({c['status']})" if c.get("status") else "")
+            lines.append((0, f"{key.capitalize()} count: {c['count']} of {c.get('of', 'not stated')}{how}"))
+    for key, sign in (("lr_positive", "LR+"), ("lr_negative", "LR-")):
+        if r.get(key) is not None or r.get(key + "_range"):
+            val = num(r[key]) if r.get(key) is not None else span(r[key + "_range"])
+            band = f": {r[key + '_band']}" if r.get(key + "_band") else ""
+            lines.append((0, f"{sign} {val}{_ci_label(r.get(key + '_ci'))}{band}"))
+    if r.get("ppv_range"):
+        lines.append((0, f"Positive predictive value {span(r['ppv_range'], pct)} (depends on prevalence; gives no likelihood ratio)"))
+    for key, what in (("posttest_positive", "Post-test probability if positive"), ("posttest_negative", "Post-test probability if negative")):
+        if r.get(key) is not None:
+            lines.append((0, f"{what}: {pct(r[key])}{_ci_label(r.get(key + '_ci'))}"))
+    meaning = r.get("interpretation")
+    if meaning and r.get("statement"):  # the review's words are quoted below, not twice
+        meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
+    if meaning:
+        lines.append((0, "What it means: " + prose(meaning)))
+    if r.get("evidence_strength"):
+        lines.append((0, f"Evidence: {r['evidence_strength']}"))
+    if r.get("study"):
+        lines.append((0, "Study: " + study_line(r["study"])))
+    for st in r.get("related_studies") or []:
+        lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
+    for p in r.get("published_ci") or []:
+        lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])})"))
+    for w in r.get("with_primary_figures") or []:
+        lines.append((0, f"With {w['citation']}'s figures: sensitivity {pct(w.get('sensitivity'))}, specificity {pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
+    reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
+    for why in reasons:
+        lines.append((0, f"{'No interval' if why.startswith('counts not stated') else 'About the interval'}: {why}"))
+    if r.get("statement"):
+        lines.append((0, f"The review: “{prose(r['statement'])}”"))
+    return lines
+
+
 def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
     """A maneuver's or test's page: how it is done, its accuracy for each condition with
     LR+ and LR- and what they mean, the studies behind them, the source and every note."""
@@ -301,54 +356,7 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
         sub += f" ({first['kind']})"
     how = "How to perform" if kind == "maneuver" else "What it is"
     parts = [Part(how, [Block(None, paragraph(first.get("description")))])]
-    blocks: list[Block] = []
-    for r in rows:
-        lines: list[Line] = []
-        if r.get("role"):
-            lines.append((0, f"Role: {r['role']}"))
-        if r.get("positive"):
-            lines.append((0, f"A positive result: {r['positive']}"))
-        acc = []
-        for key, name in (("sensitivity", "Sensitivity"), ("specificity", "specificity")):
-            if r.get(key) is not None:
-                acc.append(f"{name} {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
-            elif r.get(key + "_range"):
-                acc.append(f"{name} {span(r[key + '_range'], pct)}")
-        if acc:
-            lines.append((0, ", ".join(acc)))
-        for key in ("sensitivity", "specificity"):
-            c = r.get(key + "_count")
-            if isinstance(c, dict) and c.get("count") is not None:
-                how = f" ({c['status']}: {c['arithmetic']})" if c.get("arithmetic") else (f" ({c['status']})" if c.get("status") else "")
-                lines.append((0, f"{key.capitalize()} count: {c['count']} of {c.get('of', 'not stated')}{how}"))
-        for key, sign in (("lr_positive", "LR+"), ("lr_negative", "LR-")):
-            if r.get(key) is not None or r.get(key + "_range"):
-                val = num(r[key]) if r.get(key) is not None else span(r[key + "_range"])
-                band = f": {r[key + '_band']}" if r.get(key + "_band") else ""
-                lines.append((0, f"{sign} {val}{_ci_label(r.get(key + '_ci'))}{band}"))
-        if r.get("ppv_range"):
-            lines.append((0, f"Positive predictive value {span(r['ppv_range'], pct)} (depends on prevalence; gives no likelihood ratio)"))
-        for key, what in (("posttest_positive", "Post-test probability if positive"), ("posttest_negative", "Post-test probability if negative")):
-            if r.get(key) is not None:
-                lines.append((0, f"{what}: {pct(r[key])}{_ci_label(r.get(key + '_ci'))}"))
-        if r.get("interpretation"):
-            lines.append((0, "What it means: " + prose(r["interpretation"])))
-        if r.get("evidence_strength"):
-            lines.append((0, f"Evidence: {r['evidence_strength']}"))
-        if r.get("study"):
-            lines.append((0, "Study: " + study_line(r["study"])))
-        for st in r.get("related_studies") or []:
-            lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
-        for p in r.get("published_ci") or []:
-            lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])})"))
-        for w in r.get("with_primary_figures") or []:
-            lines.append((0, f"With {w['citation']}'s figures: sensitivity {pct(w.get('sensitivity'))}, specificity {pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
-        reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
-        for why in reasons:
-            lines.append((0, f"{'No interval' if why.startswith('counts not stated') else 'About the interval'}: {why}"))
-        if r.get("statement"):
-            lines.append((0, f"The review: “{prose(r['statement'])}”"))
-        blocks.append(Block(f"For {r['condition']}", lines))
+    blocks = [Block(f"For {r['condition']}", accuracy_lines(r)) for r in rows]
     parts.append(Part("Accuracy", blocks))
     quotes: list[Line] = []
     seen: set[str] = set()
@@ -362,6 +370,33 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
     parts.append(Part("Related", [Block(None, [(0, "Conditions: " + ", ".join(dict.fromkeys(r["condition"] for r in rows))),
                                                (0, f"Post-test probability: 'dxcli posttest -p 0.3 {rid}+'")])]))
     return Doc(first["name"], sub, parts)
+
+
+def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dict[str, Any]) -> Doc:
+    """The maneuvers (or tests) of one condition: each one's name and id, how it is done,
+    its accuracy for that condition in sentences and its notes, in the order of strength."""
+    what = "Examination maneuvers" if kind == "maneuver" else "Diagnostic tests"
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r.get("id") or r[kind], []).append(r)
+    blocks = []
+    for rid, rs in groups.items():
+        lines: list[Line] = paragraph(rs[0].get("description")) if kind == "maneuver" else []
+        for r in rs:
+            lines += accuracy_lines(r)
+        seen: set[str] = set()
+        for r in rs:
+            for n in r.get("notes") or []:
+                t = note_line(n)
+                if t not in seen:
+                    seen.add(t)
+                    lines.append((0, t))
+        blocks.append(Block(f"{rs[0]['name']} ({rid})", lines))
+    first = next(iter(groups))
+    related = [(0, f"One {kind}'s page, with its source: 'dxcli {kind} {first}'"),
+               (0, f"The condition: 'dxcli condition {condition['id']}'")]
+    return Doc(f"{what} for {condition['name']}", f"{condition['id']} · {len(groups)} {kind}s",
+               [Part(what, blocks), Part("Related", [Block(None, related)])])
 
 
 def record_doc(rec: dict[str, Any], kind: str, fields: list[str]) -> Doc:

@@ -105,7 +105,10 @@ def _snippet(body: list[str], matches: list[dict[str, float]], width: int = 100)
         hits = sum(1 for m in matches if not words.isdisjoint(m))
         if hits > best_hits:
             best, best_hits = t, hits
-    return best if len(best) <= width else best[: width - 1] + "…"
+    if len(best) <= width:
+        return best
+    cut = best[: width - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"  # at a word's end
 
 
 def citation_rows() -> list[dict[str, Any]]:
