@@ -234,13 +234,18 @@ def test_pty_default_is_a_table_that_fits(args, how):
     assert plain.strip()
 
 
-def test_pty_default_is_a_table():
-    code, out, _ = _pty_run(["differential", "buttock"], _env(COLUMNS="80"))
+def test_pty_default_is_for_a_person():
+    # on a terminal a list is a drawn table; the differential is a page (issue 13)
+    code, out, _ = _pty_run(["muscle"], _env(COLUMNS="100"))
     plain = ANSI.sub("", out)
-    assert code == 0
-    # a drawn table: box characters or a header line, and each condition on its row
+    assert code == 0 and "\t" not in plain
     assert any(ch in plain for ch in BOX), plain[:400]
-    assert "Piriformis" in plain or "piriformis" in plain.lower()
+    assert "piriformis" in plain
+    code, out, _ = _pty_run(["differential", "buttock"], _env(COLUMNS="80"), rows=500)
+    plain = ANSI.sub("", out)
+    assert code == 0 and "\t" not in plain
+    assert plain.lstrip().startswith("Differential diagnosis: Buttock pain")
+    assert "Piriformis syndrome (piriformis-syndrome)" in plain
 
 
 @pytest.mark.parametrize("args", PTY_COMMANDS + [["differential", "buttock", "-F", "neurologic-deficit"], ["kerboul", "999"]],

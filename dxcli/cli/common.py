@@ -99,8 +99,8 @@ def _for_people(data: Any, view: View) -> View:
         def token(v: Any) -> bool:
             return isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 40 and bool(idlike.match(v)))
 
-        if vals and all(token(v) or (isinstance(v, list) and all(map(token, v))) for v in vals):
-            whole.append(k)  # numbers, ids and lists of ids: copied into the next command whole
+        if vals and all(map(token, vals)):
+            whole.append(k)  # numbers and ids: copied into the next command whole
     return view.replace(headers=headers, shown=shown, whole=whole)
 
 

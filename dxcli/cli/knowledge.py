@@ -153,7 +153,13 @@ def register(app: typer.Typer) -> None:
             emit(ctx, conditions.complaints(), fmt, View(columns=["id", "name", "conditions"]))
             return
         if not (finding or absent or next_):
-            emit(ctx, conditions.differential(complaint), fmt, View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}, title=f"Differential: {complaint} (the review's table order, not a ranking)"))
+            from dxcli.output.pages import differential_doc
+            from dxcli.query.lookup import find_record
+
+            comp = find_record("complaint", complaint, "complaint")
+            emit(ctx, conditions.differential(comp["id"]), fmt,
+                 View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}, title=f"Differential: {comp['name']} (the review's table order, not a ranking)"),
+                 page=lambda rows: differential_doc(rows, comp))
             return
         from dxcli.query import reasoning
 

@@ -372,6 +372,28 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
     return Doc(first["name"], sub, parts)
 
 
+def differential_doc(rows: list[dict[str, Any]], complaint: dict[str, Any]) -> Doc:
+    """A complaint's differential as the review's table reads: each condition by name and
+    id, its presentation, how it is diagnosed, its pearls and its ICD-10-CM codes."""
+    blocks = []
+    for r in rows:
+        lines: list[Line] = []
+        for key, head in (("presentation", "Presentation"), ("diagnosis", "Diagnosis"), ("pearls", "Pearls")):
+            if r.get(key):
+                lines.append((0, f"{head}:"))
+                lines += [(1, text) for _, text in bullets(r[key])]
+        if r.get("icd10cm"):
+            lines.append((0, "ICD-10-CM: " + ", ".join(r["icd10cm"])))
+        lines += [(0, note_line(n)) for n in r.get("notes") or []]
+        blocks.append(Block(f"{r['name']} ({r['id']})", lines))
+    src = (rows[0].get("source") or {}) if rows else {}
+    where = ", ".join(x for x in (src.get("section"), src.get("table")) if x)
+    sub = f"{complaint['id']} · {len(rows)} conditions in the review's table order, not a ranking" + (f" ({where})" if where else "")
+    related = [(0, f"One condition in full: 'dxcli condition {rows[0]['id']}'" if rows else "")] + \
+        [(0, f"Ranked by findings: 'dxcli differential {complaint['id']} --finding FINDING' (findings: 'dxcli finding')")]
+    return Doc(f"Differential diagnosis: {complaint['name']}", sub, [Part("Conditions", blocks), Part("Related", [Block(None, related)])])
+
+
 def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dict[str, Any]) -> Doc:
     """The maneuvers (or tests) of one condition: each one's name and id, how it is done,
     its accuracy for that condition in sentences and its notes, in the order of strength."""

@@ -138,7 +138,7 @@ def cell(value: Any, *, for_table: bool = False) -> str:
         parts = [cell(v, for_table=for_table) for v in value]
         if not for_table:
             return "; ".join(parts)
-        short = all(len(p) <= 24 for p in parts) and sum(map(len, parts)) <= 80  # codes, roots, ids
+        short = all(len(p) <= 32 for p in parts)  # codes, roots, ids: a list that wraps at its commas
         return (", " if short else "\n").join(parts)
     if isinstance(value, dict):
         if for_table and "text" in value:
@@ -359,11 +359,14 @@ def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: 
             t.add_row(Text(view.headers.get(k, k)), Text(text))
     else:
         keys = list(view.columns or _keys(rows))
+        cells = [[view.table_cell(k, r.get(k)) for k in keys] for r in rows]
         t = Table(box=box.SIMPLE_HEAD, title=view.title, caption=view.caption)
-        for k in keys:  # ids are copied into the next command: never folded
-            t.add_column(view.headers.get(k, k), overflow="fold", no_wrap=k in ("id", "rank") or k in view.whole)
-        for r in rows:
-            t.add_row(*(Text(view.table_cell(k, r.get(k))) for k in keys))
+        for i, k in enumerate(keys):  # ids are copied into the next command: never folded
+            longest = max((len(w) for row in cells for w in row[i].split()), default=1)  # no word is split
+            t.add_column(view.headers.get(k, k), overflow="fold", no_wrap=k in ("id", "rank") or k in view.whole,
+                         min_width=min(longest, 40))
+        for row in cells:
+            t.add_row(*map(Text, row))
     console.print(t)
 
 

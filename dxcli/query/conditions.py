@@ -27,6 +27,9 @@ def find_condition(name: str) -> dict[str, Any]:
     return find_record("condition", name, "condition")
 
 
+TABLE_FIELDS = ("presentation", "diagnosis", "pearls", "icd10cm")
+
+
 def summary(c: dict[str, Any]) -> dict[str, Any]:
     """A condition as a row of the differential: the contract keys, in a stable order."""
     return {
@@ -38,6 +41,9 @@ def summary(c: dict[str, Any]) -> dict[str, Any]:
         "icd10cm": c["icd10cm"],
         "deep_dive": c.get("deep_dive") is not None,
         "source": c["source"],
+        # the notes on what the row shows (a primary source that disagrees with a figure): they
+        # travel with the figure
+        "notes": [n for n in c.get("notes", []) if n.get("field") in TABLE_FIELDS],
     }
 
 
