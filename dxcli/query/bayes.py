@@ -91,6 +91,21 @@ def _resolve(name: str) -> tuple[str, dict[str, Any]]:
     )
 
 
+def finding_words(step: dict[str, Any]) -> str:
+    """A step of the result in words, for a picture: 'Modified bent knee test positive: LR 9.89'
+    ('A likelihood ratio of 8.43' for lr=NUMBER). The finding as typed where it names no record."""
+    t = step["finding"].strip()
+    lr = "LR " + (f"{step['lr']:g}" if step.get("lr") is not None else
+                  "–".join(f"{x:g}" for x in step["lr_range"]) if step.get("lr_range") else "not stated")
+    if _RAW.match(t):
+        return f"A likelihood ratio given as {t}"
+    try:
+        _, rec = _resolve(t[:-1].strip())
+    except NotFound:
+        return f"{t}: {lr}"
+    return f"{rec['name']} {'positive' if t.endswith('+') else 'negative'}: {lr}"
+
+
 def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     """One finding's step: its LR (point or range) and what it came from."""
     t = text.strip()
