@@ -128,7 +128,9 @@ def register(app: typer.Typer) -> None:
         grading = loader.by_id("grading")["tonnis"]
         _safe(ctx, csv_safe)
         if not findings:
-            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]))
+            from dxcli.output.pages import tonnis_grades_doc
+
+            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]), page=tonnis_grades_doc)
             return
         if findings == ["-"]:
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,

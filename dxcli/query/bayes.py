@@ -36,8 +36,8 @@ INDEPENDENCE = (
 LR_MAX = 1e6
 RAW_NO_CI = "counts not stated: a likelihood ratio typed as lr=NUMBER carries no counts"
 NO_COMBINED = (
-    "no combined interval: each finding's step carries its own LR interval (lr_ci) and the "
-    "post-test interval it allows from the probability before it (probability_ci), but the "
+    "no combined interval: each finding's step carries its own LR interval and the "
+    "post-test interval it allows from the probability before it, but the "
     "product of several intervals is not a 95% interval for the combined likelihood ratio, so "
     "none is given"
 )
