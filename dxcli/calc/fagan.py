@@ -479,7 +479,7 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
         legend = "Shaded: " + band_legend(pretest, band)
         width = 7.0 * len(legend)  # about 7 px a character at 13 px
         x0 = SVG_WIDTH / 2 - width / 2 - 10
-        out.append(f'<g id="fagan-band-legend">')
+        out.append('<g id="fagan-band-legend">')
         out.append(f'<rect x="{_n(x0)}" y="{_n(below - 11)}" width="14" height="14" fill="{_BAND_FILL}" '
                    f'fill-opacity="0.25" stroke="{_BAND_FILL}" stroke-opacity="0.6"/>')
         out.append(_text_el(x0 + 20, below, legend, anchor="start", size=13, extra='id="fagan-band-text"'))
