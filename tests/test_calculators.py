@@ -343,3 +343,23 @@ def test_posttest_svg_shades_a_single_findings_interval_and_not_several(tmp_path
     r = run("posttest", "-p", "0.2", "faber+", "resisted-hip-external-rotation+", "-c", "gluteus-medius-tendinopathy", "--svg", str(two), "-f", "json")
     assert r.code == 0, r.err
     assert "fagan-band" not in two.read_text()
+
+
+def test_posttest_pictures_name_the_condition_and_the_findings(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "f.svg"
+    r = run("posttest", "-p", "0.3", "modified-bent-knee+", "--svg", str(out), "--draw", "-f", "json")
+    assert r.code == 0, r.err
+    texts = ["".join(el.itertext()) for el in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text")]
+    # the condition's name, not its id; the maneuver's name and result with its LR (0.89 / 0.09 = 9.89)
+    assert "Fagan nomogram: Proximal hamstring tendinopathy" in texts
+    assert "Modified bent knee test positive: LR 9.89" in texts
+    assert "30%" in texts and "80.9%" in texts
+    assert "proximal-hamstring-tendinopathy" not in out.read_text()
+    assert r.err.startswith("Fagan nomogram: Proximal hamstring tendinopathy\n  Modified bent knee test positive: LR 9.89\n")
+    two = run("posttest", "-p", "0.2", "faber+", "resisted-hip-external-rotation+", "-c", "gluteus-medius-tendinopathy", "--draw", "-f", "json")
+    assert "FABER (Patrick's test) positive: LR 2.1" in two.err
+    assert "Combined: LR 68.4, assuming the findings are independent" in two.err
+    raw = run("posttest", "-p", "0.3", "lr=8.43", "--draw", "-f", "json")
+    assert raw.err.startswith("Fagan nomogram\n  A likelihood ratio given as lr=8.43\n")

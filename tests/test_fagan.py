@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -327,3 +328,128 @@ def test_text_marks_the_posttest_interval_on_its_axis():
 def test_a_band_must_be_an_interval(band):
     with pytest.raises(ValueError):
         fagan.svg(0.3, 1.5, band=band)
+
+
+# ------------------------------------------------------------------ labels the line does not cover
+# A label's box, estimated here on its own (0.6 em a character, cap height above the baseline,
+# descenders below), must not be crossed by the drawn line.
+def _label_boxes(root: ET.Element) -> list[tuple[str, tuple[float, float, float, float]]]:
+    out = []
+    for el in root.iter(SVG_NS + "text"):
+        s = "".join(el.itertext())
+        size = float(el.get("font-size"))
+        x, y = float(el.get("x")), float(el.get("y"))
+        w = 0.6 * size * len(s)
+        anchor = el.get("text-anchor", "start")
+        x0 = x if anchor == "start" else x - w if anchor == "end" else x - w / 2
+        out.append((s, (x0, y - 0.75 * size, x0 + w, y + 0.2 * size)))
+    return out
+
+
+def _line_crosses(line: tuple[float, float, float, float], box: tuple[float, float, float, float]) -> bool:
+    """The segment's y over the box's x-range (clipped to the segment) overlaps the box's y-range."""
+    x1, y1, x2, y2 = line
+    a, b = max(box[0], min(x1, x2)), min(box[2], max(x1, x2))
+    if a > b:
+        return False
+    at = lambda x: y1 + (y2 - y1) * (x - x1) / (x2 - x1)  # noqa: E731
+    lo, hi = sorted((at(a), at(b)))
+    return lo <= box[3] and hi >= box[1]
+
+
+def _line(root: ET.Element) -> tuple[float, float, float, float]:
+    el = _by_id(root, "fagan-line")
+    return tuple(float(el.get(k)) for k in ("x1", "y1", "x2", "y2"))  # type: ignore[return-value]
+
+
+MBK_BAND = {"low": 4.0, "high": 26.29, "label": "95% CI, log method (Simel 1991), from 41/46 and 42/46"}
+LINE_CASES = [
+    (0.3, 8.43, None), (0.3, 9.89, MBK_BAND), (0.2, 68.44, None), (0.02, 0.1, None), (0.5, 1.0, None),
+    (0.9, 0.05, None), (0.01, 20.0, None), (0.001, 1000.0, None), (0.999, 0.001, None), (0.5, 1000.0, None),
+    (0.5, 0.001, None), (0.3, 1e6, None), (0.0001, 5.0, None), (0.5, 0.0, {"low": 0.0, "high": 0.189433, "label": "one known arm"}),
+    (0.05, 30.0, {"low": 2.0, "high": 400.0, "label": "a wide band"}), (0.95, 0.02, {"low": 0.005, "high": 0.1, "label": "95% CI"}),
+]
+
+
+@pytest.mark.parametrize("p, lr, band", LINE_CASES)
+def test_no_label_is_crossed_by_the_line(p, lr, band):
+    root = _parse(fagan.svg(p, lr, title="Fagan nomogram: X", band=band, findings=["A positive: LR 2"]))
+    line = _line(root)
+    crossed = [s for s, box in _label_boxes(root) if _line_crosses(line, box)]
+    assert not crossed, f"the line crosses {crossed}"
+
+
+@settings(max_examples=150)
+@given(p=probs, lr=lrs)
+def test_no_label_is_crossed_by_the_line_anywhere(p, lr):
+    root = _parse(fagan.svg(p, lr))
+    line = _line(root)
+    assert not [s for s, box in _label_boxes(root) if _line_crosses(line, box)]
+
+
+@pytest.mark.parametrize("p, lr, band", LINE_CASES)
+def test_an_lr_tick_label_is_left_out_only_where_the_line_passes_it(p, lr, band):
+    root = _parse(fagan.svg(p, lr, band=band))
+    x1, y1, x2, y2 = _line(root)
+    near = [y1 + (y2 - y1) * (x - x1) / (x2 - x1) for x in (fagan.SVG_MIDDLE_X - 40, fagan.SVG_MIDDLE_X + 40)]
+    labels = [el for el in _by_id(root, "tick-labels") if abs(float(el.get("x")) - fagan.SVG_MIDDLE_X) < 20]
+    shown = {el.text for el in labels}
+    for v in fagan.LR_TICKS:
+        if f"{v:g}" not in shown:
+            y = fagan.svg_lr_y(v)
+            assert min(near) - 14 <= y <= max(near) + 14, f"LR {v:g} left out though the line is far from it"
+
+
+def test_points_carry_their_values_and_the_title_its_findings():
+    root = _parse(fagan.svg(0.3, 9.89, title="Fagan nomogram: Proximal hamstring tendinopathy", band=MBK_BAND,
+                            findings=["Modified bent knee test positive: LR 9.89"]))
+    # 0.3 x 9.89 / (0.7 + 0.3 x 9.89) = 2.967 / 3.667 = 0.809
+    assert _by_id(root, "value-pretest").text == "30%"
+    assert _by_id(root, "value-posttest").text == "80.9%"
+    assert _by_id(root, "value-lr").text == "LR 9.89"
+    assert "Modified bent knee test positive: LR 9.89" in _texts(root)
+    assert _by_id(root, "fagan-title").text == "Fagan nomogram: Proximal hamstring tendinopathy"
+    # each value sits beside its point, within 30 px
+    for vid, pid in (("value-pretest", "point-pretest"), ("value-posttest", "point-posttest"), ("value-lr", "point-lr")):
+        v, c = _by_id(root, vid), _by_id(root, pid)
+        assert abs(float(v.get("y")) - float(c.get("cy"))) < 30
+    # the lines under the title stay inside the document (above y = 0, in the view box)
+    vb = [float(x) for x in root.get("viewBox").split()]
+    assert vb[1] < 0 and float(root.get("height")) == vb[3]
+    assert all(float(el.get("y")) > vb[1] for el in root.iter(SVG_NS + "text"))
+
+
+def _plot_rows(out: str, height: int = 21) -> list[str]:
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if "LR" in line and ("Pre" in line))
+    return lines[head + 1: head + 1 + height]
+
+
+LABEL = re.compile(r"(?:LR )?[<>]?[0-9][0-9.]*(?:e[+-]?[0-9]+)?%?")
+
+
+@pytest.mark.parametrize("p, lr, band", LINE_CASES)
+@pytest.mark.parametrize("width", [40, 60, 100])
+def test_text_line_never_writes_over_a_label(p, lr, band, width):
+    rows = _plot_rows(fagan.text(p, lr, width=width, band=band))
+    ticks = {f"{v:g}" for v in fagan.PROBABILITY_TICKS_PERCENT + fagan.LR_TICKS}
+    for row in rows:
+        for m in LABEL.finditer(row):
+            s = m.group()
+            assert s in ticks or s.endswith("%") or s.startswith("LR ") or s.lstrip("<>") in ticks | {fagan.fmt_lr(lr)}, \
+                f"{s!r} is not a whole label: {row!r}"
+            before, after = row[m.start() - 1: m.start()], row[m.end(): m.end() + 1]
+            assert "*" not in before + after, f"the line touches the label {s!r}: {row!r}"
+
+
+def test_text_points_carry_their_values():
+    out = fagan.text(0.3, 9.89, title="Fagan nomogram: Proximal hamstring tendinopathy",
+                     findings=["Modified bent knee test positive: LR 9.89"])
+    lines = out.splitlines()
+    assert lines[0] == "Fagan nomogram: Proximal hamstring tendinopathy"
+    assert "Modified bent knee test positive: LR 9.89" in lines[1]
+    rows = _plot_rows(out)
+    left = next(r for r in rows if re.search(r"o\*", r) and r.lstrip().startswith("30%"))
+    assert left.split()[0] == "30%"
+    assert any(r.rstrip().endswith("o 80.9%") for r in rows)
+    assert any("LR 9.89" in r for r in rows)

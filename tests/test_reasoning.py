@@ -234,7 +234,7 @@ def test_ties_share_a_rank():
     assert all(r["tied"] for r in res["conditions"] if r["rank"] == 2)
     assert sorted(set(ranks.values())) == list(range(1, max(ranks.values()) + 1))  # no gaps
     table = run("differential", "buttock", "-F", "neurogenic-claudication", "-A", "neurologic-deficit", "-f", "markdown").out
-    assert "- **2=  " in table and "- **1  Vascular claudication" in table
+    assert "\n### 2=  " in table and "\n### 1  Vascular claudication" in table
 
 
 def test_plain_differential_has_no_rank():
@@ -356,9 +356,10 @@ def test_case_vignette_stages_and_outcome():
 
 def test_case_table_shows_every_condition_in_every_stage():
     out = run("case", tty=True, width=200).out
-    assert out.index("History") < out.index("Examination") < out.index("Outcome")
+    assert out.index("HISTORY") < out.index("EXAMINATION") < out.index("OUTCOME")
     names = [c["name"] for c in loader.records("condition")]
-    hist, exam = out[out.index("Ranking after: History") : out.index("Ranking after: Examination")], out[out.index("Ranking after: Examination") :]
+    hist = out[out.index("HISTORY: THE RANKED DIFFERENTIAL") : out.index("HISTORY: WHAT TO EXAMINE NEXT")]
+    exam = out[out.index("EXAMINATION AND LUMBAR RADIOGRAPH: THE RANKED DIFFERENTIAL") :]
     for part in (hist, exam):
         for n in names:
             assert n.split(" /")[0].split()[0] in part, n

@@ -50,6 +50,9 @@ __all__ = [
     "svg_lr_y",
     "svg_posttest_y",
     "caption",
+    "fmt_lr",
+    "text_box",
+    "segment_hits_box",
     "band_posttest",
     "band_legend",
     "svg",
@@ -172,6 +175,9 @@ def _fmt_lr(x: float) -> str:
     return s.rstrip("0").rstrip(".") if "." in s else s
 
 
+fmt_lr = _fmt_lr
+
+
 def _fmt_tick_percent(v: float) -> str:
     return f"{v:g}"
 
@@ -246,13 +252,85 @@ def _text_el(x: float, y: float, s: str, *, anchor: str = "middle", size: int = 
     )
 
 
+# ---------------------------------------------------------------- label placement
+# A label's box is estimated from its text (Helvetica: digits 0.56 em, '%' 0.89 em; 0.62 em
+# a character is generous), its size and its anchor: from the cap height above the baseline
+# to the descenders below it. A label is placed only where no drawn segment crosses its box.
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 (SVG px, y down)
+Segment = tuple[float, float, float, float]  # x1, y1, x2, y2
+
+_LABEL_PAD = 2.0
+
+
+def text_box(x: float, y: float, s: str, size: float, anchor: str = "start") -> Box:
+    """The box a label at (x, y) covers: an over-estimate, so a clear box is clear on paper."""
+    w = sum(0.9 if ch in "%" else 0.62 for ch in s) * size
+    x0 = x if anchor == "start" else x - w if anchor == "end" else x - w / 2
+    return (x0 - _LABEL_PAD, y - 0.8 * size - _LABEL_PAD, x0 + w + _LABEL_PAD, y + 0.25 * size + _LABEL_PAD)
+
+
+def segment_hits_box(seg: Segment, box: Box) -> bool:
+    """Whether the segment crosses or touches the box (Liang-Barsky clipping)."""
+    x1, y1, x2, y2 = seg
+    bx0, by0, bx1, by1 = box
+    dx, dy = x2 - x1, y2 - y1
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x1 - bx0), (dx, bx1 - x1), (-dy, y1 - by0), (dy, by1 - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _choose(candidates, segments: list[Segment], soft: list[Segment], taken: list[Box]):
+    """The first candidate (x, y, anchor, text, size) clear of the segments, the boxes already
+    taken and, where one can be, the soft segments too (the band's edges); None if none is."""
+    clear = []
+    for c in candidates:
+        box = text_box(c[0], c[1], c[3], c[4], c[2])
+        if any(segment_hits_box(s, box) for s in segments) or any(_overlap(box, t) for t in taken):
+            continue
+        if not any(segment_hits_box(s, box) for s in soft):
+            return c, box
+        clear.append((c, box))
+    return clear[0] if clear else (None, None)
+
+
 _BAND_FILL = "#1f77b4"
 _BAND_ROOM = 40.0  # px added below the caption for the band's legend
 
 
-def svg(pretest: float, lr: float, title: str | None = None, band: dict | None = None) -> str:
+def _fmt_value(x: float) -> str:
+    """A point's value: '30%', '80.9%' (one decimal at most, never rounded to certainty)."""
+    s = _fmt_percent(x)
+    return s.replace(".0%", "%") if s[0].isdigit() else s
+
+
+_HEAD_WRAP = 88  # characters a line of the findings under the title (13 px in 720 px)
+_HEAD_LINE = 18.0  # px a line
+
+
+def svg(pretest: float, lr: float, title: str | None = None, band: dict | None = None,
+        findings: list[str] | None = None) -> str:
     """A complete standalone SVG document of the nomogram for ``pretest`` and ``lr``; with
-    ``band`` (an LR interval ``{"low", "high", "label"}``), the shaded post-test band."""
+    ``band`` (an LR interval ``{"low", "high", "label"}``), the shaded post-test band; with
+    ``findings`` (e.g. 'Modified bent-knee test positive (LR 9.89)'), lines under the title.
+
+    The three points carry their values; every label sits where neither the line nor the
+    band's edges cross it (an LR tick label that the line would cross on both sides of its
+    axis is left out: the line's own LR is written at its point)."""
     _check_band(band)
     pts = nomogram_points(pretest, lr)
     yl = _svg_y(pts["left_y"])
@@ -260,17 +338,25 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
     yr = _svg_y(pts["right_y"])
     lr_top, lr_bottom = svg_lr_y(LR_MAX), svg_lr_y(LR_MIN)
 
+    head = [line for f in findings or [] for line in textwrap.wrap(f, _HEAD_WRAP)] if title or findings else []
+    extra = _HEAD_LINE * len(head)  # the lines under the title sit above y = 0
     height = SVG_HEIGHT + (_BAND_ROOM if band is not None else 0)
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{_n(height)}" '
-        f'viewBox="0 0 {SVG_WIDTH} {_n(height)}" font-family="Helvetica, Arial, sans-serif">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{_n(height + extra)}" '
+        f'viewBox="0 {_n(-extra)} {SVG_WIDTH} {_n(height + extra)}" font-family="Helvetica, Arial, sans-serif">',
         f"<title>{escape(title if title else 'Fagan nomogram')}</title>",
-        '<rect x="0" y="0" width="100%" height="100%" fill="white"/>',
+        f'<rect x="0" y="{_n(-extra)}" width="100%" height="100%" fill="white"/>',
     ]
+    top = 38 - extra
     if title:
-        out.append(_text_el(SVG_WIDTH / 2, 38, title, size=17,
+        out.append(_text_el(SVG_WIDTH / 2, top, title, size=17,
                             extra='font-weight="bold" id="fagan-title"'))
+    if head:
+        out.append('<g id="fagan-findings" fill="#222">')
+        for i, line in enumerate(head):
+            out.append(_text_el(SVG_WIDTH / 2, top + 22 + _HEAD_LINE * i, line, size=13))
+        out.append("</g>")
 
     # axis titles
     title_y = _SVG_PLOT_TOP - 40
@@ -292,7 +378,7 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
                f'x2="{_n(SVG_RIGHT_X)}" y2="{_n(_SVG_PLOT_BOTTOM)}"/>')
     out.append("</g>")
 
-    # ticks and tick labels
+    # ticks
     tick = 7.0
     out.append('<g id="ticks" stroke="black" stroke-width="1">')
     for v in PROBABILITY_TICKS_PERCENT:
@@ -306,6 +392,37 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
                    f'x2="{_n(SVG_MIDDLE_X + tick)}" y2="{_n(y)}"/>')
     out.append("</g>")
 
+    # what is drawn across the plot: the line (labels must clear it) and the band's edges
+    # (labels clear them where they can)
+    line: Segment = (SVG_LEFT_X, yl, SVG_RIGHT_X, yr)
+    soft: list[Segment] = []
+    clamped = pts["clamped"]
+    if band is not None:
+        q_lo, q_hi = band_posttest(pretest, band)
+        y_lo, y_hi = svg_posttest_y(q_lo), svg_posttest_y(q_hi)
+        soft = [(SVG_LEFT_X, yl, SVG_RIGHT_X, y_lo), (SVG_LEFT_X, yl, SVG_RIGHT_X, y_hi)]
+
+    # the points' values first, next to their points, then the LR tick labels around them
+    taken: list[Box] = []
+    values: list[tuple[str, tuple]] = []
+    size = 13
+    pre, post, lr_text = _fmt_value(pretest), _fmt_value(pts["posttest"]), "LR " + _fmt_lr(lr)
+    outside = 40.0  # beyond the probability tick labels
+    for vid, cands in (
+        ("value-pretest", [(SVG_LEFT_X + 9, yl - 8, "start", pre, size), (SVG_LEFT_X + 9, yl + 18, "start", pre, size),
+                           (SVG_LEFT_X - outside, yl + 5, "end", pre, size)]),
+        ("value-posttest", [(SVG_RIGHT_X - 9, yr - 8, "end", post, size), (SVG_RIGHT_X - 9, yr + 18, "end", post, size),
+                            (SVG_RIGHT_X + outside, yr + 5, "start", post, size)]),
+        ("value-lr", [(SVG_MIDDLE_X + 9, ym - 8, "start", lr_text, size), (SVG_MIDDLE_X + 9, ym + 18, "start", lr_text, size),
+                      (SVG_MIDDLE_X - 9, ym - 8, "end", lr_text, size), (SVG_MIDDLE_X - 9, ym + 18, "end", lr_text, size),
+                      (SVG_MIDDLE_X + 9, ym - 22, "start", lr_text, size), (SVG_MIDDLE_X + 9, ym + 32, "start", lr_text, size),
+                      (SVG_MIDDLE_X - 9, ym - 22, "end", lr_text, size), (SVG_MIDDLE_X - 9, ym + 32, "end", lr_text, size)]),
+    ):
+        got, box = _choose(cands, [line], soft, taken)
+        if got is not None:
+            taken.append(box)
+            values.append((vid, got))
+
     out.append('<g id="tick-labels" fill="#222">')
     for v in PROBABILITY_TICKS_PERCENT:
         out.append(_text_el(SVG_LEFT_X - tick - 4, svg_pretest_y(v / 100.0) + 4,
@@ -313,14 +430,16 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
         out.append(_text_el(SVG_RIGHT_X + tick + 4, svg_posttest_y(v / 100.0) + 4,
                             _fmt_tick_percent(v), anchor="start"))
     for v in LR_TICKS:
-        out.append(_text_el(SVG_MIDDLE_X - tick - 4, svg_lr_y(v) + 4, _fmt_tick_lr(v), anchor="end"))
+        y, s = svg_lr_y(v) + 4, _fmt_tick_lr(v)
+        got, box = _choose([(SVG_MIDDLE_X - tick - 4, y, "end", s, 11), (SVG_MIDDLE_X + tick + 4, y, "start", s, 11)],
+                           [line], soft, taken)
+        if got is not None:
+            taken.append(box)
+            out.append(_text_el(got[0], got[1], s, anchor=got[2]))
     out.append("</g>")
 
     # the band: under the line, from the pre-test point through both ends of the LR interval
-    clamped = pts["clamped"]
     if band is not None:
-        q_lo, q_hi = band_posttest(pretest, band)
-        y_lo, y_hi = svg_posttest_y(q_lo), svg_posttest_y(q_hi)
         clamped = clamped or any(
             v != _clamp(v, P_MIN, P_MAX) for v in (q_lo, q_hi)
         ) or any(v != _clamp(v, LR_MIN, LR_MAX) for v in (band["low"], band["high"]))
@@ -346,6 +465,11 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
     ):
         out.append(f'<circle id="{pid}" cx="{_n(x)}" cy="{_n(y)}" r="4.5" '
                    f'fill="red" stroke="white" stroke-width="1"/>')
+    # the values, over everything, with a white edge so that a tick or the band never hides them
+    for vid, (x, y, anchor, s, sz) in values:
+        out.append(_text_el(x, y, s, anchor=anchor, size=sz,
+                            extra=f'id="{vid}" font-weight="bold" fill="#b00000" stroke="white" '
+                                  'stroke-width="3" paint-order="stroke"'))
 
     # caption
     out.append(_text_el(SVG_WIDTH / 2, _SVG_PLOT_BOTTOM + 42, caption(pretest, lr), size=16,
@@ -355,7 +479,7 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
         legend = "Shaded: " + band_legend(pretest, band)
         width = 7.0 * len(legend)  # about 7 px a character at 13 px
         x0 = SVG_WIDTH / 2 - width / 2 - 10
-        out.append(f'<g id="fagan-band-legend">')
+        out.append('<g id="fagan-band-legend">')
         out.append(f'<rect x="{_n(x0)}" y="{_n(below - 11)}" width="14" height="14" fill="{_BAND_FILL}" '
                    f'fill-opacity="0.25" stroke="{_BAND_FILL}" stroke-opacity="0.6"/>')
         out.append(_text_el(x0 + 20, below, legend, anchor="start", size=13, extra='id="fagan-band-text"'))
@@ -376,13 +500,19 @@ def _round(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def text(pretest: float, lr: float, height: int = 21, width: int = 60, band: dict | None = None) -> str:
+def text(pretest: float, lr: float, height: int = 21, width: int = 60, band: dict | None = None,
+         title: str | None = None, findings: list[str] | None = None) -> str:
     """Plain-text nomogram: ``height`` plot rows, every line at most ``width`` columns.
 
-    Axes are '|' with '+' at labelled ticks, the line is '*', the three points 'o'.
-    A header line names the axes; the last lines are the caption (wrapped to fit).
-    With ``band`` (an LR interval), the post-test interval is '#' on the post-test axis and
-    a legend line with its label follows the caption.
+    Axes are '|' with '+' at labelled ticks, the line is '*', the three points 'o', each
+    with its value beside it where it fits ('30%', 'LR 9.89', '80.9%': a tick label has
+    no '%' and no 'LR'). Labels are
+    placed before the line and the line never writes over one: an LR tick label goes on
+    the side of its axis that the line leaves free, and is left out where the line passes
+    on both sides. A header line names the axes; the last lines are the caption (wrapped to
+    fit). With ``title`` and ``findings``, lines above the header say what is drawn. With
+    ``band`` (an LR interval), the post-test interval is '#' on the post-test axis and a
+    legend line with its label follows the caption.
     """
     _check_band(band)
     if height < 7:
@@ -394,64 +524,96 @@ def text(pretest: float, lr: float, height: int = 21, width: int = 60, band: dic
     def rowf(v: float) -> float:  # abstract y -> fractional row (0 = top)
         return (_YMAX - v) / (2.0 * _YMAX) * (height - 1)
 
-    label_w = 4  # "99.9"
+    label_w = 5  # "99.9" or a point's value, ">99.9"
     cl = label_w + 1
-    cr = width - (label_w + 2)  # room for " 99.9" after the axis
+    cr = width - (label_w + 2)  # room for " >99.9" after the axis
     if (cr - cl) % 2:
         cr -= 1  # even span: the middle axis sits exactly half-way
     cm = (cl + cr) // 2
 
     grid = [[" "] * width for _ in range(height)]
-
-    # axes
     m_top = _round(rowf(math.log(LR_MAX) / 2.0))
     m_bottom = _round(rowf(math.log(LR_MIN) / 2.0))
+
+    # where the line will go: one cell per column crossed and one per row, so it stays connected
+    line: set[tuple[int, int]] = set()
+    r_l, r_r = rowf(pts["left_y"]), rowf(pts["right_y"])
+    span = cr - cl
+    for c in range(cl, cr + 1):
+        r = _round(r_l + (c - cl) / span * (r_r - r_l))
+        if 0 <= r < height:
+            line.add((r, c))
+    if r_r != r_l:
+        lo, hi = sorted((r_l, r_r))
+        for r in range(math.ceil(lo), math.floor(hi) + 1):
+            c = _round(cl + (r - r_l) / (r_r - r_l) * span)
+            if cl <= c <= cr:
+                line.add((r, c))
+    rows = {"l": _round(r_l), "m": _round(rowf(pts["middle_y"])), "r": _round(r_r)}
+
+    # axes
     for r in range(height):
         grid[r][cl] = "|"
         grid[r][cr] = "|"
         if m_top <= r <= m_bottom:
             grid[r][cm] = "|"
 
-    # the line: one '*' per row crossed and one per column, so it stays connected
-    r_l, r_r = rowf(pts["left_y"]), rowf(pts["right_y"])
-    span = cr - cl
-    for c in range(cl, cr + 1):
-        r = _round(r_l + (c - cl) / span * (r_r - r_l))
-        if 0 <= r < height:
-            grid[r][c] = "*"
-    if r_r != r_l:
-        lo, hi = sorted((r_l, r_r))
-        for r in range(math.ceil(lo), math.floor(hi) + 1):
-            c = _round(cl + (r - r_l) / (r_r - r_l) * span)
-            if cl <= c <= cr:
-                grid[r][c] = "*"
+    taken: set[tuple[int, int]] = set()
 
-    # ticks: greedy in order of preference, at least two rows apart
-    def place(candidates, row_of, axis_col, label_of, label_start):
-        used: list[int] = []
+    def free(r: int, start: int, s: str) -> bool:
+        cells = [(r, c) for c in range(start - 1, start + len(s) + 1)]  # a blank either side
+        return (0 <= r < height and start >= 0 and start + len(s) <= width
+                and not any(x in line or x in taken for x in cells)
+                and all(grid[r][c] == " " for c in range(max(start - 1, 0), min(start + len(s) + 1, width))))
+
+    def put(r: int, start: int, s: str) -> None:
+        for i, ch in enumerate(s):
+            grid[r][start + i] = ch
+            taken.add((r, start + i))
+
+    # the points' values: pre-test left of its axis, post-test right of its axis, the LR
+    # beside its point where the line leaves room
+    used = {k: [r] for k, r in rows.items()}  # no tick label beside a point: it could read as its value
+    def value(x: float) -> str:  # '30%', '80.9%'; without the '%' where it would not fit
+        s = _fmt_value(x)
+        return s if len(s) <= label_w else s[:-1]
+
+    pre, post, lrv = value(pretest), value(pts["posttest"]), "LR " + _fmt_lr(lr)
+    for axis, s, cands in (
+        ("l", pre, [(rows["l"], cl - 1 - len(pre))]),
+        ("r", post, [(rows["r"], cr + 2)]),
+        ("m", lrv, [(rows["m"] + dr, c) for dr in (0, -1, 1) for c in (cm + 2, cm - 1 - len(lrv))]),
+    ):
+        for r, start in cands:
+            if free(r, start, s):
+                put(r, start, s)
+                used[axis].append(r)
+                break
+
+    # ticks: greedy in order of preference, at least two rows apart (and from a value)
+    def place(candidates, row_of, axis, axis_col, label_of, starts):
         for v in candidates:
             r = _round(row_of(v))
-            if not 0 <= r < height or any(abs(r - u) < 2 for u in used):
+            if not 0 <= r < height or any(abs(r - u) < 2 for u in used[axis]):
                 continue
-            used.append(r)
+            used[axis].append(r)
             if grid[r][axis_col] == "|":
                 grid[r][axis_col] = "+"
             s = label_of(v)
-            start = label_start(s)
-            cells = range(start, start + len(s))
-            if start >= 0 and start + len(s) <= width and all(grid[r][c] == " " for c in cells):
-                for i, ch in enumerate(s):
-                    grid[r][start + i] = ch
+            for start in starts(s):
+                if free(r, start, s):
+                    put(r, start, s)
+                    break
 
     prob_pref = (50, 10, 90, 1, 99, 0.1, 99.9, 30, 70, 5, 95, 20, 80, 2, 98, 0.5, 99.5, 40, 60)
     lr_pref = (1, 10, 0.1, 100, 0.01, 1000, 0.001, 2, 0.5, 5, 0.2, 20, 0.05, 50, 0.02,
                200, 0.005, 500, 0.002)
-    place(prob_pref, lambda v: rowf(-logit(v / 100.0)), cl, _fmt_tick_percent,
-          lambda s: cl - 1 - len(s))
-    place(prob_pref, lambda v: rowf(logit(v / 100.0)), cr, _fmt_tick_percent,
-          lambda s: cr + 2)
-    place(lr_pref, lambda v: rowf(math.log(v) / 2.0), cm, _fmt_tick_lr,
-          lambda s: cm + 2)
+    place(prob_pref, lambda v: rowf(-logit(v / 100.0)), "l", cl, _fmt_tick_percent,
+          lambda s: [cl - 1 - len(s)])
+    place(prob_pref, lambda v: rowf(logit(v / 100.0)), "r", cr, _fmt_tick_percent,
+          lambda s: [cr + 2])
+    place(lr_pref, lambda v: rowf(math.log(v) / 2.0), "m", cm, _fmt_tick_lr,
+          lambda s: [cm + 2, cm - 1 - len(s)])
 
     # the post-test interval on the post-test axis
     if band is not None:
@@ -461,7 +623,10 @@ def text(pretest: float, lr: float, height: int = 21, width: int = 60, band: dic
         for r in range(min(r_lo, r_hi), max(r_lo, r_hi) + 1):
             grid[r][cr] = "#"
 
-    # the three points
+    # the line, into the cells it crosses (never a label's), then the three points
+    for r, c in line:
+        if (r, c) not in taken and grid[r][c] in " |":
+            grid[r][c] = "*"
     for v, c in ((pts["left_y"], cl), (pts["middle_y"], cm), (pts["right_y"], cr)):
         grid[_round(rowf(v))][c] = "o"
 
@@ -476,7 +641,10 @@ def text(pretest: float, lr: float, height: int = 21, width: int = 60, band: dic
         return "".join(row).rstrip()
 
     head = header(("Pre-test %", "LR", "Post-test %")) or header(("Pre %", "LR", "Post %"))
-    lines = [head or "Pre % | LR | Post %"]
+    lines = textwrap.wrap(title, width) if title else []
+    for f in findings or []:
+        lines += textwrap.wrap(f, width, initial_indent="  ", subsequent_indent="    ")
+    lines += [head or "Pre % | LR | Post %"]
     lines += ["".join(row).rstrip() for row in grid]
     lines += textwrap.wrap(caption(pretest, lr), width)
     if band is not None:

@@ -128,7 +128,9 @@ def register(app: typer.Typer) -> None:
         grading = loader.by_id("grading")["tonnis"]
         _safe(ctx, csv_safe)
         if not findings:
-            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]))
+            from dxcli.output.pages import tonnis_grades_doc
+
+            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]), page=tonnis_grades_doc)
             return
         if findings == ["-"]:
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,
@@ -212,13 +214,20 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
 
     if lr is None:
         raise InvalidInput("a nomogram needs a single likelihood ratio; an input is a range", hint="give point findings or lr=NUMBER")
+    from dxcli.query.bayes import finding_words
+    from dxcli.reference import loader
+
     shade = None if band is None else {"low": band["low"], "high": band["high"], "label": band["label"]}
+    cond = loader.by_id("condition").get(result.get("condition") or "")
+    title = f"Fagan nomogram: {cond['name']}" if cond else "Fagan nomogram"
+    findings = [finding_words(s) for s in result["steps"]]
+    if len(findings) > 1:
+        findings.append(f"Combined: LR {fagan.fmt_lr(lr)}, assuming the findings are independent")
     if draw:
-        terminal(ctx).stderr.write(fagan.text(result["pretest"], lr, band=shade) + "\n")
+        terminal(ctx).stderr.write(fagan.text(result["pretest"], lr, band=shade, title=title, findings=findings) + "\n")
     if svg is not None:
-        title = f"Fagan nomogram: {result['condition']}" if result.get("condition") else "Fagan nomogram"
         try:
-            svg.write_text(fagan.svg(result["pretest"], lr, title=title, band=shade), encoding="utf-8")
+            svg.write_text(fagan.svg(result["pretest"], lr, title=title, band=shade, findings=findings), encoding="utf-8")
         except OSError as e:
             raise InvalidInput(f"cannot write {svg}: {e.strerror}", hint="choose a writable path") from None
         terminal(ctx).stderr.write(f"dxcli: wrote {svg}\n")

@@ -9,11 +9,7 @@ import typer
 
 from dxcli.cli.common import FormatOpt, emit, emit_document, terminal
 from dxcli.cli.complete import names
-from dxcli.output.render import Entry, Page, Section, View, page_width, render_pages
-
-
-def _rank(row: dict[str, Any]) -> str:
-    return f"{row['rank']}=" if row.get("tied") else str(row["rank"])
+from dxcli.output.render import Section, View
 
 
 def report_sections(result: dict[str, Any]) -> list[Section]:
@@ -25,65 +21,11 @@ def report_sections(result: dict[str, Any]) -> list[Section]:
     ]
 
 
-def _note_text(n: dict[str, Any]) -> str:
-    return f"! {n['kind']}: {n['text']}" + (f" [{n['citation']}]" if n.get("citation") else "")
+def finding_names() -> dict[str, str]:
+    """Each finding's name by its id: pages say findings in words."""
+    from dxcli.reference import loader
 
-
-def _item_lines(sign: str, items: list[dict[str, Any]]) -> list[tuple[int, str]]:
-    lines: list[tuple[int, str]] = []
-    for i in items:
-        lr = f", LR {i['lr']:g}{_ci_text(i.get('lr_ci'))}" if i.get("lr") is not None else ""
-        status = "absent: " if i["status"] == "absent" else f"{i['status']}: " if i["status"] != "present" else ""
-        lines.append((0, f"{sign} {status}{', '.join(i['findings'])} ({i['strength']}{lr}): “{i['clause']}”"))
-        lines += [(1, _note_text(n)) for n in i["notes"]]
-    return lines
-
-
-def _ci_text(band: Any) -> str:
-    """' (95% CI 4-26.29)', or ' (0-0.19, one known arm: not a 95% CI)' for a one-arm range."""
-    if not band:
-        return ""
-
-    def num(x: float) -> str:
-        return "∞" if x == float("inf") else f"{x:g}"
-
-    span = f"{num(band['low'])}–{num(band['high'])}"
-    if str(band.get("method", "")).startswith("one known arm"):
-        return f" ({span}, one known arm: not a 95% CI)"
-    return f" (95% CI {span})"
-
-
-def report_pages(result: dict[str, Any], title: str) -> list[Page]:
-    """The ranked differential for a person: red flags, each condition with its reasons, next steps."""
-    flags = [Entry(f"{f['name']} ({f['finding']})", [(0, f["action"])]) for f in result["red_flags"]]
-    entries = []
-    for r in result["conditions"]:
-        lr = f", LR product {r['lr']:g}" if r["lr"] is not None else ""
-        lines = _item_lines("+", r["supporting"]) + _item_lines("-", r["against"])
-        lines += [(0, _note_text(n)) for n in r["notes"]]
-        entries.append(Entry(f"{_rank(r)}  {r['name']}  ({r['id']}; score {r['score']}{lr})", lines))
-    nxt = [
-        Entry(
-            f"{x['name']} ({x['id']}) for {x['for_condition']}",
-            [(0, ", ".join(f"{k} {_num(x[k], x[k + '_range'])}" for k in ("lr_positive", "lr_negative")) + f": {x['why']}")]
-            + [(1, _note_text(n)) for n in x["notes"]],
-        )
-        for x in result["next"] or []
-    ]
-    return [
-        Page("RED FLAGS: act on these first", flags, alert=True),
-        Page(title, entries, note="Ranking: " + result["basis"]),
-        Page("What to examine next", nxt),
-    ]
-
-
-def _num(x: Any, rng: Any) -> str:
-    def one(v: Any) -> str:
-        return "unbounded" if v is None else f"{v:g}"
-
-    if x is not None:
-        return one(x)
-    return f"{one(rng[0])} to {one(rng[1])}" if rng else "not stated"
+    return {i: f["name"] for i, f in loader.by_id("finding").items()}
 
 
 def flat_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -112,13 +54,17 @@ def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> 
     if kind != "table":
         for fl in result["red_flags"]:
             term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
-    if kind != "table":
-        render_report(result, report_sections(result), flat_rows(result), lambda: report_pages(result, title), kind, term)
+    if kind not in ("table", "markdown"):
+        render_report(result, report_sections(result), flat_rows(result), lambda: [], kind, term)
         return
     from dxcli.output import pager
+    from dxcli.output.pages import doc_text, report_doc
 
-    with pager.paged(term) as t:
-        render_report(result, report_sections(result), flat_rows(result), lambda: report_pages(result, title), kind, t)
+    text = doc_text(report_doc(result, title, finding_names()), kind, term)
+    if kind == "table":
+        pager.show(text, term)
+    else:
+        term.stdout.write(text)
 
 
 def register(app: typer.Typer) -> None:
@@ -238,42 +184,10 @@ def register(app: typer.Typer) -> None:
             emit_document(ctx, cases.schema(), fmt)
             return
         report = cases.from_file(file) if file is not None else cases.bundled()
-        term = terminal(ctx)
-        kind = fmt.value if fmt else ("table" if term.is_tty else "tsv")
-        if kind not in ("table", "markdown"):
-            emit(ctx, report, fmt)
-            return
-        from dxcli.output import pager
+        from dxcli.output.pages import case_doc
 
-        with pager.paged(term) if kind == "table" else _same(term) as t:
-            _case_text(report, kind, t)
-
-
-def _same(term: Any) -> Any:
-    import contextlib
-
-    return contextlib.nullcontext(term)
-
-
-def _case_text(report: dict[str, Any], kind: str, term: Any) -> None:
-    """The case, stage by stage, for a person (wrapped text or Markdown)."""
-    import textwrap
-
-    out, md = term.stdout, kind == "markdown"
-    width = min(page_width(term), 100)
-
-    def para(text: str, **kw: Any) -> str:
-        return text if md else textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False, **kw)
-
-    out.write(f"# {report['title']}\n\n" if md else f"{report['title']}\n\n")
-    for st in report["stages"]:
-        out.write((f"## {st['title']}\n\n" if md else f"== {st['title']} ==\n") + para(st["narrative"]) + "\n\n")
-        render_pages(report_pages(st, f"Ranking after: {st['title']}"), kind, term)
-    for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
-        if report[key]:
-            items = ("- " + s if md else para(s, initial_indent="- ", subsequent_indent="  ") for s in report[key])
-            out.write((f"## {title}\n\n" if md else f"== {title} ==\n") + "\n".join(items) + "\n\n")
-    out.write(para(f"Ranking basis: {report['basis']}") + "\n")
+        names = finding_names()
+        emit(ctx, report, fmt, page=lambda r: case_doc(r, names))
 
 
 def _figures(figs: list[dict[str, Any]]) -> str:

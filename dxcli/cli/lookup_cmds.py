@@ -48,11 +48,11 @@ def register(app: typer.Typer) -> None:
         """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
         from dxcli.query import anatomy as q
 
-        from dxcli.output.pages import muscle_doc
+        from dxcli.output.pages import muscle_doc, muscle_group_doc
 
         data = q.muscles(name)
         emit(ctx, data, fmt, None if name else View(columns=["id", "nerve_name", "roots", "actions"]),
-             page=muscle_doc if isinstance(data, dict) else None)
+             page=muscle_doc if isinstance(data, dict) else muscle_group_doc if name else None)
 
     @app.command(epilog=_ex("dxcli nerve", "dxcli nerve sciatic", "dxcli nerve -f json | jq '.[].roots'"))
     def nerve(

@@ -70,10 +70,34 @@ def doc_text(doc: Doc, fmt: str, term: Terminal) -> str:
                     out.append("")
                 out += [bold(line) for line in wrap(b.heading, 2, 2)]
             base = 4 if b.heading else 2
-            for level, text in b.lines:
-                hang = 2 if text[:2] in ("• ", "! ", "+ ", "- ") else 0
+            lines = b.lines
+            i = 0
+            while i < len(lines):
+                level, text = lines[i]
+                if text[:2] == "! ":  # notes, and the lines that run on from them, in a box
+                    j = i + 1
+                    while j < len(lines) and lines[j][0] == level and lines[j][1][:2] == "! ":
+                        j += 1
+                    out += _box([t for _, t in lines[i:j]], base + 2 * level, width)
+                    i = j
+                    continue
+                hang = 2 if text[:2] in ("• ", "+ ", "- ") else 0
                 out += wrap(text, base + 2 * level, hang)
+                i += 1
     return "\n".join(out) + "\n"
+
+
+def _box(notes: list[str], indent: int, width: int) -> list[str]:
+    """Notes set apart in a frame at ``indent``, as wide as its longest line (each note
+    wrapped at word boundaries inside it)."""
+    inner = max(width - indent - 4, 16)
+    body: list[str] = []
+    for n in notes:
+        body += textwrap.wrap(inert(n), inner, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False) or [""]
+    w = max(len(line) for line in body)
+    pad = " " * indent
+    return ([pad + "┌" + "─" * (w + 2) + "┐"] + [pad + "│ " + line.ljust(w) + " │" for line in body]
+            + [pad + "└" + "─" * (w + 2) + "┘"])
 
 
 def _markdown(doc: Doc) -> str:
@@ -457,6 +481,26 @@ def muscle_doc(rec: dict[str, Any]) -> Doc:
     return record_doc(rec, "muscle", [f for f in MUSCLE_FIELDS if f != "nerve"])
 
 
+def muscle_group_doc(rows: list[dict[str, Any]]) -> Doc:
+    """A group of muscles ('dxcli muscle hamstring'): each muscle with its attachments,
+    actions, nerve and roots, its notes set apart, and where the review says so."""
+    groups = list(dict.fromkeys(r.get("group") for r in rows if r.get("group")))
+    blocks = []
+    for r in rows:
+        rec = dict(r, nerve_name=f"{r.get('nerve_name')} ({r['nerve']})" if r.get("nerve") else r.get("nerve_name"))
+        lines = [(0, f"{label(k)}: {value_text(rec[k])}") for k in MUSCLE_FIELDS if k != "nerve" and rec.get(k) not in (None, [], "")]
+        where = source_lines(r.get("source"), quote=False)
+        if where:
+            lines.append((0, "Source: " + where[0][1]))
+        for n in r.get("notes") or []:
+            on = f" (on the {label(n['field']).lower()})" if isinstance(n, dict) and n.get("field") else ""
+            lines.append((0, note_line(n) + on))
+        blocks.append(Block(f"{r['name']} ({r['id']})", lines))
+    title = f"The {' and '.join(groups)} muscles" if groups else f"{len(rows)} muscles"
+    sub = f"{', '.join(groups) or 'muscles'} · muscle group of {len(rows)} · one muscle: 'dxcli muscle {rows[0]['id']}'"
+    return Doc(title, sub, [Part("Muscles", blocks)])
+
+
 def cite_doc(rows: list[dict[str, Any]]) -> Doc:
     first = rows[0]
     blocks = []
@@ -516,6 +560,24 @@ def tonnis_doc(r: dict[str, Any]) -> Doc:
     return Doc("Tönnis grade of hip osteoarthritis", "tonnis · calculator", parts)
 
 
+def tonnis_grades_doc(rows: list[dict[str, Any]]) -> Doc:
+    """The Tönnis grades (bare 'dxcli tonnis'): each grade and its findings in the review's words."""
+    blocks = []
+    for g in rows:
+        lines = [(0, f"• {f['id']}: {prose(f['description'])}") for f in g.get("findings") or []]
+        lines += [(0, note_line(n)) for n in g.get("notes") or []]
+        blocks.append(Block(f"Grade {g['grade']}" if g.get("label") in (None, f"Grade {g['grade']}") else f"Grade {g['grade']}: {g['label']}", lines))
+    quotes: list[Line] = []
+    for g in rows:
+        for line in source_lines(g.get("source")):
+            if line not in quotes:
+                quotes.append(line)
+    example = next((g["findings"][0]["id"] for g in reversed(rows) if g.get("findings")), None)
+    use = [(0, "Grade a hip from one or more of these findings" + (f", e.g. 'dxcli tonnis {example}'." if example else "."))]
+    return Doc("Tönnis grades of hip osteoarthritis", "tonnis · grading (the review's Table 2)",
+               [Part("Grades", blocks), Part("Use", [Block(None, use)]), Part("Source", [Block(None, quotes)])])
+
+
 def posttest_doc(r: dict[str, Any]) -> Doc:
     def prob(v: Any, rng: Any) -> str:
         return pct(v) if v is not None else (span(rng, pct) if rng else "not stated")
@@ -569,3 +631,109 @@ def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
         blocks.append(Block(heading, lines))
     caption = [(0, line) for line in (view.caption or "").split("\n") if line]
     return Doc(view.title or f"{len(rows)} records", None, [Part(view.title and "Records" or "Records", blocks), Part("About", [Block(None, caption)])])
+
+
+# --------------------------------------------------------------------------- the ranked differential and cases
+
+
+def _words(ids: Iterable[str], names: dict[str, str]) -> str:
+    """Finding ids as the findings' names: 'female; middle-aged; pain worse with sitting'."""
+    out = []
+    for i in ids:
+        n = names.get(i)
+        out.append(n[0].lower() + n[1:] if n and not n[:2].isupper() else n or i)
+    return "; ".join(out)  # a finding's name can hold a comma ('reduced, painful hip range of motion')
+
+
+def _lr_ci(band: Any) -> str:
+    """' (95% CI 4–26.29)', or ' (0–0.19, one known arm: not a 95% CI)' for a one-arm range."""
+    if not band:
+        return ""
+    if str(band.get("method", "")).startswith("one known arm"):
+        return f" ({span(band)}, one known arm: not a 95% CI)"
+    return f" (95% CI {span(band)})"
+
+
+def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str]) -> list[Line]:
+    lines: list[Line] = []
+    for i in items:
+        lr = f", LR {num(i['lr'])}{_lr_ci(i.get('lr_ci'))}" if i.get("lr") is not None else ""
+        status = {"present": "", "absent": "absent: "}.get(i["status"], f"{i['status']}: ")
+        lines.append((0, f"{sign} {status}{_words(i['findings'], names)} ({i['strength']}{lr}): “{prose(i['clause'])}”"))
+        lines += [(1, note_line(n)) for n in i.get("notes") or []]
+    return lines
+
+
+def _lr_pair(x: dict[str, Any]) -> str:
+    def one(key: str) -> str:
+        if x.get(key) is not None:
+            return num(x[key])
+        rng = x.get(key + "_range")
+        return f"{'unbounded' if rng[0] is None else num(rng[0])} to {'unbounded' if rng[1] is None else num(rng[1])}" if rng else "not stated"
+
+    return f"LR+ {one('lr_positive')}, LR- {one('lr_negative')}"
+
+
+def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], basis: bool = True) -> list[Part]:
+    """A ranked differential as parts of a page: its red flags first (an alert), the
+    conditions in rank order with the statements for and against each, what to examine next."""
+    flags = [Block(f"{f['name']} ({_words([f['finding']], names)})", [(0, prose(f["action"]))]) for f in result["red_flags"]]
+    cond_names = {r["id"]: r["name"] for r in result["conditions"]}
+    blocks = []
+    for r in result["conditions"]:
+        rank = f"{r['rank']}=" if r.get("tied") else str(r["rank"])
+        lr = f" · LR product {num(r['lr'])}" if r.get("lr") is not None else ""
+        lines = [(0, f"{r['id']} · score {r['score']}{lr}")]
+        lines += _reason_lines("+", r["supporting"], names) + _reason_lines("-", r["against"], names)
+        lines += [(0, note_line(n)) for n in r.get("notes") or []]
+        blocks.append(Block(f"{rank}  {r['name']}", lines))
+    if basis and result.get("basis"):
+        blocks.append(Block(None, [(0, "Ranking: " + prose(result["basis"]))]))
+    nxt = [
+        Block(f"{x['name']} ({x['id']})",
+              [(0, f"For {cond_names.get(x['for_condition'], x['for_condition'])}: {_lr_pair(x)}; {x['why']}")]
+              + [(1, note_line(n)) for n in x.get("notes") or []])
+        for x in result.get("next") or []
+    ]
+    return [Part("Red flags: act on these first", flags, alert=True), Part(title, blocks), Part("What to examine next", nxt)]
+
+
+def report_doc(result: dict[str, Any], title: str, names: dict[str, str]) -> Doc:
+    """The ranked differential from findings, as a page."""
+    sub = [f"present: {_words(result['present'], names)}" if result.get("present") else None,
+           f"absent: {_words(result['absent'], names)}" if result.get("absent") else None]
+    return Doc(title, " · ".join(s for s in sub if s) or None, ranking_parts(result, "Ranking", names))
+
+
+def case_doc(report: dict[str, Any], names: dict[str, str]) -> Doc:
+    """A case as a page: its story stage by stage, each with its findings in words, the
+    ranking it gives and what to examine next; then the work-up, the outcome and the diagnosis."""
+    who = ", ".join(x for x in (f"{report['age']}-year-old" if report.get("age") else None, report.get("sex")) if x)
+    sub = " · ".join(x for x in (report["id"], "case", who, f"complaint: {report['complaint']}") if x)
+    bases = {st.get("basis") for st in report["stages"]}
+    parts: list[Part] = []
+    for st in report["stages"]:
+        lines = paragraph(st.get("narrative"))
+        found = []
+        if st.get("present"):
+            found.append((0, "Present: " + _words(st["present"], names)))
+        if st.get("absent"):
+            found.append((0, "Looked for and absent: " + _words(st["absent"], names)))
+        parts.append(Part(st["title"], [Block(None, lines), Block("Findings", found)]))
+        for p in ranking_parts(st, f"{st['title']}: the ranked differential", names, basis=len(bases) > 1):
+            if p.title == "What to examine next":
+                p.title = f"{st['title']}: what to examine next"
+            elif p.alert:
+                p.title = f"{st['title']}: red flags, act on these first"
+            parts.append(p)
+    for title, key in (("Work-up", "workup"), ("Outcome", "outcome")):
+        parts.append(Part(title, [Block(None, bullets(report.get(key)))]))
+    if report.get("diagnosis"):
+        known = {r["id"]: r["name"] for st in report["stages"] for r in st["conditions"]}
+        d = report["diagnosis"]
+        parts.append(Part("Diagnosis", [Block(None, [(0, f"{known[d]} ({d})" if d in known else d)])]))
+    if len(bases) == 1 and report.get("basis"):
+        basis = report["basis"]
+        parts.append(Part("How the ranking works", [Block(None, paragraph(basis[:1].upper() + basis[1:]))]))
+    parts.append(Part("Source", [Block(None, source_lines(report.get("source"), quote=False))]))
+    return Doc(report["title"], sub, parts)

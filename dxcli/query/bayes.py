@@ -36,8 +36,8 @@ INDEPENDENCE = (
 LR_MAX = 1e6
 RAW_NO_CI = "counts not stated: a likelihood ratio typed as lr=NUMBER carries no counts"
 NO_COMBINED = (
-    "no combined interval: each finding's step carries its own LR interval (lr_ci) and the "
-    "post-test interval it allows from the probability before it (probability_ci), but the "
+    "no combined interval: each finding's step carries its own LR interval and the "
+    "post-test interval it allows from the probability before it, but the "
     "product of several intervals is not a 95% interval for the combined likelihood ratio, so "
     "none is given"
 )
@@ -93,6 +93,21 @@ def _resolve(name: str) -> tuple[str, dict[str, Any]]:
         f"no maneuver or test matches {name!r}",
         hint=suggest([r for _, r in pool], name, "maneuver"),
     )
+
+
+def finding_words(step: dict[str, Any]) -> str:
+    """A step of the result in words, for a picture: 'Modified bent knee test positive: LR 9.89'
+    ('A likelihood ratio of 8.43' for lr=NUMBER). The finding as typed where it names no record."""
+    t = step["finding"].strip()
+    lr = "LR " + (f"{step['lr']:g}" if step.get("lr") is not None else
+                  "–".join(f"{x:g}" for x in step["lr_range"]) if step.get("lr_range") else "not stated")
+    if _RAW.match(t):
+        return f"A likelihood ratio given as {t}"
+    try:
+        _, rec = _resolve(t[:-1].strip())
+    except NotFound:
+        return f"{t}: {lr}"
+    return f"{rec['name']} {'positive' if t.endswith('+') else 'negative'}: {lr}"
 
 
 def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
