@@ -192,7 +192,13 @@ def register(app: typer.Typer) -> None:
             _draw(ctx, result, lr, band, draw, svg)
         from dxcli.output.pages import posttest_doc
 
-        _emit(ctx, result, fmt, fields, _posttest_view(), page=posttest_doc)
+        def page(r: dict) -> object:
+            from dxcli.reference import loader
+
+            cid = r.get("condition")
+            return posttest_doc(r, loader.by_ids("condition", [cid])[cid]["name"] if cid else None)
+
+        _emit(ctx, result, fmt, fields, _posttest_view(), page=page)
 
 
 def _posttest_view():

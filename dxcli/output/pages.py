@@ -268,7 +268,7 @@ def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> 
     if not band:
         return ""
     if str(band.get("method", "")).startswith("one known arm"):
-        return f" (range {span(band, show)}†, one known arm: not a 95% CI)"
+        return f" (range {span(band, show)}, one known arm: not a 95% CI)"
     return f" (95% CI {span(band, show)})"
 
 
@@ -578,14 +578,14 @@ def tonnis_grades_doc(rows: list[dict[str, Any]]) -> Doc:
                [Part("Grades", blocks), Part("Use", [Block(None, use)]), Part("Source", [Block(None, quotes)])])
 
 
-def posttest_doc(r: dict[str, Any]) -> Doc:
+def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     def prob(v: Any, rng: Any) -> str:
         return pct(v) if v is not None else (span(rng, pct) if rng else "not stated")
 
     head = [(0, f"Pre-test probability {pct(r.get('pretest'))} -> post-test probability {prob(r.get('posttest'), r.get('posttest_range'))}"
                 + (f" ({span(r['posttest_ci'], pct)}, {r['posttest_ci']['label']})" if r.get("posttest_ci") else ""))]
     if r.get("condition"):
-        head.append((0, f"Condition: {r['condition']}"))
+        head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
     lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
     if lr:
         head.append((0, f"Combined likelihood ratio {lr}"))
