@@ -230,7 +230,16 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
     if len(findings) > 1:
         findings.append(f"Combined: LR {fagan.fmt_lr(lr)}, assuming the findings are independent")
     if draw:
-        terminal(ctx).stderr.write(fagan.text(result["pretest"], lr, band=shade, title=title, findings=findings) + "\n")
+        err = terminal(ctx).stderr
+        width = 60  # on a terminal: its width, between 40 and 80 columns
+        try:
+            if err.isatty():
+                import os
+
+                width = max(40, min(80, os.get_terminal_size(err.fileno()).columns))
+        except (OSError, ValueError, AttributeError):
+            pass
+        err.write(fagan.text(result["pretest"], lr, width=width, band=shade, title=title, findings=findings) + "\n")
     if svg is not None:
         try:
             svg.write_text(fagan.svg(result["pretest"], lr, title=title, band=shade, findings=findings), encoding="utf-8")
