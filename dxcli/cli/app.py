@@ -152,12 +152,57 @@ def _load(name: str) -> Any:
         if (info.name or tm.get_command_name(info.callback.__name__)) == name:
             if info.short_help is None:
                 info.short_help = SHORT_HELP.get(name)
-            return tm.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
+            return _with_examples(tm.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None))
     for group in collect.registered_groups:
         if group.name == name:
             group.short_help = SHORT_HELP.get(name, group.short_help)
-            return tm.get_group_from_info(group, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=None)
+            cmd = tm.get_group_from_info(group, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=None)
+            for sub in cmd.commands.values():
+                _with_examples(sub)
+            return _with_examples(cmd)
     raise LookupError(f"dxcli.cli.{COMMANDS[name]} registers no command {name!r}")  # pragma: no cover
+
+
+def _with_examples(cmd: Any) -> Any:
+    """``cmd`` with an epilog whose example commands are never folded inside a word: an
+    example too long for the help's width is broken between shell words with a trailing
+    backslash, so that it can still be pasted as it is shown."""
+    import types
+
+    cmd.format_epilog = types.MethodType(_format_epilog, cmd)
+    return cmd
+
+
+def _format_epilog(self: Any, ctx: Any, formatter: Any) -> None:
+    import inspect
+    import re
+
+    if not self.epilog:
+        return
+    width = max(formatter.width - formatter.current_indent - 2, 30)
+    formatter.write_paragraph()
+    with formatter.indentation():
+        pad = " " * formatter.current_indent
+        for para in inspect.cleandoc(self.epilog).split("\n\n"):
+            for line in para.split("\n"):
+                if not (re.match(r"[a-z]+ ", line) and "dxcli" in line):  # prose: wrapped as Click wraps it
+                    formatter.write_text(line)
+                    continue
+                command, _, comment = line.strip().partition("  # ")
+                if len(line) + 2 <= width:
+                    formatter.write(pad + "  " + line + "\n")
+                    continue
+                if comment:
+                    formatter.write(f"{pad}  # {comment.strip()}\n")
+                words = re.findall(r"(?:'[^']*'|\"[^\"]*\"|\S)+", command)
+                out = "  "
+                for w in words:
+                    if out.strip() and len(out) + 1 + len(w) + 2 > width:
+                        formatter.write(pad + out + " \\\n")
+                        out = "      "
+                    out += ("" if not out.strip() else " ") + w
+                formatter.write(pad + out + "\n")
+            formatter.write_paragraph()
 
 
 def _version(value: bool) -> None:
