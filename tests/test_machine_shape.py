@@ -259,6 +259,11 @@ def test_unknown_field_is_a_usage_error_listing_the_fields():
     long = run("maneuver", "faber", "--fields", "lr_postive")
     assert long.code == 2 and "lr_positive" in long.err and "reference schema --output maneuver" in long.err
     assert run("muscle", "--fields", " , ").code == 2
+    # no rows to read the fields from (the review gives no maneuver for AVN): the declared ones
+    assert run("maneuver", "--condition", "avn", "-f", "json").json() == []
+    assert run("maneuver", "--condition", "avn", "--fields", "id,lr_positive").code == 0
+    empty = run("maneuver", "--condition", "avn", "--fields", "id,lr_postive")
+    assert empty.code == 2 and "lr_positive" in empty.err
 
 
 def test_fields_give_a_person_a_table_of_those_fields():

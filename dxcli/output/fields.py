@@ -56,6 +56,13 @@ def select(data: Any, fields: list[str], command: Optional[str] = None) -> Any:
                 f"unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
                 hint=_hint(have, unknown, command),
             )
+    elif command:  # no rows to read the fields from: the command's declared output has them
+        from dxcli.output.schemas import OUTPUTS, fields_of
+
+        have = fields_of(command)
+        unknown = [f for f in fields if f not in have]
+        if command in OUTPUTS and unknown:
+            raise InvalidInput(f"unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}", hint=_hint(have, unknown, command))
     if isinstance(data, dict):
         return {f: data.get(f) for f in fields}
     return [{f: r.get(f) for f in fields} for r in data]

@@ -219,6 +219,15 @@ CONTRACT = (
 )
 
 
+def fields_of(command: str) -> list[str]:
+    """Every top-level field a row or record of ``command``'s output may have."""
+    out: list[str] = []
+    for _, spec in OUTPUTS.get(command, []):
+        obj = spec.row if isinstance(spec, Rows) else spec
+        out += [k.rstrip("?") for k in obj.props]
+    return list(dict.fromkeys(out))
+
+
 def command_names() -> list[str]:
     return list(OUTPUTS)
 
