@@ -472,8 +472,13 @@ class StreamWriter:
             if t is float:  # a measurement: seldom repeated (a repeated input is remembered whole)
                 line += sep + piece(v)
                 continue
-            try:
-                key = (t, tuple(v)) if t is list else (t, v)
+            try:  # a list or an object by its items and their types (0 and 0.0 are written apart)
+                if t is list:
+                    key = (t, tuple(v), tuple(map(type, v)))
+                elif t is dict:
+                    key = (t, tuple(v.items()), tuple(map(type, v.values())))
+                else:
+                    key = (t, v)
                 p = pieces[key]
             except KeyError:
                 p = piece(v)
