@@ -25,7 +25,9 @@ from dxcli.output.render import StreamWriter, Terminal
 LINE_MAX = 65_536  # characters in one input line; a longer line is reported and skipped
 CHUNK = 16384  # bytes of input read at a time (at most LINE_MAX: see Input.blocks)
 MEMO_MAX = 100_000  # distinct inputs remembered...
-MEMO_CHARS = 8_000_000  # ...and characters of them: memory stays bounded however long the input
+MEMO_CHARS = 14_000_000  # ...and characters of them: memory stays bounded however long the input
+# (a full Kerboul row is about 300 characters since its intervals became JSON objects: 14M holds
+# the ~45,000 distinct results that 8M held before, so two-decimal angles, 36,000 values, still fit)
 TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines
 
 
