@@ -52,14 +52,18 @@ Every command takes --format/-f table|tsv|csv|json|ndjson|markdown. On a termina
 default is a page or a table; when piped it is TSV with a header. stdout carries data
 only; messages, warnings and red-flag lines go to stderr. JSON keys are snake_case,
 proportions are numbers in [0, 1], missing values are null; a list command prints an
-array, a calculator one object, and the ranked differential a report object. In CSV and
-TSV a list or an object in a cell is JSON. There are no escape codes when piped, with
+array, a calculator one object, and the ranked differential a report object. A record's
+id is always the key id; an unbounded number is null, with a note. In CSV and TSV a list
+or an object in a cell is compact JSON and null is an empty cell. --fields a,b (every
+command) keeps only those fields. 'dxcli reference schema --output COMMAND' prints the
+JSON Schema of a command's output. There are no escape codes when piped, with
 NO_COLOR or with TERM=dumb. A page taller than the terminal goes through a pager
 ($DXCLI_PAGER, then $PAGER, then less -FRX; --no-pager turns it off).
 
   dxcli differential buttock -f json | jq -r '.[].id'
   dxcli maneuver faber -f csv
   dxcli kerboul - -f csv --fields risk_group < angles.txt
+  dxcli test --condition avn --fields id,lr_positive,lr_negative -f tsv
 """
 
 EXIT_CODES = """\

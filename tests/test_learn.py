@@ -311,7 +311,7 @@ def test_disputed_facts_are_never_asked():
     assert {"condition:ankylosing-spondylitis:figure:as-inflammatory-bowel-disease", "test:hip-mri:evidence:avascular-necrosis-hip",
             "scale:kerboul:risk-group:low"} <= disputed
     for typed in (False, True):
-        asked = {q["card"] for q in make(None, 10_000, 1, typed)}
+        asked = {q["id"] for q in make(None, 10_000, 1, typed)}
         assert asked and not asked & disputed
 
 
@@ -362,7 +362,7 @@ def test_end_of_input_mid_quiz_ends_with_the_score_so_far():
 def _question_for(card: str, typed: bool = True) -> dict:
     from dxcli.learn.quiz import questions as make
 
-    return next(q for q in make(None, 10_000, 1, typed) if q["card"] == card)
+    return next(q for q in make(None, 10_000, 1, typed) if q["id"] == card)
 
 
 def test_typed_answers_match_names_never_similarity():
@@ -384,7 +384,7 @@ def test_typed_answers_match_names_never_similarity():
 def test_typed_inferior_for_superior_is_wrong_at_the_terminal():
     qs = questions("innervation", "--typed", "--seed", "1", "-n", "1000")
     assert all(q["options"] is None for q in qs)
-    i = next(i for i, q in enumerate(qs) if q["card"] == "muscle:gluteus-medius:nerve")
+    i = next(i for i, q in enumerate(qs) if q["id"] == "muscle:gluteus-medius:nerve")
     stdin = "\n" * i + "inferior gluteal nerve\n"
     r = run("quiz", "innervation", "--typed", "--seed", "1", "-n", "1000", stdin=stdin)
     assert r.code == 0
@@ -419,8 +419,8 @@ def test_help_learning():
     r = run("help", "learning")
     assert r.code == 0 and "dxcli export anki" in r.out and "dxcli quiz" in r.out
     doc = run("help", "learning", "-f", "json").json()
-    assert doc["topic"] == "learning" and doc["text"] == r.out
-    assert [row["topic"] for row in run("help", "-f", "json").json()] == ["formats", "exit-codes", "packs", "likelihood-ratios", "ranking", "learning"]
+    assert doc["id"] == "learning" and doc["text"] == r.out
+    assert [row["id"] for row in run("help", "-f", "json").json()] == ["formats", "exit-codes", "packs", "likelihood-ratios", "ranking", "learning"]
     miss = run("help", "lerning")
     assert miss.code == 1 and "did you mean 'learning'" in miss.err
 

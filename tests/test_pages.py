@@ -201,7 +201,7 @@ def test_machine_formats_unchanged_by_pages():
     import json
 
     rows = json.loads(run("maneuver", "faber", "-f", "json").out)
-    assert rows[0]["maneuver"] == "faber" and "description" in rows[0]
+    assert rows[0]["id"] == "faber" and "description" in rows[0]
     assert run("condition", "avascular-necrosis-hip").out.startswith("id\t")  # piped: TSV
 
 

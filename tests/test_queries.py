@@ -15,7 +15,7 @@ FORMATS = ["table", "tsv", "csv", "json", "ndjson", "markdown"]
 
 def test_innervation_l5_lists_every_muscle_through_its_nerve():
     rows = run("innervation", "L5", "-f", "json").json()
-    got = {(r["muscle"], r["nerve"]) for r in rows}
+    got = {(r["id"], r["nerve"]) for r in rows}
     # Table 1 and the hamstring paragraph: every muscle whose roots include L5
     assert got == {
         ("gluteus-maximus", "inferior-gluteal-nerve"),
@@ -33,15 +33,15 @@ def test_innervation_l5_lists_every_muscle_through_its_nerve():
 
 
 def test_innervation_s2_excludes_l4_only_muscles():
-    ids = {r["muscle"] for r in run("innervation", "s2", "-f", "json").json()}
+    ids = {r["id"] for r in run("innervation", "s2", "-f", "json").json()}
     assert ids == {"gluteus-maximus", "piriformis", "semitendinosus", "semimembranosus", "biceps-femoris-long-head"}
 
 
 def test_innervation_by_nerve_and_by_muscle():
     rows = run("innervation", "superior gluteal nerve", "-f", "json").json()
-    assert {r["muscle"] for r in rows} == {"gluteus-medius", "gluteus-minimus", "tensor-fascia-lata"}
+    assert {r["id"] for r in rows} == {"gluteus-medius", "gluteus-minimus", "tensor-fascia-lata"}
     one = run("innervation", "piriformis", "-f", "json").json()
-    assert one == [dict(one[0], muscle="piriformis", nerve="nerve-to-piriformis", roots=["L5", "S1", "S2"])]
+    assert one == [dict(one[0], id="piriformis", nerve="nerve-to-piriformis", roots=["L5", "S1", "S2"])]
 
 
 def test_innervation_not_found_and_invalid():
@@ -61,7 +61,7 @@ def test_maneuver_faber_has_one_row_per_condition_with_lrs():
     assert g["lr_negative"] == pytest.approx(0.725, abs=0.006)
     assert by["sacroiliitis"]["lr_positive"] is None
     assert "low specificity" in by["sacroiliitis"]["interpretation"].lower()
-    for key in ("maneuver", "name", "condition", "sensitivity", "specificity", "lr_positive", "lr_negative",
+    for key in ("id", "name", "condition", "sensitivity", "specificity", "lr_positive", "lr_negative",
                 "sensitivity_range", "specificity_range", "lr_positive_range", "lr_negative_range", "ppv_range",
                 "description", "interpretation", "source", "notes"):
         assert key in g
@@ -76,9 +76,9 @@ def test_maneuver_modified_bent_knee_lrs_from_the_review():
 
 
 def test_aliases_patrick_and_resisted_external_rotation():
-    assert run("maneuver", "Patrick's test", "-f", "json").json()[0]["maneuver"] == "faber"
+    assert run("maneuver", "Patrick's test", "-f", "json").json()[0]["id"] == "faber"
     r = run("maneuver", "resisted hip external rotation", "-f", "json").json()
-    assert r[0]["maneuver"] == "resisted-hip-external-rotation"
+    assert r[0]["id"] == "resisted-hip-external-rotation"
     assert any("derotation" in n["text"].lower() for n in r[0]["notes"])
 
 
@@ -103,7 +103,7 @@ def test_ppv_only_gives_no_lr():
 
 def test_maneuvers_for_a_condition_strongest_first():
     rows = run("maneuver", "--condition", "gluteus medius tendinopathy", "-f", "json").json()
-    ids = [r["maneuver"] for r in rows]
+    ids = [r["id"] for r in rows]
     # single leg stance: LR- 0 (sens 1.0) is the strongest; resisted derotation LR+ 0.88/0.027 = 32.6
     assert ids[0] == "single-leg-stance-pain"
     assert ids.index("resisted-hip-external-rotation") < ids.index("faber")

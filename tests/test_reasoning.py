@@ -322,7 +322,7 @@ def test_an_lr_of_zero_gets_the_finite_sample_note_typed_or_derived():
 def test_the_derotation_figures_say_what_was_measured_on_every_view():
     m = run("maneuver", "resisted-hip-external-rotation", "-f", "json").json()[0]
     assert m["name"] == "Resisted hip external rotation"
-    assert run("maneuver", "resisted-external-derotation", "-f", "json").json()[0]["maneuver"] == "resisted-hip-external-rotation"
+    assert run("maneuver", "resisted-external-derotation", "-f", "json").json()[0]["id"] == "resisted-hip-external-rotation"
     said = "resisted external derotation test"
     assert said in _caveat_texts(m["notes"])
     assert said in _caveat_texts(run("posttest", "-p", "0.3", "resisted-hip-external-rotation+", "-f", "json").json()["notes"])

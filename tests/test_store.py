@@ -146,7 +146,7 @@ def test_an_unwritable_cache_uses_a_temporary_store_with_a_notice(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")  # a file: no directory can be made under it
     p = sh("maneuver", "faber", "-f", "json", env={"XDG_CACHE_HOME": str(blocker)})
-    assert p.returncode == 0 and json.loads(p.stdout)[0]["maneuver"] == "faber"
+    assert p.returncode == 0 and json.loads(p.stdout)[0]["id"] == "faber"
     notice = [line for line in p.stderr.splitlines() if line]
     assert len(notice) == 1 and notice[0].startswith("dxcli: notice: cannot write the cache")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Sequence
 
 
@@ -38,12 +39,31 @@ def locator(bands: Sequence[dict[str, Any]]) -> Callable[[float], dict[str, Any]
     return locate
 
 
+def band_interval(band: dict[str, Any]) -> dict[str, Any]:
+    """A band's interval as numbers, with whether each end is closed: ``{"low", "high",
+    "low_closed", "high_closed"}``. An unbounded end is None (JSON null), and a ``note`` says so."""
+    lo, hi = band["lower"], band["upper"]
+    out: dict[str, Any] = {
+        "low": None if math.isinf(lo) else lo,
+        "high": None if math.isinf(hi) else hi,
+        "low_closed": bool(band["lower_inclusive"]) and not math.isinf(lo),
+        "high_closed": bool(band["upper_inclusive"]) and not math.isinf(hi),
+    }
+    open_ends = [w for w, v in (("below", lo), ("above", hi)) if math.isinf(v)]
+    if open_ends:
+        out["note"] = "unbounded " + " and ".join(open_ends) + ": the end is null"
+    return out
+
+
+def interval_text(iv: dict[str, Any]) -> str:
+    """An interval object (``band_interval``) in interval notation: [190, 240), (0.1, 0.2], [10, ∞)."""
+
+    def num(v: Any, sign: str) -> str:
+        return f"{sign}∞" if v is None else (str(int(v)) if v == int(v) else str(v))
+
+    return ("[" if iv["low_closed"] else "(") + f"{num(iv['low'], '-')}, {num(iv['high'], '')}" + ("]" if iv["high_closed"] else ")")
+
+
 def band_text(band: dict[str, Any]) -> str:
     """A band's interval in interval notation: [190, 240), (0.1, 0.2], ..."""
-    lo = "[" if band["lower_inclusive"] else "("
-    hi = "]" if band["upper_inclusive"] else ")"
-
-    def num(v: float) -> str:
-        return "∞" if v == float("inf") else (str(int(v)) if v == int(v) else str(v))
-
-    return f"{lo}{num(band['lower'])}, {num(band['upper'])}{hi}"
+    return interval_text(band_interval(band))

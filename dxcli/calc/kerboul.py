@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Hashable, Optional
 
-from dxcli.calc.bands import band_text, locator
+from dxcli.calc.bands import band_interval, locator
 from dxcli.calc.intervals import wilson
 from dxcli.calc.numbers import PLAIN, parse_number
 from dxcli.errors import InvalidInput
@@ -57,16 +57,20 @@ def parse_line(text: str, domain_max: float) -> tuple[float, Optional[float], Op
 
 
 def classify(scale: dict[str, Any], combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
-    return classifier(scale)(combined, coronal, sagittal)
+    return classifier(scale)(combined, coronal, sagittal)[0]
 
 
 ANGLES = ("combined_angle", "coronal_angle", "sagittal_angle")
 
 
-def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[..., dict[str, Any]]:
+def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[..., tuple[dict[str, Any], Optional[Hashable]]]:
     """``classify`` for one scale, with the bands worked out once: batch mode classifies each
     distinct angle with it. With ``only`` (field names, all of them fields of ``classify``),
     a result holds just those fields (``--fields``).
+
+    It returns (result, shape): ``shape`` is None, or, when the fields asked for depend on
+    the angle's interval alone, a hashable name of that interval: results of one shape hold
+    the same values (batch mode writes their text once).
 
     The cut-points of both band sets divide the domain into intervals; within one the risk
     group, the grade and their fields are the same, so each interval and each cut-point gets
@@ -85,12 +89,12 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
         return {
             "risk_group": risk["id"],
             "risk_label": risk["label"],
-            "risk_interval": band_text(risk),
+            "risk_interval": band_interval(risk),
             "group_hips": risk.get("hips"),
             "group_collapsed": risk.get("collapsed"),
             "group_collapse_ci": collapse_ci(risk),
             "grade": int(grade["id"].rsplit("-", 1)[1]),
-            "grade_interval": band_text(grade),
+            "grade_interval": band_interval(grade),
             "grade_hips": grade.get("hips"),
             "grade_collapsed": grade.get("collapsed"),
             "grade_collapse_ci": collapse_ci(grade),
@@ -125,7 +129,7 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
         f = located(at_cut, between, combined)
         if f is None:
             f = fields(combined)  # outside the cut-points: band_for's rule decides (or raises)
-        return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}
+        return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}, None
 
     known = set(ANGLES) | set(fields(cuts[0]))
     if not only or not set(only) <= known:  # no selection, or one that names an unknown field
@@ -135,22 +139,24 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
     angles = [k for k in only if k in ANGLES]
     at_cut_some = {c: {k: f[k] for k in keep} for c, f in at_cut.items()}
     between_some = [None if f is None else {k: f[k] for k in keep} for f in between]
-    if not angles:  # the result depends on the interval alone: say which ("_shape", see batch)
-        for c, f in at_cut_some.items():
-            f["_shape"] = ("kerboul", "at", c)
-        for i, f in enumerate(between_some):
-            if f is not None:
-                f["_shape"] = ("kerboul", "in", i)
+    # the result depends on the interval alone: its shape names the interval
+    shape_at = {c: ("at", c) for c in at_cut_some} if not angles else {}
     full = classify_one
 
-    def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
-        f = located(at_cut_some, between_some, combined)
+    def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> tuple[dict[str, Any], Optional[Hashable]]:
+        f = at_cut_some.get(combined)
+        shape: Optional[Hashable] = shape_at.get(combined)
         if f is None:
-            return {k: v for k, v in full(combined, coronal, sagittal).items() if k in only}
+            i = bisect_left(cuts, combined)
+            if 0 < i < len(cuts):
+                f = between_some[i - 1]
+                shape = ("in", i) if not angles else None
+        if f is None:
+            return {k: v for k, v in full(combined, coronal, sagittal)[0].items() if k in only}, None
         if not angles:
-            return dict(f)
+            return dict(f), shape
         given = {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal}
-        return {**{k: given[k] for k in angles}, **f}
+        return {**{k: given[k] for k in angles}, **f}, None
 
     return classify_some
 

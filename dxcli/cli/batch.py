@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Any, Callable, Iterable, Iterator, Optional, TextIO
+from typing import Any, Callable, Hashable, Iterable, Iterator, NamedTuple, Optional, TextIO, Union
 
 from dxcli.errors import EXIT_USAGE, DxError, InvalidInput
 from dxcli.output.render import StreamWriter, Terminal
@@ -25,23 +25,24 @@ from dxcli.output.render import StreamWriter, Terminal
 LINE_MAX = 65_536  # characters in one input line; a longer line is reported and skipped
 CHUNK = 16384  # bytes of input read at a time (at most LINE_MAX: see Input.blocks)
 MEMO_MAX = 100_000  # distinct inputs remembered...
-MEMO_CHARS = 8_000_000  # ...and characters of them: memory stays bounded however long the input
+MEMO_CHARS = 14_000_000  # ...and characters of them: memory stays bounded however long the input
+# (a full Kerboul row is about 300 characters since its intervals became JSON objects: 14M holds
+# the ~45,000 distinct results that 8M held before, so two-decimal angles, 36,000 values, still fit)
 TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines
 
 
-def select(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-    """Only the named fields of a result, in the order named; an unknown name is an error."""
-    try:
-        return {f: row[f] for f in fields}
-    except KeyError:
-        pass
-    unknown = [f for f in fields if f not in row]
-    if unknown:
-        raise InvalidInput(
-            f"unknown field(s): {', '.join(unknown)}",
-            hint="fields: " + ", ".join(k for k in row if not k.startswith("_")),
-        )
-    return {f: row[f] for f in fields}
+class Line(NamedTuple):
+    """What ``compute`` gives for one input line, when a bare result is not all: the result,
+    warnings about the input (shown on stderr with the line number), and its ``shape``: None,
+    or a hashable name of the result's field values, so that results of one shape (which
+    differ only in their input) have the text of their fields worked out once."""
+
+    row: dict[str, Any]
+    warnings: list[str] = []
+    shape: Optional[Hashable] = None
+
+
+Computed = Union[dict[str, Any], Line]
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def csv_rows(
 def run(
     term: Terminal,
     fmt: Optional[str],
-    compute: Callable[[str], dict[str, Any]],
+    compute: Callable[[str], Computed],
     column: Optional[str] = None,
     stream: Optional[TextIO] = None,
     fields: Optional[list[str]] = None,
@@ -216,9 +217,8 @@ def run(
     reused: a remembered result is the finished text of the output line after its number.
     Input is taken a chunk at a time; a chunk whose lines all have plain results is written
     in one piece, any other line by line (errors and warnings on stderr, with line numbers).
-    ``what`` names the input in the hint shown when stdin is a terminal. A result may carry
-    ``_shape``, a hashable value naming its fields' values (results of one shape differ only in
-    their input): the text of those fields is then worked out once per shape.
+    ``what`` names the input in the hint shown when stdin is a terminal. ``compute`` returns
+    the result, or a ``Line`` with its warnings and shape.
     """
     if (keep or pretest_column) and column is None:
         raise InvalidInput(
@@ -261,7 +261,7 @@ class _Job:
     """The state of one batch: remembered results, the writer, and the count of failures."""
 
     def __init__(
-        self, term: Terminal, writer: StreamWriter, compute: Callable[[str], dict[str, Any]], fields: Optional[list[str]]
+        self, term: Terminal, writer: StreamWriter, compute: Callable[[str], Computed], fields: Optional[list[str]]
     ) -> None:
         self.term, self.writer, self.compute, self.fields = term, writer, compute, fields
         self.plain: dict[str, Any] = {}  # raw line -> the rest of its output line
@@ -283,17 +283,21 @@ class _Job:
             self.chars += len(raw)
             return
         try:
-            row = self.compute(text)
+            got = self.compute(text)
         except DxError as e:
             other[raw] = (None, e.message, [])
             self.chars += len(raw) + len(e.message)
             return
-        warnings = row.pop("_warnings", None)
-        shape = row.pop("_shape", None)  # results of one shape have the same fields
+        if type(got) is Line:
+            row, warnings, shape = got
+        else:
+            row, warnings, shape = got, None, None  # type: ignore[assignment]
         writer = self.writer
         if writer.keys is None:  # the first result names the fields (the writer keeps to them)
-            row.pop("source", None)  # the same for every line: see "dxcli cite"
+            row = {k: v for k, v in row.items() if k != "source"}  # the same for every line: see "dxcli cite"
             if self.fields:
+                from dxcli.output.fields import select
+
                 row = select(row, self.fields)
             writer.start(list(row))
         rest = writer.rest(text, row, shape)

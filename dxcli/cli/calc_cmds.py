@@ -7,16 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit, terminal, warn
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, terminal, warn
 from dxcli.cli.complete import names
 
 ColumnOpt = Annotated[
     Optional[str],
     typer.Option("--column", help="Batch input is a CSV with a header: read this column."),
-]
-FieldsOpt = Annotated[
-    Optional[str],
-    typer.Option("--fields", help="Only these fields, comma-separated and in this order (default: all)."),
 ]
 KeepOpt = Annotated[
     Optional[str],
@@ -30,7 +26,9 @@ LOOSE = {"ignore_unknown_options": True}  # so that '-5' reaches the parser and 
 
 
 def _fields(fields: Optional[str]) -> Optional[list[str]]:
-    return [f.strip() for f in fields.split(",") if f.strip()] if fields else None
+    from dxcli.output.fields import parse
+
+    return parse(fields)
 
 
 def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = None, *, what: str,
@@ -38,7 +36,8 @@ def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = Non
     from dxcli.cli import batch
 
     code = batch.run(terminal(ctx), fmt.value if fmt else None, compute, column, fields=_fields(fields), what=what,
-                     keep=_fields(keep), pretest_column=pretest_column)
+                     keep=[f.strip() for f in keep.split(",") if f.strip()] if keep else None,
+                     pretest_column=pretest_column)
     if code:
         raise typer.Exit(code)
 
@@ -49,11 +48,7 @@ def _safe(ctx: typer.Context, csv_safe: bool) -> None:
 
 
 def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None, page=None) -> None:
-    if fields:  # the fields asked for, as a table: a page would show the rest
-        from dxcli.cli.batch import select
-
-        result, page = select(result, _fields(fields)), None
-    emit(ctx, result, fmt, view, page=page)
+    emit(ctx, result, fmt, view, page=page, fields=fields)  # with fields: a table of them, not a page
 
 
 def register(app: typer.Typer) -> None:
@@ -83,12 +78,12 @@ def register(app: typer.Typer) -> None:
         dmax = scale["domain_max"]
         classify = k.classifier(scale, _fields(fields) if angles == ["-"] else None)
 
-        def compute(text: str) -> dict:
+        from dxcli.cli.batch import Line
+
+        def compute(text: str) -> Line:
             combined, cor, sag, warnings = k.parse_line(text, dmax)
-            row = classify(combined, cor, sag)
-            if warnings:
-                row["_warnings"] = warnings
-            return row
+            row, shape = classify(combined, cor, sag)
+            return Line(row, warnings, shape)
 
         _safe(ctx, csv_safe)
         if angles == ["-"]:

@@ -1,4 +1,4 @@
-"""What every command shares: the --format option and the hand-over to the renderer."""
+"""What every command shares: the --format and --fields options and the hand-over to the renderer."""
 
 from __future__ import annotations
 
@@ -29,6 +29,16 @@ FormatOpt = Annotated[
     ),
 ]
 
+FieldsOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--fields",
+        help="Only these fields, comma-separated and in this order (default: all); on a terminal, a table of them. "
+        "The fields of a command's output: dxcli reference schema --output COMMAND.",
+        show_default=False,
+    ),
+]
+
 
 def terminal(ctx: typer.Context) -> Terminal:
     obj = ctx.find_root().obj
@@ -39,11 +49,23 @@ def terminal(ctx: typer.Context) -> Terminal:
     return term
 
 
-def emit(ctx: typer.Context, data: Any, fmt: Optional[Fmt], view: View | None = None, page: Any = None) -> None:
+def emit(
+    ctx: typer.Context, data: Any, fmt: Optional[Fmt], view: View | None = None, page: Any = None, fields: Optional[str] = None
+) -> None:
     """Hand ``data`` to the renderer. For a person (a table on a terminal, or Markdown) a
     one-record result with a ``page`` builder becomes a page; a table gets readable headers,
     nested values as text and ids kept whole, and a list of records at narrow widths. Output
-    taller than the terminal goes through the pager."""
+    taller than the terminal goes through the pager. With ``fields`` (--fields) only those
+    fields are given, in every format; a person gets a table of them, not a page. ``fields``
+    defaults to the command's own --fields."""
+    if fields is None:
+        fields = given_fields(ctx)
+    if fields is not None:
+        from dxcli.output.fields import parse, select
+
+        names = parse(fields)
+        data, page = select(data, names, command_name(ctx)), None
+        view = (view or View()).replace(columns=names)
     term = terminal(ctx)
     kind = fmt.value if fmt else ("table" if term.is_tty else "tsv")
     if kind not in ("table", "markdown"):
@@ -120,10 +142,24 @@ def _fits(data: Any, view: View, width: int) -> bool:
     return need <= width
 
 
+def command_name(ctx: typer.Context) -> str:
+    """'maneuver', 'reference lint': the command as ``dxcli reference schema --output`` names it."""
+    return " ".join(ctx.command_path.split()[1:]) or ctx.info_name or ""
+
+
+def given_fields(ctx: typer.Context) -> Optional[str]:
+    """The command's --fields, as given (every command that emits rows or records has it)."""
+    return ctx.params.get("fields")
+
+
 def emit_document(ctx: typer.Context, doc: Any, fmt: Optional[Fmt]) -> None:
     """A JSON document (a schema): pretty JSON, or one line with --format ndjson."""
     from dxcli.output.render import json_text
 
+    if given_fields(ctx) is not None:
+        from dxcli.errors import InvalidInput
+
+        raise InvalidInput("--fields selects fields of rows; a schema is one document", hint="leave out --fields, or use jq on the document")
     compact = fmt is not None and fmt.value == "ndjson"
     text = json_text(doc, indent=None if compact else 2)
     terminal(ctx).stdout.write(text + "\n")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit, terminal
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, terminal
 
 
 def _complete(incomplete: str) -> list[str]:
@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         topic: Annotated[Optional[str], typer.Argument(help="A topic (see 'dxcli help').", autocompletion=_complete)] = None,
         man: Annotated[bool, typer.Option("--man", help="Print the man page (roff), made from the same topics: dxcli help --man > dxcli.1")] = False,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Guides on a topic (for a command's options and examples: dxcli COMMAND --help)."""
@@ -41,14 +42,14 @@ def register(app: typer.Typer) -> None:
             terminal(ctx).stdout.write(man_page(commands, __version__))
             return
         if topic is None:
-            emit(ctx, [{"topic": t, "summary": text.splitlines()[0]} for t, text in TOPICS.items()], fmt)
+            emit(ctx, [{"id": t, "summary": text.splitlines()[0]} for t, text in TOPICS.items()], fmt)
             return
         check_query(topic, "help topic")
         name = next((t for t in TOPICS if norm(t) == norm(topic)), None)
         if name is None:
             raise NotFound(f"no help topic {topic!r}", hint=suggest([{"id": t} for t in TOPICS], topic, "help"))
-        if fmt is not None:
-            emit(ctx, {"topic": name, "text": TOPICS[name]}, fmt)
+        if fmt is not None or fields is not None:
+            emit(ctx, {"id": name, "text": TOPICS[name]}, fmt)
             return
         term = terminal(ctx)
         width = None

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit, emit_document, terminal
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, emit_document, given_fields, terminal
 from dxcli.cli.complete import names
 from dxcli.output.render import Section, View
 
@@ -51,9 +51,12 @@ def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> 
 
     term = terminal(ctx)
     kind = fmt.value if fmt else ("table" if term.is_tty else "tsv")
-    if kind != "table":
+    if kind != "table" or given_fields(ctx) is not None:  # (a table of some fields may leave them out)
         for fl in result["red_flags"]:
             term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
+    if given_fields(ctx) is not None:  # the fields of its rows (one a condition, as in CSV), in every format
+        emit(ctx, flat_rows(result), fmt)
+        return
     if kind not in ("table", "markdown"):
         render_report(result, report_sections(result), flat_rows(result), lambda: [], kind, term)
         return
@@ -81,6 +84,7 @@ def register(app: typer.Typer) -> None:
         finding: Annotated[Optional[list[str]], typer.Option("--finding", "-F", help="A finding present (repeatable; ids from 'dxcli finding').", autocompletion=names("finding"))] = None,
         absent: Annotated[Optional[list[str]], typer.Option("--absent", "-A", help="A finding looked for and absent (repeatable).", autocompletion=names("finding"))] = None,
         next_: Annotated[bool, typer.Option("--next", help="Show what to examine next for the leading conditions.")] = False,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """List the differential for a complaint; with findings, rank it and show the reasoning.
@@ -121,6 +125,7 @@ def register(app: typer.Typer) -> None:
     def condition(
         ctx: typer.Context,
         name: Annotated[Optional[str], typer.Argument(help="A condition id, name or alias; none: every condition.", autocompletion=names("condition"))] = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Show one condition in full: presentation, diagnosis, pearls, deep dive, figures, links."""
@@ -146,6 +151,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         name: Annotated[Optional[str], typer.Argument(help="A finding id or name.", autocompletion=names("finding"))] = None,
         kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="A kind of finding, e.g. history, examination, imaging (the data's own kinds).")] = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """The findings vocabulary used by 'differential --finding' and case files."""
@@ -173,6 +179,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         file: Annotated[Optional[Path], typer.Argument(help="A case file (TOML); default: the review's vignette.")] = None,
         schema: Annotated[bool, typer.Option("--schema", help="Print the case file's JSON Schema and exit.")] = False,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Walk through a case: the history and its ranking, the examination and the new ranking,

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit, terminal, warn
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, terminal, warn
 from dxcli.output.render import View
 
 export_app = typer.Typer(help="Export the reference as study material.", no_args_is_help=True)
@@ -62,6 +62,7 @@ def anki(
         Optional[str],
         typer.Option("--topics", "-t", help="Only these decks, comma-separated: anatomy, muscles, innervation, maneuvers, tests, red-flags, scales, conditions."),
     ] = None,
+    fields: FieldsOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Write an Anki deck per topic, every card generated from the cited reference with its source."""
@@ -133,14 +134,15 @@ def quiz(
     count: Annotated[int, typer.Option("--count", "-n", min=1, max=1000, help="How many questions.")] = 10,
     seed: Annotated[Optional[int], typer.Option("--seed", min=0, max=2**63 - 1, help="Seed for a reproducible set of questions (default: a new one, shown).")] = None,
     typed: Annotated[bool, typer.Option("--typed", help="No options: type each answer (only questions whose answer is a name or root levels).")] = False,
+    fields: FieldsOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Quiz at the terminal from the same cards as the Anki deck, with the cited answer after each question.
 
     Answer with the letter of an option or type the answer (an id, name or alias; case and
     punctuation ignored, never matched by similarity). Reads one answer a line, so stdin may
-    be a pipe; Ctrl-D ends the quiz with the score so far. With --format, prints the
-    questions and answers as data instead of asking.
+    be a pipe; Ctrl-D ends the quiz with the score so far. With --format or --fields, prints
+    the questions and answers as data instead of asking.
     """
     from dxcli.errors import NotFound
     from dxcli.learn import quiz as q
@@ -153,7 +155,7 @@ def quiz(
     qs = q.questions(t, count, seed, typed)
     if not qs:
         raise NotFound(f"no questions for {t or 'any topic'}" + (" with --typed" if typed else ""), hint="try another topic, or without --typed")
-    if fmt is not None:
+    if fmt is not None or fields is not None:
         emit(ctx, qs, fmt, View(columns=["number", "topic", "question", "options", "answer"]))
         return
     term = terminal(ctx)

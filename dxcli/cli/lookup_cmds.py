@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit
 from dxcli.cli.complete import names
 from dxcli.output.render import View
 
@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
     def anatomy(
         ctx: typer.Context,
         name: Annotated[Optional[str], typer.Argument(help="A structure id or name.", autocompletion=names("structure"))] = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Bones, landmarks, joints and ligaments (the bundled data: the buttock region)."""
@@ -43,6 +44,7 @@ def register(app: typer.Typer) -> None:
     def muscle(
         ctx: typer.Context,
         name: Annotated[Optional[str], typer.Argument(help="A muscle id, name or alias.", autocompletion=names("muscle"))] = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
@@ -58,6 +60,7 @@ def register(app: typer.Typer) -> None:
     def nerve(
         ctx: typer.Context,
         name: Annotated[Optional[str], typer.Argument(help="A nerve id, name or alias.", autocompletion=names("nerve"))] = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Nerves with their roots, their plexus, and the muscles they supply."""
@@ -80,6 +83,7 @@ def register(app: typer.Typer) -> None:
     def innervation(
         ctx: typer.Context,
         query: Annotated[Optional[str], typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle; none: every muscle.")] = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Innervation in all three directions: root -> muscles, nerve -> muscles, muscle -> nerve."""
@@ -87,10 +91,10 @@ def register(app: typer.Typer) -> None:
 
         if query is None:  # every muscle with its nerve and roots
             rows = [r for m in q.loader.records("muscle") for r in q.innervation(m["id"])]
-            emit(ctx, rows, fmt, View(columns=["muscle_name", "nerve_name", "roots"]))
+            emit(ctx, rows, fmt, View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle"}))
             return
 
-        emit(ctx, q.innervation(query), fmt, View(columns=["muscle_name", "nerve_name", "roots"]))
+        emit(ctx, q.innervation(query), fmt, View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle"}))
 
     @app.command(
         epilog=_ex(
@@ -106,6 +110,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[Optional[str], typer.Argument(help="A maneuver id, name or alias.", autocompletion=names("maneuver"))] = None,
         condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only evidence for this condition.", autocompletion=names("condition"))] = None,
         pretest: PretestOpt = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Exam maneuvers: accuracy as stated, likelihood ratios computed, and what they mean."""
@@ -123,6 +128,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[Optional[str], typer.Argument(help="A test id, name or alias.", autocompletion=names("test"))] = None,
         condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only evidence for this condition.", autocompletion=names("condition"))] = None,
         pretest: PretestOpt = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Diagnostic tests (imaging, EMG, blocks, laboratory): role, accuracy, likelihood ratios."""
@@ -132,6 +138,7 @@ def register(app: typer.Typer) -> None:
     def redflags(
         ctx: typer.Context,
         condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only the red flags of this condition.", autocompletion=names("condition"))] = None,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Red flags: each flag, why it matters, what the review says to do, and its source."""
@@ -144,6 +151,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         text: Annotated[str, typer.Argument(help="Words to look for (typos and word order tolerated).")],
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=500, help="At most this many results.")] = 20,
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Search every kind of record, best matches first."""
@@ -152,7 +160,7 @@ def register(app: typer.Typer) -> None:
         emit(ctx, sources.search(text, limit), fmt, View(columns=["kind", "id", "snippet"]))
 
     @app.command(epilog=_ex("dxcli sources", "dxcli sources -f csv > citations.csv"))
-    def sources(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+    def sources(ctx: typer.Context, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Every citation: the review, and each primary source that was read."""
         from dxcli.query import sources as q
 
@@ -162,6 +170,7 @@ def register(app: typer.Typer) -> None:
     def cite(
         ctx: typer.Context,
         record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record's id (or name).")],
+        fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Where a record's facts come from, including recorded disagreements between sources."""
@@ -174,7 +183,7 @@ def register(app: typer.Typer) -> None:
         emit(ctx, rows, fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]), page=cite_doc if one else None)
 
     @app.command(epilog=_ex("dxcli info", "dxcli info -f json | jq .data_sha256"))
-    def info(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+    def info(ctx: typer.Context, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Tool version, data version with its content hash, and record counts."""
         from dxcli.query import sources
 
@@ -208,7 +217,7 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
             rows = [r for r in rows if r["condition"] == cid]
             if not rows:
                 raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
-    first = [kind] if name is None else []
+    first = ["id"] if name is None else []
     cols = first + ["condition", "sensitivity", "specificity", "lr_positive", "lr_negative"]
     if any(r.get(k + "_range") for r in rows for k in ("sensitivity", "specificity")):
         cols = first + ["condition", "sensitivity_range", "specificity_range", "lr_positive_range", "lr_negative_range"]
@@ -238,7 +247,7 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         from dxcli.reference import loader
 
         page = lambda rs: condition_accuracy_doc(kind, rs, loader.by_ids("condition", [rs[0]["condition"]])[rs[0]["condition"]])  # noqa: E731
-    emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers=SHORT_HEADERS, title=title,
+    emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers={**SHORT_HEADERS, "id": kind.capitalize()}, title=title,
                                 shown=shown, caption=_caption(rows, detailed=name is not None)), page=page)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit, emit_document, terminal
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, emit_document, terminal
 from dxcli.errors import DataError, InvalidInput, NotFound
 from dxcli.output.render import View
 
@@ -20,20 +20,42 @@ def register(root: typer.Typer) -> None:
 
 @app.command(
     epilog="Examples:\n\n  dxcli reference schema             # the record kinds\n\n"
-    "  dxcli reference schema maneuver > maneuver.schema.json"
+    "  dxcli reference schema maneuver > maneuver.schema.json\n\n"
+    "  dxcli reference schema --output maneuver     # the JSON output of 'dxcli maneuver'\n\n"
+    "  dxcli reference schema --output 'reference lint'"
 )
 def schema(
     ctx: typer.Context,
     kind: Annotated[Optional[str], typer.Argument(help="A record kind (the TOML table name), e.g. 'maneuver'.")] = None,
+    output: Annotated[
+        Optional[str],
+        typer.Option("--output", metavar="COMMAND", help="Instead: the JSON Schema of COMMAND's JSON output (e.g. maneuver, 'reference lint').", show_default=False),
+    ] = None,
+    fields: FieldsOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """Print the JSON Schema of a reference file's records (or list the kinds)."""
+    """Print the JSON Schema of a reference file's records (or list the kinds), or of a command's output."""
+    if output is not None:
+        if kind is not None:
+            raise InvalidInput("give a record kind or --output COMMAND, not both", hint="e.g. dxcli reference schema --output maneuver")
+        from dxcli.output import schemas
+
+        name = " ".join(output.strip().lower().replace("-", " ").split())
+        name = name[len("dxcli "):] if name.startswith("dxcli ") else name
+        if name not in schemas.OUTPUTS:
+            import difflib
+
+            close = difflib.get_close_matches(name, schemas.command_names(), n=1)
+            raise NotFound(f"no command {output!r} with a JSON output",
+                           hint=f"did you mean {close[0]!r}?" if close else "commands: " + ", ".join(schemas.command_names()))
+        emit_document(ctx, schemas.output_schema(name), fmt)
+        return
     from dxcli.reference.loader import KIND_FILES
     from dxcli.reference.models import FILE_KINDS
     from dxcli.query.lookup import suggest
 
     if kind is None:
-        rows = [{"kind": k, "file": KIND_FILES[k], "model": m.__name__} for k, m in FILE_KINDS.items()]
+        rows = [{"id": k, "file": KIND_FILES[k], "model": m.__name__} for k, m in FILE_KINDS.items()]
         emit(ctx, rows, fmt)
         return
     model = FILE_KINDS.get(kind.strip().lower().replace("-", "_"))
@@ -57,6 +79,7 @@ def schema(
 def lint(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A directory of TOML files (or one TOML file).")],
+    fields: FieldsOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Validate a pack of reference TOML files: schema, unique ids, references, sources, bands.

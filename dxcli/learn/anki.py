@@ -94,4 +94,4 @@ def write(cards: Iterable[dict[str, Any]], path: Path, data_version: str,
             tmp.unlink()
     if progress:
         progress(len(cards) + 1, len(cards) + 1)
-    return [{"deck": deck_name(t), "topic": t, "notes": counts[t]} for t in decks]
+    return [{"id": t, "deck": deck_name(t), "notes": counts[t]} for t in decks]

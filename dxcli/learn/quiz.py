@@ -57,7 +57,7 @@ def questions(topic: Optional[str], count: int, seed: int, typed: bool = False) 
         out.append(
             {
                 "number": i,
-                "card": c["id"],
+                "id": c["id"],
                 "topic": c["topic"],
                 "question": q["question"],
                 "options": options,

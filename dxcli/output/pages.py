@@ -516,6 +516,13 @@ def cite_doc(rows: list[dict[str, Any]]) -> Doc:
     return Doc(f"Sources of {first['id']}", f"{first['id']} · {first.get('kind')}", [Part("Where each fact comes from", blocks)])
 
 
+def _interval(iv: Any) -> str:
+    """A band's interval object (low, high, and whether each end is closed) as '[0, 190]'."""
+    from dxcli.calc.bands import interval_text
+
+    return interval_text(iv) if isinstance(iv, dict) else ""
+
+
 def kerboul_doc(r: dict[str, Any]) -> Doc:
     lines: list[Line] = []
     if r.get("coronal_angle") is not None:
@@ -523,12 +530,12 @@ def kerboul_doc(r: dict[str, Any]) -> Doc:
     else:
         lines.append((0, f"Combined necrotic angle {num(r.get('combined_angle'))}°"))
     if r.get("risk_label"):
-        lines.append((0, f"Risk group: {r['risk_label']} {r.get('risk_interval', '')}".rstrip()))
+        lines.append((0, f"Risk group: {r['risk_label']} {_interval(r.get('risk_interval'))}".rstrip()))
         if r.get("group_hips") is not None:
             lines.append((1, f"In Ha 2006, {r['group_collapsed']} of {r['group_hips']} hips in this group collapsed"
                              + (f" (95% CI {span(r['group_collapse_ci'], pct)})" if r.get("group_collapse_ci") else "")))
     if r.get("grade") is not None:
-        lines.append((0, f"Grade {r['grade']} {r.get('grade_interval', '')}".rstrip()))
+        lines.append((0, f"Grade {r['grade']} {_interval(r.get('grade_interval'))}".rstrip()))
         if r.get("grade_hips") is not None:
             lines.append((1, f"In Ha 2006, {r['grade_collapsed']} of {r['grade_hips']} hips of this grade collapsed"
                              + (f" (95% CI {span(r['grade_collapse_ci'], pct)})" if r.get("grade_collapse_ci") else "")))

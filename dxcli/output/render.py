@@ -117,8 +117,28 @@ def csv_safe(text: str) -> str:
     return text
 
 
+def data_cell(value: Any) -> str:
+    """One value as a CSV or TSV cell, the one encoding scripts rely on: text as it is, a
+    number as a number, true/false, null (and an unbounded or undefined number) as an empty
+    cell, and a list or an object as compact JSON."""
+    kind = type(value)
+    if kind is str:
+        return inert(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float:
+        return "" if math.isinf(value) or math.isnan(value) else format_number(value)
+    if isinstance(value, (list, tuple, dict)):
+        return json_text(value, separators=(",", ":"))
+    return inert(str(value))
+
+
 def cell(value: Any, *, for_table: bool = False) -> str:
-    """One value as flat text for TSV, CSV, Markdown and tables."""
+    """One value as flat text for a person: Markdown and tables (CSV and TSV: ``data_cell``)."""
     kind = type(value)
     if kind is str:
         return inert(value)
@@ -130,7 +150,9 @@ def cell(value: Any, *, for_table: bool = False) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         if math.isinf(value):
-            return "∞" if for_table else "inf"
+            return "∞" if value > 0 else "-∞"
+        if math.isnan(value):
+            return "—"
         return format_number(value)
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and len(value) == 2:
@@ -200,7 +222,7 @@ def render(
         safe = term.csv_safe
 
         def text(v: Any) -> str:
-            t = cell(v)
+            t = data_cell(v)
             return csv_safe(t) if safe and not isinstance(v, (int, float, bool)) and v is not None else t
 
         if fmt == "tsv":
@@ -319,12 +341,7 @@ def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[
             for r in sec.rows:
                 out.write(json_text({"kind": sec.kind, **r}) + "\n")
     elif fmt in ("tsv", "csv"):
-        def as_cell(v: Any) -> Any:
-            if isinstance(v, (list, dict)):
-                return json_text(v, separators=(",", ":"))
-            return v
-
-        render([{k: as_cell(v) for k, v in r.items()} for r in flat], fmt, term)
+        render(flat, fmt, term)
     else:
         render_pages(pages(), fmt, term)
 
@@ -396,6 +413,7 @@ class StreamWriter:
         self._pieces: dict[Any, str] = {}  # (type, value) -> its text in this format
         self._tails: dict[Any, str] = {}  # shape -> the text of its fields (see rest)
         self._simple = self.fmt in ("csv", "tsv") and not self.csv_safe  # (see rest)
+        self._data = self.fmt in ("csv", "tsv")  # cells in the data encoding (data_cell)
 
     def start(self, keys: list[str]) -> None:
         clash = [k for k in self.keep if k in ("line", "input", *keys)]
@@ -415,7 +433,7 @@ class StreamWriter:
             self._buf.append("[")
 
     def _text(self, value: Any) -> str:
-        text = cell(value)
+        text = data_cell(value) if self.fmt in ("csv", "tsv") else cell(value)
         return csv_safe(text) if self.csv_safe and isinstance(value, str) else text
 
     def kept(self, cells: list[str]) -> Any:
@@ -457,8 +475,13 @@ class StreamWriter:
             if t is float:  # a measurement: seldom repeated (a repeated input is remembered whole)
                 line += sep + piece(v)
                 continue
-            try:
-                key = (t, tuple(v)) if t is list else (t, v)
+            try:  # a list or an object by its items and their types (0 and 0.0 are written apart)
+                if t is list:
+                    key = (t, tuple(v), tuple(map(type, v)))
+                elif t is dict:
+                    key = (t, tuple(v.items()), tuple(map(type, v.values())))
+                else:
+                    key = (t, v)
                 p = pieces[key]
             except KeyError:
                 p = piece(v)
@@ -477,7 +500,7 @@ class StreamWriter:
 
     def _piece(self, value: Any) -> str:
         """One value as it appears between the separators of a line."""
-        text = cell(value)
+        text = data_cell(value) if self._data else cell(value)
         if self.csv_safe and isinstance(value, str):
             text = csv_safe(text)
         if self.fmt == "csv":  # minimal quoting, as the csv module does it

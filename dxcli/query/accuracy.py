@@ -183,7 +183,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
             notes.append(
                 {
                     "kind": "arithmetic",
-                    "text": "specificity of 1 makes LR+ unbounded: shown as null in JSON and ∞ in a table",
+                    "text": "specificity of 1 makes LR+ unbounded: shown as null in JSON (an empty cell in CSV and TSV) and ∞ in a table",
                 }
             )
         for x in (p_lo, p_hi, n_lo, n_hi):
@@ -203,10 +203,9 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
         interpretation.append("no sensitivity and specificity stated: no likelihood ratio")
     if ev.get("statement"):
         interpretation.append(f"the review: {ev['statement']}")
-    study_fields = evidence_fields(kind, rec, ev)
-    exact = study_fields.pop("_exact", None)
+    study_fields, exact = evidence_fields(kind, rec, ev)
     row: dict[str, Any] = {
-        kind: rec["id"],
+        "id": rec["id"],
         "name": rec["name"],
         "condition": ev["condition"],
         "positive": ev.get("positive"),

@@ -92,8 +92,8 @@ def nerves(name: Optional[str] = None) -> list[dict[str, Any]] | dict[str, Any]:
 
 def _innervation_row(m: dict[str, Any], via: str) -> dict[str, Any]:
     return {
-        "muscle": m["id"],
-        "muscle_name": m["name"],
+        "id": m["id"],
+        "name": m["name"],
         "nerve": m.get("nerve"),
         "nerve_name": _nerve_name(m.get("nerve")),
         "roots": m["roots"],

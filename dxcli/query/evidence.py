@@ -220,8 +220,12 @@ def _published(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[
     return out
 
 
-def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> dict[str, Any]:
-    """The study, counts, 95% intervals and strength text for one evidence item."""
+Exact = Optional[dict[str, tuple[float, float]]]  # the unrounded LR interval ends, by LR
+
+
+def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> tuple[dict[str, Any], Exact]:
+    """The study, counts, 95% intervals and strength text for one evidence item, and the
+    unrounded ends of its LR intervals (None without counts) for post-test arithmetic."""
     pairs = links(kind, rec, ev)
     source = next(((s, f) for s, f in pairs if f["relation"] == "source"), None)
     related = [(s, f) for s, f in pairs if f["relation"] != "source"]
@@ -241,18 +245,19 @@ def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> dict[
         "published_ci": _published(pairs),
     }
     figures = _has_figures(ev)
+    exact: Exact = None
     out["evidence_strength"] = strength_text(source[0] if source else None, related, figures)
     point = ev.get("sensitivity") is not None and ev.get("specificity") is not None
     if not figures:
-        return out
+        return out, None
     if not point:
         reason = "the figures are stated as ranges or predictive values, not as counts"
         out["ci_notes"] = {k: f"{NOT_STATED}: {reason}" for k in ("sensitivity", "specificity", "lr_positive", "lr_negative")}
-        return out
+        return out, None
     if source is None:
         reason = f"{NOT_STATED}: no study with group sizes is recorded for these figures"
         out["ci_notes"] = {k: reason for k in ("sensitivity", "specificity", "lr_positive", "lr_negative")}
-        return out
+        return out, None
     study, finding = source
     sens, sens_why = _arm_count(study, finding.get("sensitivity"), "sensitivity")
     spec, spec_why = _arm_count(study, finding.get("specificity"), "specificity")
@@ -266,7 +271,7 @@ def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> dict[
         lrs = ci.lr_intervals(tp, n1 - tp, n2 - tn, tn)
         out["lr_positive_ci"] = _round_ci(lrs["lr_positive"], LR_DIGITS)
         out["lr_negative_ci"] = _round_ci(lrs["lr_negative"], LR_DIGITS)
-        out["_exact"] = {k: (lrs[k]["low"], lrs[k]["high"]) for k in ("lr_positive", "lr_negative")}
+        exact = {k: (lrs[k]["low"], lrs[k]["high"]) for k in ("lr_positive", "lr_negative")}
         for key, sign, num, den in (("lr_positive", "+", f"{tp}/{n1}", f"{n2 - tn}/{n2}"), ("lr_negative", "-", f"{n1 - tp}/{n1}", f"{tn}/{n2}")):
             est = lrs[key]["estimate"]
             shown = "unbounded" if est is None or math.isinf(est) else f"{est:.2f}"
@@ -282,14 +287,14 @@ def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> dict[
         out[f"{arm}_ci"] = _round_ci(b[arm], P_DIGITS)
         out["lr_positive_ci"] = _round_ci(b["lr_positive"], LR_DIGITS)
         out["lr_negative_ci"] = _round_ci(b["lr_negative"], LR_DIGITS)
-        out["_exact"] = {k: (b[k]["low"], b[k]["high"]) for k in ("lr_positive", "lr_negative")}
+        exact = {k: (b[k]["low"], b[k]["high"]) for k in ("lr_positive", "lr_negative")}
         notes[other_key] = sens_why or spec_why  # type: ignore[assignment]
         notes["lr_positive"] = notes["lr_negative"] = b["lr_positive"]["note"]
     else:
         notes = {"sensitivity": sens_why, "specificity": spec_why}  # type: ignore[dict-item]
         notes["lr_positive"] = notes["lr_negative"] = f"{NOT_STATED}: neither arm's counts are known"
     out["ci_notes"] = notes
-    return out
+    return out, exact
 
 
 def posttest_fields(pretest: float, fields: dict[str, Any], exact: Optional[dict[str, tuple[float, float]]]) -> dict[str, Any]:
@@ -347,10 +352,10 @@ def finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positiv
 
 
 def _finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> dict[str, Any]:
-    fields = evidence_fields(kind, rec, ev)
+    fields, exact = evidence_fields(kind, rec, ev)
     key = "lr_positive" if positive else "lr_negative"
     published = [p for p in fields["published_ci"] if p["measure"] == key]
-    band, exact = fields.get(f"{key}_ci"), fields.get("_exact")
+    band = fields.get(f"{key}_ci")
     if band is None or not exact:
         reason = fields["ci_notes"].get(key) or f"{NOT_STATED}: no study with group sizes is recorded for these figures"
         return {"interval": None, "reason": reason, "published": published}

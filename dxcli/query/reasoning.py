@@ -327,7 +327,7 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
         cands = []
         for kind in ("maneuver", "test"):
             for row in rows_for_condition(kind, r["id"]):
-                if row[kind] in done or strength(row) <= 0:
+                if row["id"] in done or strength(row) <= 0:
                     continue
                 cands.append((kind, row))
         cands.sort(key=lambda kr: strength(kr[1]), reverse=True)
@@ -337,7 +337,7 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
                     "for_condition": r["id"],
                     "rank": r["rank"],
                     "record_kind": kind,
-                    "id": row[kind],
+                    "id": row["id"],
                     "name": row["name"],
                     "sensitivity": row["sensitivity"],
                     "specificity": row["specificity"],
