@@ -62,8 +62,13 @@ def test_the_anki_export_does_import_genanki(tmp_path):
 
 
 def test_a_table_imports_rich_but_not_pydantic():
-    got = imported("differential", "buttock", "-f", "table")
+    got = imported("muscle", "-f", "table")
     assert "rich" in got and "pydantic" not in got
+
+
+def test_a_page_imports_neither_rich_nor_pydantic():
+    got = imported("differential", "buttock", "-f", "table")  # a page: text wrapped by textwrap
+    assert "rich" not in got and "pydantic" not in got
 
 
 LOADED = RUN + """from dxcli.cli.app import app
