@@ -442,8 +442,7 @@ class Store:
         if not out:  # not in the vocabulary: read it whole, checked, to be sure and for close spellings
             terms = self.query("SELECT term, rows FROM search_terms ORDER BY term", fts=True)
             if [(terms_digest(terms),)] != self.query("SELECT value FROM meta WHERE key = 'search_terms'"):
-                self._damaged(lambda: None)
-                raise Rebuilt("the search vocabulary does not match its checksum")
+                self._search_damaged("the search vocabulary does not match its checksum")
             if len(qw) >= 4:
                 import difflib
 
@@ -451,14 +450,19 @@ class Store:
                     out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
         return out
 
+    def _search_damaged(self, why: str) -> None:
+        """The search index disagrees with itself or its records: rebuild it, and have the
+        search asked again (Rebuilt)."""
+        self._damaged(lambda: None)
+        raise Rebuilt(why)
+
     def _terms(self, where: str, args: tuple[Any, ...]) -> list[tuple[str, int]]:
         """The (word, rows) of the search vocabulary ``where`` holds, which the index and its
         copy must agree on."""
         index = self.query(f"SELECT term, doc FROM search_vocab WHERE {where} ORDER BY term", args, fts=True)
         copy = self.query(f"SELECT term, rows FROM search_terms WHERE {where} ORDER BY term", args, fts=True)
         if index != copy:
-            self._damaged(lambda: None)
-            raise Rebuilt("the search index disagreed with its vocabulary")
+            self._search_damaged("the search index disagreed with its vocabulary")
         return copy
 
     def search(self, matches: list[dict[str, float]], limit: int) -> list[tuple[float, str, str, str, list[tuple[str, frozenset[str]]]]]:
@@ -474,11 +478,10 @@ class Store:
         for m in matches:
             best: dict[int, float] = {}
             for word, weight in m.items():
-                rows = self.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", ('"' + word.replace('"', '""') + '"',), fts=True)
-                if len(rows) != counts.get(word):
-                    self._damaged(lambda: None)
-                    raise Rebuilt("the search index disagreed with its vocabulary")
-                for (row,) in rows:
+                found = self.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", ('"' + word.replace('"', '""') + '"',), fts=True)
+                if len(found) != counts.get(word):
+                    self._search_damaged("the search index disagreed with its vocabulary")
+                for (row,) in found:
                     doc = row >> 1
                     w = weight * 3.0 if row & 1 else weight
                     if w > best.get(doc, 0.0):
@@ -504,8 +507,7 @@ class Store:
         for d in top:
             body = self._search_doc(rows.get(d), matches, total[d], memo)
             if body is None:
-                self._damaged(lambda: None)
-                raise Rebuilt("the search index disagreed with its records")
+                self._search_damaged("the search index disagreed with its records")
             out.append((total[d], rows[d][1], rows[d][3], rows[d][4], body))
         return out
 
