@@ -127,6 +127,187 @@ def test_a_damaged_page_of_a_valid_store_is_not_trusted(tmp_path):
     assert again.returncode == 0 and again.stdout == good.stdout, again.stderr
 
 
+def _scramble_leaves(conn, start: int = 0) -> None:
+    """Every 7th byte of every leaf of the FTS5 index XORed, from ``start``."""
+    for rowid, block in conn.execute("SELECT id, block FROM search_fts_data WHERE id > 10").fetchall():
+        b = bytearray(block)
+        for i in range(start, len(b), 7):
+            b[i] ^= 0x5A
+        conn.execute("UPDATE search_fts_data SET block = ? WHERE id = ?", (bytes(b), rowid))
+
+
+def _scramble_leaves_loudly(conn):
+    """Leaves scrambled so that FTS5 reports the damage on reading its vocabulary."""
+    import sqlite3
+
+    _scramble_leaves(conn)
+    with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+        conn.execute("SELECT count(*) FROM search_vocab").fetchone()
+
+
+def _scramble_leaves_silently(conn):
+    """Leaves scrambled so that FTS5 reports nothing and finds no row for 'hamstring'."""
+    import sqlite3
+
+    for start in range(7):
+        _scramble_leaves(conn, start)
+        try:
+            if conn.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'hamstring'").fetchone() == (0,):
+                return
+        except sqlite3.DatabaseError:
+            pass
+        _scramble_leaves(conn, start)  # XOR again: the leaves as they were
+    raise AssertionError("no scrambling of the leaves went unreported by FTS5")
+
+
+def _name_row_of_the_first_document(conn):
+    """The FTS5 row of the first document's name words, which do not hold 'hamstring'."""
+    doc, kind, pos = conn.execute("SELECT doc, kind, pos FROM search_docs WHERE doc = 0").fetchone()
+    body = conn.execute("SELECT body FROM records WHERE kind = ? AND pos = ?", (kind, pos)).fetchone()[0]
+    assert "hamstring" not in json.loads(body)["name"].lower()
+    return 2 * doc + 1
+
+
+def _add_a_row(conn):
+    """The first document said to have 'hamstring' in its name: it would be listed first."""
+    conn.execute("INSERT INTO search_fts (rowid, words) VALUES (?, 'hamstring')", (_name_row_of_the_first_document(conn),))
+
+
+def _add_a_row_and_count_it(conn):
+    """As above, with the vocabulary's count of the word raised to agree."""
+    _add_a_row(conn)
+    conn.execute("UPDATE search_terms SET rows = rows + 1 WHERE term = 'hamstring'")
+
+
+def _move_a_word_into_a_name(conn):
+    """The first document with 'hamstring' in its text but not its name said to have it in its
+    name (and counted): it would score 3 for 1."""
+    rows = {r for (r,) in conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH 'hamstring'")}
+    row = min(r for r in rows if r % 2 == 0 and r + 1 not in rows) + 1
+    conn.execute("INSERT INTO search_fts (rowid, words) VALUES (?, 'hamstring')", (row,))
+    conn.execute("UPDATE search_terms SET rows = rows + 1 WHERE term = 'hamstring'")
+
+
+def _drop_a_word_from_the_copy(conn):
+    assert conn.execute("DELETE FROM search_terms WHERE term = 'hamstring'").rowcount == 1
+
+
+def _index_again_without(conn, word: str, copy_too: bool) -> None:
+    """The index built again from the records, without ``word``; its vocabulary's copy too
+    if ``copy_too``, so that the two agree."""
+    from dxcli.names import norm
+    from dxcli.reference import store
+
+    def words(parts):
+        return frozenset(norm(" ".join(parts)).split()) - {word}
+
+    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    for doc, kind, pos in conn.execute("SELECT doc, kind, pos FROM search_docs").fetchall():
+        rec = json.loads(conn.execute("SELECT body FROM records WHERE kind = ? AND pos = ?", (kind, pos)).fetchone()[0])
+        in_name, rest = store.doc_words(rec, words)
+        conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", [(2 * doc + 1, " ".join(in_name)), (2 * doc, " ".join(rest))])
+    assert conn.execute("SELECT count(*) FROM search_vocab WHERE term = ?", (word,)).fetchone() == (0,)
+    if copy_too:
+        conn.execute("DELETE FROM search_terms")
+        conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
+
+
+def _index_again_without_a_word(conn):
+    """An index and vocabulary that agree with each other but lack 'hamstring' (only the
+    vocabulary's checksum tells): 'hamstrng' would be read as another word."""
+    _index_again_without(conn, "hamstring", copy_too=True)
+
+
+def _index_again_without_a_word_the_copy_kept(conn):
+    """The index lacks 'kerboul', its vocabulary's copy still has it (only the count of the
+    word's rows tells): 'kerbol', read as 'kerboul', would find nothing."""
+    _index_again_without(conn, "kerboul", copy_too=False)
+
+
+def _drop_the_copy(conn):
+    conn.execute("DROP TABLE search_terms")
+
+
+def _drop_every_search_table(conn):
+    """A store as a Python without FTS5 builds it: every other command may use it."""
+    conn.executescript("DROP TABLE search_vocab; DROP TABLE search_fts; DROP TABLE search_terms;")
+
+
+@pytest.mark.parametrize(
+    "query,damage",
+    [("hamstring", _scramble_leaves_loudly), ("hamstring", _scramble_leaves_silently), ("kerbol", _index_again_without_a_word_the_copy_kept),
+     ("hamstring", _add_a_row), ("hamstring", _add_a_row_and_count_it), ("hamstring", _move_a_word_into_a_name),
+     ("hamstring", _drop_a_word_from_the_copy), ("hamstrng", _index_again_without_a_word),
+     ("hamstring", _drop_the_copy), ("hamstring", _drop_every_search_table)],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else v,
+)
+def test_a_damaged_search_index_is_not_trusted(tmp_path, query, damage):
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    good = sh("search", query, "-f", "json", env=_env(cache))
+    assert good.returncode == 0 and good.stdout.count('"id"') >= 5
+    store = next((cache / "dxcli" / "store").glob("*.sqlite"))
+    conn = sqlite3.connect(store)
+    damage(conn)
+    conn.commit()
+    conn.close()
+    again = sh("search", query, "-f", "json", env=_env(cache))
+    assert again.returncode == 0 and again.stdout == good.stdout, again.stderr
+    assert sh("search", query, "-f", "json", env=_env(cache)).stdout == good.stdout  # the rebuilt store is whole
+
+
+# dxcli run by a Python whose SQLite has no FTS5: every statement that names FTS5 or the
+# search index's virtual tables fails as it does there ("no such module: fts5").
+_NO_FTS5 = r"""
+import runpy, sqlite3, sys
+
+class NoFts5(sqlite3.Connection):
+    def _refuse(self, sql):
+        if any(w in sql.lower() for w in ("fts5", "search_fts", "search_vocab")):
+            raise sqlite3.OperationalError("no such module: fts5")
+
+    def execute(self, sql, *args):
+        self._refuse(sql)
+        return super().execute(sql, *args)
+
+    def executemany(self, sql, *args):
+        self._refuse(sql)
+        return super().executemany(sql, *args)
+
+    def executescript(self, sql):
+        self._refuse(sql)
+        return super().executescript(sql)
+
+connect = sqlite3.connect
+sqlite3.connect = lambda *a, **k: connect(*a, factory=NoFts5, **k)
+sys.argv = ["dxcli", *sys.argv[1:]]
+runpy.run_module("dxcli", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_without_fts5_search_fails_clearly_and_every_other_command_works(tmp_path):
+    cache = tmp_path / "cache"
+    env = {**os.environ, **_env(cache), "PYTHONPATH": str(ROOT)}
+    env.pop("DXCLI_DEBUG", None)
+
+    def no_fts5(*args):
+        return subprocess.run([sys.executable, "-c", _NO_FTS5, *args], capture_output=True, text=True, env=env, cwd="/", timeout=120)
+
+    faber = sh("maneuver", "faber", "-f", "json", env=_env(tmp_path / "other"))
+    searched = sh("search", "hamstring", "-f", "json", env=_env(tmp_path / "other"))
+    assert faber.returncode == 0 and searched.returncode == 0
+    for _ in range(2):  # a store built without the index, then one built with it by a whole Python
+        p = no_fts5("maneuver", "faber", "-f", "json")
+        assert p.returncode == 0 and p.stdout == faber.stdout, p.stderr
+        p = no_fts5("search", "hamstring", "-f", "json")
+        assert p.returncode == 3 and p.stdout == "", p.stderr
+        assert p.stderr.splitlines()[0].startswith("dxcli: error: ") and "FTS5" in p.stderr.splitlines()[0]
+        assert "Traceback" not in p.stderr
+        whole = sh("search", "hamstring", "-f", "json", env=_env(cache))
+        assert whole.returncode == 0 and whole.stdout == searched.stdout, whole.stderr
+
+
 def test_a_foreign_sqlite_file_is_rebuilt(tmp_path):
     import sqlite3
 

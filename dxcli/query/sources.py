@@ -9,7 +9,6 @@ from dxcli import __version__
 from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.lookup import check_query, find_record, norm, suggest
 from dxcli.reference import loader
-from dxcli.reference.store import texts
 
 # Record kinds that `search` and `cite` look through, in the order search prefers them
 # on equal scores, with the command that shows one record in full.
@@ -59,10 +58,10 @@ def search(text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Records matching every word of ``text`` (typos tolerated), best first, with a snippet.
 
     Each query word is matched once against the vocabulary of the whole reference: exactly
-    (1), as a prefix of four letters or more (0.9), or, for a word found neither way, as a
+    (1), as a prefix of three letters or more (0.9), or, for a word found neither way, as a
     close spelling (up to 0.8). A match in a record's name, id or aliases counts three times
-    one in its text. The words of every record are indexed in the store, so a search reads
-    the postings of its words and decodes only the records it shows.
+    one in its text. The words of every record are in the store's FTS5 index, so a search
+    reads the rows of its words and decodes only the records it shows.
     """
     check_query(text, "search")
     q_words = _words(text)
@@ -84,24 +83,24 @@ def _search(q_words: list[str], limit: int) -> list[dict[str, Any]]:
     matches = [st.word_matches(qw) for qw in q_words]
     results = st.search(matches, limit)
     out = []
-    for score, kind, pos, rid, name in results:
+    for score, kind, rid, name, body in results:
         out.append(
             {
                 "kind": kind,
                 "id": rid,
                 "name": name,
                 "score": round(score / len(q_words), 2),
-                "snippet": _snippet(texts(st.record_at(kind, pos, rid)), matches),
+                "snippet": _snippet(body, matches),
                 "command": f"dxcli {SEARCHABLE[kind]} {rid}",
             }
         )
     return out
 
 
-def _snippet(body: list[str], matches: list[dict[str, float]], width: int = 100) -> str:
-    best, best_hits = (body[0] if body else ""), -1
-    for t in body:
-        words = set(_words(t))
+def _snippet(body: list[tuple[str, frozenset[str]]], matches: list[dict[str, float]], width: int = 100) -> str:
+    """The text of a record (each with its words) that holds matches for the most query words."""
+    best, best_hits = (body[0][0] if body else ""), -1
+    for t, words in body:
         hits = sum(1 for m in matches if not words.isdisjoint(m))
         if hits > best_hits:
             best, best_hits = t, hits

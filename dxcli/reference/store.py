@@ -19,15 +19,17 @@ import os
 import sqlite3
 import sys
 import zlib
-from array import array
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from dxcli import __version__
 from dxcli.errors import DataError
 
-STORE_FORMAT = 6
-TABLES = {"meta", "records", "names", "refs", "search_docs", "search_words"}
+STORE_FORMAT = 7
+# The FTS5 index of search, its shadow tables and its vocabulary. A store built
+# by a Python whose SQLite lacks FTS5 has none of them (and its ``search`` says so).
+SEARCH_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_config", "search_vocab", "search_terms"}
+TABLES = {"meta", "records", "names", "refs", "search_docs"} | SEARCH_TABLES
 _INDEXES = """
 CREATE INDEX records_id ON records (kind, id);
 CREATE INDEX names_name ON names (kind, name);
@@ -39,7 +41,6 @@ CREATE TABLE records (kind TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT, body TE
 CREATE TABLE names (kind TEXT NOT NULL, name TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE TABLE refs (kind TEXT NOT NULL, pos INTEGER NOT NULL, rel TEXT NOT NULL, target TEXT NOT NULL);
 CREATE TABLE search_docs (doc INTEGER PRIMARY KEY, kind TEXT NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL);
-CREATE TABLE search_words (word TEXT PRIMARY KEY, postings BLOB NOT NULL) WITHOUT ROWID;
 """
 # The kinds ``dxcli search`` looks in, in the order its ties are listed.
 SEARCHABLE = ("condition", "maneuver", "test", "red_flag", "muscle", "nerve", "structure", "finding", "scale", "grading", "case", "citation")
@@ -64,6 +65,49 @@ def texts(obj: Any, out: Optional[list[str]] = None) -> list[str]:
 
 def search_head(rec: dict[str, Any]) -> str:
     return rec.get("name") or rec.get("title") or rec.get("authors", "")
+
+
+# A search document's words, normalised (dxcli.names.norm) and so plain ASCII words, as two rows
+# of one FTS5 index: those of its name, id and aliases as row 2*doc+1, the rest as row 2*doc.
+# Only row ids are kept (contentless, detail=none): search asks which rows hold a word, and the
+# parity of a row id says whether in a name. ``search_vocab`` is the index's vocabulary (an
+# fts5vocab view: each word with its number of rows) and ``search_terms`` a copy of it made when
+# the store is built. The view counts a word's rows on every read, so the copy serves the whole
+# list for close spellings (the view took 70 ms for it on a pack 100x the shipped data), and the
+# two check each other: the words a query word matches must be alike in both, FTS5 must return
+# as many rows for a word as the copy says, and the whole copy must match its checksum in meta.
+_SEARCH_SCHEMA = """
+CREATE VIRTUAL TABLE search_fts USING fts5(words, tokenize = 'ascii', content = '', detail = none, columnsize = 0);
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
+CREATE TABLE search_terms (term TEXT PRIMARY KEY, rows INTEGER NOT NULL) WITHOUT ROWID;
+"""
+NO_FTS5 = "this Python's sqlite3 (SQLite {version}) has no FTS5, which 'dxcli search' needs; every other command works"
+NO_FTS5_HINT = "run dxcli with a Python whose sqlite3 includes FTS5 (python.org builds and most Linux distributions' do)"
+
+
+def has_fts5() -> bool:
+    """Whether this Python's SQLite has FTS5 (some builds lack it). Asked when building a store
+    and when a read of the search index fails, never on the everyday path."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.probe USING fts5(x)")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+def doc_words(rec: dict[str, Any], words: Callable[[list[str]], frozenset[str]]) -> tuple[frozenset[str], frozenset[str]]:
+    """A search document's words: (those of its name, id and aliases; every other word of its
+    text). ``words`` gives the normalised words of a list of texts."""
+    in_name = words([search_head(rec), rec["id"], *rec.get("aliases", [])])
+    return in_name, words(texts(rec)) - in_name
+
+
+def terms_digest(terms: list[tuple[str, int]]) -> str:
+    """The checksum of the search vocabulary, (word, rows) in word order."""
+    return digest("\n".join(f"{t} {n}" for t, n in terms))
 
 
 def digest(body: str) -> str:
@@ -159,7 +203,7 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
             conn.executemany("INSERT INTO names VALUES (?, ?, ?)", names)
             conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
             docs: list[tuple[int, str, int, str, str]] = []
-            postings: dict[str, array] = {}
+            fts_rows: list[tuple[int, str]] = []
             sets: dict[str, frozenset[str]] = {}
 
             def word_set(text: str) -> frozenset[str]:
@@ -171,18 +215,17 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
             for kind in SEARCHABLE:  # document numbers in the order ties are listed: kind, then id
                 for pos, rec in sorted(enumerate(kinds.get(kind, [])), key=lambda pr: pr[1]["id"]):
                     doc = len(docs)
-                    head = search_head(rec)
-                    in_name = frozenset().union(*map(word_set, (head, rec["id"], *rec.get("aliases", []))))
-                    body = in_name.union(*map(word_set, texts(rec)))
-                    docs.append((doc, kind, pos, rec["id"], head))
-                    base = 2 * doc  # a posting is the document number, doubled, plus 1 in a name
-                    for w in body:
-                        p = postings.get(w)
-                        if p is None:
-                            p = postings[w] = array("q")
-                        p.append(base + 1 if w in in_name else base)
+                    docs.append((doc, kind, pos, rec["id"], search_head(rec)))
+                    in_name, rest = doc_words(rec, lambda parts: frozenset().union(*map(word_set, parts)))
+                    if rest:
+                        fts_rows.append((2 * doc, " ".join(rest)))
+                    fts_rows.append((2 * doc + 1, " ".join(in_name)))
             conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", docs)
-            conn.executemany("INSERT INTO search_words VALUES (?, ?)", ((w, p.tobytes()) for w, p in postings.items()))
+            if has_fts5():
+                conn.executescript(_SEARCH_SCHEMA)
+                conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", fts_rows)
+                conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
+                conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
             conn.executescript(_INDEXES)
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -250,7 +293,7 @@ def _open_checked(path: Path, state: str) -> sqlite3.Connection:
     except sqlite3.Error as e:
         conn.close()
         raise Damaged(str(e)) from None
-    if tables != TABLES or meta.get("format") != str(STORE_FORMAT) or meta.get("state") != state:
+    if tables not in (TABLES, TABLES - SEARCH_TABLES) or meta.get("format") != str(STORE_FORMAT) or meta.get("state") != state:
         conn.close()
         raise Damaged("not a store of this format and data state")
     return conn
@@ -301,9 +344,10 @@ class Store:
         except Damaged as e:  # another process replaced it between our rename and open: build our own
             raise DataError(f"the data store is unreadable: {e}", hint="remove the dxcli cache directory and run again") from None
 
-    def query(self, sql: str, args: tuple[Any, ...] = (), decode: Optional[int] = None) -> list[Any]:
+    def query(self, sql: str, args: tuple[Any, ...] = (), decode: Optional[int] = None, fts: bool = False) -> list[Any]:
         """Rows of a read (with column ``decode`` parsed from JSON); a store found damaged
-        mid-read is rebuilt once and the read repeated."""
+        mid-read is rebuilt once and the read repeated. A read of the search index (``fts``)
+        that fails where SQLite has no FTS5 is DataError, not damage."""
         # text that is not UTF-8 (undecodable argv bytes) cannot match: make it harmless
         args = tuple(a.encode("utf-8", "replace").decode("utf-8") if isinstance(a, str) else a for a in args)
         for attempt in (0, 1):
@@ -318,7 +362,9 @@ class Store:
                         raise sqlite3.DatabaseError("a record's checksum does not match")
                     out.append(json.loads(body))
                 return out
-            except (sqlite3.DatabaseError, json.JSONDecodeError):
+            except (sqlite3.DatabaseError, json.JSONDecodeError) as e:
+                if fts and isinstance(e, sqlite3.OperationalError) and not has_fts5():
+                    raise DataError(NO_FTS5.format(version=sqlite3.sqlite_version), hint=NO_FTS5_HINT) from None
                 self._rebuild_once()
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -365,13 +411,13 @@ class Store:
         self._rebuild_once()
         return again()
 
-    def _in(self, sql: str, head: tuple[Any, ...], values: list[Any], decode: Optional[int] = None) -> list[Any]:
+    def _in(self, sql: str, head: tuple[Any, ...], values: list[Any], decode: Optional[int] = None, fts: bool = False) -> list[Any]:
         """``sql`` ending in ``IN ({marks})``, run for ``values`` 500 at a time (SQLite's limit on
         parameters), the rows of every chunk in order."""
         out: list[Any] = []
         for start in range(0, len(values), 500):
             chunk = values[start : start + 500]
-            out += self.query(sql.format(marks=",".join("?" * len(chunk))), (*head, *chunk), decode=decode)
+            out += self.query(sql.format(marks=",".join("?" * len(chunk))), (*head, *chunk), decode=decode, fts=fts)
         return out
 
     def referring(self, kind: str, rel: str, target: str) -> list[dict[str, Any]]:
@@ -389,31 +435,55 @@ class Store:
     def word_matches(self, qw: str) -> dict[str, float]:
         """The indexed words a query word matches, with their weights: itself (1), a longer
         word it begins, for a query word of three letters or more (0.9), or, where neither is
-        found, a close spelling (up to 0.8)."""
-        out: dict[str, float] = {w: 1.0 for (w,) in self.query("SELECT word FROM search_words WHERE word = ?", (qw,))}
+        found, a close spelling (up to 0.8). The words are the FTS5 index's own vocabulary."""
+        out: dict[str, float] = {w: 1.0 for w, _ in self._terms("term = ?", (qw,))}
         if len(qw) >= 3:
-            longer = self.query("SELECT word FROM search_words WHERE word > ? AND word < ?", (qw, qw + "\x7f"))
-            out.update({w: 0.9 for (w,) in longer})
-        if not out and len(qw) >= 4:
-            import difflib
+            out.update({w: 0.9 for w, _ in self._terms("term > ? AND term < ?", (qw, qw + "\x7f"))})
+        if not out:  # not in the vocabulary: read it whole, checked, to be sure and for close spellings
+            terms = self.query("SELECT term, rows FROM search_terms ORDER BY term", fts=True)
+            if [(terms_digest(terms),)] != self.query("SELECT value FROM meta WHERE key = 'search_terms'"):
+                self._search_damaged("the search vocabulary does not match its checksum")
+            if len(qw) >= 4:
+                import difflib
 
-            vocab = [w for (w,) in self.query("SELECT word FROM search_words")]
-            for w in difflib.get_close_matches(qw, vocab, n=5, cutoff=0.8):
-                out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
+                for w in difflib.get_close_matches(qw, [t for t, _ in terms], n=5, cutoff=0.8):
+                    out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
         return out
 
-    def search(self, matches: list[dict[str, float]], limit: int) -> list[tuple[float, str, int, str, str]]:
-        """The best ``limit`` matching documents as (score, kind, pos, id, name): a document matches with a match for each query word, each word scoring its best
-        match, three times over in a record's name, id or aliases. Document numbers follow the
-        tie order (kind, then id), so only the documents shown are read."""
+    def _search_damaged(self, why: str) -> None:
+        """The search index disagrees with itself or its records: rebuild it, and have the
+        search asked again (Rebuilt)."""
+        self._damaged(lambda: None)
+        raise Rebuilt(why)
+
+    def _terms(self, where: str, args: tuple[Any, ...]) -> list[tuple[str, int]]:
+        """The (word, rows) of the search vocabulary ``where`` holds, which the index and its
+        copy must agree on."""
+        index = self.query(f"SELECT term, doc FROM search_vocab WHERE {where} ORDER BY term", args, fts=True)
+        copy = self.query(f"SELECT term, rows FROM search_terms WHERE {where} ORDER BY term", args, fts=True)
+        if index != copy:
+            self._search_damaged("the search index disagreed with its vocabulary")
+        return copy
+
+    def search(self, matches: list[dict[str, float]], limit: int) -> list[tuple[float, str, str, str, list[tuple[str, frozenset[str]]]]]:
+        """The best ``limit`` matching documents as (score, kind, id, name, texts), the texts
+        of its record each with its words: a document matches with a match for each query
+        word, each word scoring its best match, three times over in a record's name, id or
+        aliases. FTS5 finds the rows that hold each matched word, as many as the vocabulary
+        says; document numbers follow the tie order (kind, then id), so only the records shown
+        are read. Each of those is scored again from its own text: an index that disagrees with
+        its vocabulary or its records is rebuilt, never trusted."""
+        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), sorted({w for m in matches for w in m}), fts=True))
         total: Optional[dict[int, float]] = None
         for m in matches:
             best: dict[int, float] = {}
-            for word, blob in self._in("SELECT word, postings FROM search_words WHERE word IN ({marks})", (), list(m)):
-                weight = m[word]
-                for p in array("q", blob):
-                    doc = p >> 1
-                    w = weight * 3.0 if p & 1 else weight
+            for word, weight in m.items():
+                found = self.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", ('"' + word.replace('"', '""') + '"',), fts=True)
+                if len(found) != counts.get(word):
+                    self._search_damaged("the search index disagreed with its vocabulary")
+                for (row,) in found:
+                    doc = row >> 1
+                    w = weight * 3.0 if row & 1 else weight
                     if w > best.get(doc, 0.0):
                         best[doc] = w
             total = best if total is None else {d: total[d] + w for d, w in best.items() if d in total}
@@ -423,13 +493,51 @@ class Store:
         import heapq
 
         top = heapq.nsmallest(limit, total, key=lambda d: (-total[d], d))
-        rows = {r[0]: r for r in self._in("SELECT doc, kind, pos, id, name FROM search_docs WHERE doc IN ({marks})", (), top)}
-        return [(total[d], rows[d][1], rows[d][2], rows[d][3], rows[d][4]) for d in top]
+        rows = {
+            r[0]: r
+            for r in self._in(
+                "SELECT s.doc, s.kind, s.pos, s.id, s.name, r.body, r.digest FROM search_docs s "
+                "JOIN records r ON r.kind = s.kind AND r.pos = s.pos WHERE s.doc IN ({marks})",
+                (),
+                top,
+            )
+        }
+        memo: dict[str, frozenset[str]] = {}  # the same prose recurs across records: normalise it once
+        out = []
+        for d in top:
+            body = self._search_doc(rows.get(d), matches, total[d], memo)
+            if body is None:
+                self._search_damaged("the search index disagreed with its records")
+            out.append((total[d], rows[d][1], rows[d][3], rows[d][4], body))
+        return out
 
-    def record_at(self, kind: str, pos: int, rid: str) -> dict[str, Any]:
-        """The record a search document points at, which must be the record of that id."""
-        rows = self.query("SELECT body, digest FROM records WHERE kind = ? AND pos = ?", (kind, pos), decode=0)
-        if not rows or rows[0].get("id") != rid:
-            self._damaged(lambda: None)
-            raise Rebuilt("the search index disagreed with its records")
-        return rows[0]
+    @staticmethod
+    def _search_doc(
+        row: Optional[tuple[Any, ...]], matches: list[dict[str, float]], score: float, memo: dict[str, frozenset[str]]
+    ) -> Optional[list[tuple[str, frozenset[str]]]]:
+        """The texts of a search document's record, each with its words, if the record is
+        whole, is the document's and scores ``score`` from its own text; None if not."""
+        if row is None or row[1] not in SEARCHABLE or digest(row[5]) != row[6]:
+            return None
+        try:
+            rec = json.loads(row[5])
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(rec, dict) or rec.get("id") != row[3] or search_head(rec) != row[4]:
+            return None
+        from dxcli.names import norm
+
+        def words(text: str) -> frozenset[str]:
+            w = memo.get(text)
+            if w is None:
+                w = memo[text] = frozenset(norm(text).split())
+            return w
+
+        in_name, rest = doc_words(rec, lambda parts: frozenset().union(*map(words, parts)))
+        total = 0.0
+        for m in matches:
+            best = max((w * 3.0 if word in in_name else w for word, w in m.items() if word in in_name or word in rest), default=0.0)
+            if not best:
+                return None
+            total += best
+        return [(t, words(t)) for t in texts(rec)] if total == score else None
