@@ -58,7 +58,7 @@ def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> 
         emit(ctx, flat_rows(result), fmt)
         return
     if kind not in ("table", "markdown"):
-        render_report(result, report_sections(result), flat_rows(result), lambda: [], kind, term)
+        render_report(result, report_sections(result), flat_rows(result), kind, term)
         return
     from dxcli.output import pager
     from dxcli.output.pages import doc_text, report_doc

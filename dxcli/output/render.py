@@ -268,20 +268,6 @@ class Section:
         self.kind, self.rows = kind, rows
 
 
-class Entry:
-    """One record on a page: a heading line, then lines of text, each at an indent level."""
-
-    def __init__(self, heading: str, lines: list[tuple[int, str]]) -> None:
-        self.heading, self.lines = heading, lines
-
-
-class Page:
-    """A titled part of a page for a person: entries (records) or plain paragraphs."""
-
-    def __init__(self, title: str, entries: list[Entry], note: str | None = None, alert: bool = False) -> None:
-        self.title, self.entries, self.note, self.alert = title, entries, note, alert
-
-
 def page_width(term: Terminal) -> int:
     """The terminal's real width (not only ``COLUMNS``), or 100 when not a terminal."""
     if term.width:
@@ -293,46 +279,10 @@ def page_width(term: Terminal) -> int:
     return 100
 
 
-def render_pages(pages: list[Page], fmt: str, term: Terminal) -> None:
-    """Pages as wrapped text on a terminal (words never split, ids never folded) or as Markdown."""
-    import textwrap
-
-    out = term.stdout
-    width = max(page_width(term), 20)
-    bold = (lambda t: f"\x1b[1m{t}\x1b[0m") if term.color else (lambda t: t)
-    red = (lambda t: f"\x1b[1;31m{t}\x1b[0m") if term.color else (lambda t: t)
-    for page in pages:
-        if not page.entries:
-            continue
-        if fmt == "markdown":
-            out.write(f"## {inert(page.title)}\n\n")
-            for e in page.entries:
-                out.write(f"- **{inert(e.heading)}**\n")
-                for level, text in e.lines:
-                    out.write("  " * (level + 1) + "- " + _flat(inert(text)) + "\n")
-            if page.note:
-                out.write(f"\n{inert(page.note)}\n")
-            out.write("\n")
-            continue
-        out.write((red if page.alert else bold)(inert(page.title)) + "\n\n")
-        for e in page.entries:
-            for line in textwrap.wrap(inert(e.heading), width, break_long_words=False, break_on_hyphens=False) or [""]:
-                out.write(bold(line) + "\n")
-            for level, text in e.lines:
-                pad = "  " * (level + 1)
-                lines = textwrap.wrap(inert(text), width, initial_indent=pad, subsequent_indent=pad + "  ",
-                                      break_long_words=False, break_on_hyphens=False)
-                out.write("\n".join(lines) + "\n")
-            out.write("\n")
-        if page.note:
-            out.write(textwrap.fill(inert(page.note), width, break_long_words=False, break_on_hyphens=False) + "\n\n")
-
-
-def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[str, Any]], pages: Callable[[], "list[Page]"], fmt: str | None, term: Terminal) -> None:
+def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[str, Any]], fmt: str, term: Terminal) -> None:
     """A report of several parts: JSON gets ``doc`` whole; NDJSON one object a line with its
     section's ``kind``, in section order; CSV and TSV the ``flat`` rows, with list and object
-    cells as JSON; a table or Markdown the pages for a person (made only for them)."""
-    fmt = fmt or ("table" if term.is_tty else "tsv")
+    cells as JSON. (A person gets the report as a page: see output/pages.py.)"""
     out = term.stdout
     if fmt == "json":
         render(doc, fmt, term)
@@ -342,8 +292,8 @@ def render_report(doc: dict[str, Any], sections: list[Section], flat: list[dict[
                 out.write(json_text({"kind": sec.kind, **r}) + "\n")
     elif fmt in ("tsv", "csv"):
         render(flat, fmt, term)
-    else:
-        render_pages(pages(), fmt, term)
+    else:  # pragma: no cover - a person's formats (a table, Markdown) get the report as a page
+        raise ValueError(fmt)
 
 
 def _rich_table(rows: list[dict[str, Any]], single: bool, term: Terminal, view: View) -> None:
