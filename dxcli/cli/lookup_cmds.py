@@ -1,13 +1,14 @@
 """Reference queries: anatomy, muscles, nerves, innervation, maneuvers, tests, red flags,
 search, sources, citations and data-set information."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads these signatures on every run,
+# and a string annotation costs it a compile and an eval (about 2 ms a run in all).
 
 from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FormatOpt, emit
+from dxcli.cli.common import FormatOpt, emit, pages
 from dxcli.cli.complete import names
 from dxcli.output.render import View
 
@@ -35,9 +36,7 @@ def register(app: typer.Typer) -> None:
         if name is None:
             emit(ctx, q.structures(), fmt, View(columns=["id", "kind", "name", "description"]))
         else:
-            from dxcli.output.pages import STRUCTURE_FIELDS, record_doc
-
-            emit(ctx, q.structure(name), fmt, page=lambda r: record_doc(r, "structure", STRUCTURE_FIELDS))
+            emit(ctx, q.structure(name), fmt, page=lambda r: pages().record_doc(r, "structure", pages().STRUCTURE_FIELDS))
 
     @app.command(epilog=_ex("dxcli muscle", "dxcli muscle \"gluteus medius\"", "dxcli muscle -f csv"))
     def muscle(
@@ -48,11 +47,9 @@ def register(app: typer.Typer) -> None:
         """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
         from dxcli.query import anatomy as q
 
-        from dxcli.output.pages import muscle_doc
-
         data = q.muscles(name)
         emit(ctx, data, fmt, None if name else View(columns=["id", "nerve_name", "roots", "actions"]),
-             page=muscle_doc if isinstance(data, dict) else None)
+             page=(lambda r: pages().muscle_doc(r)) if isinstance(data, dict) else None)
 
     @app.command(epilog=_ex("dxcli nerve", "dxcli nerve sciatic", "dxcli nerve -f json | jq '.[].roots'"))
     def nerve(
@@ -63,11 +60,9 @@ def register(app: typer.Typer) -> None:
         """Nerves with their roots, their plexus, and the muscles they supply."""
         from dxcli.query import anatomy as q
 
-        from dxcli.output.pages import NERVE_FIELDS, record_doc
-
         data = q.nerves(name)
         emit(ctx, data, fmt, None if name else View(columns=["id", "roots", "muscles"]),
-             page=(lambda r: record_doc(r, "nerve", NERVE_FIELDS)) if isinstance(data, dict) else None)
+             page=(lambda r: pages().record_doc(r, "nerve", pages().NERVE_FIELDS)) if isinstance(data, dict) else None)
 
     @app.command(
         epilog=_ex(
@@ -167,11 +162,9 @@ def register(app: typer.Typer) -> None:
         """Where a record's facts come from, including recorded disagreements between sources."""
         from dxcli.query import sources
 
-        from dxcli.output.pages import cite_doc
-
         rows = sources.cite(record_id)
         one = len({(r.get("kind"), r.get("id")) for r in rows}) == 1
-        emit(ctx, rows, fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]), page=cite_doc if one else None)
+        emit(ctx, rows, fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]), page=(lambda rs: pages().cite_doc(rs)) if one else None)
 
     @app.command(epilog=_ex("dxcli info", "dxcli info -f json | jq .data_sha256"))
     def info(ctx: typer.Context, fmt: FormatOpt = None) -> None:
@@ -230,11 +223,9 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         cols.insert(len(first) + 1, "role")
     title = f"{rows[0]['name']}" if name is not None and rows else None
     shown = {k: _interval_cell for k in ("lr_positive_ci", "lr_negative_ci", "posttest_positive_ci", "posttest_negative_ci")}
-    from dxcli.output.pages import accuracy_doc
-
     emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers=SHORT_HEADERS, title=title,
                                 shown=shown, caption=_caption(rows, detailed=name is not None)),
-         page=(lambda rs: accuracy_doc(kind, rs)) if name is not None else None)
+         page=(lambda rs: pages().accuracy_doc(kind, rs)) if name is not None else None)
 
 
 def _interval_cell(value) -> str:
