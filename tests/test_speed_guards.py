@@ -9,17 +9,21 @@ import pytest
 
 from conftest import ROOT
 
+# dxcli ends its process once the answer is written (dxcli/__main__.py: atexit handlers, then
+# os._exit), so a probe registers what it reports with atexit before it runs dxcli.
 RUN = """
-import sys, runpy
+import atexit, sys, runpy
 sys.argv = ["dxcli", *{args!r}]
+atexit.register(lambda: report())
+def report():
+{report}
 try:
     runpy.run_module("dxcli", run_name="__main__")
 except SystemExit:
     pass
 """
-PROBE = RUN + """heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki") if m in sys.modules)
-print("IMPORTED=" + ",".join(heavy), file=sys.stderr)
-"""
+PROBE = RUN.replace("{report}", """    heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki") if m in sys.modules)
+    print("IMPORTED=" + ",".join(heavy), file=sys.stderr)""")
 
 
 def imported(*args: str) -> set[str]:
@@ -66,11 +70,10 @@ def test_a_table_imports_rich_but_not_pydantic():
     assert "rich" in got and "pydantic" not in got
 
 
-LOADED = RUN + """from dxcli.cli.app import app
-import typer.main
-group = typer.main.get_command(app)
-print("MODULES=" + ",".join(sorted(m for m in sys.modules if m.startswith("dxcli.cli."))), file=sys.stderr)
-"""
+LOADED = RUN.replace("{report}", """    from dxcli.cli.app import app
+    import typer.main
+    group = typer.main.get_command(app)
+    print("MODULES=" + ",".join(sorted(m for m in sys.modules if m.startswith("dxcli.cli."))), file=sys.stderr)""")
 
 
 def test_only_the_invoked_command_is_built():
