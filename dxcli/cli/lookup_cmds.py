@@ -178,10 +178,13 @@ EXAMPLE = {"maneuver": "modified-bent-knee", "test": "needle-emg"}  # one condit
 
 
 def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> None:
-    from dxcli.calc.probability import parse_probability
     from dxcli.query import accuracy as q
 
-    p = parse_probability(pretest, "pre-test probability") if pretest is not None else None
+    p = None
+    if pretest is not None:
+        from dxcli.calc.probability import parse_probability
+
+        p = parse_probability(pretest, "pre-test probability")
     if name is None and condition is None:
         if p is not None:
             from dxcli.errors import InvalidInput
