@@ -6,7 +6,36 @@ from __future__ import annotations
 def main() -> None:
     from dxcli.cli.app import main as run
 
-    run()
+    try:
+        run()
+    except SystemExit as e:
+        _end(e)
+
+
+def _end(done: SystemExit) -> None:
+    """End the process once the answer is written and checked (``cli.app.main`` flushes and
+    checks standard output and sets the exit status): run the ``atexit`` handlers, flush the
+    standard streams, and exit without the interpreter's teardown (its final garbage
+    collection and the freeing of every module cost a lookup about a tenth of its run time,
+    and free nothing the operating system does not). The status is the same either way. Any
+    thread still running, or a status that is not a number, takes the ordinary way out."""
+    import os
+    import sys
+
+    code = done.code
+    threads = sys.modules.get("threading")
+    if not (code is None or isinstance(code, int)) or (threads is not None and threads.active_count() > 1):
+        raise done
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:  # a stream that cannot flush now could not at teardown either
+            pass
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

@@ -9,17 +9,22 @@ import pytest
 
 from conftest import ROOT
 
+# dxcli ends its process once the answer is written (dxcli/__main__.py: atexit handlers, then
+# os._exit), so a probe registers what it reports with atexit before it runs dxcli.
 RUN = """
-import sys, runpy
+import atexit, sys, runpy
 sys.argv = ["dxcli", *{args!r}]
+atexit.register(lambda: report())
+def report():
+{report}
 try:
     runpy.run_module("dxcli", run_name="__main__")
 except SystemExit:
     pass
 """
-PROBE = RUN + """heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki") if m in sys.modules)
-print("IMPORTED=" + ",".join(heavy), file=sys.stderr)
-"""
+PROBE = RUN.replace("{report}", """    heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki",
+                                 "dxcli.output.pages", "shlex", "dxcli.calc.numbers") if m in sys.modules)
+    print("IMPORTED=" + ",".join(heavy), file=sys.stderr)""")
 
 
 def imported(*args: str) -> set[str]:
@@ -71,11 +76,10 @@ def test_a_page_imports_neither_rich_nor_pydantic():
     assert "rich" not in got and "pydantic" not in got
 
 
-LOADED = RUN + """from dxcli.cli.app import app
-import typer.main
-group = typer.main.get_command(app)
-print("MODULES=" + ",".join(sorted(m for m in sys.modules if m.startswith("dxcli.cli."))), file=sys.stderr)
-"""
+LOADED = RUN.replace("{report}", """    from dxcli.cli.app import app
+    import typer.main
+    group = typer.main.get_command(app)
+    print("MODULES=" + ",".join(sorted(m for m in sys.modules if m.startswith("dxcli.cli."))), file=sys.stderr)""")
 
 
 def test_only_the_invoked_command_is_built():
@@ -114,3 +118,78 @@ def test_lookup_by_name_through_the_index_agrees_with_a_full_scan():
                     assert find_record(kind, name, kind) == find(recs, name, kind), (kind, name)
                     checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["kerboul", "210", "--format", "json"],
+        ["maneuver", "faber", "--format", "json"],
+        ["innervation", "L5", "--format", "tsv"],
+        ["search", "hamstring"],
+        ["condition", "piriformis-syndrome", "--format", "json"],
+        ["differential", "buttock", "--format", "json"],
+        ["tonnis", "small-cysts", "-f", "json"],
+        ["posttest", "-p", "0.3", "lr=8.43", "-f", "json"],
+    ],
+)
+def test_machine_formats_do_not_import_the_page_builders(args):
+    """A page is built for a person only: JSON and TSV never import dxcli.output.pages."""
+    assert "dxcli.output.pages" not in imported(*args)
+
+
+def test_a_page_does_import_the_page_builders():
+    """The converse, so that the guard above would notice if the probe could not see it."""
+    assert "dxcli.output.pages" in imported("condition", "piriformis-syndrome", "-f", "markdown")
+
+
+def test_a_table_with_no_pager_to_run_does_not_import_shlex():
+    """shlex splits the pager's command line: only a run that starts a pager needs it."""
+    got = imported("differential", "buttock", "-f", "table")
+    assert "rich" in got and "shlex" not in got
+
+
+def test_the_number_parser_is_imported_only_for_a_number():
+    assert "dxcli.calc.numbers" not in imported("maneuver", "faber", "-f", "json")
+    assert "dxcli.calc.numbers" in imported("maneuver", "modified-bent-knee", "--pretest", "0.3", "-f", "json")
+
+
+def test_typer_reads_real_annotations_not_strings():
+    """Typer reads every command's signature on each run; a string annotation (from
+    ``from __future__ import annotations``) costs it a compile and an eval each time."""
+    import importlib
+
+    import typer
+
+    from dxcli.cli.app import COMMANDS, app
+
+    callbacks = [app.registered_callback.callback]
+    for module in dict.fromkeys(COMMANDS.values()):
+        collect = typer.Typer()
+        importlib.import_module(f"dxcli.cli.{module}").register(collect)
+        callbacks += [c.callback for c in collect.registered_commands]
+        callbacks += [c.callback for g in collect.registered_groups for c in g.typer_instance.registered_commands]
+        callbacks += [g.typer_instance.registered_callback.callback for g in collect.registered_groups
+                      if g.typer_instance.registered_callback]
+    assert len(callbacks) > len(COMMANDS)
+    strings = [(cb.__module__, cb.__name__, k) for cb in callbacks for k, v in cb.__annotations__.items() if isinstance(v, str)]
+    assert strings == []
+
+
+def _run_probe(args: list[str], report: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", RUN.replace("{report}", report).format(args=args)],
+        capture_output=True, text=True, cwd="/", env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_the_early_exit_keeps_the_output_and_runs_atexit_handlers():
+    """dxcli ends the process with os._exit once the answer is written: what it wrote is all
+    there, its atexit handlers ran, and the status is the command's."""
+    import json
+
+    p = _run_probe(["kerboul", "210", "-f", "json"], '    print("ATEXIT-RAN", file=sys.stderr)')
+    assert p.returncode == 0 and "ATEXIT-RAN" in p.stderr
+    assert json.loads(p.stdout)["combined_angle"] == 210
+    p = _run_probe(["condition", "no-such-condition", "-f", "json"], '    print("ATEXIT-RAN", file=sys.stderr)')
+    assert p.returncode == 1 and "ATEXIT-RAN" in p.stderr and "no condition matches" in p.stderr

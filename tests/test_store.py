@@ -384,10 +384,12 @@ def test_the_everyday_path_imports_neither_pydantic_nor_tomllib(tmp_path):
     cache = tmp_path / "cache"
     assert sh("maneuver", "faber", "-f", "json", env=_env(cache)).returncode == 0  # builds the store
     code = (
-        "import sys, runpy; sys.argv = ['dxcli', 'maneuver', 'faber', '-f', 'json']\n"
+        "import atexit, sys, runpy; sys.argv = ['dxcli', 'maneuver', 'faber', '-f', 'json']\n"
+        "def report():\n"  # dxcli ends the process itself once done (atexit handlers run)
+        "    bad = [m for m in ('pydantic', 'tomllib', 'tomli') if m in sys.modules]\n"
+        "    sys.stderr.write('LOADED:' + ','.join(bad) + '\\n')\n"
+        "atexit.register(report)\n"
         "try:\n    runpy.run_module('dxcli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-        "bad = [m for m in ('pydantic', 'tomllib', 'tomli') if m in sys.modules]\n"
-        "sys.stderr.write('LOADED:' + ','.join(bad) + '\\n')\n"
     )
     env = {**os.environ, **_env(cache), "PYTHONPATH": str(ROOT)}
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd="/", timeout=60)

@@ -8,7 +8,8 @@ import re
 from dxcli.errors import InvalidInput
 
 PLAIN = re.compile(r"[0-9]{1,300}(\.[0-9]*)?\Z")
-_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
+# ASCII digits only; compiled on first use (re's cache): a plain number never needs it
+_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
 def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> float:
@@ -24,7 +25,7 @@ def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> flo
         if t.lower().endswith(s):
             t = t[: -len(s)].strip()
             break
-    if not _NUMBER.match(t):
+    if not re.match(_NUMBER, t):
         raise InvalidInput(f"{what} {raw!r} is not a number", hint="give a plain decimal number such as 210")
     x = float(t)
     if not math.isfinite(x):

@@ -4,7 +4,8 @@ Commands live in one module per group and stay thin: parse arguments, call one
 library function, hand the rows to the renderer. Domain errors become exit codes here.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads these signatures on every run,
+# and a string annotation costs it a compile and an eval (about 2 ms a run in all).
 
 import os
 import sys

@@ -1,13 +1,14 @@
 """Calculators: Kerboul, Tönnis and post-test probability, each with a batch mode."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads these signatures on every run,
+# and a string annotation costs it a compile and an eval (about 2 ms a run in all).
 
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, terminal, warn
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, pages, terminal, warn
 from dxcli.cli.complete import names
 
 ColumnOpt = Annotated[
@@ -96,9 +97,7 @@ def register(app: typer.Typer) -> None:
 
         studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
         result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
-        from dxcli.output.pages import kerboul_doc
-
-        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields, page=kerboul_doc)
+        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields, page=lambda r: pages().kerboul_doc(r))
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
@@ -123,17 +122,13 @@ def register(app: typer.Typer) -> None:
         grading = loader.by_id("grading")["tonnis"]
         _safe(ctx, csv_safe)
         if not findings:
-            from dxcli.output.pages import tonnis_grades_doc
-
-            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]), page=tonnis_grades_doc)
+            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]), page=lambda r: pages().tonnis_grades_doc(r))
             return
         if findings == ["-"]:
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,
                    what="radiographic findings", keep=keep)
             return
-        from dxcli.output.pages import tonnis_doc
-
-        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields, page=tonnis_doc)
+        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields, page=lambda r: pages().tonnis_doc(r))
 
     @app.command(
         context_settings=LOOSE,
@@ -185,13 +180,11 @@ def register(app: typer.Typer) -> None:
         result, lr, band = bayes.run_exact(parse_probability(pretest, "pre-test probability"), findings, condition)
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
-        from dxcli.output.pages import posttest_doc
-
         def page(r: dict) -> object:
             from dxcli.reference import loader
 
             cid = r.get("condition")
-            return posttest_doc(r, loader.by_ids("condition", [cid])[cid]["name"] if cid else None)
+            return pages().posttest_doc(r, loader.by_ids("condition", [cid])[cid]["name"] if cid else None)
 
         _emit(ctx, result, fmt, fields, _posttest_view(), page=page)
 

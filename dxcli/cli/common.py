@@ -49,6 +49,14 @@ def terminal(ctx: typer.Context) -> Terminal:
     return term
 
 
+def pages() -> Any:
+    """``dxcli.output.pages``, imported when a page is drawn: a command passes ``emit`` a
+    builder that calls it, and the machine formats never import it."""
+    from dxcli.output import pages as module
+
+    return module
+
+
 def emit(
     ctx: typer.Context, data: Any, fmt: Optional[Fmt], view: View | None = None, page: Any = None, fields: Optional[str] = None
 ) -> None:

@@ -1,13 +1,14 @@
 """Commands over the conditions: the differential (with reasoning), one condition, findings, cases."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads these signatures on every run,
+# and a string annotation costs it a compile and an eval (about 2 ms a run in all).
 
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, emit_document, given_fields, terminal
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, emit_document, given_fields, pages, terminal
 from dxcli.cli.complete import names
 from dxcli.output.render import Section, View
 
@@ -103,13 +104,12 @@ def register(app: typer.Typer) -> None:
             emit(ctx, conditions.complaints(), fmt, View(columns=["id", "name", "conditions"]))
             return
         if not (finding or absent or next_):
-            from dxcli.output.pages import differential_doc
             from dxcli.query.lookup import find_record
 
             comp = find_record("complaint", complaint, "complaint")
             emit(ctx, conditions.differential(comp["id"]), fmt,
                  View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}, title=f"Differential: {comp['name']} (the review's table order, not a ranking)"),
-                 page=lambda rows: differential_doc(rows, comp))
+                 page=lambda rows: pages().differential_doc(rows, comp))
             return
         from dxcli.query import reasoning
 
@@ -138,10 +138,8 @@ def register(app: typer.Typer) -> None:
             emit(ctx, rows, fmt, View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}))
             return
 
-        from dxcli.output.pages import condition_doc
-
         emit(ctx, conditions.detail(name), fmt, View(shown={"figures": _figures, "notes": _notes, "source": _source, "deep_dive_source": _source}),
-             page=condition_doc)
+             page=lambda c: pages().condition_doc(c))
 
     @app.command(
         epilog="Examples:\n\n  dxcli finding                    # the findings vocabulary\n\n"
@@ -158,9 +156,7 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import reasoning
 
         if name is not None:
-            from dxcli.output.pages import FINDING_FIELDS, record_doc
-
-            emit(ctx, reasoning.finding_detail(name), fmt, page=lambda r: record_doc(r, "finding", FINDING_FIELDS))
+            emit(ctx, reasoning.finding_detail(name), fmt, page=lambda r: pages().record_doc(r, "finding", pages().FINDING_FIELDS))
             return
         kinds = sorted({f["kind"] for f in reasoning.loader.records("finding")})
         if kind is not None and kind not in kinds:
@@ -191,10 +187,7 @@ def register(app: typer.Typer) -> None:
             emit_document(ctx, cases.schema(), fmt)
             return
         report = cases.from_file(file) if file is not None else cases.bundled()
-        from dxcli.output.pages import case_doc
-
-        names = finding_names()
-        emit(ctx, report, fmt, page=lambda r: case_doc(r, names))
+        emit(ctx, report, fmt, page=lambda r: pages().case_doc(r, finding_names()))
 
 
 def _figures(figs: list[dict[str, Any]]) -> str:

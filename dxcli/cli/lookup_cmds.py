@@ -1,13 +1,14 @@
 """Reference queries: anatomy, muscles, nerves, innervation, maneuvers, tests, red flags,
 search, sources, citations and data-set information."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads these signatures on every run,
+# and a string annotation costs it a compile and an eval (about 2 ms a run in all).
 
 from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit
+from dxcli.cli.common import FieldsOpt, FormatOpt, emit, pages
 from dxcli.cli.complete import names
 from dxcli.output.render import View
 
@@ -36,9 +37,7 @@ def register(app: typer.Typer) -> None:
         if name is None:
             emit(ctx, q.structures(), fmt, View(columns=["id", "kind", "name", "description"]))
         else:
-            from dxcli.output.pages import STRUCTURE_FIELDS, record_doc
-
-            emit(ctx, q.structure(name), fmt, page=lambda r: record_doc(r, "structure", STRUCTURE_FIELDS))
+            emit(ctx, q.structure(name), fmt, page=lambda r: pages().record_doc(r, "structure", pages().STRUCTURE_FIELDS))
 
     @app.command(epilog=_ex("dxcli muscle", "dxcli muscle \"gluteus medius\"", "dxcli muscle -f csv"))
     def muscle(
@@ -50,11 +49,9 @@ def register(app: typer.Typer) -> None:
         """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
         from dxcli.query import anatomy as q
 
-        from dxcli.output.pages import muscle_doc, muscle_group_doc
-
         data = q.muscles(name)
         emit(ctx, data, fmt, None if name else View(columns=["id", "nerve_name", "roots", "actions"]),
-             page=muscle_doc if isinstance(data, dict) else muscle_group_doc if name else None)
+             page=(lambda r: pages().muscle_doc(r)) if isinstance(data, dict) else (lambda r: pages().muscle_group_doc(r)) if name else None)
 
     @app.command(epilog=_ex("dxcli nerve", "dxcli nerve sciatic", "dxcli nerve -f json | jq '.[].roots'"))
     def nerve(
@@ -66,11 +63,9 @@ def register(app: typer.Typer) -> None:
         """Nerves with their roots, their plexus, and the muscles they supply."""
         from dxcli.query import anatomy as q
 
-        from dxcli.output.pages import NERVE_FIELDS, record_doc
-
         data = q.nerves(name)
         emit(ctx, data, fmt, None if name else View(columns=["id", "roots", "muscles"]),
-             page=(lambda r: record_doc(r, "nerve", NERVE_FIELDS)) if isinstance(data, dict) else None)
+             page=(lambda r: pages().record_doc(r, "nerve", pages().NERVE_FIELDS)) if isinstance(data, dict) else None)
 
     @app.command(
         epilog=_ex(
@@ -176,11 +171,9 @@ def register(app: typer.Typer) -> None:
         """Where a record's facts come from, including recorded disagreements between sources."""
         from dxcli.query import sources
 
-        from dxcli.output.pages import cite_doc
-
         rows = sources.cite(record_id)
         one = len({(r.get("kind"), r.get("id")) for r in rows}) == 1
-        emit(ctx, rows, fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]), page=cite_doc if one else None)
+        emit(ctx, rows, fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]), page=(lambda rs: pages().cite_doc(rs)) if one else None)
 
     @app.command(epilog=_ex("dxcli info", "dxcli info -f json | jq .data_sha256"))
     def info(ctx: typer.Context, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
@@ -194,10 +187,13 @@ EXAMPLE = {"maneuver": "modified-bent-knee", "test": "needle-emg"}  # one condit
 
 
 def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> None:
-    from dxcli.calc.probability import parse_probability
     from dxcli.query import accuracy as q
 
-    p = parse_probability(pretest, "pre-test probability") if pretest is not None else None
+    p = None
+    if pretest is not None:
+        from dxcli.calc.probability import parse_probability
+
+        p = parse_probability(pretest, "pre-test probability")
     if name is None and condition is None:
         if p is not None:
             from dxcli.errors import InvalidInput
@@ -239,14 +235,12 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
         cols.insert(len(first) + 1, "role")
     title = f"{rows[0]['name']}" if name is not None and rows else None
     shown = {k: _interval_cell for k in ("lr_positive_ci", "lr_negative_ci", "posttest_positive_ci", "posttest_negative_ci")}
-    from dxcli.output.pages import accuracy_doc, condition_accuracy_doc
-
     if name is not None:
-        page = lambda rs: accuracy_doc(kind, rs)  # noqa: E731
+        page = lambda rs: pages().accuracy_doc(kind, rs)  # noqa: E731
     else:
         from dxcli.reference import loader
 
-        page = lambda rs: condition_accuracy_doc(kind, rs, loader.by_ids("condition", [rs[0]["condition"]])[rs[0]["condition"]])  # noqa: E731
+        page = lambda rs: pages().condition_accuracy_doc(kind, rs, loader.by_ids("condition", [rs[0]["condition"]])[rs[0]["condition"]])  # noqa: E731
     emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers={**SHORT_HEADERS, "id": kind.capitalize()}, title=title,
                                 shown=shown, caption=_caption(rows, detailed=name is not None)), page=page)
 

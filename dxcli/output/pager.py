@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shlex
 import shutil
 import subprocess
 from typing import Iterator
@@ -32,6 +31,8 @@ def command() -> list[str] | None:
         text = DEFAULT
     if not text or text == "cat":
         return None
+    import shlex  # (only once a pager is to run)
+
     try:
         argv = shlex.split(text)
     except ValueError:

@@ -124,12 +124,12 @@ def _markdown(doc: Doc) -> str:
 # --------------------------------------------------------------------------- sentences
 
 
-_REF = re.compile(r"\[ref ([0-9][0-9, –-]*)\]")
+_REF = r"\[ref ([0-9][0-9, –-]*)\]"  # compiled on first use (re's cache): not every page cites
 
 
 def prose(text: Any) -> str:
     """Text for a person: the review's '[ref 11, 12]' as '[11, 12]'."""
-    return _REF.sub(r"[\1]", str(text))
+    return re.sub(_REF, r"[\1]", str(text))
 
 
 def num(x: Any) -> str:

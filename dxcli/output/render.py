@@ -27,12 +27,18 @@ _CSV_QUOTED = re.compile(r'[,"\r\n]')  # a CSV cell with one of these is quoted
 _PLAIN_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 # (the patterns above are compiled on first use, by re's own cache: most runs never need them)
 # Lone surrogates: bytes of the input that were not UTF-8 (Python's surrogateescape).
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def valid_text(text: str) -> str:
     """Text that can be written as UTF-8: undecodable input bytes become U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
+    if text.isascii():
+        return text
+    try:  # only a lone surrogate makes UTF-8 fail: the pattern is compiled only for one
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub(_SURROGATE, "\ufffd", text)
+    return text
 
 
 class Terminal:
