@@ -145,7 +145,7 @@ def test_a_page_does_import_the_page_builders():
 
 def test_a_table_with_no_pager_to_run_does_not_import_shlex():
     """shlex splits the pager's command line: only a run that starts a pager needs it."""
-    got = imported("differential", "buttock", "-f", "table")
+    got = imported("muscle", "-f", "table")
     assert "rich" in got and "shlex" not in got
 
 
