@@ -288,7 +288,8 @@ def main() -> int:
             "maneuver": Case("maneuver faber --format json", dxcli("maneuver", "faber", "--format", "json")),
             "innervation": Case("innervation L5 --format tsv", dxcli("innervation", "L5", "--format", "tsv")),
             "search": Case("search hamstring (piped, TSV)", dxcli("search", "hamstring")),
-            "table": Case("differential buttock (Rich table, pty)", dxcli("differential", "buttock"), tty=True),
+            "table": Case("muscle (Rich table, pty)", dxcli("muscle"), tty=True),
+            "page": Case("differential buttock (a page, pty)", dxcli("differential", "buttock"), tty=True),
             "condition": Case("condition piriformis-syndrome --format json", dxcli("condition", "piriformis-syndrome", "--format", "json")),
             "differential": Case("differential buttock --format json", dxcli("differential", "buttock", "--format", "json")),
             "search_json": Case("search hamstring --format json", dxcli("search", "hamstring", "--format", "json")),
@@ -355,6 +356,7 @@ def main() -> int:
         evaluate(C["search"], C["typer"], 1.15, lookup_mem),
         evaluate(C["typer_table"], C["typer"], None, None),  # what Rich's import and a table cost
         evaluate(C["table"], C["typer_table"], 1.05, lookup_mem),
+        evaluate(C["page"], C["typer"], 1.15, lookup_mem),  # a page is text: no Rich
         evaluate(C["condition"], C["typer"], 1.15, lookup_mem),
         evaluate(C["differential"], C["typer"], 1.15, lookup_mem),
         evaluate(C["scale"], C["maneuver"], 1.3, 40.0),
