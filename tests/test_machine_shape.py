@@ -26,7 +26,7 @@ CASES: dict[str, list[list[str]]] = {
     "innervation": [[], ["L5"], ["superior gluteal nerve"], ["piriformis"]],
     "maneuver": [[], ["faber"], ["--condition", "gluteus-medius-tendinopathy", "--pretest", "0.3"], ["modified-bent-knee", "-p", "0.3"]],
     "test": [[], ["needle-emg", "-p", "0.2"], ["--condition", "lumbosacral-radiculopathy", "-p", "0.3"], ["--condition", "avn"]],
-    "redflags": [[], ["--condition", "lumbosacral-radiculopathy"]],
+    "redflags": [[], ["--condition", "lumbosacral-radiculopathy"], ["saddle-anesthesia"]],
     "search": [["hamstring"], ["pain sitting"]],
     "sources": [[]],
     "cite": [["faber"], ["avascular-necrosis-hip"]],

@@ -170,6 +170,18 @@ def test_a_conditions_maneuvers_are_a_page_of_sentences():
     assert out.count("(lumbar-mri)") == 1  # one record, its several statements under it
 
 
+def test_red_flags_are_a_page_in_bold_red_and_one_flag_has_its_own():
+    out = run("redflags", tty=True, color=True, width=100).out
+    assert "\x1b[1;31mRED FLAGS\x1b[0m" in out  # the section heading, bold red with colour
+    plain = run("redflags", tty=True, width=100).out
+    assert "\x1b[" not in plain and plain.count("What to do: ") == 5  # the review's five red flags
+    one = run("redflags", "saddle-anesthesia", tty=True, width=100).out
+    assert one.startswith("Saddle anesthesia\n") and "What to do: Imaging is indicated" in one
+    assert "Conditions: lumbosacral-radiculopathy" in one
+    r = run("redflags", "saddle-anesthesia", "-c", "lumbosacral-radiculopathy")
+    assert r.code == 2
+
+
 def test_condition_page_sections_refs_and_notes():
     out = " ".join(run("condition", "avascular-necrosis-hip", tty=True, width=100).out.replace("│", " ").split())  # across wrapped lines and boxes
     for text in ("Avascular necrosis of the hip", "PRESENTATION", "DIAGNOSIS", "PEARLS", "NOTES", "RELATED",

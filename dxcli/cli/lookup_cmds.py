@@ -129,9 +129,10 @@ def register(app: typer.Typer) -> None:
         """Diagnostic tests (imaging, EMG, blocks, laboratory): role, accuracy, likelihood ratios."""
         _accuracy(ctx, "test", name, condition, pretest, fmt)
 
-    @app.command(epilog=_ex("dxcli redflags", "dxcli redflags --condition lumbosacral-radiculopathy -f json"))
+    @app.command(epilog=_ex("dxcli redflags", "dxcli redflags saddle-anesthesia", "dxcli redflags --condition lumbosacral-radiculopathy -f json"))
     def redflags(
         ctx: typer.Context,
+        name: Annotated[Optional[str], typer.Argument(help="A red flag's id or name; none: every red flag.", autocompletion=names("red_flag"))] = None,
         condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only the red flags of this condition.", autocompletion=names("condition"))] = None,
         fields: FieldsOpt = None,
         fmt: FormatOpt = None,
@@ -139,7 +140,14 @@ def register(app: typer.Typer) -> None:
         """Red flags: each flag, why it matters, what the review says to do, and its source."""
         from dxcli.query import sources
 
-        emit(ctx, sources.red_flags(condition), fmt, View(columns=["name", "why", "action"]))
+        if name is not None:
+            if condition is not None:
+                from dxcli.errors import InvalidInput
+
+                raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
+            emit(ctx, sources.red_flag(name), fmt, page=lambda r: pages().red_flags_doc([r], r["name"]))
+            return
+        emit(ctx, sources.red_flags(condition), fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs))
 
     @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
     def search(

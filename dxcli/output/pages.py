@@ -445,6 +445,22 @@ def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dic
                [Part(what, blocks), Part("Related", [Block(None, related)])])
 
 
+def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags") -> Doc:
+    """Red flags as a page set apart in bold red: each flag's name and id, what it is, why it
+    matters, what the review says to do, the conditions it belongs to, its source and notes."""
+    blocks = []
+    for r in rows:
+        lines: list[Line] = paragraph(r.get("description"))
+        lines += [(0, f"Why it matters: {prose(r['why'])}"), (0, f"What to do: {prose(r['action'])}")]
+        if r.get("conditions"):
+            lines.append((0, "Conditions: " + ", ".join(r["conditions"])))
+        lines += [(0, "Source: " + text) for _, text in source_lines(r.get("source"), quote=False)]
+        lines += [(0, note_line(n)) for n in r.get("notes") or []]
+        blocks.append(Block(f"{r['name']} ({r['id']})", lines))
+    sub = f"{len(rows)} red flag{'s' if len(rows) != 1 else ''}: act on these first"
+    return Doc(title, sub, [Part("Red flags", blocks, alert=True)])
+
+
 def record_doc(rec: dict[str, Any], kind: str, fields: list[str]) -> Doc:
     """A muscle, nerve, structure or finding: its fields as labelled lines, then links, source, notes."""
     sub = f"{rec['id']} · {rec.get('kind') or kind}" if kind != "muscle" else f"{rec['id']} · muscle ({rec.get('group')})"

@@ -195,7 +195,7 @@ OUTPUTS: dict[str, list[tuple[str, Any]]] = {
     "maneuver": [("dxcli maneuver", Rows(ACCURACY_LIST)), ("dxcli maneuver NAME | --condition NAME [--pretest P]", Rows(EVIDENCE))],
     "test": [("dxcli test", Rows(ACCURACY_LIST.plus(kind="str?"))),
              ("dxcli test NAME | --condition NAME [--pretest P]", Rows(TEST_EVIDENCE))],
-    "redflags": [("dxcli redflags [--condition NAME]", Rows(RED_FLAG))],
+    "redflags": [("dxcli redflags [--condition NAME]", Rows(RED_FLAG)), ("dxcli redflags NAME", RED_FLAG)],
     "search": [("dxcli search TEXT", Rows(HIT))],
     "sources": [("dxcli sources", Rows(CITATION))],
     "cite": [("dxcli cite ID", Rows(CITE))],

@@ -16,7 +16,7 @@ SEARCHABLE = {
     "condition": "condition",
     "maneuver": "maneuver",
     "test": "test",
-    "red_flag": "cite",
+    "red_flag": "redflags",
     "muscle": "muscle",
     "nerve": "nerve",
     "structure": "anatomy",
@@ -28,6 +28,11 @@ SEARCHABLE = {
 }
 
 
+def red_flag(name: str) -> dict[str, Any]:
+    """One red flag by id, name or alias."""
+    return _red_flag_row(find_record("red_flag", name, "red flag"))
+
+
 def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
     recs = loader.records("red_flag")
     if condition is not None:
@@ -35,19 +40,20 @@ def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
         recs = [r for r in recs if cid in r["conditions"]]
         if not recs:
             raise NotFound(f"the review raises no red flag for {cid}", hint="list all with 'dxcli redflags'")
-    return [
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "description": r["description"],
-            "why": r["why"],
-            "action": r["action"],
-            "conditions": r["conditions"],
-            "source": r["source"],
-            "notes": r.get("notes", []),
-        }
-        for r in recs
-    ]
+    return [_red_flag_row(r) for r in recs]
+
+
+def _red_flag_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "name": r["name"],
+        "description": r["description"],
+        "why": r["why"],
+        "action": r["action"],
+        "conditions": r["conditions"],
+        "source": r["source"],
+        "notes": r.get("notes", []),
+    }
 
 
 def _words(text: str) -> list[str]:
