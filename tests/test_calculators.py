@@ -363,3 +363,21 @@ def test_posttest_pictures_name_the_condition_and_the_findings(tmp_path):
     assert "Combined: LR 68.4, assuming the findings are independent" in two.err
     raw = run("posttest", "-p", "0.3", "lr=8.43", "--draw", "-f", "json")
     assert raw.err.startswith("Fagan nomogram\n  A likelihood ratio given as lr=8.43\n")
+
+
+def test_bare_kerboul_is_the_scale_with_ha_2006_bounds_and_the_reviews_words():
+    r = run("kerboul", "-f", "json")
+    assert r.code == 0, r.err
+    rows = {x["id"]: x for x in r.json()}
+    # Ha 2006: low <= 190 (closed), moderate 190-240 open at both ends, high >= 240 (closed)
+    assert rows["low"]["interval"] == {"low": 0, "high": 190, "low_closed": True, "high_closed": True}
+    assert rows["moderate"]["interval"] == {"low": 190, "high": 240, "low_closed": False, "high_closed": False}
+    assert rows["high"]["interval"] == {"low": 240, "high": 360, "low_closed": True, "high_closed": True}
+    assert (rows["low"]["hips"], rows["low"]["collapsed"]) == (4, 0) and (rows["high"]["hips"], rows["high"]["collapsed"]) == (25, 25)
+    # the review's "<190" travels with the band whose bound it disagrees with
+    assert rows["low"]["review"] == "Low risk: combined necrotic angle <190"
+    assert any(n["kind"] == "disagreement" and n.get("review_value") == "<190" for n in rows["low"]["notes"])
+    assert [x["id"] for x in r.json()] == ["low", "moderate", "high", "grade-1", "grade-2", "grade-3", "grade-4"]
+    page = run("kerboul", tty=True, width=100).out
+    assert page.startswith("Modified Kerboul combined necrotic angle\n")
+    assert "Combined necrotic angle (190, 240) degrees" in page and "Combined necrotic angle [0, 200) degrees" in page

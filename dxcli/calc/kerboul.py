@@ -60,6 +60,20 @@ def classify(scale: dict[str, Any], combined: float, coronal: Optional[float] = 
     return classifier(scale)(combined, coronal, sagittal)[0]
 
 
+def bands_table(scale: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every band of the scale, a row each: the risk groups, then the grades, with their
+    intervals (numbers, and whether each end is closed), Ha 2006's counts and their notes."""
+    from dxcli.calc.bands import band_interval
+
+    return [
+        {"id": b["id"], "set": bs["id"], "label": b["label"], "interval": band_interval(b),
+         "hips": b.get("hips"), "collapsed": b.get("collapsed"), "description": b.get("description"),
+         "review": (b.get("source") or {}).get("quote"),  # the review's own words for a risk group
+         "notes": [*bs.get("notes", []), *b.get("notes", [])]}  # the set's caveats hold for each band
+        for bs in scale["band_sets"] for b in bs["bands"]
+    ]
+
+
 ANGLES = ("combined_angle", "coronal_angle", "sagittal_angle")
 
 

@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
     )
     def kerboul(
         ctx: typer.Context,
-        angles: Annotated[list[str], typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin.")],
+        angles: Annotated[Optional[list[str]], typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin; none: the scale's groups and grades.")] = None,
         column: ColumnOpt = None,
         keep: KeepOpt = None,
         fields: FieldsOpt = None,
@@ -76,6 +76,9 @@ def register(app: typer.Typer) -> None:
         from dxcli.reference import loader
 
         scale = loader.by_id("scale")["kerboul"]
+        if not angles:  # the scale itself: its risk groups and grades
+            emit(ctx, k.bands_table(scale), fmt, page=lambda rows: pages().kerboul_scale_doc(rows, scale))
+            return
         dmax = scale["domain_max"]
         classify = k.classifier(scale, _fields(fields) if angles == ["-"] else None)
 

@@ -566,6 +566,31 @@ def kerboul_doc(r: dict[str, Any]) -> Doc:
     return Doc("Modified Kerboul necrotic angle", "kerboul · calculator (Ha 2006)", parts)
 
 
+def kerboul_scale_doc(rows: list[dict[str, Any]], scale: dict[str, Any]) -> Doc:
+    """The Kerboul scale itself: each band set (the review's three risk groups, Ha 2006's
+    grades) with each band's interval, its hips and collapses in Ha 2006, the review's words
+    and the notes where the review and Ha 2006 differ."""
+    parts = []
+    for bs in scale["band_sets"]:
+        blocks = []
+        shared: list[str] = [note_line(n) for n in bs.get("notes", [])]
+        for r in (r for r in rows if r["set"] == bs["id"]):
+            lines: list[Line] = [(0, f"Combined necrotic angle {_interval(r['interval'])} degrees")]
+            lines += paragraph(r.get("description"))
+            if r.get("review"):
+                lines.append((0, f"The review: “{prose(r['review'])}”"))
+            lines += [(0, t) for t in (note_line(n) for n in r.get("notes") or []) if t not in shared]
+            blocks.append(Block(f"{r['label']} ({r['id']})", lines))
+        if shared:
+            blocks.append(Block(None, [(0, t) for t in shared]))
+        parts.append(Part(bs["name"], blocks))
+    parts.append(Part("Use", [Block(None, [(0, "Classify a hip: 'dxcli kerboul 210' (the combined angle) or 'dxcli kerboul 100 110' (the coronal and sagittal arcs)."),
+                                            (0, "Intervals: [ and ] include the end, ( and ) leave it out.")])]))
+    parts.append(Part("Source", [Block(None, source_lines(scale.get("source")))]))
+    parts.append(notes_part(scale.get("notes")))
+    return Doc(scale["name"], f"{scale['id']} · scale of the {scale.get('measure')}, in {scale.get('unit')}", parts)
+
+
 def _guidance_parts(r: dict[str, Any]) -> list[Part]:
     return [Part(t, [Block(None, _guidance_lines(r.get(k)))]) for k, t in (
         ("when_to_use", "When to use"), ("groups_meaning", "What the groups mean"),

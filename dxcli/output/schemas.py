@@ -165,6 +165,8 @@ KERBOUL = Obj({
     "grade": "int", "grade_interval": INTERVAL, "grade_hips": "int?", "grade_collapsed": "int?", "grade_collapse_ci": "range?",
     "collapse": "str?", "notes": ["str"], "source": SOURCE,
 })
+KERBOUL_BAND = Obj({"id": "str", "set": "str", "label": "str", "interval": INTERVAL, "hips": "int?", "collapsed": "int?",
+                    "description": "str?", "review": "str?", "notes": NOTES})
 KERBOUL_ONE = KERBOUL.plus(collapse_ci_method="str", study=Null(STUDY), **GUIDANCE)
 TONNIS_FINDING = Obj({"id": "str", "description": "str", "grade?": "int"})
 TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "notes": ["str"], "source": SOURCE})
@@ -200,7 +202,8 @@ OUTPUTS: dict[str, list[tuple[str, Any]]] = {
     "sources": [("dxcli sources", Rows(CITATION))],
     "cite": [("dxcli cite ID", Rows(CITE))],
     "info": [("dxcli info", INFO)],
-    "kerboul": [("dxcli kerboul ANGLE | CORONAL SAGITTAL", KERBOUL_ONE), ("dxcli kerboul -", batch(KERBOUL))],
+    "kerboul": [("dxcli kerboul ANGLE | CORONAL SAGITTAL", KERBOUL_ONE), ("dxcli kerboul -", batch(KERBOUL)),
+                ("dxcli kerboul: the scale's bands", Rows(KERBOUL_BAND))],
     "tonnis": [("dxcli tonnis", Rows(TONNIS_GRADE)), ("dxcli tonnis FINDING...", TONNIS.plus(**GUIDANCE)), ("dxcli tonnis -", batch(TONNIS))],
     "posttest": [("dxcli posttest --pretest P FINDING...", POSTTEST), ("dxcli posttest -", batch(POSTTEST))],
     "reference schema": [("dxcli reference schema (a KIND or --output: a JSON Schema document)", Rows(KIND))],
