@@ -1,0 +1,57 @@
+"""Layers import one way (issue 12): names.py and errors.py are the ground floor; reference/
+builds the store; calc/ computes from values it is given; query/ reads the store and calls
+calc/; output/ renders; learn/ builds study material from queries; cli/ is on top. Each
+module's imports (at any depth in the module, lazy ones included) are read with ``ast``."""
+
+from __future__ import annotations
+
+import ast
+
+from conftest import ROOT
+
+ALLOWED = {
+    "names": {"errors"},
+    "errors": set(),
+    "help_topics": set(),
+    "reference": {"errors", "names", "reference"},
+    "calc": {"errors", "names", "calc"},
+    "query": {"errors", "names", "reference", "calc", "query"},
+    "output": {"errors", "names", "calc", "output"},
+    "learn": {"errors", "names", "reference", "calc", "query", "output", "learn"},
+}
+
+
+def _layer(path) -> str:
+    rel = path.relative_to(ROOT / "dxcli")
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+def _imports(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dxcli."):
+            out.add(node.module.split(".")[1])
+        elif isinstance(node, ast.ImportFrom) and node.module == "dxcli":
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.Import):
+            out.update(a.name.split(".")[1] for a in node.names if a.name.startswith("dxcli."))
+    return out
+
+
+def test_layers_import_one_way():
+    bad = []
+    for path in sorted((ROOT / "dxcli").rglob("*.py")):
+        layer = _layer(path)
+        if layer not in ALLOWED:
+            continue  # cli/, __main__, __init__: the top
+        extra = _imports(path) - ALLOWED[layer] - {"__version__"}
+        if extra:
+            bad.append(f"{path.relative_to(ROOT)} ({layer}) imports {sorted(extra)}")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_check_sees_a_lazy_import():
+    # the probe itself: an import inside a function is found (so the test above can fail)
+    src = ROOT / "dxcli" / "query" / "lookup.py"
+    assert "reference" in _imports(src)
