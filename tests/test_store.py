@@ -332,6 +332,41 @@ def test_an_unwritable_cache_uses_a_temporary_store_with_a_notice(tmp_path):
     assert len(notice) == 1 and notice[0].startswith("dxcli: notice: cannot write the cache")
 
 
+def test_the_temporary_store_is_removed_when_the_run_ends(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    p = sh("maneuver", "faber", "-f", "json", env={"XDG_CACHE_HOME": str(blocker), "TMPDIR": str(tmp)})
+    assert p.returncode == 0 and "temporary store" in p.stderr
+    assert list(tmp.iterdir()) == []  # nothing left behind in the temporary directory
+
+
+def test_old_stores_are_pruned_when_a_new_one_is_built(tmp_path):
+    from dxcli.reference import store
+
+    cache = tmp_path / "cache"
+    d = cache / "dxcli" / "store"
+    d.mkdir(parents=True)
+    old = []
+    for i in range(store.KEEP_STORES + 3):  # stores of other data states, oldest first
+        f = d / f"data-{i:08x}-10.sqlite"
+        f.write_bytes(b"x")
+        os.utime(f, (1_000_000 + i, 1_000_000 + i))
+        old.append(f)
+    crashed = d / "data-ffffffff-10.sqlite.abc.tmp"
+    crashed.write_bytes(b"x")
+    os.utime(crashed, (1_000_000, 1_000_000))
+    fresh = d / "data-eeeeeeee-10.sqlite.def.tmp"  # a build in progress: left alone
+    fresh.write_bytes(b"x")
+    p = sh("maneuver", "faber", "-f", "json", env={"XDG_CACHE_HOME": str(cache)})
+    assert p.returncode == 0, p.stderr
+    left = set(d.iterdir())
+    assert set(old[-store.KEEP_STORES:]) <= left and not set(old[:3]) & left  # the newest others kept
+    assert crashed not in left and fresh in left
+    assert len([f for f in left if f.suffix == ".sqlite"]) == store.KEEP_STORES + 1  # and the new one
+
+
 def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     assert loader.cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "dxcli"

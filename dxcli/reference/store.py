@@ -244,6 +244,35 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
         raise
 
 
+KEEP_STORES = 8  # stores of other data states kept beside a new one (packs switched back and forth)
+
+
+def prune(new: Path) -> None:
+    """After ``new`` is built: remove all but the newest KEEP_STORES other stores, and build
+    files a crashed run left behind over a day ago. A process still reading a removed store
+    keeps reading it (POSIX); one that opens it after finds none and builds its own."""
+    import time
+
+    others = []
+    for p in new.parent.glob("data-*"):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        if p.suffix == ".tmp":
+            if st.st_mtime < time.time() - 86400:
+                others.append((0.0, p))
+        elif p != new:
+            others.append((st.st_mtime, p))
+    others.sort(reverse=True)
+    stale = [p for m, p in others if m == 0.0] + [p for m, p in others if m != 0.0][KEEP_STORES:]
+    for p in stale:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
 PARALLEL_BYTES = 4 * 1024 * 1024  # data larger than this is parsed and validated on every core
 
 
@@ -330,12 +359,16 @@ class Store:
                 pass
         try:
             build(files, path, state)
+            prune(path)
         except OSError as e:
             if self._fallback is not None:
                 raise DataError(f"cannot write the data store: {e.strerror or e}", hint="free some disk space, or set XDG_CACHE_HOME to a writable directory") from None
+            import atexit
+            import shutil
             import tempfile
 
             self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
+            atexit.register(shutil.rmtree, self._fallback, True)  # a store for this run only
             sys.stderr.write(f"dxcli: notice: cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run\n")
             path = self._path(state, self._fallback)
             build(files, path, state)
