@@ -32,11 +32,13 @@ def names_of(rec: dict[str, Any]) -> list[str]:
 
 def check_query(query: str, what: str) -> str:
     if not query or not query.strip():
-        raise InvalidInput(f"empty {what} name", hint=f"give a {what} name, e.g. 'dxcli {what} --help'")
+        listing = LIST_COMMANDS.get(what, f"dxcli {what}")
+        raise InvalidInput(f"empty {what} {'text' if what == 'search' else 'name'}",
+                           hint=f"list them with '{listing}'" if listing else "give the words to look for")
     if len(query) > 200:
         raise InvalidInput(f"{what} name is too long ({len(query)} characters)", hint="use at most 200 characters")
     if not norm(query):
-        raise InvalidInput(f"{what} name {query!r} has no letters or digits", hint=f"give a {what} name or id")
+        raise InvalidInput(f"{what} name {query!r} has no letters or digits", hint="give a name or an id")
     return query
 
 

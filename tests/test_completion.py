@@ -91,3 +91,29 @@ def test_batch_lines_and_case_files_take_only_exact_names(tmp_path):
     assert p.returncode == 1 and "exact" in p.stderr
     p = sh("differential", "butt", "-f", "json")  # the plain differential is a lookup
     assert p.returncode == 0 and "buttock" in p.stderr
+
+
+def test_messages_on_a_terminal_wrap_between_words_and_keep_commands_whole(monkeypatch):
+    import io
+    import os
+    import sys
+
+    from dxcli.errors import stderr_text
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+        def fileno(self):
+            return 2
+
+    monkeypatch.setattr(sys, "stderr", Tty())
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((60, 24)))
+    text = "see 'dxcli innervation tibial-nerve', 'dxcli innervation common-fibular-nerve' for its roots"
+    out = stderr_text(text, "  hint: ", "        ")
+    lines = out.splitlines()
+    assert all(len(x) <= 60 for x in lines) and len(lines) > 1
+    assert "'dxcli innervation common-fibular-nerve'" in out and "'dxcli innervation tibial-nerve'," in out
+    assert " ".join(out.split()) == " ".join(("  hint: " + text).split())  # nothing lost, no word split
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe: one line, as scripts read it
+    assert stderr_text(text, "  hint: ", "        ") == "  hint: " + text + "\n"

@@ -12,6 +12,11 @@ PLAIN = re.compile(r"[0-9]{1,300}(\.[0-9]*)?\Z")
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
+# An example of each kind of number, for the hint when one is not a number.
+EXAMPLES = {"angle": "210", "coronal angle": "100", "sagittal angle": "110", "combined angle": "210",
+            "likelihood ratio": "8.43", "pre-test probability": "0.3 or 30%"}
+
+
 def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> float:
     """A finite number from ``text``; a trailing suffix (e.g. '°', 'deg', '%') is removed first.
 
@@ -26,7 +31,7 @@ def parse_number(text: str, what: str, *, suffixes: tuple[str, ...] = ()) -> flo
             t = t[: -len(s)].strip()
             break
     if not re.match(_NUMBER, t):
-        raise InvalidInput(f"{what} {raw!r} is not a number", hint="give a plain decimal number such as 210")
+        raise InvalidInput(f"{what} {raw!r} is not a number", hint=f"give the {what} as a plain decimal number, e.g. {EXAMPLES.get(what, '0.3')}")
     x = float(t)
     if not math.isfinite(x):
         raise InvalidInput(f"{what} {raw!r} is not a finite number", hint="give a finite decimal number")

@@ -45,10 +45,12 @@ def _say_error(message: str, hint: str | None) -> None:
         text = inert(text)
         return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
 
+    from dxcli.errors import stderr_text
+
     err = sys.stderr or open(os.devnull, "w")
-    err.write(f"dxcli: error: {short(message)}\n")
+    err.write(stderr_text(short(message), "dxcli: error: ", "  "))
     if hint:
-        err.write(f"  hint: {short(hint)}\n")
+        err.write(stderr_text(short(hint), "  hint: ", "        "))
 
 
 class DxGroup(TyperGroup):

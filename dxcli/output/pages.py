@@ -307,12 +307,17 @@ def condition_doc(c: dict[str, Any]) -> Doc:
         if c.get(key):
             related.append((0, f"{what}: " + ", ".join(c[key])))
     if related:
-        related.append((0, "See 'dxcli maneuver ID', 'dxcli test ID', 'dxcli redflags --condition " + c["id"] + "'."))
+        see = ["'dxcli maneuver ID'", "'dxcli test ID'"] + ([f"'dxcli redflags --condition {c['id']}'"] if c.get("red_flags") else [])
+        related.append((0, "See " + ", ".join(see) + "."))
     parts.append(Part("Related", [Block(None, related)]))
     parts.append(Part("Coding", [Block(None, [(0, "ICD-10-CM: " + ", ".join(c["icd10cm"]))] if c.get("icd10cm") else [])]))
     src = source_lines(c.get("source")) + source_lines(c.get("deep_dive_source"))
     parts.append(Part("Source", [Block(None, src)]))
     return Doc(c["name"], sub, parts)
+
+
+TWO_LRS = ("The published likelihood ratio and the one computed from the same study's sensitivity and specificity "
+           "are separate estimates and differ; the data here do not say which to prefer.")
 
 
 def accuracy_lines(r: dict[str, Any]) -> list[Line]:
@@ -346,7 +351,7 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
         lines.append((0, f"Positive predictive value {span(r['ppv_range'], pct)} (depends on prevalence; gives no likelihood ratio)"))
     for key, what in (("posttest_positive", "Post-test probability if positive"), ("posttest_negative", "Post-test probability if negative")):
         if r.get(key) is not None:
-            lines.append((0, f"{what}: {pct(r[key])}{_ci_label(r.get(key + '_ci'))}"))
+            lines.append((0, f"{what}: {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}"))
     meaning = r.get("interpretation")
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
@@ -359,15 +364,29 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     for st in r.get("related_studies") or []:
         lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
     for p in r.get("published_ci") or []:
-        lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])})"))
+        show = pct if p["measure"] in ("sensitivity", "specificity") else num
+        lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
     for w in r.get("with_primary_figures") or []:
         lines.append((0, f"With {w['citation']}'s figures: sensitivity {pct(w.get('sensitivity'))}, specificity {pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
+    if r.get("published_ci") and r.get("with_primary_figures"):
+        lines.append((0, TWO_LRS))
     reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
     for why in reasons:
         lines.append((0, f"{'No interval' if why.startswith('counts not stated') else 'About the interval'}: {why}"))
     if r.get("statement"):
         lines.append((0, f"The review: “{prose(r['statement'])}”"))
     return lines
+
+
+def _posttest_hint(rows: list[dict[str, Any]], rid: str) -> list[Line]:
+    """The posttest command for this maneuver or test, where it has a likelihood ratio (with
+    --condition where it has evidence for several conditions); none where it has none."""
+    with_lr = [r for r in rows if r.get("lr_positive") is not None or r.get("lr_positive_range")]
+    if not with_lr:
+        return []
+    several = len({r["condition"] for r in rows}) > 1
+    cond = f" --condition {with_lr[0]['condition']}" if several else ""
+    return [(0, f"Post-test probability: 'dxcli posttest -p 0.3 {rid}+{cond}'")]
 
 
 def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
@@ -392,7 +411,7 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
     parts.append(Part("Source", [Block(None, quotes)]))
     parts.append(notes_part(*(r.get("notes") for r in rows)))
     parts.append(Part("Related", [Block(None, [(0, "Conditions: " + ", ".join(dict.fromkeys(r["condition"] for r in rows))),
-                                               (0, f"Post-test probability: 'dxcli posttest -p 0.3 {rid}+'")])]))
+                                               *_posttest_hint(rows, rid)])]))
     return Doc(first["name"], sub, parts)
 
 
@@ -639,8 +658,8 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
         head.append((0, f"Combined likelihood ratio {lr}"))
     if r.get("posttest_ci_note"):
         head.append((0, f"! {r['posttest_ci_note']}"))
-    if r.get("posttest_with_primary_figures"):
-        head.append((0, "With the primary source's figures: " + value_text(r["posttest_with_primary_figures"])))
+    if r.get("posttest_with_primary_figures") is not None:
+        head.append((0, f"With the primary source's sensitivity and specificity: post-test probability {pct(r['posttest_with_primary_figures'])}"))
     steps: list[Block] = []
     for s in r.get("steps") or []:
         slr = num(s["lr"]) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
@@ -651,12 +670,23 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
         if s.get("lr_ci_note"):
             lines.append((1, f"No interval: {s['lr_ci_note']}"))
         for p in s.get("published_lr_ci") or []:
-            lines.append((1, "Published: " + value_text({k: v for k, v in p.items() if k not in ("quote",)})))
+            alone = f"; at the same pre-test probability it gives {pct(p['probability_if_alone'])}" if p.get("probability_if_alone") is not None else ""
+            if p.get("probability_if_alone_ci"):
+                alone += f" ({span(p['probability_if_alone_ci'], pct)})"
+            sign = "LR+" if p.get("measure") == "lr_positive" else "LR-"
+            lines.append((1, f"{p.get('citation')} published {sign} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])}) "
+                             f"for {p.get('index_test')}{alone}. {p.get('label') or ''}".rstrip()))
         for w in s.get("with_primary_figures") or []:
-            lines.append((1, "With the primary figures: " + value_text(w)))
+            lines.append((1, f"With {w['citation']}'s sensitivity {pct(w.get('sensitivity'))} and specificity {pct(w.get('specificity'))}: "
+                             f"LR {num(w.get('lr'))}, post-test probability {pct(w.get('probability_if_alone'))}"))
+        if s.get("published_lr_ci") and s.get("with_primary_figures"):
+            lines.append((1, TWO_LRS))
         lines += [(1, note_line(n)) for n in s.get("notes") or []]
         steps.append(Block(None, lines))
-    parts = [Part("Result", [Block(None, head)]), Part("Steps", steps), notes_part(r.get("notes"))]
+    shown = {note_line(n) for st in r.get("steps") or [] for n in st.get("notes") or []}
+    parts = [Part("Result", [Block(None, head)]), Part("Steps", steps),
+             notes_part([n for n in r.get("notes") or [] if note_line(n) not in shown
+                         and (n.get("text") if isinstance(n, dict) else n) != r.get("posttest_ci_note")])]  # each note once
     return Doc("Post-test probability", "posttest · calculator", parts)
 
 

@@ -116,8 +116,16 @@ def same_study_notes(items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, 
     return notes
 
 
-def finite_sample_note(lr: float) -> dict[str, Any]:
+def finite_sample_note(lr: float, typed: bool = False) -> dict[str, Any]:
     """The note an LR of 0 or infinity always carries, typed or derived from a 100% figure."""
+    if typed:
+        what = "a negative result exclude" if lr == 0 else "a positive result make certain"
+        text = (
+            f"A likelihood ratio of {'0' if lr == 0 else 'infinity'} makes {what} the condition in this arithmetic; "
+            "a measured one comes from a sensitivity or specificity of 100% in a finite sample, where the true "
+            "figure may be lower."
+        )
+        return {"kind": "caveat", "text": text, "citation": None}
     if lr == 0:
         text = (
             "A likelihood ratio of 0 makes a negative result exclude the condition in this arithmetic; it "

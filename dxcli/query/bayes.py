@@ -116,7 +116,7 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     m = _RAW.match(t)
     if m:
         lr = parse_raw_lr(m.group(1))
-        notes = [finite_sample_note(lr)] if extreme(lr) else []
+        notes = [finite_sample_note(lr, typed=True)] if extreme(lr) else []
         return {"finding": t, "kind": "raw", "condition": None, "lr": lr, "lr_range": None, "source": None, "notes": notes,
                 "alternatives": [], "lr_ci": None, "lr_ci_note": RAW_NO_CI, "published": []}
     if len(t) < 2 or t[-1] not in "+-":

@@ -48,11 +48,12 @@ def find(records: Iterable[dict[str, Any]], query: str, what: str, *, exact: boo
     if single and not exact:
         rec = single[0]
         label = rec.get("name") or rec.get("label")
-        sys.stderr.write(
-            f"dxcli: {query.strip()!r} taken as {what} {rec['id']}"
+        from dxcli.errors import stderr_text
+
+        sys.stderr.write(stderr_text(
+            f"{query.strip()!r} taken as {what} {rec['id']}"
             + (f" ({label})" if label and norm(label) != norm(rec["id"]) else "")
-            + f", the one {what} whose name it begins\n"
-        )
+            + f", the one {what} whose name it begins", "dxcli: ", "  "))
         return rec
     if single:
         raise NotFound(
