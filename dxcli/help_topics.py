@@ -6,6 +6,7 @@ shown as written (examples), the others are re-wrapped to the terminal's width.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 LEARNING = """\
@@ -188,15 +189,56 @@ def man_page(commands: list[tuple[str, str]], version: str) -> str:
 
 
 def shown(text: str, width: int | None) -> str:
-    """``text`` for a terminal ``width`` columns wide (None: as written)."""
+    """``text`` for a terminal ``width`` columns wide (None: as written). Prose is re-wrapped
+    between words (never inside a word or an id); an indented line that does not fit is a
+    command, broken between shell words with a backslash, or a term and its definition,
+    whose definition wraps under itself."""
     if not width:
         return text
     blocks = text.strip("\n").split("\n\n")
     out = []
     for block in blocks:
         lines = block.split("\n")
-        if all(line.startswith(" ") for line in lines):  # examples: drop a comment that does not fit
-            out.append("\n".join(line.split("  #")[0].rstrip() if len(line) > width else line for line in lines))
+        if all(line.startswith(" ") for line in lines):
+            joined: list[str] = []  # a definition's continuation line joins its line first
+            for line in lines:
+                indent = len(line) - len(line.lstrip())
+                if joined and indent > len(joined[0]) - len(joined[0].lstrip()) and not re.match(r"\s*[a-z]+ .*dxcli", line):
+                    joined[-1] += " " + line.strip()
+                else:
+                    joined.append(line)
+            out.append("\n".join(x for line in joined for x in fit_line(line, width)))
         else:
-            out.append(textwrap.fill(" ".join(line.strip() for line in lines), width))
+            out.append(textwrap.fill(" ".join(line.strip() for line in lines), width, break_long_words=False, break_on_hyphens=False))
     return "\n\n".join(out) + "\n"
+
+
+def fit_line(line: str, width: int) -> list[str]:
+    """One indented line as lines of at most ``width`` columns (where its words allow)."""
+    import re
+
+    if len(line) <= width:
+        return [line]
+    pad = line[: len(line) - len(line.lstrip())]
+    body = line.strip()
+    if re.match(r"[a-z]+ ", body) and "dxcli" in body:  # a command: its comment above it, then the words
+        command, _, comment = body.partition("  # ")
+        return ([f"{pad}# {comment.strip()}"] if comment else []) + break_command(command, width, pad)
+    term = re.match(r"(\S+(?: \S+)?\s{2,})", body)  # 'exit 74   the output could not be written'
+    hang = pad + " " * (len(term.group(1)) if term and len(term.group(1)) < width // 2 else 2)
+    return textwrap.wrap(body, width, initial_indent=pad, subsequent_indent=hang, break_long_words=False, break_on_hyphens=False)
+
+
+def break_command(command: str, width: int, pad: str) -> list[str]:
+    """A shell command broken between words (quoted strings kept whole) with a trailing
+    backslash, continuation lines indented four more columns, so it pastes as shown."""
+    import re
+
+    words = re.findall(r"(?:'[^']*'|\"[^\"]*\"|\S)+", command)
+    out, line = [], pad
+    for w in words:
+        if line.strip() and len(line) + 1 + len(w) + 2 > width:
+            out.append(line + " \\")
+            line = pad + "    "
+        line += ("" if not line.strip() else " ") + w
+    return out + [line]

@@ -46,3 +46,21 @@ def test_every_help_example_reads_back_whole(cols):
         joined = " ".join(re.sub(r" \\\n\s+", " ", text).split())
         for ex in examples:
             assert ex in joined, f"dxcli {' '.join(path)} --help at {cols} columns: {ex!r} does not read back whole"
+
+
+@pytest.mark.parametrize("cols", [60, 100])
+def test_help_topics_fit_the_terminal_and_keep_examples_whole(cols):
+    from dxcli.help_topics import TOPICS, shown
+
+    for name, text in TOPICS.items():
+        out = shown(text, cols)
+        long = [x for x in out.splitlines() if len(x) > cols]
+        assert not long, f"help {name} at {cols}: {long[0]!r}"
+        joined = " ".join(re.sub(r" \\\n\s+", " ", out).split())
+        for line in text.splitlines():
+            if re.match(r"\s+[a-z]+ ", line) and "dxcli" in line:
+                ex = " ".join(line.partition("  # ")[0].split())
+                assert ex in joined, f"help {name} at {cols}: {ex!r} does not read back whole"
+        words = set(re.findall(r"[A-Za-z]{3,}", text))
+        cut = {w for w in re.findall(r"[A-Za-z]{3,}", out) if w not in words}
+        assert not cut, f"help {name} at {cols}: words cut {sorted(cut)[:5]}"

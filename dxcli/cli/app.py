@@ -195,16 +195,12 @@ def _format_epilog(self: Any, ctx: Any, formatter: Any) -> None:
                 if len(line) + 2 <= width:
                     formatter.write(pad + "  " + line + "\n")
                     continue
+                from dxcli.help_topics import break_command
+
                 if comment:
                     formatter.write(f"{pad}  # {comment.strip()}\n")
-                words = re.findall(r"(?:'[^']*'|\"[^\"]*\"|\S)+", command)
-                out = "  "
-                for w in words:
-                    if out.strip() and len(out) + 1 + len(w) + 2 > width:
-                        formatter.write(pad + out + " \\\n")
-                        out = "      "
-                    out += ("" if not out.strip() else " ") + w
-                formatter.write(pad + out + "\n")
+                for out in break_command(command, width + len(pad), pad + "  "):
+                    formatter.write(out + "\n")
             formatter.write_paragraph()
 
 
