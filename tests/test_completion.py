@@ -117,3 +117,10 @@ def test_messages_on_a_terminal_wrap_between_words_and_keep_commands_whole(monke
     assert " ".join(out.split()) == " ".join(("  hint: " + text).split())  # nothing lost, no word split
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe: one line, as scripts read it
     assert stderr_text(text, "  hint: ", "        ") == "  hint: " + text + "\n"
+
+
+def test_a_misspelt_command_names_the_close_one():
+    p = sh("conditon", "piriformis-syndrome")
+    assert p.returncode == 2 and p.stdout == ""
+    assert "Did you mean 'condition'?" in p.stderr and "dxcli --help" in p.stderr
+    assert sh("condition", "piriformis-syndrome", "-f", "json").returncode == 0  # the suggestion works

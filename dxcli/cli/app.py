@@ -68,6 +68,21 @@ class DxGroup(TyperGroup):
             self.add_command(cmd, name)
         return cmd
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            try:  # Typer's own copy of Click (0.24 on), else Click itself
+                from typer._click.exceptions import UsageError
+            except ImportError:  # pragma: no cover
+                from click.exceptions import UsageError
+
+            close = difflib.get_close_matches(name.lower(), list(COMMANDS), n=2, cutoff=0.6)
+            also = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise UsageError(f"No such command {name!r}.{also} The commands: 'dxcli --help'.", ctx)
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
