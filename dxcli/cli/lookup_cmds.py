@@ -89,7 +89,10 @@ def register(app: typer.Typer) -> None:
             emit(ctx, rows, fmt, View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle"}))
             return
 
-        emit(ctx, q.innervation(query), fmt, View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle"}))
+        rows = q.innervation(query)
+        asked = rows[0]["query"] if rows else query  # 'root L5', 'nerve superior-gluteal-nerve', 'muscle piriformis'
+        title = f"Muscles of {asked}" if not asked.startswith("muscle ") else f"Innervation of {rows[0]['name']}"
+        emit(ctx, rows, fmt, View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle", "nerve_name": "Nerve"}, title=title))
 
     @app.command(
         epilog=_ex(
@@ -147,7 +150,15 @@ def register(app: typer.Typer) -> None:
                 raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
             emit(ctx, sources.red_flag(name), fmt, page=lambda r: pages().red_flags_doc([r], r["name"]))
             return
-        emit(ctx, sources.red_flags(condition), fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs))
+        if condition is None:
+            emit(ctx, sources.red_flags(), fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs))
+            return
+        from dxcli.reference import loader
+
+        rows = sources.red_flags(condition)
+        cid = next(c for c in rows[0]["conditions"] if all(c in r["conditions"] for r in rows))
+        name = loader.by_ids("condition", [cid])[cid]["name"]
+        emit(ctx, rows, fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs, f"Red flags of {name}", shown_condition=cid))
 
     @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
     def search(

@@ -14,6 +14,7 @@ import re
 import textwrap
 from typing import Any, Callable, Iterable
 
+from dxcli.names import norm
 from dxcli.output.render import Terminal, inert, page_width
 
 Line = tuple[int, str]
@@ -464,15 +465,17 @@ def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dic
                [Part(what, blocks), Part("Related", [Block(None, related)])])
 
 
-def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags") -> Doc:
+def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags", shown_condition: str | None = None) -> Doc:
     """Red flags as a page set apart in bold red: each flag's name and id, what it is, why it
     matters, what the review says to do, the conditions it belongs to, its source and notes."""
     blocks = []
     for r in rows:
-        lines: list[Line] = paragraph(r.get("description"))
+        desc = r.get("description")
+        lines: list[Line] = paragraph(desc) if desc and norm(desc) != norm(r["name"]) else []  # not the name again
         lines += [(0, f"Why it matters: {prose(r['why'])}"), (0, f"What to do: {prose(r['action'])}")]
-        if r.get("conditions"):
-            lines.append((0, "Conditions: " + ", ".join(r["conditions"])))
+        others = [c for c in r.get("conditions") or [] if c != shown_condition]  # the title names that one
+        if others:
+            lines.append((0, ("Also for: " if shown_condition else "Conditions: ") + ", ".join(others)))
         lines += [(0, "Source: " + text) for _, text in source_lines(r.get("source"), quote=False)]
         lines += [(0, note_line(n)) for n in r.get("notes") or []]
         blocks.append(Block(f"{r['name']} ({r['id']})", lines))
