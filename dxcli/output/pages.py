@@ -539,6 +539,23 @@ def muscle_group_doc(rows: list[dict[str, Any]]) -> Doc:
     return Doc(title, sub, [Part("Muscles", blocks)])
 
 
+def _cite_heading(r: dict[str, Any]) -> str:
+    """Where a fact sits, in words: 'Source', 'Evidence 2: source', 'Evidence 1: disagreement
+    note 2', 'Study zhang-2018-study (contrary)'."""
+    path, kind = r.get("path") or "", str(r.get("type") or "")
+    if kind.startswith("study"):
+        return f"Study {path.removeprefix('study ')}: {kind.partition(': ')[2] or 'study'}"
+    words = []
+    for part in path.split("."):
+        m = re.match(r"([a-z_]+)\[(\d+)\]$", part)
+        name, n = (m.group(1), int(m.group(2)) + 1) if m else (part, None)
+        if name == "notes":
+            words.append(f"{kind.partition(': ')[2] or 'a'} note {n}" if n else "notes")
+        elif name != "source":
+            words.append(f"{label(name).rstrip('s') if n else label(name)} {n}".strip() if n else label(name))
+    return ": ".join(words + (["source"] if path.split(".")[-1] == "source" and words else [])).capitalize() or "Source"
+
+
 def cite_doc(rows: list[dict[str, Any]]) -> Doc:
     first = rows[0]
     blocks = []
@@ -548,9 +565,11 @@ def cite_doc(rows: list[dict[str, Any]]) -> Doc:
         if r.get("text"):
             lines.append((0, ("! " if str(r.get("type", "")).startswith("note: disagreement") else "") + f"“{prose(r['text'])}”"))
         if r.get("review_value") is not None or r.get("primary_value") is not None:
-            lines.append((0, f"The review: {value_text(r.get('review_value'))}; the primary source: {value_text(r.get('primary_value'))}"))
-        where = re.sub(r"\[(\d+)\]", lambda m: f" {int(m.group(1)) + 1}", r.get("path") or "").replace(".", ", ")
-        blocks.append(Block(f"{label(where)} ({r.get('type')})", [x for x in lines if x[1]]))
+            def val(v: Any) -> str:  # the recorded figures are proportions: shown as percentages
+                return pct(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 else value_text(v)
+
+            lines.append((0, f"The review: {val(r.get('review_value'))}; the primary source: {val(r.get('primary_value'))}"))
+        blocks.append(Block(_cite_heading(r), [x for x in lines if x[1]]))
     return Doc(f"Sources of {first['id']}", f"{first['id']} · {first.get('kind')}", [Part("Where each fact comes from", blocks)])
 
 
