@@ -175,7 +175,7 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
     return classify_some
 
 
-COLLAPSE_CI = "Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); null where the hip count is not stated"
+COLLAPSE_CI = "Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); none where Ha 2006 does not state the hip count"
 
 
 def collapse_ci(band: dict[str, Any]) -> Optional[list[float]]:

@@ -191,7 +191,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
             notes.append(
                 {
                     "kind": "arithmetic",
-                    "text": "specificity of 1 makes LR+ unbounded: shown as null in JSON (an empty cell in CSV and TSV) and ∞ in a table",
+                    "text": "a specificity of 100% makes LR+ unbounded: the range has no finite upper end (∞; null in JSON)",
                 }
             )
         for x in (p_lo, p_hi, n_lo, n_hi):
