@@ -124,3 +124,9 @@ def test_a_misspelt_command_names_the_close_one():
     assert p.returncode == 2 and p.stdout == ""
     assert "Did you mean 'condition'?" in p.stderr and "dxcli --help" in p.stderr
     assert sh("condition", "piriformis-syndrome", "-f", "json").returncode == 0  # the suggestion works
+
+
+def test_search_takes_several_words_unquoted():
+    a = sh("search", "hip", "mri", "-f", "json")
+    b = sh("search", "hip mri", "-f", "json")
+    assert a.returncode == 0 and a.stdout == b.stdout and json.loads(a.stdout)[0]["id"] == "hip-mri"

@@ -163,7 +163,7 @@ def register(app: typer.Typer) -> None:
     @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
     def search(
         ctx: typer.Context,
-        text: Annotated[str, typer.Argument(help="Words to look for (typos and word order tolerated).")],
+        text: Annotated[list[str], typer.Argument(help="Words to look for (typos and word order tolerated); quoting them is optional.")],
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=500, help="At most this many results.")] = 20,
         fields: FieldsOpt = None,
         fmt: FormatOpt = None,
@@ -171,7 +171,7 @@ def register(app: typer.Typer) -> None:
         """Search every kind of record, best matches first."""
         from dxcli.query import sources
 
-        emit(ctx, sources.search(text, limit), fmt, View(columns=["kind", "id", "snippet"]))
+        emit(ctx, sources.search(" ".join(text), limit), fmt, View(columns=["kind", "id", "snippet"]))
 
     @app.command(epilog=_ex("dxcli sources", "dxcli sources -f csv > citations.csv"))
     def sources(ctx: typer.Context, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
