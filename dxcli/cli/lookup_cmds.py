@@ -153,11 +153,11 @@ def register(app: typer.Typer) -> None:
         if condition is None:
             emit(ctx, sources.red_flags(), fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs))
             return
-        from dxcli.reference import loader
+        from dxcli.query.lookup import find_record
 
-        rows = sources.red_flags(condition)
-        cid = next(c for c in rows[0]["conditions"] if all(c in r["conditions"] for r in rows))
-        name = loader.by_ids("condition", [cid])[cid]["name"]
+        cond = find_record("condition", condition, "condition")
+        rows = sources.red_flags(cond["id"])  # the id: the lookup (and its notice) happens once
+        cid, name = cond["id"], cond["name"]
         emit(ctx, rows, fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs, f"Red flags of {name}", shown_condition=cid))
 
     @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
