@@ -25,7 +25,7 @@ from dxcli.calc.numbers import parse_number
 from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.accuracy import P_DIGITS, _box, _r, alternatives, extreme, finite_sample_note, record_notes, same_study_notes
 from dxcli.query.evidence import finding_interval, short_name
-from dxcli.query.lookup import find, find_record, suggest
+from dxcli.query.lookup import NotExact, find, find_record, suggest
 from dxcli.reference import loader
 
 _RAW = re.compile(r"^\s*lr\s*=\s*(.*)$", re.IGNORECASE)
@@ -80,13 +80,14 @@ def _shown(x: Optional[float]) -> Optional[float]:
 
 def _resolve(name: str) -> tuple[str, dict[str, Any]]:
     pool = [("maneuver", r) for r in loader.records("maneuver")] + [("test", r) for r in loader.records("test")]
-    near: list[NotFound] = []
+    near: list[NotExact] = []
     for kind in ("maneuver", "test"):
         try:
             return kind, find([r for k, r in pool if k == kind], name, kind, exact=True)
-        except NotFound as e:
-            if "exact" in e.message:  # a name that would complete: say that it must be exact
-                near.append(e)
+        except NotExact as e:  # a name that would complete: say that it must be exact
+            near.append(e)
+        except NotFound:
+            continue
     if near:
         raise near[0]
     raise NotFound(

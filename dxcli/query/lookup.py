@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from dxcli.errors import NotFound
 from dxcli.names import check_query, names_of, norm, suggest
 
-__all__ = ["check_query", "find", "find_record", "names_of", "norm", "suggest"]
+__all__ = ["NotExact", "check_query", "find", "find_record", "names_of", "norm", "suggest"]
 
 
 def find_record(kind: str, query: str, what: str, *, exact: bool = False) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def find(records: Iterable[dict[str, Any]], query: str, what: str, *, exact: boo
             + f", the one {what} whose name it begins", "dxcli: ", "  "))
         return rec
     if single:
-        raise NotFound(
+        raise NotExact(
             f"no {what} has the exact id, name or alias {query!r}",
             hint=f"did you mean {single[0]['id']!r}? a number is computed here, so give it exactly",
         )
@@ -67,6 +67,10 @@ def find(records: Iterable[dict[str, Any]], query: str, what: str, *, exact: boo
             hint="give more of the name, or an id",
         )
     raise NotFound(f"no {what} matches {query!r}", hint=suggest(recs, query, what))
+
+
+class NotExact(NotFound):
+    """A name that would complete to one record, where only an exact name is accepted."""
 
 
 def completions(recs: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
