@@ -122,13 +122,14 @@ def _for_people(data: Any, view: View) -> View:
     shown = dict(view.shown)
     whole = list(view.whole)
     idlike = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+=]*(-[A-Za-z0-9.+=]+)*$")
+
+    def token(v: Any) -> bool:
+        return isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 40 and bool(idlike.match(v)))
+
     for k in dict.fromkeys(keys):
         vals = [r.get(k) for r in rows if r.get(k) not in (None, "", [])]
         if k not in shown and any(isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, dict) for x in v)) for v in vals):
             shown[k] = value_text
-        def token(v: Any) -> bool:
-            return isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 40 and bool(idlike.match(v)))
-
         if vals and all(map(token, vals)):
             whole.append(k)  # numbers and ids: copied into the next command whole
     return view.replace(headers=headers, shown=shown, whole=whole)

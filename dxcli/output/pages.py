@@ -197,16 +197,13 @@ def note_line(n: Any) -> str:
     return text
 
 
+def note_lines(*note_lists: Iterable[Any]) -> list[Line]:
+    """The notes of several lists as lines, each note once."""
+    return [(0, t) for t in dict.fromkeys(note_line(n) for notes in note_lists for n in notes or [])]
+
+
 def notes_part(*note_lists: Iterable[Any], title: str = "Notes") -> Part:
-    seen: set[str] = set()
-    lines: list[Line] = []
-    for notes in note_lists:
-        for n in notes or []:
-            t = note_line(n)
-            if t not in seen:
-                seen.add(t)
-                lines.append((0, t))
-    return Part(title, [Block(None, lines)])
+    return Part(title, [Block(None, note_lines(*note_lists))])
 
 
 def bullets(items: Iterable[Any]) -> list[Line]:
@@ -450,13 +447,7 @@ def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dic
         lines: list[Line] = paragraph(rs[0].get("description")) if kind == "maneuver" else []
         for r in rs:
             lines += accuracy_lines(r)
-        seen: set[str] = set()
-        for r in rs:
-            for n in r.get("notes") or []:
-                t = note_line(n)
-                if t not in seen:
-                    seen.add(t)
-                    lines.append((0, t))
+        lines += note_lines(*(r.get("notes") for r in rs))
         blocks.append(Block(f"{rs[0]['name']} ({rid})", lines))
     first = next(iter(groups))
     related = [(0, f"One {kind}'s page, with its source: 'dxcli {kind} {first}'"),
