@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
@@ -34,9 +36,9 @@ class DataError(DxError):
 
 
 def stderr_text(text: str, lead: str, hang: str) -> str:
-    """``lead + text`` for stderr: on a terminal wrapped at its width between words (never
-    inside one, so a command in the text stays whole on its line), lines after the first
-    indented by ``hang``; unwrapped when stderr is a pipe or a file (one line a message)."""
+    """``lead + text`` for stderr: on a terminal wrapped at its width by ``wrap_words``, lines
+    after the first indented by ``hang``; unwrapped when stderr is a pipe or a file (one line
+    a message)."""
     import os
     import sys
 
@@ -47,11 +49,69 @@ def stderr_text(text: str, lead: str, hang: str) -> str:
         width = 0
     if width < 20 or len(lead) + len(text) <= width:
         return lead + text + "\n"
-    import re
+    return "\n".join(wrap_words(text, width, lead, hang)) + "\n"
+
+
+# A unit that is never broken across lines: a quoted command, or a run of references ([11, 12]).
+_COMMAND = re.compile(r"'dxcli [^']*'")
+_UNIT = re.compile(r"'dxcli [^']*'|\[[0-9][0-9,\s\u2013-]*\]")
+
+
+def wrap_words(text: str, width: int, lead: str = "", hang: str = "") -> list[str]:
+    """``text`` wrapped at ``width`` between words, never inside one: a quoted command
+    (``'dxcli posttest -p 0.3 faber+'``) and a run of references (``[11, 12]``) are each one
+    unit. A command that does not fit on what is left of a line starts a line of its own;
+    one longer than a whole line is written there without its quotes, broken between shell
+    words with a trailing backslash (as the help's examples are), so that it pastes as shown."""
     import textwrap
 
-    # a quoted command ('dxcli nerve sciatic-nerve') is one unit: it moves to the next line whole
-    glued = re.sub(r"'dxcli [^']*'", lambda m: m.group().replace(" ", "\x00"), text)
+    units: dict[str, str] = {}
+
+    def glue(m: "re.Match[str]") -> str:
+        key = f"\x01{len(units)}\x02"
+        units[key] = m.group()
+        return key + "\x00" * max(len(m.group()) - len(key), 0)  # the unit's own width
+
+    glued = _UNIT.sub(glue, text)
     lines = textwrap.wrap(glued, width, initial_indent=lead, subsequent_indent=hang,
                           break_long_words=False, break_on_hyphens=False)
-    return "\n".join(lines).replace("\x00", " ") + "\n"
+    out: list[str] = []
+    for line in lines:
+        line = re.sub(r"\x01\d+\x02\x00*", lambda m: units[m.group().rstrip("\x00")], line)
+        if len(line) <= width or not _COMMAND.search(line):
+            out.append(line)
+            continue
+        # a command too long for its line: the text before it, then the command alone
+        pad = hang if out else lead
+        rest = line
+        while True:
+            m = _COMMAND.search(rest)
+            if m is None:
+                if rest.strip():
+                    out.append(rest if rest.startswith(pad) else pad + rest.strip())
+                break
+            before = rest[: m.start()].rstrip()
+            if before.strip():
+                out.append(before)
+            command = m.group()
+            if len(hang) + len(command) <= width:
+                out.append(hang + command)
+            else:
+                out += break_shell_words(command[1:-1], width, hang)
+            rest = hang + rest[m.end():].lstrip()
+            if not rest.strip():
+                break
+    return out
+
+
+def break_shell_words(command: str, width: int, pad: str) -> list[str]:
+    """A shell command broken between words (quoted strings kept whole) with a trailing
+    backslash, continuation lines indented four more columns, so it pastes as shown."""
+    words = re.findall(r"(?:'[^']*'|\"[^\"]*\"|\S)+", command)
+    out, line = [], pad
+    for w in words:
+        if line.strip() and len(line) + 1 + len(w) + 2 > width:
+            out.append(line + " \\")
+            line = pad + "    "
+        line += ("" if not line.strip() else " ") + w
+    return out + [line]

@@ -230,15 +230,7 @@ def fit_line(line: str, width: int) -> list[str]:
 
 
 def break_command(command: str, width: int, pad: str) -> list[str]:
-    """A shell command broken between words (quoted strings kept whole) with a trailing
-    backslash, continuation lines indented four more columns, so it pastes as shown."""
-    import re
+    """A shell command broken between words with a trailing backslash (``errors.break_shell_words``)."""
+    from dxcli.errors import break_shell_words
 
-    words = re.findall(r"(?:'[^']*'|\"[^\"]*\"|\S)+", command)
-    out, line = [], pad
-    for w in words:
-        if line.strip() and len(line) + 1 + len(w) + 2 > width:
-            out.append(line + " \\")
-            line = pad + "    "
-        line += ("" if not line.strip() else " ") + w
-    return out + [line]
+    return break_shell_words(command, width, pad)

@@ -66,6 +66,9 @@ def suggest(recs: Iterable[dict[str, Any]], query: str, what: str) -> str:
 # The command that lists each kind of thing a name is looked up among (every one exits 0).
 LIST_COMMANDS: dict[str, str | None] = {
     "complaint": "dxcli differential",
+    "red flag": "dxcli redflags",
+    "structure": "dxcli anatomy",
+    "citation": "dxcli sources",
     "case": "dxcli case --help",
     "search": None,
     "innervation": "dxcli innervation",

@@ -122,7 +122,8 @@ def test_messages_on_a_terminal_wrap_between_words_and_keep_commands_whole(monke
 def test_a_misspelt_command_names_the_close_one():
     p = sh("conditon", "piriformis-syndrome")
     assert p.returncode == 2 and p.stdout == ""
-    assert "Did you mean 'condition'?" in p.stderr and "dxcli --help" in p.stderr
+    assert p.stderr.startswith("dxcli: error: no such command 'conditon'")
+    assert "did you mean 'condition'?" in p.stderr and "dxcli --help" in p.stderr
     assert sh("condition", "piriformis-syndrome", "-f", "json").returncode == 0  # the suggestion works
 
 

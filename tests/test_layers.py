@@ -12,7 +12,7 @@ from conftest import ROOT
 ALLOWED = {
     "names": {"errors"},
     "errors": set(),
-    "help_topics": set(),
+    "help_topics": {"errors"},
     "reference": {"errors", "names", "reference"},
     "calc": {"errors", "names", "calc"},
     "query": {"errors", "names", "reference", "calc", "query"},

@@ -36,13 +36,28 @@ Examples:
 
 
 MAX_MESSAGE = 400
+MAX_QUOTED = 80  # a quoted argument in a message: its first characters, then its length
+
+
+def _cut_quoted(text: str) -> str:
+    """Each quoted value in ``text`` ('...' or "...") longer than MAX_QUOTED characters cut to
+    its first ones, with its length: a 131,000-character argument is named, not echoed."""
+    import re
+
+    def cut(m: "re.Match[str]") -> str:
+        q, body = m.group(1), m.group(2)
+        if len(body) <= MAX_QUOTED:
+            return m.group()
+        return f"{q}{body[:MAX_QUOTED - 3]}…{q} ({len(body):,} characters)"
+
+    return re.sub(r"""(['"])((?:(?!\1).){%d,})\1""" % (MAX_QUOTED + 1), cut, text, flags=re.S)
 
 
 def _say_error(message: str, hint: str | None) -> None:
     from dxcli.output.render import inert
 
     def short(text: str) -> str:  # a huge value is named, not echoed whole
-        text = inert(text)
+        text = _cut_quoted(inert(text))
         return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
 
     from dxcli.errors import stderr_text
@@ -51,6 +66,31 @@ def _say_error(message: str, hint: str | None) -> None:
     err.write(stderr_text(short(message), "dxcli: error: ", "  "))
     if hint:
         err.write(stderr_text(short(hint), "  hint: ", "        "))
+
+
+def _click_error(e: BaseException) -> None:
+    """A usage error of Click's own (a missing argument, an unknown command or option, a bad
+    choice, a number out of range) said as every other error is, ``dxcli: error: ...`` with a
+    hint, and the process ended with Click's exit status (2 for usage). Help shown for a bare
+    group, and anything that is not Click's, are left alone."""
+    try:  # Typer's own copy of Click (0.24 on), else Click itself
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    except ImportError:  # pragma: no cover
+        from click.exceptions import ClickException, NoArgsIsHelpError
+
+    if not isinstance(e, ClickException) or isinstance(e, NoArgsIsHelpError):
+        return
+    message = e.format_message().strip().rstrip(".")
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(e, "ctx", None)
+    hint = None
+    if ctx is not None:
+        usage = " ".join(ctx.get_usage().split())
+        usage = usage[len("Usage: "):] if usage.startswith("Usage: ") else usage
+        hint = f"usage: {usage}; see '{ctx.command_path} --help'"
+    _say_error(message, hint)
+    raise typer.Exit(e.exit_code) from None
 
 
 class DxGroup(TyperGroup):
@@ -73,15 +113,19 @@ class DxGroup(TyperGroup):
         if name and not name.startswith("-") and name not in COMMANDS:
             import difflib
 
-            try:  # Typer's own copy of Click (0.24 on), else Click itself
-                from typer._click.exceptions import UsageError
-            except ImportError:  # pragma: no cover
-                from click.exceptions import UsageError
+            from dxcli.errors import InvalidInput
 
             close = difflib.get_close_matches(name.lower(), list(COMMANDS), n=2, cutoff=0.6)
-            also = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            raise UsageError(f"No such command {name!r}.{also} The commands: 'dxcli --help'.", ctx)
+            also = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+            raise InvalidInput(f"no such command {name!r}", hint=also + "the commands: 'dxcli --help'")
         return super().resolve_command(ctx, args)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as e:  # Click's usage errors on the root options: dxcli's one error style
+            _click_error(e)
+            raise
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -91,7 +135,8 @@ class DxGroup(TyperGroup):
             raise typer.Exit(e.code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, StreamEnd):
             raise
-        except Exception as e:  # a bug: say so plainly, keep the traceback for debugging
+        except Exception as e:
+            _click_error(e)  # Click's usage errors (a missing argument, a bad choice): dxcli's style
             if os.environ.get("DXCLI_DEBUG"):
                 raise
             if type(e).__module__.startswith(("click", "typer")):
@@ -188,7 +233,20 @@ def _with_examples(cmd: Any) -> Any:
     import types
 
     cmd.format_epilog = types.MethodType(_format_epilog, cmd)
+    for param in cmd.params:
+        if getattr(param, "param_type_name", "") == "argument":
+            param.make_metavar = types.MethodType(_argument_metavar, param)
+            param.get_error_hint = types.MethodType(lambda self, ctx: repr(self.metavar or (self.name or "").upper()), param)
     return cmd
+
+
+def _argument_metavar(self: Any, ctx: Any = None, *, usage: bool = False) -> str:
+    """An argument as Click and man pages write it: ``TEXT...``, ``[NAME]``, ``FILE.apkg``
+    (Typer 0.28 writes a required one as ``{text}``)."""
+    var = self.metavar or (self.name or "").upper()
+    if self.nargs != 1 and not var.endswith("..."):
+        var += "..."
+    return f"[{var}]" if usage and not self.required else var
 
 
 def _format_epilog(self: Any, ctx: Any, formatter: Any) -> None:

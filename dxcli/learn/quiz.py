@@ -17,6 +17,7 @@ import random
 import textwrap
 from typing import Any, Callable, Optional
 
+from dxcli.errors import wrap_words
 from dxcli.learn.cards import cards, note_line
 from dxcli.query.lookup import norm
 
@@ -106,7 +107,7 @@ def run(
     def say(text: str, indent: str = "") -> None:
         if width:
             for para in text.split("\n"):
-                write(textwrap.fill(para, width, initial_indent=indent, subsequent_indent=indent + "  ") + "\n")
+                write("\n".join(wrap_words(para, width, indent, indent + "  ")) + "\n")
         else:
             write("".join(indent + line + "\n" for line in text.split("\n")))
 

@@ -14,6 +14,7 @@ import re
 import textwrap
 from typing import Any, Callable, Iterable
 
+from dxcli.errors import wrap_words
 from dxcli.names import norm
 from dxcli.output.render import Terminal, inert, page_width
 
@@ -56,8 +57,7 @@ def doc_text(doc: Doc, fmt: str, term: Terminal) -> str:
 
     def wrap(text: str, indent: int, hang: int = 0) -> list[str]:
         pad = " " * indent
-        return textwrap.wrap(inert(text), width, initial_indent=pad, subsequent_indent=pad + " " * hang,
-                             break_long_words=False, break_on_hyphens=False) or [""]
+        return wrap_words(inert(text), width, pad, pad + " " * hang) or [""]
 
     out += [bold(line) for line in wrap(doc.title, 0)]
     if doc.subtitle:
@@ -94,7 +94,7 @@ def _box(notes: list[str], indent: int, width: int) -> list[str]:
     inner = max(width - indent - 4, 16)
     body: list[str] = []
     for n in notes:
-        body += textwrap.wrap(inert(n), inner, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False) or [""]
+        body += wrap_words(inert(n), inner, "", "  ") or [""]
     w = max(len(line) for line in body)
     pad = " " * indent
     return ([pad + "┌" + "─" * (w + 2) + "┐"] + [pad + "│ " + line.ljust(w) + " │" for line in body]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from dxcli.errors import NotFound
+from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.lookup import check_query, find, find_record, norm, suggest
 from dxcli.reference import loader
 
@@ -116,6 +116,14 @@ def innervation(query: str) -> list[dict[str, Any]]:
                 hint="roots in the data: " + ", ".join(_all_roots()),
             )
         return rows
+    bare = query.strip().upper()
+    if bare in ("L", "S"):  # a root typed without its number: the roots to choose from
+        roots = [r for r in _all_roots() if r[0] == bare]
+        raise InvalidInput(
+            f"{query.strip()!r} is a root without its number",
+            hint=f"the {'lumbar' if bare == 'L' else 'sacral'} roots that supply a muscle in the data: " + ", ".join(roots)
+            + f"; e.g. 'dxcli innervation {roots[0] if roots else bare + '1'}'",
+        )
     q = norm(query)
     for n in loader.records("nerve"):
         names = [n["id"], n["name"], *n.get("aliases", [])]

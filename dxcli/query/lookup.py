@@ -75,13 +75,17 @@ class NotExact(NotFound):
 
 def completions(recs: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     """The records with a name whose words begin with the words of ``q`` (normalised), in
-    order from the first: "glut med" begins "gluteus medius tendinopathy"."""
+    order from the first: "glut med" begins "gluteus medius tendinopathy". Each word of ``q``
+    is a whole word of the name or at least three letters of it: "L" or "gl" completes
+    nothing."""
     words = q.split()
+    if not words:
+        return []
     out = []
     for rec in recs:
         for n in names_of(rec):
             nw = norm(n).split()
-            if len(nw) >= len(words) and all(a.startswith(b) for a, b in zip(nw, words)):
+            if len(nw) >= len(words) and all(a == b or (len(b) >= 3 and a.startswith(b)) for a, b in zip(nw, words)):
                 out.append(rec)
                 break
     return out

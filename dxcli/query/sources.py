@@ -157,7 +157,9 @@ def cite(record_id: str) -> list[dict[str, Any]]:
     if hit is None and q in {norm(c) for c in cits}:
         return cited_by(next(c for c in cits if norm(c) == q))
     if hit is None:
-        raise NotFound(f"no record has the id {record_id!r}", hint=suggest([r for _, r in pool], record_id, "search"))
+        # cite takes an id: close ids of records and citations, not a finding whose alias is near
+        ids = [{"id": r["id"]} for _, r in pool] + [{"id": c} for c in cits]
+        raise NotFound(f"no record has the id {record_id!r}", hint=suggest(ids, record_id, "search"))
     kind, rec = hit
     rows = []
     for path, node in _walk(rec, ""):
