@@ -58,12 +58,30 @@ def _commands() -> list[str]:
     return sorted(found)
 
 
+# The kind names that lookups pass as ``what`` ("red flag", "complaint", ...): read from the source,
+# so that a hint built from any of them is run (issue 20: 'dxcli red flag' is not a command).
+WHAT = re.compile(r'find_record\(\s*"[^"]*",\s*\w+,\s*"([^"]+)"|\bfind\([^()]*?,\s*\w+,\s*"([^"]+)"|suggest\((?:[^()]|\([^()]*\))*,\s*"([^"]*)"\)')
+
+
+def _kind_names() -> set[str]:
+    out: set[str] = set()
+    for path in sorted((ROOT / "dxcli").rglob("*.py")):
+        for m in WHAT.finditer(path.read_text(encoding="utf-8")):
+            out.add(next(g for g in m.groups() if g is not None))
+    return out
+
+
+def test_kind_names_were_found():
+    kinds = _kind_names()
+    assert {"red flag", "condition", "muscle", "complaint", "finding", "innervation"} <= kinds, kinds
+
+
 def _listing_commands() -> set[str]:
     """What a not-found message says when no name is close: run the suggester itself."""
     from dxcli.names import suggest
 
     out: set[str] = set()
-    for what in [*FILL["what"], *LIST_COMMANDS]:
+    for what in [*FILL["what"], *LIST_COMMANDS, *_kind_names()]:
         for m in COMMAND.finditer(suggest([], "hamstring", what)):
             out.add(m.group(1) or m.group(2))
     return out

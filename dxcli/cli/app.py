@@ -86,9 +86,12 @@ def _click_error(e: BaseException) -> None:
     ctx = getattr(e, "ctx", None)
     hint = None
     if ctx is not None:
+        root = ctx.find_root().info_name or "dxcli"  # the program's name as typed: dxcli
+        path = "dxcli" + ctx.command_path[len(root):]
         usage = " ".join(ctx.get_usage().split())
         usage = usage[len("Usage: "):] if usage.startswith("Usage: ") else usage
-        hint = f"usage: {usage}; see '{ctx.command_path} --help'"
+        usage = path + usage[len(ctx.command_path):] if usage.startswith(ctx.command_path) else usage
+        hint = f"usage: {usage}; see '{path} --help'"
     _say_error(message, hint)
     raise typer.Exit(e.exit_code) from None
 
