@@ -171,13 +171,76 @@ def test_posttest_negative_result():
     assert d["posttest"] == pytest.approx(0.108, abs=0.001)
 
 
-def test_faber_needs_condition():
-    r = run("posttest", "-p", "0.3", "faber+")
-    assert r.code == 2 and "gluteus-medius-tendinopathy" in r.err and "sacroiliitis" in r.err
-    d = run("posttest", "-p", "0.3", "faber+", "--condition", "gluteus medius tendinopathy", "-f", "json").json()
+def test_faber_takes_the_one_condition_with_a_likelihood_ratio():
+    # FABER has evidence for gluteus medius tendinopathy (sensitivity 42%, specificity 80%) and for
+    # sacroiliitis (no sensitivity or specificity): only the first gives an LR, so it is taken.
+    r = run("posttest", "-p", "0.3", "faber+", "-f", "json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert d["condition"] == "gluteus-medius-tendinopathy"
     # LR+ 0.42/0.20 = 2.1; odds 0.428571 x 2.1 = 0.9 -> 0.9/1.9 = 0.47368
     assert d["posttest"] == pytest.approx(0.474, abs=0.001)
+    assert "taken as gluteus-medius-tendinopathy" in r.err and "faber+" in r.err  # said on stderr
+    d = run("posttest", "-p", "0.3", "faber+", "--condition", "gluteus medius tendinopathy", "-f", "json").json()
+    assert d["posttest"] == pytest.approx(0.474, abs=0.001)
     assert run("posttest", "-p", "0.3", "faber+", "--condition", "sacroiliitis").code == 2
+
+
+def test_two_findings_take_the_one_condition_with_an_lr_for_both():
+    r = run("posttest", "-p", "0.2", "faber+", "resisted-hip-abduction+", "-f", "json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert d["condition"] == "gluteus-medius-tendinopathy"
+    # FABER LR+ 0.42/0.20 = 2.1; resisted hip abduction LR+ 0.59/0.07 = 8.4286; product 17.7;
+    # odds 0.25 x 17.7 = 4.425 -> 4.425/5.425 = 0.8157
+    assert d["posttest"] == pytest.approx(0.816, abs=0.001)
+    assert "taken as gluteus-medius-tendinopathy" in r.err
+
+
+def test_hip_mri_takes_avascular_necrosis_its_one_condition_with_an_lr():
+    r = run("posttest", "-p", "0.3", "hip-mri+", "-f", "json")
+    assert r.code == 0, r.err
+    assert r.json()["condition"] == "avascular-necrosis-hip" and "taken as avascular-necrosis-hip" in r.err
+
+
+def test_no_common_condition_offers_no_condition_that_fails():
+    # FABER's LR is for gluteus medius tendinopathy, the modified bent knee test's for proximal
+    # hamstring tendinopathy: no condition has an LR for both
+    r = run("posttest", "-p", "0.3", "faber+", "modified-bent-knee+")
+    assert r.code == 2
+    assert "sacroiliitis" not in r.err
+    assert "no condition has a likelihood ratio for every finding" in r.err
+    r = run("posttest", "-p", "0.3", "hip-radiograph+")  # evidence for two conditions, an LR for neither
+    assert r.code == 2 and "avascular" not in r.err and "gives no likelihood ratio" in r.err
+
+
+def test_several_conditions_with_an_lr_are_offered_as_commands():
+    """FABER given (in this test only) a second condition with its LR: both are offered, each as
+    a full command that runs, and sacroiliitis (no LR) is not."""
+    import re
+    import shlex
+
+    from dxcli.reference import loader
+
+    base = loader.by_ids("maneuver", ["faber"])["faber"]
+    from dxcli.query import bayes
+
+    ev = dict(base["evidence"][0], condition="piriformis-syndrome")
+    patched = dict(base, evidence=[*base["evidence"], ev])
+    real = bayes._resolve
+    bayes._resolve = lambda name: ("maneuver", patched) if name == "faber" else real(name)
+    try:
+        r = run("posttest", "-p", "0.3", "faber+")
+    finally:
+        bayes._resolve = real
+    assert r.code == 2
+    commands = re.findall(r"'(dxcli [^']*)'", r.err)
+    assert commands == [
+        "dxcli posttest -p 0.3 faber+ --condition gluteus-medius-tendinopathy",
+        "dxcli posttest -p 0.3 faber+ --condition piriformis-syndrome",
+    ], r.err
+    assert "sacroiliitis" not in r.err
+    assert run(*shlex.split(commands[0])[1:]).code == 0
 
 
 def test_posttest_range_input():

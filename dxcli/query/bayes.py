@@ -16,6 +16,7 @@ unknown there is no interval and the reason is given ("counts not stated").
 from __future__ import annotations
 
 import math
+import sys
 import re
 from typing import Any, Optional
 
@@ -236,6 +237,59 @@ def _published_rows(pretest: float, lr: Optional[float], published: list[dict[st
     return out
 
 
+def _inferred_condition(pretest: float, findings: list[str]) -> Optional[str]:
+    """The condition of a post-test probability where a finding has evidence for several and
+    ``--condition`` is not given: the one condition with a likelihood ratio for every finding
+    (said on stderr). None where no finding has evidence for more than one condition (each
+    finding then names its own); InvalidInput where none or several conditions qualify, the
+    hint offering, as commands to paste, only conditions with an LR for every finding."""
+    import shlex
+
+    named = []  # (finding, record, its conditions with an LR, all its conditions)
+    for f in findings:
+        t = f.strip()
+        if _RAW.match(t) or len(t) < 2 or t[-1] not in "+-":
+            continue  # a typed ratio is for any condition; a finding without a result fails later
+        kind, rec = _resolve(t[:-1].strip())
+        evs = rec["evidence"]
+        with_lr = _conditions([e for e in evs if _box(e, "sensitivity") and _box(e, "specificity")])
+        named.append((t, kind, rec, with_lr, _conditions(evs)))
+    several = [n for n in named if len(n[4]) > 1]
+    if not several:
+        return None
+    common = [c for c in named[0][3] if all(c in n[3] for n in named)]
+    names = loader.by_ids("condition", list(dict.fromkeys([*common, *(c for n in named for c in n[4])])))
+    if len(common) == 1:
+        from dxcli.errors import stderr_text
+
+        cid = common[0]
+        sys.stderr.write(stderr_text(
+            f"condition taken as {cid} ({names[cid]['name'].lower()}), the one condition with a likelihood "
+            f"ratio for {' and '.join(n[0] for n in named)}; choose another with --condition", "dxcli: ", "  "))
+        return cid
+    first = several[0]
+    bare = next((n for n in named if not n[3]), None)
+    if bare is not None:
+        raise InvalidInput(
+            f"{bare[2]['id']} has no sensitivity and specificity for any condition: it gives no likelihood ratio",
+            hint=f"see 'dxcli {bare[1]} {bare[2]['id']}'; or give a likelihood ratio from another source as lr=NUMBER",
+        )
+    if not common:
+        each = "; ".join(f"{n[0]}: {', '.join(n[3]) or 'none'}" for n in named)
+        raise InvalidInput(
+            "no condition has a likelihood ratio for every finding given "
+            f"(the conditions with one, by finding: {each})",
+            hint="a post-test probability is for one condition: give findings with a likelihood ratio for the same one; "
+            f"each finding's conditions: 'dxcli {first[1]} {first[2]['id']}'",
+        )
+    base = "dxcli posttest -p " + f"{pretest:g} " + " ".join(shlex.quote(f) for f in findings)
+    raise InvalidInput(
+        f"{first[2]['id']} has evidence for several conditions, and {len(common)} of them have a likelihood ratio "
+        "for every finding given; choose one with --condition",
+        hint="one of: " + ", ".join(f"'{base} --condition {c}'" for c in common),
+    )
+
+
 def _conditions(evs: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(e["condition"] for e in evs))
 
@@ -250,6 +304,8 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
     the nomogram draws with the exact figures, the result shows them rounded."""
     if not findings:
         raise InvalidInput("no findings given", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+ lr=2")
+    if condition is None:
+        condition = _inferred_condition(pretest, findings)
     steps = [finding_lr(f, condition) for f in findings]
     conds = {s["condition"] for s in steps if s["condition"]}
     if len(conds) > 1:
