@@ -17,7 +17,76 @@ from dxcli.cli.app import app
 from dxcli.output.render import Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
-REVIEW = (ROOT.parent / "shared" / "seed" / "000_a8d6d6ff0cb5a81a.txt")
+REVIEW_FILE = "000_a8d6d6ff0cb5a81a.txt"
+
+
+def _review_path() -> Path:
+    """The review's text: $DXCLI_REVIEW (the file, or the folder that holds it), else
+    ../shared/seed/ beside the checkout."""
+    given = os.environ.get("DXCLI_REVIEW", "").strip()
+    if given:
+        p = Path(given).expanduser()
+        return p / REVIEW_FILE if p.is_dir() else p
+    return ROOT.parent / "shared" / "seed" / REVIEW_FILE
+
+
+REVIEW = _review_path()
+
+# A test that starts dxcli (or anything) as a process is marked slow: `python -m pytest -m "not slow"`
+# is the quick subset. The mark is found, not typed: the test, one of its fixtures, or a function of
+# its module that they call names sh, subprocess, pty or Popen. sh() refuses to run in a test that
+# is not so marked, so none is missed.
+_PROCESS_NAMES = {"sh", "subprocess", "pty", "Popen"}
+
+
+def _names(code) -> set[str]:
+    out = set(code.co_names)
+    for c in code.co_consts:
+        if hasattr(c, "co_names"):
+            out |= _names(c)
+    return out
+
+
+def _calls_a_process(fn, seen: set) -> bool:
+    import inspect
+
+    if fn in seen or not hasattr(fn, "__code__"):
+        return False
+    seen.add(fn)
+    names = _names(fn.__code__)
+    if names & _PROCESS_NAMES:
+        return True
+    module = sys.modules.get(fn.__module__)
+    for n in names:
+        obj = getattr(module, n, None)
+        if inspect.isfunction(obj) and obj.__module__ == fn.__module__ and _calls_a_process(obj, seen):
+            return True
+    return False
+
+
+def _starts_process(item) -> bool:
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info is not None else []):
+        funcs += [d.func for d in defs]
+    seen: set = set()
+    return any(f is not None and _calls_a_process(f, seen) for f in funcs)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _starts_process(item):
+            item.add_marker(pytest.mark.slow)
+
+
+_current: list = [None]
+
+
+@pytest.fixture(autouse=True)
+def _which_test(request):
+    _current[0] = request.node
+    yield
+    _current[0] = None
 
 
 @dataclass
@@ -44,6 +113,9 @@ def run(*args: str, tty: bool = False, color: bool = False, width: int | None = 
 
 def sh(*args: str, env: dict | None = None, stdin: str | None = None, timeout: int = 60) -> subprocess.CompletedProcess:
     """dxcli as a real process (``python -m dxcli``), from a neutral directory."""
+    node = _current[0]
+    if node is not None and node.get_closest_marker("slow") is None:  # pragma: no cover
+        raise AssertionError(f"{node.nodeid} starts a process but is not marked slow (see _starts_process)")
     e = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM", "COLUMNS", "DXCLI_DEBUG")}
     e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
     if env:
@@ -62,7 +134,7 @@ def sh(*args: str, env: dict | None = None, stdin: str | None = None, timeout: i
 @pytest.fixture(scope="session")
 def review_text() -> str:
     if not REVIEW.exists():
-        pytest.skip("the review text (../shared/seed) is not beside this checkout")
+        pytest.skip(f"the review text is not at {REVIEW} (set DXCLI_REVIEW to the file or its folder)")
     return REVIEW.read_text(encoding="utf-8")
 
 

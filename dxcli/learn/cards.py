@@ -170,15 +170,11 @@ def note_line(n: dict[str, Any]) -> str:
     return text + (f" ({n['citation']})" if n.get("citation") and n["kind"] != "disagreement" else "")
 
 
-def _notes_for(notes: Iterable[dict[str, Any]], field: Optional[str], fields: set[str]) -> list[dict[str, Any]]:
-    """The notes that bear on the card of ``field``: those for no field, those for this field,
-    and those for a field that no card of the record shows (so that no note is lost)."""
-    out = []
-    for n in notes:
-        f = n.get("field")
-        if f is None or f == field or f not in fields:
-            out.append(note_row(n))
-    return out
+def _notes_for(notes: Iterable[dict[str, Any]], field: Optional[str], whole: bool = False) -> list[dict[str, Any]]:
+    """The notes on the fact a card asks: those for its ``field``; a note for no field (about
+    the record as a whole) only on a card that asks about the whole record (``whole``). A note
+    about a fact that no card asks is on the record's page, not on a card."""
+    return [note_row(n) for n in notes if n.get("field") == field or (whole and n.get("field") is None)]
 
 
 def _names(rec: dict[str, Any]) -> list[str]:
@@ -263,12 +259,11 @@ def _anatomy() -> list[Card]:
             quiz = _quiz(f"Which structure: {s['function'].rstrip('.')}?", s["name"], _names(s), "name",
                          [o["name"] for o in with_function if o is not s])
         out.append(_card("anatomy", "structure", s["id"], "description", f"{s['name']} ({s['kind']}): what does the review say about it?",
-                         back, source_of(s["source"]), _notes_for(s.get("notes", []), "description", {"description", "function"}), quiz=quiz))
+                         back, source_of(s["source"]), _notes_for(s.get("notes", []), "description", whole=True) + _notes_for(s.get("notes", []), "function"), quiz=quiz))
     return out
 
 
 MUSCLE_FIELDS = (("origin", "Origin"), ("insertion", "Insertion"), ("actions", "Action"))
-MUSCLE_CARD_FIELDS = {"origin", "insertion", "actions", "nerve", "roots"}  # every muscle card, in both decks
 
 
 def _muscles() -> list[Card]:
@@ -280,7 +275,7 @@ def _muscles() -> list[Card]:
             pool = ["; ".join(o[field]) if isinstance(o[field], list) else o[field] for o in recs if o is not m]
             out.append(_card("muscles", "muscle", m["id"], field, f"{label} of the {lower_first(m['name'])}?",
                              _bullets(m[field]) if isinstance(m[field], list) else [value],
-                             source_of(m["source"]), _notes_for(m.get("notes", []), field, MUSCLE_CARD_FIELDS),
+                             source_of(m["source"]), _notes_for(m.get("notes", []), field),
                              quiz=_quiz(f"{label} of the {lower_first(m['name'])}?", value, [], "text", pool)))
     return out
 
@@ -288,7 +283,6 @@ def _muscles() -> list[Card]:
 def _innervation() -> list[Card]:
     muscles, nerves = loader.records("muscle"), loader.by_id("nerve")
     root_sets = [roots_text(r["roots"]) for r in [*muscles, *nerves.values()]]
-    fields = MUSCLE_CARD_FIELDS
     out = []
     for m in muscles:
         notes = m.get("notes", [])
@@ -301,18 +295,18 @@ def _innervation() -> list[Card]:
             wrong = [o["name"] for o in nerves.values() if not set(n["roots"]) < set(o["roots"])]
             question = f"Which nerve supplies the {lower_first(m['name'])}, in the review?"
             out.append(_card("innervation", "muscle", m["id"], "nerve", question,
-                             [f"{n['name']} ({roots_text(n['roots'])})"], source_of(m["source"]), _notes_for(notes, "nerve", fields),
+                             [f"{n['name']} ({roots_text(n['roots'])})"], source_of(m["source"]), _notes_for(notes, "nerve"),
                              quiz=_quiz(question, n["name"], _names(n), "name", wrong)))
         out.append(_card("innervation", "muscle", m["id"], "roots", f"Which root levels supply the {lower_first(m['name'])}?",
                          [roots_text(m["roots"]) + (f" (through the {lower_first(n['name'])})" if n else " (the review names no nerve)")],
-                         source_of(m["source"]), _notes_for(notes, "roots", fields),
+                         source_of(m["source"]), _notes_for(notes, "roots"),
                          quiz=_quiz(f"Which root levels supply the {lower_first(m['name'])}?", roots_text(m["roots"]), [], "set", root_sets)))
     for n in nerves.values():
         notes = n.get("notes", [])
         supplied = [m["name"] for m in muscles if m.get("nerve") == n["id"]]
         back = [roots_text(n["roots"])] + ([f"Supplies: {', '.join(supplied)}"] if supplied else [])
         out.append(_card("innervation", "nerve", n["id"], "roots", f"Which roots form the {lower_first(n['name'])}?", back,
-                         source_of(n["source"]), _notes_for(notes, "roots", {"roots", "plexus"}),
+                         source_of(n["source"]), _notes_for(notes, "roots"),
                          quiz=_quiz(f"Which roots form the {lower_first(n['name'])}?", roots_text(n["roots"]), [], "set", root_sets)))
     roots = sorted({r for m in muscles for r in m["roots"]}, key=lambda r: (r[0] != "L", int(r[1:])))
     for root in roots:
@@ -479,7 +473,6 @@ def _scales() -> list[Card]:
 CONDITION_FIELDS = (("presentation", "clinical presentation"), ("diagnosis", "diagnosis"), ("pearls", "pearls"))
 DEEP_DIVE = (("epidemiology", "epidemiology"), ("pathophysiology", "pathophysiology"), ("clinical_findings", "clinical findings"),
              ("diagnostic_testing", "diagnostic testing"), ("treatment", "treatment"))
-CONDITION_CARD_FIELDS = {f for f, _ in CONDITION_FIELDS} | {f"deep_dive.{f}" for f, _ in DEEP_DIVE}
 
 
 def figure_value(f: dict[str, Any]) -> str:
@@ -502,7 +495,7 @@ def _conditions() -> list[Card]:
             items = c.get(field) or []
             if not items:
                 continue
-            notes = _notes_for(c.get("notes", []), field, CONDITION_CARD_FIELDS)
+            notes = _notes_for(c.get("notes", []), field)
             # a figure quoted by one of these items brings its notes (a disagreement among them)
             said = {norm(i) for i in items}
             for f in figures:
@@ -522,7 +515,7 @@ def _conditions() -> list[Card]:
             cited = [cit for s in statements for cit in source_of({"section": "", "citations": s.get("citations", [])})["citations"]]
             src["citations"] += [x for x in dict.fromkeys(cited) if x not in src["citations"]]
             out.append(_card("conditions", "condition", c["id"], field, f"{c['name']}: {label} (the review's deep dive)?", _bullets(lines),
-                             src, _notes_for(c.get("notes", []), field, CONDITION_CARD_FIELDS), [c["id"]]))
+                             src, _notes_for(c.get("notes", []), field), [c["id"]]))
         for f in figures:
             pool = [figure_value(o) for o in all_figures if o.get("unit", "proportion") == f.get("unit", "proportion")]
             value = figure_value(f)

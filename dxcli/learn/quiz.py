@@ -140,12 +140,35 @@ def run(
             tally[0] = right
         else:
             say(f"Wrong. The answer: {shown}")
-        if q["back"] and norm(q["back"]) != norm(q["answer"]):
-            say(q["back"], "  ")
+        more = beyond_answer(q["back"], q["answer"])
+        if more:
+            say(more, "  ")
         say(q["source_text"], "  ")
         for n in q["notes"]:
             say(note_line(n), "  ")
     return right, asked
+
+
+def beyond_answer(back: str, answer: str) -> str:
+    """What the back of a card adds to the answer just given, so that the answer is said once:
+    a line that is the answer (or one of its parts, "a; b") is left out, and a line that starts
+    with it keeps only the rest ("L5, S1, S2 (through the inferior gluteal nerve)" gives
+    "Through the inferior gluteal nerve")."""
+    said = {norm(answer)} | {norm(p) for p in answer.split(";") if p.strip()}
+    out = []
+    for line in (back or "").split("\n"):
+        core = line[2:] if line.startswith("• ") else line
+        if not core.strip() or norm(core) in said or norm(core.split(": ", 1)[-1]) in said:
+            continue  # the answer, or "Used for: <the answer>"
+        if core.startswith(answer) and len(core) > len(answer) and not core[len(answer)].isalnum():
+            rest = core[len(answer):].strip(" ,;:")
+            if rest.startswith("(") and rest.endswith(")"):
+                rest = rest[1:-1]
+            if rest:
+                out.append(rest[0].upper() + rest[1:])
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def intro_text(count: int, seed: int) -> str:
