@@ -147,6 +147,36 @@ review's table order, which carries no meaning. Red flags come first, in every f
 'dxcli finding' lists the findings; 'dxcli case' walks through the review's vignette.
 """
 
+ENVIRONMENT = """\
+Environment: the variables dxcli reads
+
+  DXCLI_REFERENCE_PATH  packs of reference TOML files to add, as with --reference
+                        (paths separated by ':'); the bundled data is never changed
+  DXCLI_PAGER           the pager for output taller than the terminal; an empty
+                        value means none (before PAGER)
+  PAGER                 the pager when DXCLI_PAGER is not set (else less -FRX)
+  DXCLI_NO_PAGER        set (to anything): never a pager, as with --no-pager
+  NO_COLOR              set (to anything): no colour and no escape codes
+  TERM                  dumb: no colour and no escape codes
+  COLUMNS               the width to wrap pages and tables at, where the terminal
+                        does not say its own
+  XDG_CACHE_HOME        where the data store is kept (an absolute path; else
+                        ~/.cache)
+  DXCLI_DEBUG           set (to anything): an internal error shows its traceback
+"""
+
+FILES = """\
+Files: what dxcli reads and writes
+
+  $XDG_CACHE_HOME/dxcli/store/  the data store: the reference (and any packs) in one
+                        SQLite database, rebuilt when the data changes; safe to delete
+  ~/.cache/dxcli/store/  the same, where XDG_CACHE_HOME is not set or not absolute
+  reference/*.toml      the bundled reference data, read-only (dxcli/_data in the
+                        installed package)
+  PACK/*.toml           a pack given with --reference or DXCLI_REFERENCE_PATH; check
+                        it with 'dxcli reference lint PACK'
+"""
+
 TOPICS: dict[str, str] = {
     "formats": FORMATS,
     "exit-codes": EXIT_CODES,
@@ -154,37 +184,83 @@ TOPICS: dict[str, str] = {
     "likelihood-ratios": LIKELIHOOD_RATIOS,
     "ranking": RANKING,
     "learning": LEARNING,
+    "environment": ENVIRONMENT,
+    "files": FILES,
 }
 
 
-def man_page(commands: list[tuple[str, str]], version: str) -> str:
-    """A man page (roff) made from the same topic texts and the commands' summaries."""
+# The man page's own sections, in man-pages(7) order, and the help topic each is made from.
+MAN_SECTIONS = {"exit-codes": "EXIT STATUS", "environment": "ENVIRONMENT", "files": "FILES"}
+
+
+def man_page(tree: dict, version: str) -> str:
+    """The man page (roff), made from the same declarations as --help: ``tree`` is the
+    command tree as the CLI reads it from Click ({"summary", "options": [(declaration, help)],
+    "commands": [{"name", "usage", "summary", "options"}]}), and the help topics give the
+    guides, EXIT STATUS, ENVIRONMENT and FILES. Every line is escaped for roff (a leading
+    dot or quote, backslashes, hyphens as minus signs, non-ASCII letters by code point), so
+    groff -ww warns about nothing."""
 
     def esc(text: str) -> str:
         out = text.replace("\\", "\\e").replace("-", "\\-")
+        out = "".join(c if ord(c) < 128 else f"\\[u{ord(c):04X}]" for c in out)
         return "\n".join(("\\&" + ln) if ln.startswith((".", "'")) else ln for ln in out.split("\n"))
 
+    def option_items(options: list) -> list[str]:
+        out = []
+        for decl, text in options:
+            out += [".TP", f"\\fB{esc(decl)}\\fR", esc(" ".join(text.split())) if text else "\\&"]
+        return out
+
+    def topic_body(text: str, definitions: bool) -> list[str]:
+        out = []
+        for block in text.strip("\n").split("\n\n"):
+            lines = block.split("\n")
+            if all(ln.startswith(" ") for ln in lines) and definitions:
+                items: list[list[str]] = []  # 'NAME   what it is' and its continuation lines
+                for ln in lines:
+                    m = re.match(r"\s+(\S+(?: \S+)?)\s{2,}(.*)$", ln)
+                    if m and (not items or len(ln) - len(ln.lstrip()) <= 2):
+                        items.append([m.group(1), m.group(2)])
+                    elif items:
+                        items[-1][1] += " " + ln.strip()
+                for term, what in items:
+                    out += [".TP", f"\\fB{esc(term)}\\fR", esc(what)]
+            elif all(ln.startswith(" ") for ln in lines):
+                out += [".PP", ".nf", ".RS 4", esc(textwrap.dedent(block)), ".RE", ".fi"]
+            else:
+                out += [".PP", esc(" ".join(block.split()))]
+        return out
+
     parts = [
-        f'.TH DXCLI 1 "" "dxcli {version}" "User Commands"',
+        f'.TH DXCLI 1 "" "dxcli {esc(version)}" "User Commands"',
+        ".nh",
         ".SH NAME",
-        "dxcli \\- a command-line clinical reference and calculator for musculoskeletal and rehabilitation medicine",
+        "dxcli \\- " + esc(tree["summary"].split(": ", 1)[-1].rstrip(".")),
         ".SH SYNOPSIS",
         ".B dxcli",
-        "[\\fB\\-\\-reference\\fR \\fIPATH\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR] [\\fB\\-f\\fR \\fIFORMAT\\fR]",
+        "[\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]...",
         ".SH DESCRIPTION",
-        "dxcli is a reference for trained clinicians and learners, not a diagnosis.",
-        ".SH COMMANDS",
     ]
-    for name, summary in commands:
-        parts += [".TP", f"\\fB{esc(name)}\\fR", esc(summary)]
+    parts += topic_body(tree["description"], False)
+    parts += [".SH COMMANDS"]
+    for c in tree["commands"]:
+        parts += [".TP", f"\\fBdxcli {esc(c['name'])}\\fR {esc(c['usage'])}", esc(c["summary"])]
+        if c["options"]:
+            parts += [".RS"] + option_items(c["options"]) + [".RE"]
+    parts += [".SH OPTIONS", "Before the command:"] + option_items(tree["options"])
+    if tree.get("common_options"):
+        parts += [".PP", "After the command (every command that prints rows or records):"] + option_items(tree["common_options"])
     for name, text in TOPICS.items():
+        if name in MAN_SECTIONS:
+            continue
         title, _, body = text.partition("\n")
-        parts += [f".SH {esc(name.replace('-', ' ').upper())}", esc(title)]
-        for block in body.strip("\n").split("\n\n"):
-            if all(ln.startswith(" ") for ln in block.split("\n")):
-                parts += [".PP", ".nf", esc(block), ".fi"]
-            else:
-                parts += [".PP", esc(" ".join(block.split()))]
+        parts += [f".SH {esc(name.replace('-', ' ').upper())}", esc(title)] + topic_body(body, False)
+    for name, section in MAN_SECTIONS.items():
+        title, _, body = TOPICS[name].partition("\n")
+        parts += [f".SH {section}", esc(title)] + topic_body(body, True)
+    parts += [".SH SEE ALSO", "\\fBdxcli help\\fR \\fITOPIC\\fR (" + esc(", ".join(TOPICS)) + "), "
+              "\\fBdxcli\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR, \\fBless\\fR(1), \\fBsqlite3\\fR(1)"]
     return "\n".join(parts) + "\n"
 
 
