@@ -156,6 +156,8 @@ Environment: the variables dxcli reads
                         value means none (before PAGER)
   PAGER                 the pager when DXCLI_PAGER is not set (else less -FRX)
   DXCLI_NO_PAGER        set (to anything): never a pager, as with --no-pager
+  LESS                  the options of less as the pager (FRX where it is not set)
+  LV                    the options of lv as the pager (-c where it is not set)
   NO_COLOR              set (to anything): no colour and no escape codes
   TERM                  dumb: no colour and no escape codes
   COLUMNS               the width to wrap pages and tables at, where the terminal
