@@ -172,10 +172,12 @@ def test_svg_axis_directions():
 
 def test_caption_hand_checked():
     # odds 0.3/0.7 = 0.428571 x 8.43 = 3.612857; 3.612857 / 4.612857 = 0.78322
-    assert fagan.caption(0.3, 8.43) == "pre-test 30.0% × LR 8.43 → post-test 78.3%"
+    # one percentage format (issue 20): the caption says 30% as the axis and the point do, not 30.0%
+    assert fagan.caption(0.3, 8.43) == "pre-test 30% × LR 8.43 → post-test 78.3%"
     root = _parse(fagan.svg(0.3, 8.43))
     cap = "".join(_by_id(root, "fagan-caption").itertext())
-    assert "78.3%" in cap and "30.0%" in cap and "8.43" in cap
+    assert "78.3%" in cap and "pre-test 30% " in cap and "8.43" in cap
+    assert _by_id(root, "value-pretest").text == "30%"
     assert "78.3%" in fagan.text(0.3, 8.43)
 
 
@@ -191,7 +193,7 @@ def test_lr_shown_with_up_to_three_significant_digits(lr, shown):
 def test_percent_never_rounds_uncertain_values_to_certainty():
     assert "post-test >99.9%" in fagan.caption(0.5, 1e6)
     assert "post-test <0.1%" in fagan.caption(0.5, 1e-6)
-    assert "post-test 100.0%" in fagan.caption(1.0, 2.0)
+    assert "post-test 100%" in fagan.caption(1.0, 2.0)
 
 
 def test_svg_title_is_escaped():
@@ -333,9 +335,14 @@ def test_a_band_must_be_an_interval(band):
 # ------------------------------------------------------------------ labels the line does not cover
 # A label's box, estimated here on its own (0.6 em a character, cap height above the baseline,
 # descenders below), must not be crossed by the drawn line.
-def _label_boxes(root: ET.Element) -> list[tuple[str, tuple[float, float, float, float]]]:
+def _label_boxes(root: ET.Element, skip: str | None = None) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every text's box; without those of the group ``skip`` (the LR tick labels, drawn over the
+    line on a white edge: see test_lr_tick_labels_sit_over_the_line_on_a_white_edge)."""
     out = []
+    skipped = {id(el) for g in root.iter() if skip and g.get("id") == skip for el in g}
     for el in root.iter(SVG_NS + "text"):
+        if id(el) in skipped:
+            continue
         s = "".join(el.itertext())
         size = float(el.get("font-size"))
         x, y = float(el.get("x")), float(el.get("y"))
@@ -375,7 +382,7 @@ LINE_CASES = [
 def test_no_label_is_crossed_by_the_line(p, lr, band):
     root = _parse(fagan.svg(p, lr, title="Fagan nomogram: X", band=band, findings=["A positive: LR 2"]))
     line = _line(root)
-    crossed = [s for s, box in _label_boxes(root) if _line_crosses(line, box)]
+    crossed = [s for s, box in _label_boxes(root, skip="tick-labels-lr") if _line_crosses(line, box)]
     assert not crossed, f"the line crosses {crossed}"
 
 
@@ -384,20 +391,44 @@ def test_no_label_is_crossed_by_the_line(p, lr, band):
 def test_no_label_is_crossed_by_the_line_anywhere(p, lr):
     root = _parse(fagan.svg(p, lr))
     line = _line(root)
-    assert not [s for s, box in _label_boxes(root) if _line_crosses(line, box)]
+    assert not [s for s, box in _label_boxes(root, skip="tick-labels-lr") if _line_crosses(line, box)]
 
 
 @pytest.mark.parametrize("p, lr, band", LINE_CASES)
-def test_an_lr_tick_label_is_left_out_only_where_the_line_passes_it(p, lr, band):
+def test_every_tick_is_labelled_each_axis_on_one_side(p, lr, band):
+    """Issue 20: the LR axis had no "10" where the point's "LR 9.89" sat, and "20" on the other
+    side of its axis from the rest. Every standard tick has its label, on its axis's one side
+    (probabilities outside the plot, LRs left of their axis), and no point's value hides one."""
     root = _parse(fagan.svg(p, lr, band=band))
-    x1, y1, x2, y2 = _line(root)
-    near = [y1 + (y2 - y1) * (x - x1) / (x2 - x1) for x in (fagan.SVG_MIDDLE_X - 40, fagan.SVG_MIDDLE_X + 40)]
-    labels = [el for el in _by_id(root, "tick-labels") if abs(float(el.get("x")) - fagan.SVG_MIDDLE_X) < 20]
-    shown = {el.text for el in labels}
-    for v in fagan.LR_TICKS:
-        if f"{v:g}" not in shown:
-            y = fagan.svg_lr_y(v)
-            assert min(near) - 14 <= y <= max(near) + 14, f"LR {v:g} left out though the line is far from it"
+    groups = {"tick-labels": _by_id(root, "tick-labels"), "tick-labels-lr": _by_id(root, "tick-labels-lr")}
+    lr_labels = list(groups["tick-labels-lr"])
+    assert [el.text for el in lr_labels] == [f"{v:g}" for v in fagan.LR_TICKS]
+    assert all(el.get("text-anchor") == "end" and float(el.get("x")) < fagan.SVG_MIDDLE_X for el in lr_labels)
+    left = [el for el in groups["tick-labels"] if float(el.get("x")) < fagan.SVG_LEFT_X]
+    right = [el for el in groups["tick-labels"] if float(el.get("x")) > fagan.SVG_RIGHT_X]
+    want = [f"{v:g}" for v in fagan.PROBABILITY_TICKS_PERCENT]
+    assert [el.text for el in left] == want and [el.text for el in right] == want
+    assert len(left) + len(right) == len(list(groups["tick-labels"]))
+    boxes = dict((id(el), b) for el, b in zip(root.iter(SVG_NS + "text"), (b for _, b in _label_boxes(root))))
+    ticks = [boxes[id(el)] for g in groups.values() for el in g]
+    for vid in ("value-pretest", "value-posttest", "value-lr"):
+        v = boxes[id(_by_id(root, vid))]
+        assert not any(v[0] < t[2] and t[0] < v[2] and v[1] < t[3] and t[1] < v[3] for t in ticks), vid
+
+
+def test_the_issues_nomogram_keeps_its_10_and_20():
+    root = _parse(fagan.svg(0.3, 9.89, band=MBK_BAND))
+    shown = [el.text for el in _by_id(root, "tick-labels-lr")]
+    assert "10" in shown and "20" in shown
+    xs = {el.text: float(el.get("x")) for el in _by_id(root, "tick-labels-lr")}
+    assert xs["20"] == xs["10"] == xs["5"]
+
+
+def test_lr_tick_labels_sit_over_the_line_on_a_white_edge():
+    doc = fagan.svg(0.5, 1.0)  # the line runs through the label "1"
+    group = _by_id(_parse(doc), "tick-labels-lr")
+    assert group.get("stroke") == "white" and group.get("paint-order") == "stroke"
+    assert doc.index('id="fagan-line"') < doc.index('id="tick-labels-lr"')  # drawn after the line
 
 
 def test_points_carry_their_values_and_the_title_its_findings():

@@ -187,9 +187,10 @@ def _fmt_tick_lr(v: float) -> str:
 
 
 def caption(pretest: float, lr: float) -> str:
-    """'pre-test 30.0% × LR 8.43 → post-test 78.3%'."""
+    """'pre-test 30% × LR 8.43 → post-test 78.3%': percentages as on the points (one decimal
+    at most, never rounded to certainty), so the caption and the axes agree."""
     q = posttest_probability(pretest, lr)
-    return f"pre-test {_fmt_percent(pretest)} × LR {_fmt_lr(lr)} → post-test {_fmt_percent(q)}"
+    return f"pre-test {_fmt_value(pretest)} × LR {_fmt_lr(lr)} → post-test {_fmt_value(q)}"
 
 
 def band_posttest(pretest: float, band: dict) -> tuple[float, float]:
@@ -201,7 +202,7 @@ def band_legend(pretest: float, band: dict) -> str:
     """'post-test 63.1% to 91.8% for LR 4 to 26.3' (the label is a line of its own)."""
     q_lo, q_hi = band_posttest(pretest, band)
     return (
-        f"post-test {_fmt_percent(q_lo)} to {_fmt_percent(q_hi)} "
+        f"post-test {_fmt_value(q_lo)} to {_fmt_value(q_hi)} "
         f"for LR {_fmt_lr(band['low'])} to {_fmt_lr(band['high'])}"
     )
 
@@ -318,6 +319,10 @@ def _fmt_value(x: float) -> str:
     return s.replace(".0%", "%") if s[0].isdigit() else s
 
 
+# A point's value: beside its point, above or below it, nearest first (px from the point's y).
+_VALUE_DY = (-8, 18, -22, 32, -36, 46, -50, 60)
+_NEAR = 4  # the first of them are within 30 px of the point
+
 _HEAD_WRAP = 88  # characters a line of the findings under the title (13 px in 720 px)
 _HEAD_LINE = 18.0  # px a line
 
@@ -402,40 +407,34 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
         y_lo, y_hi = svg_posttest_y(q_lo), svg_posttest_y(q_hi)
         soft = [(SVG_LEFT_X, yl, SVG_RIGHT_X, y_lo), (SVG_LEFT_X, yl, SVG_RIGHT_X, y_hi)]
 
-    # the points' values first, next to their points, then the LR tick labels around them
-    taken: list[Box] = []
+    # Every axis's ticks are labelled, each axis's labels on one side of it: the probabilities
+    # outside the plot, the likelihood ratios left of their axis. A point's value goes on the
+    # other side of its axis (inside the plot; right of the LR axis), where it hides no tick
+    # label, and clear of the line.
+    tick_labels = [(SVG_LEFT_X - tick - 4, svg_pretest_y(v / 100.0) + 4, "end", _fmt_tick_percent(v), 11)
+                   for v in PROBABILITY_TICKS_PERCENT]
+    tick_labels += [(SVG_RIGHT_X + tick + 4, svg_posttest_y(v / 100.0) + 4, "start", _fmt_tick_percent(v), 11)
+                    for v in PROBABILITY_TICKS_PERCENT]
+    lr_labels = [(SVG_MIDDLE_X - tick - 4, svg_lr_y(v) + 4, "end", _fmt_tick_lr(v), 11) for v in LR_TICKS]
+    taken: list[Box] = [text_box(x, y, t, sz, a) for x, y, a, t, sz in tick_labels + lr_labels]
     values: list[tuple[str, tuple]] = []
     size = 13
     pre, post, lr_text = _fmt_value(pretest), _fmt_value(pts["posttest"]), "LR " + _fmt_lr(lr)
-    outside = 40.0  # beyond the probability tick labels
     for vid, cands in (
-        ("value-pretest", [(SVG_LEFT_X + 9, yl - 8, "start", pre, size), (SVG_LEFT_X + 9, yl + 18, "start", pre, size),
-                           (SVG_LEFT_X - outside, yl + 5, "end", pre, size)]),
-        ("value-posttest", [(SVG_RIGHT_X - 9, yr - 8, "end", post, size), (SVG_RIGHT_X - 9, yr + 18, "end", post, size),
-                            (SVG_RIGHT_X + outside, yr + 5, "start", post, size)]),
-        ("value-lr", [(SVG_MIDDLE_X + 9, ym - 8, "start", lr_text, size), (SVG_MIDDLE_X + 9, ym + 18, "start", lr_text, size),
-                      (SVG_MIDDLE_X - 9, ym - 8, "end", lr_text, size), (SVG_MIDDLE_X - 9, ym + 18, "end", lr_text, size),
-                      (SVG_MIDDLE_X + 9, ym - 22, "start", lr_text, size), (SVG_MIDDLE_X + 9, ym + 32, "start", lr_text, size),
-                      (SVG_MIDDLE_X - 9, ym - 22, "end", lr_text, size), (SVG_MIDDLE_X - 9, ym + 32, "end", lr_text, size)]),
+        ("value-pretest", [(SVG_LEFT_X + 9, yl + dy, "start", pre, size) for dy in _VALUE_DY]),
+        ("value-posttest", [(SVG_RIGHT_X - 9, yr + dy, "end", post, size) for dy in _VALUE_DY]),
+        ("value-lr", [(SVG_MIDDLE_X + 9, ym + dy, "start", lr_text, size) for dy in _VALUE_DY]),
     ):
-        got, box = _choose(cands, [line], soft, taken)
+        got, box = _choose(cands[:_NEAR], [line], soft, taken)  # beside the point, the band's edges allowed
+        if got is None:
+            got, box = _choose(cands[_NEAR:], [line], soft, taken)
         if got is not None:
             taken.append(box)
             values.append((vid, got))
 
     out.append('<g id="tick-labels" fill="#222">')
-    for v in PROBABILITY_TICKS_PERCENT:
-        out.append(_text_el(SVG_LEFT_X - tick - 4, svg_pretest_y(v / 100.0) + 4,
-                            _fmt_tick_percent(v), anchor="end"))
-        out.append(_text_el(SVG_RIGHT_X + tick + 4, svg_posttest_y(v / 100.0) + 4,
-                            _fmt_tick_percent(v), anchor="start"))
-    for v in LR_TICKS:
-        y, s = svg_lr_y(v) + 4, _fmt_tick_lr(v)
-        got, box = _choose([(SVG_MIDDLE_X - tick - 4, y, "end", s, 11), (SVG_MIDDLE_X + tick + 4, y, "start", s, 11)],
-                           [line], soft, taken)
-        if got is not None:
-            taken.append(box)
-            out.append(_text_el(got[0], got[1], s, anchor=got[2]))
+    for x, y, anchor, t, _ in tick_labels:
+        out.append(_text_el(x, y, t, anchor=anchor))
     out.append("</g>")
 
     # the band: under the line, from the pre-test point through both ends of the LR interval
@@ -465,6 +464,12 @@ def svg(pretest: float, lr: float, title: str | None = None, band: dict | None =
     ):
         out.append(f'<circle id="{pid}" cx="{_n(x)}" cy="{_n(y)}" r="4.5" '
                    f'fill="red" stroke="white" stroke-width="1"/>')
+    # the LR tick labels over the line, on a white edge: the line passes under a label, never
+    # hides it (where it crosses the LR axis it runs through the labels' side)
+    out.append('<g id="tick-labels-lr" fill="#222" stroke="white" stroke-width="3" paint-order="stroke">')
+    for x, y, anchor, t, _ in lr_labels:
+        out.append(_text_el(x, y, t, anchor=anchor))
+    out.append("</g>")
     # the values, over everything, with a white edge so that a tick or the band never hides them
     for vid, (x, y, anchor, s, sz) in values:
         out.append(_text_el(x, y, s, anchor=anchor, size=sz,
