@@ -300,7 +300,7 @@ def test_svg_band_for_a_one_known_arm_range_is_labelled_and_reaches_the_axis_end
     assert abs(y_lo - fagan.svg_posttest_y(fagan.P_MIN)) < 0.01
     assert abs(y_hi - fagan.svg_posttest_y(0.1593)) < 0.05
     texts = _texts(root)
-    assert label in texts and "Shaded: post-test 0.0% to 15.9% for LR 0 to 0.189" in texts
+    assert label in texts and "Shaded: post-test 0% to 15.9% for LR 0 to 0.189" in texts
     assert _by_id(root, "fagan-clamped") is not None
 
 
