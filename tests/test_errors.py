@@ -24,7 +24,7 @@ USAGE_ERRORS = [
     ["-f", "json", "maneuver"],  # an option of a command given before it
     ["maneuver", "-f", "xml"],  # a bad choice
     ["quiz", "-n", "0"],  # out of range
-    ["kerboul", "--limit"],
+    ["info", "extra"],  # an unexpected extra argument
 ]
 
 
