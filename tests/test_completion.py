@@ -115,6 +115,11 @@ def test_messages_on_a_terminal_wrap_between_words_and_keep_commands_whole(monke
     assert all(len(x) <= 60 for x in lines) and len(lines) > 1
     assert "'dxcli innervation common-fibular-nerve'" in out and "'dxcli innervation tibial-nerve'," in out
     assert " ".join(out.split()) == " ".join(("  hint: " + text).split())  # nothing lost, no word split
+    from test_errors import HINT  # a command longer than a line: alone, broken with a backslash
+
+    out = stderr_text(HINT, "  hint: ", "        ")
+    assert all(len(x) <= 60 for x in out.splitlines()) and "[11, 12]" in out
+    assert "'dxcli posttest -p 0.3 faber+" not in out.replace("'dxcli posttest -p 0.3 faber+ --condition sacroiliitis'", "")
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe: one line, as scripts read it
     assert stderr_text(text, "  hint: ", "        ") == "  hint: " + text + "\n"
 

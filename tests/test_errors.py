@@ -4,11 +4,8 @@ and hints whose commands are never split when wrapped."""
 
 from __future__ import annotations
 
-import io
-import os
 import re
 import shlex
-import sys
 
 import pytest
 
@@ -134,21 +131,3 @@ def test_wrapped_commands_and_references_stay_whole(width):
     ]), lines
     words = " ".join(lines).replace("\\", " ").replace("'", " ").split()
     assert words == ("hint: " + HINT).replace("'", " ").split()  # nothing lost or reordered
-
-
-def test_stderr_hint_at_60_columns(monkeypatch):
-    from dxcli.errors import stderr_text
-
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
-
-        def fileno(self):
-            return 2
-
-    monkeypatch.setattr(sys, "stderr", Tty())
-    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((60, 24)))
-    out = stderr_text(HINT, "  hint: ", "        ")
-    assert "'dxcli posttest -p 0.3 faber+" not in out.replace("'dxcli posttest -p 0.3 faber+ --condition sacroiliitis'", "")
-    assert all(len(x) <= 60 for x in out.splitlines())
-    assert "[11, 12]" in out
