@@ -84,6 +84,8 @@ def test_a_root_without_its_number_lists_the_roots(query, roots):
     assert "without its number" in r.err
     for root in roots:
         assert root in r.err
+    for command in re.findall(r"'(dxcli [^']*)'", r.err):  # the example runs
+        assert run(*shlex.split(command)[1:]).code == 0, command
 
 
 @pytest.mark.parametrize("args", [["condition", "gl"], ["muscle", "b"], ["nerve", "s"], ["maneuver", "fa"]])

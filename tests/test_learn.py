@@ -420,7 +420,7 @@ def test_help_learning():
     assert r.code == 0 and "dxcli export anki" in r.out and "dxcli quiz" in r.out
     doc = run("help", "learning", "-f", "json").json()
     assert doc["id"] == "learning" and doc["text"] == r.out
-    assert [row["id"] for row in run("help", "-f", "json").json()] == ["formats", "exit-codes", "packs", "likelihood-ratios", "ranking", "learning"]
+    assert [row["id"] for row in run("help", "-f", "json").json()] == ["formats", "exit-codes", "packs", "likelihood-ratios", "ranking", "learning", "environment", "files"]
     miss = run("help", "lerning")
     assert miss.code == 1 and "did you mean 'learning'" in miss.err
 
