@@ -133,3 +133,27 @@ def test_wrapped_commands_and_references_stay_whole(width):
     ]), lines
     words = " ".join(lines).replace("\\", " ").replace("'", " ").split()
     assert words == ("hint: " + HINT).replace("'", " ").split()  # nothing lost or reordered
+
+
+def _pages() -> list[list[str]]:
+    from dxcli.reference import loader
+
+    out = [["condition", c["id"]] for c in loader.records("condition")]
+    out += [["maneuver", m["id"]] for m in loader.records("maneuver")]
+    out += [["test", t["id"]] for t in loader.records("test")]
+    return out + [["differential", "buttock"], ["case"], ["redflags"], ["kerboul", "190"], ["posttest", "-p", "0.3", "faber+"]]
+
+
+@pytest.mark.parametrize("width", [60, 100])
+def test_pages_never_split_a_command_or_a_reference(width):
+    """On every condition, maneuver and test page (and the main others), at 60 and 100 columns,
+    a quoted command and a run of references ([11, 12]) are each on one line."""
+    bad = []
+    for args in _pages():
+        r = run(*args, tty=True, width=width)
+        assert r.code == 0, (args, r.err)
+        for line in r.out.splitlines():
+            unquoted = re.sub(r"'dxcli [^']*'", "", line)
+            if "'dxcli" in unquoted or re.search(r"\[[0-9][0-9, ]*$", line) or re.match(r"\s*[│ ]*[0-9]+(?:, [0-9]+)*\]", line):
+                bad.append((args, line))
+    assert not bad, bad[:5]
