@@ -170,13 +170,14 @@ Environment: the variables dxcli reads
 FILES = """\
 Files: what dxcli reads and writes
 
-  $XDG_CACHE_HOME/dxcli/store/  the data store: the reference (and any packs) in one
-                        SQLite database, rebuilt when the data changes; safe to delete
-  ~/.cache/dxcli/store/  the same, where XDG_CACHE_HOME is not set or not absolute
-  reference/*.toml      the bundled reference data, read-only (dxcli/_data in the
-                        installed package)
-  PACK/*.toml           a pack given with --reference or DXCLI_REFERENCE_PATH; check
-                        it with 'dxcli reference lint PACK'
+  ~/.cache/dxcli/store/   the data store: the reference (and any packs) in one
+                          SQLite database, rebuilt when the data changes, safe to
+                          delete; $XDG_CACHE_HOME/dxcli/store/ where XDG_CACHE_HOME
+                          is an absolute path
+  reference/*.toml        the bundled reference data, read-only (dxcli/_data in
+                          the installed package)
+  PACK/*.toml             a pack given with --reference or DXCLI_REFERENCE_PATH;
+                          'dxcli reference lint PACK' checks it
 """
 
 TOPICS: dict[str, str] = {
@@ -287,7 +288,9 @@ def shown(text: str, width: int | None) -> str:
                     joined.append(line)
             out.append("\n".join(x for line in joined for x in fit_line(line, width)))
         else:
-            out.append(textwrap.fill(" ".join(line.strip() for line in lines), width, break_long_words=False, break_on_hyphens=False))
+            from dxcli.errors import wrap_words
+
+            out.append("\n".join(wrap_words(" ".join(line.strip() for line in lines), width)))
     return "\n\n".join(out) + "\n"
 
 
@@ -304,7 +307,9 @@ def fit_line(line: str, width: int) -> list[str]:
         return ([f"{pad}# {comment.strip()}"] if comment else []) + break_command(command, width, pad)
     term = re.match(r"(\S+(?: \S+)?\s{2,})", body)  # 'exit 74   the output could not be written'
     hang = pad + " " * (len(term.group(1)) if term and len(term.group(1)) < width // 2 else 2)
-    return textwrap.wrap(body, width, initial_indent=pad, subsequent_indent=hang, break_long_words=False, break_on_hyphens=False)
+    from dxcli.errors import wrap_words
+
+    return wrap_words(body, width, pad, hang)
 
 
 def break_command(command: str, width: int, pad: str) -> list[str]:
