@@ -210,6 +210,11 @@ def test_no_common_condition_offers_no_condition_that_fails():
     assert r.code == 2
     assert "sacroiliitis" not in r.err
     assert "no condition has a likelihood ratio for every finding" in r.err
+    # two findings, each for its one condition, the two different: no "choose it with --condition"
+    # (either choice fails the other finding)
+    r = run("posttest", "-p", "0.3", "modified-bent-knee+", "resisted-hip-abduction+")
+    assert r.code == 2 and "no condition has a likelihood ratio for every finding" in r.err
+    assert "--condition" not in r.err
     r = run("posttest", "-p", "0.3", "hip-radiograph+")  # evidence for two conditions, an LR for neither
     assert r.code == 2 and "avascular" not in r.err and "gives no likelihood ratio" in r.err
 

@@ -255,8 +255,8 @@ def _inferred_condition(pretest: float, findings: list[str]) -> Optional[str]:
         with_lr = _conditions([e for e in evs if _box(e, "sensitivity") and _box(e, "specificity")])
         named.append((t, kind, rec, with_lr, _conditions(evs)))
     several = [n for n in named if len(n[4]) > 1]
-    if not several:
-        return None
+    if not several and len({c for n in named for c in n[4]}) <= 1:
+        return None  # each finding names its one condition, the same for all
     common = [c for c in named[0][3] if all(c in n[3] for n in named)]
     names = loader.by_ids("condition", list(dict.fromkeys([*common, *(c for n in named for c in n[4])])))
     if len(common) == 1:
@@ -267,7 +267,7 @@ def _inferred_condition(pretest: float, findings: list[str]) -> Optional[str]:
             f"condition taken as {cid} ({names[cid]['name'].lower()}), the one condition with a likelihood "
             f"ratio for {' and '.join(n[0] for n in named)}; choose another with --condition", "dxcli: ", "  "))
         return cid
-    first = several[0]
+    first = (several or named)[0]
     bare = next((n for n in named if not n[3]), None)
     if bare is not None:
         raise InvalidInput(
