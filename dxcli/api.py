@@ -116,8 +116,10 @@ def _run(reference: Packs, compute: Any) -> Any:
 
 
 def _text(value: Any, what: str, optional: bool = True) -> Optional[str]:
-    if value is None and optional:
-        return None
+    if value is None:
+        if optional:
+            return None
+        raise InvalidInput(f"the {what} is missing", hint=f"give the {what} as a string")
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be text, not {type(value).__name__}", hint=f"give the {what} as a string")
     return value
@@ -502,7 +504,7 @@ def posttest(pretest: Union[float, str], findings: Sequence[str], condition: Opt
     given = _texts(findings, "findings")
     condition = _text(condition, "condition")
     if pretest is None:
-        raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+")
+        raise InvalidInput("the pre-test probability is missing", hint="e.g. posttest(0.3, ['modified-bent-knee+'])")
 
     def compute() -> Any:
         from dxcli.query import bayes

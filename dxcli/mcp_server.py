@@ -100,7 +100,9 @@ def _schema_only(annotation: Any) -> Any:
 
 def tool(fn: Callable[..., Any], lock: threading.Lock) -> Callable[..., list[str]]:
     """A tool calling ``fn``: its signature is ``fn``'s (less the packs), each argument
-    described; its result is the JSON text, then any warning; a DxError is a ToolError."""
+    described; its result is the JSON text, then any warning; a DxError is a ToolError.
+    A required argument is declared required in the schema, but a call that leaves it out
+    reaches the API, which says what is missing with a hint (not the SDK's validation text)."""
     from pydantic import Field
 
     from mcp.server.mcpserver.exceptions import ToolError
@@ -113,7 +115,7 @@ def tool(fn: Callable[..., Any], lock: threading.Lock) -> Callable[..., list[str
         if p.name in LEFT_OUT:
             continue
         text = ARGUMENTS.get(f"{fn.__name__}.{p.name}") or ARGUMENTS[p.name]
-        params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY,
+        params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY, default=None if p.default is p.empty else p.default,
                                 annotation=Annotated[_schema_only(hints[p.name]), Field(description=text)]))
 
     def call(**kwargs: Any) -> list[str]:
@@ -132,25 +134,32 @@ def tool(fn: Callable[..., Any], lock: threading.Lock) -> Callable[..., list[str
     return call
 
 
+def required(fn: Callable[..., Any]) -> list[str]:
+    return [p.name for p in inspect.signature(fn).parameters.values() if p.default is p.empty and p.name not in LEFT_OUT]
+
+
 def server(packs: Optional[Sequence[str]] = None) -> Any:
     """The MCP server with every tool; ``packs``: the CLI's packs (None: bundled data and
     DXCLI_REFERENCE_PATH, read by the API at each call)."""
     import functools
 
     from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.tools import Tool
     from mcp.types import ToolAnnotations
 
-    srv = MCPServer(name="dxcli", title="dxcli clinical reference", version=__version__, instructions=INSTRUCTIONS,
-                    log_level="WARNING")
     lock = threading.Lock()  # one call at a time: warnings are caught per call
+    tools = []
     for name in TOOLS:
-        fn = getattr(api, name)
+        fn = base = getattr(api, name)
         if packs is not None:
-            fn = functools.wraps(fn)(functools.partial(fn, reference=list(packs)))
-        srv.add_tool(tool(fn, lock), name=name, description=description(getattr(api, name)),
-                     annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
-                     structured_output=False)
-    return srv
+            fn = functools.wraps(base)(functools.partial(base, reference=list(packs)))
+        t = Tool.from_function(tool(fn, lock), name=name, description=description(base), structured_output=False,
+                               annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False))
+        if required(base):
+            t.parameters["required"] = required(base)
+        tools.append(t)
+    return MCPServer(name="dxcli", title="dxcli clinical reference", version=__version__, instructions=INSTRUCTIONS,
+                     log_level="WARNING", tools=tools)
 
 
 def run(packs: Optional[Sequence[str]] = None) -> None:
