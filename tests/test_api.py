@@ -299,3 +299,28 @@ def test_the_api_is_a_top_layer_that_imports_no_cli():
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not {m for m in mods if m.startswith(("dxcli.cli", "typer", "rich", "pydantic", "click"))}, mods
     assert Path(api.__file__).name == "api.py"
+
+
+def test_the_readme_notebook_example_runs(monkeypatch):
+    # the README's example, with a stand-in for pandas that checks the columns it selects exist
+    import re
+    import types
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", readme.split("### `dxcli.api`", 1)[1], re.S).group(1)
+
+    class DataFrame:
+        def __init__(self, rows):
+            assert isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows)
+            self.rows = rows
+
+        def __getitem__(self, cols):
+            missing = [c for c in cols if any(c not in r for r in self.rows)]
+            assert not missing, missing
+            return self
+
+    monkeypatch.setitem(sys.modules, "pandas", types.SimpleNamespace(DataFrame=DataFrame))
+    scope: dict = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    assert scope["report"]["red_flags"] == []  # neither finding raises a red flag
+    assert scope["api"].kerboul(210)["risk_group"] == "moderate"  # as the README's comment says (Ha 2006: 190-240)
