@@ -77,7 +77,7 @@ def _packs(reference: Packs) -> tuple[str, ...]:
     if reference is None:
         env = os.environ.get("DXCLI_REFERENCE_PATH", "")
         return tuple(p for p in env.split(os.pathsep) if p.strip())
-    if isinstance(reference, (str, bytes, os.PathLike)):
+    if isinstance(reference, (str, os.PathLike)):
         reference = [reference]  # type: ignore[list-item]
     out = []
     for p in reference:
