@@ -254,3 +254,27 @@ def test_a_missing_sdk_is_a_clear_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "dxcli", "mcp"], input="", capture_output=True, text=True, env=env, cwd="/", timeout=60)
     assert p.returncode == 2
     assert p.stderr.splitlines()[-1] == '  hint: pip install "dxcli[mcp]"', p.stderr
+
+
+def test_concurrent_calls_each_get_their_own_answer(client):
+    # the SDK runs each call in a worker thread: answers must not mix (nor errors with results)
+    import anyio
+
+    asks = [("maneuver", {"name": "faber"}), ("kerboul", {"angle": 210}), ("condition", {"name": "nope-nope"}),
+            ("innervation", {"query": "L5"}), ("search", {"text": "hamstring", "limit": 3})] * 4
+    want = [client.call(n, a) for n, a in asks]
+
+    async def together():
+        got: dict[int, object] = {}
+
+        async def one(i: int, name: str, args: dict) -> None:
+            got[i] = await client.session.call_tool(name, args, read_timeout_seconds=60)
+
+        async with anyio.create_task_group() as tg:
+            for i, (name, args) in enumerate(asks):
+                tg.start_soon(one, i, name, args)
+        return got
+
+    got = client.portal.call(together)
+    for i, w in enumerate(want):
+        assert got[i].is_error == w.is_error and _text(got[i]) == _text(w), asks[i]
