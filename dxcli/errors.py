@@ -27,6 +27,10 @@ class NotFound(DxError):
     code = EXIT_NOT_FOUND
 
 
+class Ambiguous(NotFound):
+    """A name that begins the names of several records: give more of it, or an id."""
+
+
 class InvalidInput(DxError):
     code = EXIT_USAGE
 

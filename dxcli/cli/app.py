@@ -176,6 +176,7 @@ COMMANDS: dict[str, str] = {
     "export": "learn_cmds",
     "quiz": "learn_cmds",
     "help": "help_cmd",
+    "mcp": "mcp_cmd",
 }
 # The one-line summary of each command in the top-level help (Click cuts a docstring's
 # first sentence with "..." to fit its column, 42 characters at 60 columns): each fits whole.
@@ -202,6 +203,7 @@ SHORT_HELP: dict[str, str] = {
     "help": "Guides on a topic",
     "reference": "Data schema and a pack linter",
     "export": "Export study material (Anki)",
+    "mcp": "Serve the lookups as MCP tools",
 }
 
 

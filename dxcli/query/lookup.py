@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Iterable
 
-from dxcli.errors import NotFound
+from dxcli.errors import Ambiguous, NotFound
 from dxcli.names import check_query, names_of, norm, suggest
 
 __all__ = ["NotExact", "check_query", "find", "find_record", "names_of", "norm", "suggest"]
@@ -62,7 +62,7 @@ def find(records: Iterable[dict[str, Any]], query: str, what: str, *, exact: boo
         )
     if len(starts) > 1:
         shown = ", ".join(repr(r["id"]) for r in starts[:6]) + (", ..." if len(starts) > 6 else "")
-        raise NotFound(
+        raise Ambiguous(
             f"{query.strip()!r} begins the names of {len(starts)} {what} records: {shown}",
             hint="give more of the name, or an id",
         )

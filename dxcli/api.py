@@ -1,0 +1,514 @@
+"""dxcli as a Python library: one function per command that prints records or results.
+
+Each function returns the same plain structure (dicts, lists, strings, numbers, None) that
+the command prints with ``--format json``; ``dxcli reference schema --output COMMAND``
+is its JSON Schema. An unbounded number (an LR+ at a specificity of 1) is None there, as
+in the JSON, with a note in the record saying so.
+
+    >>> from dxcli import api
+    >>> api.maneuver("faber")[0]["lr_positive"]          # doctest: +SKIP
+    >>> api.differential("buttock", present=["neurologic-deficit"])["red_flags"]  # doctest: +SKIP
+
+Errors are exceptions that carry the CLI's message and hint (``err.message``,
+``err.hint``; ``err.code`` is the CLI's exit status):
+
+* ``NotFound``: no record matches (exit 1); ``Ambiguous``: a name begins several
+  records' names, and ``NotExact``: a name that only begins one where a number is
+  computed (both are ``NotFound``);
+* ``InvalidInput``: bad input (exit 2);
+* ``DataError``: the reference data or a pack is damaged or refused (exit 3).
+
+All derive from ``DxError``. A calculator's warning (an arc above 180 degrees) is a
+``DxWarning`` through Python's ``warnings``; a lookup that takes a name by its first words
+says so on stderr, as the CLI does.
+
+Packs: every function takes ``reference=[paths]`` (directories or files of TOML, as
+``dxcli --reference``); without it, the paths in ``DXCLI_REFERENCE_PATH`` (separated by
+``os.pathsep``) at the time of the call. The first call for a set of packs builds or opens
+its store (see the README); later calls are warm. Calls from several threads are safe:
+they take turns on one lock.
+
+dxcli is a reference for trained clinicians and learners, not a diagnosis.
+
+Importing this module imports neither Typer, Rich nor Pydantic, and changes nothing in the
+importing program (no signal handler, no output).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Optional, Sequence, Union
+
+from dxcli import __version__
+from dxcli.errors import Ambiguous, DataError, DxError, InvalidInput, NotFound
+from dxcli.query.lookup import NotExact
+
+__all__ = [
+    "API_VERSION", "Ambiguous", "DataError", "DxError", "DxWarning", "InvalidInput", "NotExact", "NotFound",
+    "anatomy", "case", "cite", "condition", "conditions", "differential", "finding", "info", "innervation",
+    "kerboul", "maneuver", "muscle", "nerve", "posttest", "redflags", "search", "sources", "test", "tonnis",
+]
+
+# The version of this API and of the JSON shapes it shares with the CLI (semantic
+# versioning: a removed or renamed function, argument or key is a new major version).
+API_VERSION = "1.0.0"
+
+Packs = Optional[Sequence[Union[str, "os.PathLike[str]"]]]
+Result = Union[dict, list]
+
+
+class DxWarning(UserWarning):
+    """A calculator's warning (the CLI's ``dxcli: warning: ...`` line)."""
+
+
+# --- the store of a set of packs ------------------------------------------------------------
+# Today the data state is global (dxcli.reference.loader): one lock makes calls take turns,
+# and a call that names other packs than the last one switches the loader to them. When a
+# store object per set of packs lands, ``_store`` is the one function to change.
+
+_lock = threading.RLock()
+_state: Optional[tuple[tuple[str, ...], list[Any]]] = None  # (packs asked for, the loader's pack files)
+
+
+def _packs(reference: Packs) -> tuple[str, ...]:
+    if reference is None:
+        env = os.environ.get("DXCLI_REFERENCE_PATH", "")
+        return tuple(p for p in env.split(os.pathsep) if p.strip())
+    if isinstance(reference, (str, os.PathLike)):
+        reference = [reference]  # type: ignore[list-item]
+    out = []
+    for p in reference:
+        if not isinstance(p, (str, os.PathLike)):
+            raise InvalidInput(f"a pack is a path, not {type(p).__name__}", hint="reference=['my-pack/'], a list of directories or files")
+        out.append(os.fspath(p))
+    return tuple(out)
+
+
+@contextmanager
+def _store(reference: Packs) -> Iterator[None]:
+    """Hold the lock with the reference data of ``reference`` (the bundled data and packs) in use."""
+    global _state
+    paths = _packs(reference)
+    with _lock:
+        from dxcli.reference import loader
+
+        if _state is None or _state[0] != paths or _state[1] != loader._pack_files:
+            _state = None
+            loader.use_packs([Path(p) for p in paths])
+            _state = (paths, list(loader._pack_files))
+        yield
+
+
+def _plain(data: Any) -> Any:
+    """The structure ``--format json`` prints: the JSON renderer's own conversion (an
+    unbounded or undefined number becomes None, tuples lists; new containers throughout)."""
+    from dxcli.output.render import _json_safe
+
+    return _json_safe(data)
+
+
+def _run(reference: Packs, compute: Any) -> Any:
+    with _store(reference):
+        return _plain(compute())
+
+
+def _text(value: Any, what: str, optional: bool = True) -> Optional[str]:
+    if value is None:
+        if optional:
+            return None
+        raise InvalidInput(f"the {what} is missing", hint=f"give the {what} as a string")
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be text, not {type(value).__name__}", hint=f"give the {what} as a string")
+    return value
+
+
+def _texts(values: Any, what: str) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values]
+    if not isinstance(values, (list, tuple)):
+        raise InvalidInput(f"{what} must be a list of text, not {type(values).__name__}", hint=f"give the {what} as a list of strings")
+    return [_text(v, what, optional=False) for v in values]  # type: ignore[misc]
+
+
+def _number_text(value: Any, what: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InvalidInput(f"{what} must be a number or text, not {type(value).__name__}", hint=f"e.g. 210 or '210°' for the {what}")
+    return value if isinstance(value, str) else repr(value)
+
+
+def _probability(value: Any) -> Optional[float]:
+    if value is None:
+        return None
+    from dxcli.calc.probability import parse_probability
+
+    return parse_probability(_number_text(value, "pre-test probability"), "pre-test probability")
+
+
+# --- conditions and reasoning ---------------------------------------------------------------
+
+
+def conditions(*, reference: Packs = None) -> list[dict[str, Any]]:
+    """Every condition (id, name, ICD-10-CM codes), in the data's order: ``dxcli condition``."""
+
+    def compute() -> Any:
+        from dxcli.reference import loader
+
+        return [{"id": c["id"], "name": c["name"], "icd10cm": c.get("icd10cm", [])} for c in loader.records("condition")]
+
+    return _run(reference, compute)
+
+
+def condition(name: Optional[str] = None, *, reference: Packs = None) -> Result:
+    """One condition in full (presentation, diagnosis, pearls, deep dive, figures with their
+    sources, notes, links to maneuvers, tests and red flags): ``dxcli condition NAME -f json``.
+
+    ``name`` is an id, a name or an alias ("gluteus medius tendinopathy"); without it, the
+    list of ``conditions()``. Raises NotFound (with suggestions) or InvalidInput."""
+    if name is None:
+        return conditions(reference=reference)
+    name = _text(name, "condition")
+
+    def compute() -> Any:
+        from dxcli.query import conditions as q
+
+        return q.detail(name)
+
+    return _run(reference, compute)
+
+
+def differential(
+    complaint: Optional[str] = None,
+    present: Optional[Sequence[str]] = None,
+    absent: Optional[Sequence[str]] = None,
+    next: bool = False,
+    *,
+    reference: Packs = None,
+) -> Result:
+    """A presenting complaint's differential: ``dxcli differential``.
+
+    Without a complaint: the complaints. With a complaint alone: its conditions in the
+    review's table order (not a ranking). With findings ``present`` and/or ``absent``
+    (finding ids from ``finding()``) or ``next=True``: the ranked report (a dict) with
+    ``red_flags`` (each raised flag and what the review says to do), ``conditions``
+    (rank, score, the statements for and against, likelihood ratios, notes) and, with
+    ``next``, what to examine next. A finding not given is unknown and counts neither way.
+    The ranking is ordinal; no probability is given."""
+    complaint = _text(complaint, "complaint")
+    pres, abse = _texts(present, "present findings"), _texts(absent, "absent findings")
+    if not isinstance(next, bool):
+        raise InvalidInput(f"next must be true or false, not {type(next).__name__}", hint="next=True adds what to examine next")
+
+    def compute() -> Any:
+        from dxcli.query import conditions as q
+
+        if complaint is None:
+            if pres or abse or next:
+                raise InvalidInput("findings need a complaint", hint="e.g. dxcli differential buttock --finding neurologic-deficit")
+            return q.complaints()
+        if not (pres or abse or next):
+            from dxcli.query.lookup import find_record
+
+            return q.differential(find_record("complaint", complaint, "complaint")["id"])
+        from dxcli.query import reasoning
+
+        result = reasoning.rank(complaint, pres, abse)
+        if next:
+            result["next"] = reasoning.next_steps(result)
+        return result
+
+    return _run(reference, compute)
+
+
+def finding(name: Optional[str] = None, kind: Optional[str] = None, *, reference: Packs = None) -> Result:
+    """The findings vocabulary of ``differential(present=..., absent=...)`` and case files:
+    ``dxcli finding``. ``name``: one finding in full; ``kind``: only findings of that kind
+    (history, examination, imaging...: the data's own kinds)."""
+    name, kind = _text(name, "finding"), _text(kind, "finding kind")
+
+    def compute() -> Any:
+        from dxcli.query import reasoning
+
+        if name is not None:
+            return reasoning.finding_detail(name)
+        kinds = sorted({f["kind"] for f in reasoning.loader.records("finding")})
+        if kind is not None and kind not in kinds:
+            raise InvalidInput(f"unknown finding kind {kind!r}", hint="one of: " + ", ".join(kinds))
+        return reasoning.findings_vocabulary(kind)
+
+    return _run(reference, compute)
+
+
+def case(file: Optional[Union[str, "os.PathLike[str]"]] = None, *, reference: Packs = None) -> dict[str, Any]:
+    """A case step by step (history and its ranking, examination and the new ranking, what
+    was done, the outcome): ``dxcli case``. ``file``: a case file (TOML, see the README);
+    default: the review's vignette. A case file is checked with Pydantic, imported then."""
+    if file is not None and not isinstance(file, (str, os.PathLike)):
+        raise InvalidInput(f"a case file is a path, not {type(file).__name__}", hint="give the path of a TOML case file")
+
+    def compute() -> Any:
+        from dxcli.query import cases
+
+        return cases.from_file(Path(file)) if file is not None else cases.bundled()
+
+    return _run(reference, compute)
+
+
+# --- maneuvers and tests ----------------------------------------------------------------------
+
+
+def _accuracy(kind: str, name: Optional[str], condition: Optional[str], pretest: Any, reference: Packs) -> Any:
+    name, condition = _text(name, kind), _text(condition, "condition")
+
+    def compute() -> Any:
+        from dxcli.query import accuracy as q
+
+        p = _probability(pretest)
+        if name is None and condition is None:
+            if p is not None:
+                example = {"maneuver": "modified-bent-knee", "test": "needle-emg"}[kind]
+                raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} {example} --pretest 0.3")
+            return q.list_records(kind)
+        if name is None:
+            return q.rows_for_condition(kind, condition, p)
+        rows = q.rows_for(kind, name, p)
+        if condition is not None:
+            from dxcli.query.lookup import find_record
+
+            cid = find_record("condition", condition, "condition", exact=p is not None)["id"]
+            rows = [r for r in rows if r["condition"] == cid]
+            if not rows:
+                raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
+        return rows
+
+    return _run(reference, compute)
+
+
+def maneuver(name: Optional[str] = None, condition: Optional[str] = None, pretest: Optional[Union[float, str]] = None,
+             *, reference: Packs = None) -> list[dict[str, Any]]:
+    """An exam maneuver's accuracy, one row per target condition: sensitivity and
+    specificity as stated, likelihood ratios computed (with 95% intervals where counts
+    exist), what they mean, the study, source and notes: ``dxcli maneuver``.
+
+    ``name``: an id, name or alias ("faber"); ``condition``: only evidence for it (alone:
+    every maneuver for that condition, strongest first); ``pretest``: a pre-test
+    probability (0.3 or "30%") adds post-test probabilities. Neither: every maneuver."""
+    return _accuracy("maneuver", name, condition, pretest, reference)
+
+
+def test(name: Optional[str] = None, condition: Optional[str] = None, pretest: Optional[Union[float, str]] = None,
+         *, reference: Packs = None) -> list[dict[str, Any]]:
+    """A diagnostic test (imaging, EMG, blocks, laboratory): role, accuracy, likelihood
+    ratios, as ``maneuver()`` for maneuvers: ``dxcli test``."""
+    return _accuracy("test", name, condition, pretest, reference)
+
+
+test.__test__ = False  # type: ignore[attr-defined]  # (not a pytest test when imported into one)
+
+
+def redflags(name: Optional[str] = None, condition: Optional[str] = None, *, reference: Packs = None) -> Result:
+    """Red flags: each flag, why it matters, what the review says to do, its source:
+    ``dxcli redflags``. ``name``: one flag; ``condition``: the flags of one condition."""
+    name, condition = _text(name, "red flag"), _text(condition, "condition")
+
+    def compute() -> Any:
+        from dxcli.query import sources
+
+        if name is not None:
+            if condition is not None:
+                raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
+            return sources.red_flag(name)
+        if condition is None:
+            return sources.red_flags()
+        from dxcli.query.lookup import find_record
+
+        return sources.red_flags(find_record("condition", condition, "condition")["id"])
+
+    return _run(reference, compute)
+
+
+# --- anatomy ------------------------------------------------------------------------------------
+
+
+def anatomy(name: Optional[str] = None, *, reference: Packs = None) -> Result:
+    """Bones, landmarks, joints and ligaments: ``dxcli anatomy``; ``name``: one structure."""
+    name = _text(name, "structure")
+
+    def compute() -> Any:
+        from dxcli.query import anatomy as q
+
+        return q.structures() if name is None else q.structure(name)
+
+    return _run(reference, compute)
+
+
+def muscle(name: Optional[str] = None, *, reference: Packs = None) -> Result:
+    """Muscles: origin, insertion, action, nerve and root levels: ``dxcli muscle``;
+    ``name``: one muscle (or a group, such as the hamstrings)."""
+    name = _text(name, "muscle")
+
+    def compute() -> Any:
+        from dxcli.query import anatomy as q
+
+        return q.muscles(name)
+
+    return _run(reference, compute)
+
+
+def nerve(name: Optional[str] = None, *, reference: Packs = None) -> Result:
+    """Nerves with their roots, their plexus and the muscles they supply: ``dxcli nerve``."""
+    name = _text(name, "nerve")
+
+    def compute() -> Any:
+        from dxcli.query import anatomy as q
+
+        return q.nerves(name)
+
+    return _run(reference, compute)
+
+
+def innervation(query: Optional[str] = None, *, reference: Packs = None) -> list[dict[str, Any]]:
+    """Innervation in three directions: a root (L5) -> its muscles, a nerve -> its muscles, a
+    muscle -> its nerve and roots; none: every muscle: ``dxcli innervation``."""
+    query = _text(query, "innervation query")
+
+    def compute() -> Any:
+        from dxcli.query import anatomy as q
+
+        if query is None:
+            return [r for m in q.loader.records("muscle") for r in q.innervation(m["id"])]
+        return q.innervation(query)
+
+    return _run(reference, compute)
+
+
+# --- sources --------------------------------------------------------------------------------------
+
+
+def search(text: str, limit: int = 20, *, reference: Packs = None) -> list[dict[str, Any]]:
+    """Search every kind of record, best matches first (typos and word order tolerated):
+    ``dxcli search``; at most ``limit`` (1-500) results."""
+    text = _text(text, "search", optional=False)  # type: ignore[assignment]
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 500:
+        raise InvalidInput(f"limit {limit!r} is not a whole number from 1 to 500", hint="e.g. limit=20")
+
+    def compute() -> Any:
+        from dxcli.query import sources
+
+        return sources.search(text, limit)
+
+    return _run(reference, compute)
+
+
+def sources(*, reference: Packs = None) -> list[dict[str, Any]]:
+    """Every citation: the review, and each primary source, with what was read of it:
+    ``dxcli sources``."""
+
+    def compute() -> Any:
+        from dxcli.query import sources as q
+
+        return q.citation_rows()
+
+    return _run(reference, compute)
+
+
+def cite(record_id: str, *, reference: Packs = None) -> list[dict[str, Any]]:
+    """Where a record's facts come from (any record's id or name), with the recorded
+    disagreements between sources: ``dxcli cite``."""
+    record_id = _text(record_id, "record", optional=False)  # type: ignore[assignment]
+
+    def compute() -> Any:
+        from dxcli.query import sources as q
+
+        return q.cite(record_id)
+
+    return _run(reference, compute)
+
+
+def info(*, reference: Packs = None) -> dict[str, Any]:
+    """Tool version, data version with its content hash, and record counts: ``dxcli info``."""
+
+    def compute() -> Any:
+        from dxcli.query import sources as q
+
+        return q.info()
+
+    return _run(reference, compute)
+
+
+# --- calculators ------------------------------------------------------------------------------
+
+
+def kerboul(angle: Optional[Union[float, str]] = None, sagittal: Optional[Union[float, str]] = None,
+            *, reference: Packs = None) -> Result:
+    """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade
+    1-4, with the collapse proportion's interval, guidance and the study: ``dxcli kerboul``.
+
+    ``angle``: the combined necrotic angle in degrees (210, "210°"); with ``sagittal``, it
+    is the coronal arc and the two are summed. Neither: the scale's groups and grades."""
+    if angle is None and sagittal is not None:
+        raise InvalidInput("a sagittal arc needs the coronal arc", hint="e.g. kerboul(100, 110)")
+    values = [] if angle is None else [_number_text(angle, "angle")] + ([] if sagittal is None else [_number_text(sagittal, "sagittal arc")])
+
+    def compute() -> Any:
+        from dxcli.calc import kerboul as k
+        from dxcli.reference import loader
+
+        scale = loader.by_id("scale")["kerboul"]
+        if not values:
+            return k.bands_table(scale)
+        combined, cor, sag, warnings = k.parse_inputs(values, scale["domain_max"])
+        if warnings:
+            import warnings as w
+
+            for text in warnings:
+                w.warn(text, DxWarning, stacklevel=4)
+        from dxcli.calc.guidance import fields as guide
+        from dxcli.query.evidence import scale_studies, study_summary
+
+        studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
+        result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
+        return {**result, "study": studies[0] if studies else None}
+
+    return _run(reference, compute)
+
+
+def tonnis(findings: Optional[Sequence[str]] = None, *, reference: Packs = None) -> Result:
+    """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings
+    (ids or descriptions): ``dxcli tonnis``. None: the grades and their finding ids."""
+    given = _texts(findings, "radiographic findings")
+
+    def compute() -> Any:
+        from dxcli.calc import tonnis as t
+        from dxcli.calc.guidance import fields as guide
+        from dxcli.reference import loader
+
+        grading = loader.by_id("grading")["tonnis"]
+        if not given:
+            return t.grade_table(grading)
+        return {**t.grade(grading, given), **guide(grading.get("guidance"))}
+
+    return _run(reference, compute)
+
+
+def posttest(pretest: Union[float, str], findings: Sequence[str], condition: Optional[str] = None,
+             *, reference: Packs = None) -> dict[str, Any]:
+    """Post-test probability from a pre-test probability (0.3 or "30%") and findings, each
+    a maneuver or test with + or - ("faber+", "puranen-orava-") or a likelihood ratio
+    ("lr=8.43"), assuming the findings independent: ``dxcli posttest``. ``condition``
+    picks the condition of a finding with evidence for several."""
+    given = _texts(findings, "findings")
+    condition = _text(condition, "condition")
+    if pretest is None:
+        raise InvalidInput("the pre-test probability is missing", hint="e.g. posttest(0.3, ['modified-bent-knee+'])")
+
+    def compute() -> Any:
+        from dxcli.query import bayes
+
+        return bayes.run_exact(_probability(pretest), given, condition)[0]
+
+    return _run(reference, compute)
