@@ -479,3 +479,66 @@ def test_a_parallel_build_gives_the_serial_store(tmp_path, monkeypatch):
     assert parallel == serial and len(serial["finding"]) > 100
     assert list((tmp_path / "parallel" / "dxcli" / "store").glob("*.sqlite"))
     assert pools, "the parallel read did not run"
+
+
+# -- a store checked to the row (issue 23) ------------------------------------------------------
+# Each edit goes through SQLite itself, so the store's pages and SQLite's own structures stay
+# whole and every record checksum that is read still matches (an edit recomputes it): only the
+# header's file change counter, which every write transaction bumps, gives the edit away.
+
+def _store_file(cache: Path) -> Path:
+    (path,) = [p for p in (cache / "dxcli" / "store").glob("data-*.sqlite")]
+    return path
+
+
+def _delete_a_condition(conn):
+    conn.execute("DELETE FROM records WHERE kind = 'condition' AND id = 'piriformis-syndrome'")
+
+
+def _duplicate_a_condition(conn):
+    conn.execute(
+        "INSERT INTO records SELECT kind, (SELECT max(pos) + 1 FROM records WHERE kind = 'condition'), id, body, digest "
+        "FROM records WHERE kind = 'condition' AND id = 'piriformis-syndrome'"
+    )
+
+
+def _move_a_condition(conn):
+    # the first muscle to the end: the list of muscles, in file order, is then in another order
+    conn.execute(
+        "UPDATE records SET pos = (SELECT max(pos) + 1 FROM records WHERE kind = 'muscle') "
+        "WHERE kind = 'muscle' AND pos = 0"
+    )
+
+
+def _edit_a_condition_with_its_checksum(conn):
+    from dxcli.reference.store import digest
+
+    (body,) = conn.execute("SELECT body FROM records WHERE kind = 'condition' AND id = 'piriformis-syndrome'").fetchone()
+    rec = json.loads(body)
+    rec["name"] = "Tampered syndrome"
+    new = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    conn.execute("UPDATE records SET body = ?, digest = ? WHERE kind = 'condition' AND id = 'piriformis-syndrome'", (new, digest(new)))
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [_delete_a_condition, _duplicate_a_condition, _move_a_condition, _edit_a_condition_with_its_checksum],
+    ids=["delete", "duplicate", "move", "edit-with-checksum"],
+)
+def test_a_store_with_a_row_changed_through_sqlite_is_rebuilt(tmp_path, tamper):
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    args = [("differential", "buttock", "-f", "json"), ("info", "-f", "json"), ("condition", "piriformis syndrome", "-f", "json"),
+            ("muscle", "-f", "json"),             ("differential", "buttock", "-F", "low-back-pain", "-F", "groin-pain", "-A", "inferior-buttock-pain", "-f", "json")]
+    good = [sh(*a, env=_env(cache)) for a in args]
+    assert all(p.returncode == 0 for p in good), [p.stderr for p in good]
+    # Table 2 of the review lists 13 conditions for buttock pain (complaints.toml: 13 ids)
+    assert len(json.loads(good[0].stdout)) == 13
+    conn = sqlite3.connect(_store_file(cache))
+    tamper(conn)
+    conn.commit()
+    conn.close()
+    for a, before in zip(args, good):
+        again = sh(*a, env=_env(cache))
+        assert (again.returncode, again.stdout) == (0, before.stdout), (a, again.stderr)

@@ -25,7 +25,7 @@ from typing import Any, Callable, Optional
 from dxcli import __version__
 from dxcli.errors import DataError
 
-STORE_FORMAT = 7
+STORE_FORMAT = 8  # 8: built in one write transaction, its header checked on open
 # The FTS5 index of search, its shadow tables and its vocabulary. A store built
 # by a Python whose SQLite lacks FTS5 has none of them (and its ``search`` says so).
 SEARCH_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_config", "search_vocab", "search_terms"}
@@ -177,9 +177,14 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        conn = sqlite3.connect(tmp)
+        conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+            # The whole build is one write transaction, so the new file's change counter is
+            # BUILT_COUNTER (see _header_ok); no statement below may commit on its own.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("BEGIN")
+            _script(conn, _SCHEMA)
             memo: dict[str, str] = {}
 
             def words(text: str) -> list[str]:  # the same prose recurs across records: normalise it once
@@ -222,18 +227,21 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
                     fts_rows.append((2 * doc + 1, " ".join(in_name)))
             conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", docs)
             if has_fts5():
-                conn.executescript(_SEARCH_SCHEMA)
+                _script(conn, _SEARCH_SCHEMA)
                 conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", fts_rows)
                 conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
                 conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
-            conn.executescript(_INDEXES)
+            _script(conn, _INDEXES)
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state)],
             )
-            conn.commit()
+            conn.execute("COMMIT")
         finally:
             conn.close()
+        with open(tmp, "rb") as fh:
+            if not _header_ok(fh.read(100), os.fstat(fh.fileno()).st_size):  # a SQLite that counts otherwise
+                raise RuntimeError(f"the new store's header does not read as one write transaction: {tmp}")
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
@@ -308,10 +316,51 @@ def _read_all(checker: Any, files: list[tuple[Path, str]]) -> None:
         checker.read(path, display)
 
 
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    """Each statement of ``sql`` inside the open transaction (``executescript`` would commit)."""
+    for stmt in sql.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
+# -- the store checked to the row ---------------------------------------------------------------
+# A store is built in one write transaction into a new file, so its header's file change
+# counter (bytes 24-27, big-endian) is BUILT_COUNTER, and so is the "version-valid-for" number
+# (bytes 92-95) that SQLite writes with it. Every later write transaction through SQLite bumps
+# the counter: in rollback-journal mode (DELETE, TRUNCATE, PERSIST, MEMORY and OFF alike) each
+# commit does, and a switch to WAL mode (whose commits do not touch it) is itself a write that
+# bumps it and leaves bytes 18-19 at 2 (they are 1 in rollback mode). So a row deleted, moved,
+# duplicated or edited through SQLite, with or without its checksum recomputed, and a VACUUM,
+# leave a header that is not a fresh build's, and the store is rebuilt before any of it is read.
+# The cost is one read of 100 bytes when the store is opened; no side file, so the single
+# atomic rename and concurrent first runs are as before. Damage that bypasses SQLite (bytes
+# overwritten in place) leaves the counter alone; that is what SQLite's own errors, the record
+# checksums and the cross-checks at each read catch, and also why the file's size must be its
+# header's page count times its page size (a file cut short or grown at the end).
+BUILT_COUNTER = 1
+
+
+def _header_ok(head: bytes, size: int) -> bool:
+    """Whether a file's first 100 bytes and size are those of a store as built."""
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00") or head[18:20] != b"\x01\x01":
+        return False
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(head[28:32], "big")
+    counter, valid_for = int.from_bytes(head[24:28], "big"), int.from_bytes(head[92:96], "big")
+    return counter == valid_for == BUILT_COUNTER and size == page * pages
+
+
 def _open_checked(path: Path, state: str) -> sqlite3.Connection:
-    """The store at ``path`` if it is a whole store of this format and state; Damaged if not."""
-    if not path.is_file():
-        raise FileNotFoundError(path)
+    """The store at ``path`` if it is a whole store of this format and state, as built (its
+    header, then its tables and meta rows); Damaged if not, FileNotFoundError if there is none."""
+    try:
+        with open(path, "rb") as fh:
+            head, size = fh.read(100), os.fstat(fh.fileno()).st_size
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise FileNotFoundError(path) from None
+    if not _header_ok(head, size):
+        raise Damaged("the store was changed after it was built")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     except sqlite3.Error as e:
