@@ -542,3 +542,26 @@ def test_a_store_with_a_row_changed_through_sqlite_is_rebuilt(tmp_path, tamper):
     for a, before in zip(args, good):
         again = sh(*a, env=_env(cache))
         assert (again.returncode, again.stdout) == (0, before.stdout), (a, again.stderr)
+
+
+def test_a_link_to_a_missing_record_met_while_answering_rebuilds_and_answers(tmp_path):
+    """Damage that went around SQLite (its header restored to a fresh build's): the open check
+    passes, and the ranked differential meets a complaint's condition that is not there."""
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    args = ("differential", "buttock", "-F", "low-back-pain", "-F", "groin-pain", "-A", "inferior-buttock-pain", "-f", "json")
+    good = sh(*args, env=_env(cache))
+    assert good.returncode == 0, good.stderr
+    path = _store_file(cache)
+    head = path.read_bytes()[:100]
+    conn = sqlite3.connect(path)
+    _delete_a_condition(conn)
+    conn.execute("UPDATE meta SET value = '{}' WHERE key = 'counts'")  # the count check, too, gone around
+    conn.commit()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[24:28], data[92:96] = head[24:28], head[92:96]  # the change counter as built
+    path.write_bytes(bytes(data))
+    again = sh(*args, env=_env(cache))
+    assert (again.returncode, again.stdout) == (0, good.stdout), again.stderr

@@ -51,7 +51,7 @@ def schema(
                            hint=f"did you mean {close[0]!r}?" if close else "commands: " + ", ".join(schemas.command_names()))
         emit_document(ctx, schemas.output_schema(name), fmt)
         return
-    from dxcli.reference.loader import KIND_FILES
+    from dxcli.reference.files import KIND_FILES
     from dxcli.reference.models import FILE_KINDS
     from dxcli.query.lookup import suggest
 
@@ -90,7 +90,7 @@ def lint(
 
     Exit 0 when clean, 3 when any problem is found (each listed with file, line, key and fix).
     """
-    from dxcli.reference.integrity import check_pack
+    from dxcli.reference.packs import check_pack
 
     try:
         path.stat()

@@ -14,7 +14,8 @@ from typing import Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
-from dxcli.reference.loader import META_FILE, toml
+from dxcli.reference import bounds
+from dxcli.reference.files import META_FILE, bundled_dir, toml
 from dxcli.reference.models import FILE_KINDS, Meta
 
 
@@ -135,8 +136,6 @@ class Checker:
                 Problem(display, None, "", f"not UTF-8 (byte {e.start})", "save the file as UTF-8")
             )
             return
-        from dxcli.reference import bounds
-
         tomllib = toml()
         try:
             data = bounds.loads(text)
@@ -430,24 +429,12 @@ def check_files(files: list[tuple[Path, str]]) -> list[Problem]:
     return c.problems
 
 
-def check_pack(paths: list[Path]) -> list[Problem]:
-    """Problems of packs checked in the context of the bundled data (``dxcli reference lint``)."""
-    from dxcli.reference import packs
-    from dxcli.reference.loader import bundled_dir
-
-    if len(paths) == 1 and paths[0].resolve() == bundled_dir().resolve():
-        return check_dir(paths[0])
-    return packs.check(paths)
-
-
 def check_dir(path: Path) -> list[Problem]:
     files = sorted(p for p in path.glob("*.toml"))
     return check_files([(p, p.name) for p in files])
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dxcli.reference.loader import bundled_dir
-
     args = argv if argv is not None else sys.argv[1:]
     target = Path(args[0]) if args else bundled_dir()
     problems = check_dir(target)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dxcli.errors import DataError
+from dxcli.reference.files import bundled_dir, bundled_files
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_FILES = 1000
@@ -62,7 +63,6 @@ def pack_files(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str]
 def check(paths: list[Path]) -> list[Any]:
     """Every problem of the packs, checked together with the bundled data."""
     from dxcli.reference.integrity import Problem, check_files
-    from dxcli.reference.loader import bundled_files
 
     files: list[tuple[Path, str]] = []
     problems: list[Any] = []
@@ -76,6 +76,16 @@ def check(paths: list[Path]) -> list[Any]:
     shown = {s for _, s in files}
     problems += [p for p in check_files(bundled + files) if p.file in shown or not p.file.startswith("(bundled)")]
     return problems
+
+
+def check_pack(paths: list[Path]) -> list[Any]:
+    """Problems of packs checked in the context of the bundled data (``dxcli reference lint``);
+    the bundled directory itself is checked alone."""
+    from dxcli.reference.integrity import check_dir
+
+    if len(paths) == 1 and paths[0].resolve() == bundled_dir().resolve():
+        return check_dir(paths[0])
+    return check(paths)
 
 
 def load(paths: list[Path]) -> list[tuple[Path, str]]:

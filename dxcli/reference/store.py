@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional
 
 from dxcli import __version__
 from dxcli.errors import DataError
+from dxcli.reference.files import cache_dir
 
 STORE_FORMAT = 8  # 8: built in one write transaction, its header checked on open
 # The FTS5 index of search, its shadow tables and its vocabulary. A store built
@@ -232,9 +233,10 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
                 conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
                 conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
             _script(conn, _INDEXES)
+            counts = json.dumps(dict(conn.execute("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind").fetchall()))
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state)],
+                [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state), ("counts", counts)],
             )
             conn.execute("COMMIT")
         finally:
@@ -381,22 +383,31 @@ class Store:
     """Read access to one data state's store, opened (and built if need be) on first use."""
 
     def __init__(self, files: Callable[[], list[tuple[Path, str]]]) -> None:
+        import threading
+
         self._files = files
         self._conn: Optional[sqlite3.Connection] = None
         self._fallback: Optional[Path] = None
         self._rebuilt = False
+        # One connection serves every thread; a read, an open and a rebuild each hold the lock,
+        # so a thread never reads through a connection another is closing (reads take well
+        # under a millisecond on the everyday path).
+        self._lock = threading.RLock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
 
     def _path(self, state: str, base: Path) -> Path:
         return base / "store" / f"data-{zlib.crc32(state.encode('utf-8', 'surrogateescape')):08x}-{len(state)}.sqlite"
 
     def connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = self._open()
-        return self._conn
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._open()
+            return self._conn
 
     def _open(self, rebuild: bool = False) -> sqlite3.Connection:
-        from dxcli.reference.loader import cache_dir
-
         files = self._files()
         state = state_of([p for p, _ in files])
         base = self._fallback or cache_dir()
@@ -434,7 +445,8 @@ class Store:
         args = tuple(a.encode("utf-8", "replace").decode("utf-8") if isinstance(a, str) else a for a in args)
         for attempt in (0, 1):
             try:
-                rows = self.connection().execute(sql, args).fetchall()
+                with self._lock:
+                    rows = self.connection().execute(sql, args).fetchall()
                 if decode is None:
                     return rows
                 out = []
@@ -450,10 +462,56 @@ class Store:
                 self._rebuild_once()
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def verify(self) -> bool:
+        """Whether the open store is whole to the row: its header as built, SQLite's own
+        check, every record's checksum, as many records of each kind as were built, and every
+        name, link and search document pointing at a record that is there. It reads the whole
+        store, so it runs only after an answer met something that cannot be (a link to a
+        record that is not there): never on the everyday path."""
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                return True
+            try:
+                (path,) = [f for _, name, f in conn.execute("PRAGMA database_list") if name == "main"]
+                with open(path, "rb") as fh:
+                    if not _header_ok(fh.read(100), os.fstat(fh.fileno()).st_size):
+                        return False
+                if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                    return False
+                counts = dict(conn.execute("SELECT kind, count(*) FROM records GROUP BY kind").fetchall())
+                (built,) = conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()
+                if counts != json.loads(built):
+                    return False
+                if any(digest(b) != d for b, d in conn.execute("SELECT body, digest FROM records")):
+                    return False
+                dangling = (
+                    "SELECT count(*) FROM {t} x LEFT JOIN records r ON r.kind = x.kind AND r.pos = x.pos WHERE r.body IS NULL"
+                )
+                if any(conn.execute(dangling.format(t=t)).fetchone()[0] for t in ("names", "refs", "search_docs")):
+                    return False
+                targets = conn.execute(
+                    "SELECT count(*) FROM refs f LEFT JOIN records r ON r.kind = f.rel AND r.id = f.target "
+                    "WHERE f.rel != 'root' AND r.body IS NULL"
+                ).fetchone()[0]
+                return targets == 0
+            except (sqlite3.DatabaseError, OSError, ValueError, TypeError):
+                return False
+
+    def recover(self) -> bool:
+        """After an answer met an inconsistency: rebuild the store if it is not whole (once a
+        run, as any rebuild) and say whether it was, so the answer can be asked again."""
+        with self._lock:
+            if self._rebuilt or self.verify():
+                return False
+            self._rebuild_once()
+            return True
+
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     # -- reads ------------------------------------------------------------------
     def records(self, kind: str) -> list[dict[str, Any]]:
@@ -482,11 +540,12 @@ class Store:
 
     def _rebuild_once(self) -> None:
         """The store was found damaged: rebuild it, once a run; a second time is DataError."""
-        if self._rebuilt:
-            raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again")
-        self._rebuilt = True
-        self.close()
-        self._conn = self._open(rebuild=True)
+        with self._lock:
+            if self._rebuilt:
+                raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again")
+            self._rebuilt = True
+            self.close()
+            self._conn = self._open(rebuild=True)
 
     def _damaged(self, again: Callable[[], Any]) -> Any:
         """An index disagrees with the records it points at: rebuild once, then ask again."""
