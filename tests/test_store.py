@@ -565,3 +565,127 @@ def test_a_link_to_a_missing_record_met_while_answering_rebuilds_and_answers(tmp
     path.write_bytes(bytes(data))
     again = sh(*args, env=_env(cache))
     assert (again.returncode, again.stdout) == (0, good.stdout), again.stderr
+
+
+# -- an unusable cache directory (issue 23) ----------------------------------------------------
+# Permissions mean nothing to root, so these run dxcli as the user 'nobody' where the test runs
+# as root, and as the test's own user otherwise.
+
+def _run_as_nobody():
+    """(preexec_fn, uid, gid, python) to run dxcli as a user whom permissions bind; skip if
+    there is none, or if no Python of this version is there for that user."""
+    if os.geteuid() != 0:
+        return None, os.geteuid(), os.getegid(), sys.executable
+    import pwd
+    import sysconfig
+
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root and there is no user 'nobody' to drop privileges to")
+
+    def drop():
+        os.setgroups([])
+        os.setgid(nobody.pw_gid)
+        os.setuid(nobody.pw_uid)
+
+    # this interpreter may sit where nobody cannot reach it (a home directory); the same
+    # version elsewhere serves, with this environment's packages on its path
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    env = {"PYTHONPATH": os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])}
+    for python in dict.fromkeys([sys.executable, shutil.which(version) or "", f"/usr/bin/{version}"]):
+        if not python:
+            continue
+        try:
+            ok = subprocess.run([python, "-c", "import dxcli.cli.app, pydantic, sqlite3"], env={**os.environ, **env}, cwd="/",
+                                capture_output=True, timeout=30, preexec_fn=drop).returncode == 0
+        except OSError:
+            ok = False
+        if ok:
+            return drop, nobody.pw_uid, nobody.pw_gid, python
+    pytest.skip(f"running as root, and no {version} with dxcli's packages can be run as 'nobody'")
+
+
+def _as_user(args, home: Path, preexec, python: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    import sysconfig
+
+    e = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM", "COLUMNS", "DXCLI_DEBUG")}
+    path = os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    e.update({"PYTHONPATH": path, "HOME": str(home), "TMPDIR": str(home / "tmp"), "PYTHONDONTWRITEBYTECODE": "1"}, **env)
+    return subprocess.run([python, "-m", "dxcli", *args], capture_output=True, text=True, env=e, cwd="/",
+                          timeout=60, preexec_fn=preexec)
+
+
+def _unsearchable(cache: Path, run) -> None:
+    (cache / "dxcli").mkdir()
+    (cache / "dxcli").chmod(0o600)  # no x: nothing inside can be opened
+
+
+def _store_dir_without_any_access(cache: Path, run) -> None:
+    (cache / "dxcli" / "store").mkdir(parents=True)
+    (cache / "dxcli" / "store").chmod(0o000)
+
+
+def _store_dir_is_a_file(cache: Path, run) -> None:
+    (cache / "dxcli").mkdir()
+    (cache / "dxcli" / "store").write_text("not a directory")
+
+
+def _read_only_store_dir_with_an_unreadable_store(cache: Path, run) -> None:
+    # a store of this data state that cannot be read, in a directory where none can be written
+    good = run("maneuver", "faber", "-f", "json")
+    assert good.returncode == 0, good.stderr
+    (path,) = (cache / "dxcli" / "store").glob("data-*.sqlite")
+    path.chmod(0o000)
+    path.parent.chmod(0o555)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [_unsearchable, _store_dir_without_any_access, _store_dir_is_a_file, _read_only_store_dir_with_an_unreadable_store],
+    ids=["unsearchable", "no-access", "not-a-directory", "unreadable-store"],
+)
+def test_an_unusable_cache_directory_falls_back_to_a_temporary_store(tmp_path, make):
+    import tempfile
+
+    preexec, uid, gid, python = _run_as_nobody()
+    want = sh("maneuver", "faber", "-f", "json", env=_env(tmp_path / "ok"))
+    assert want.returncode == 0
+    home = Path(tempfile.mkdtemp(prefix="dxcli-perm-"))  # outside pytest's private tmp, which nobody cannot enter
+    try:
+        home.chmod(0o755)
+        (home / "tmp").mkdir()
+        cache = home / "cache"
+        cache.mkdir()
+        for p in (home / "tmp", cache):
+            os.chown(p, uid, gid)
+        env = {"XDG_CACHE_HOME": str(cache)}
+
+        def run(*args):
+            return _as_user(args, home, None, python, env)
+
+        if preexec is None:
+            make(cache, run)
+        else:  # the layout made by the user who will run dxcli
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                code = 1
+                try:
+                    preexec()
+                    make(cache, run)
+                    code = 0
+                except BaseException as e:
+                    os.write(2, repr(e).encode())
+                finally:
+                    os._exit(code)
+            assert os.waitpid(pid, 0)[1] == 0
+        p = _as_user(("maneuver", "faber", "-f", "json"), home, preexec, python, env)
+        assert (p.returncode, p.stdout) == (0, want.stdout), p.stderr
+        notice = [line for line in p.stderr.splitlines() if line]
+        assert len(notice) == 1 and notice[0].startswith("dxcli: notice: cannot write the cache"), p.stderr
+        assert list((home / "tmp").iterdir()) == []  # the temporary store removed when the run ended
+    finally:
+        for d, dirs, _ in os.walk(home):
+            for x in dirs:
+                os.chmod(os.path.join(d, x), 0o700)
+        shutil.rmtree(home, ignore_errors=True)

@@ -117,6 +117,9 @@ def digest(body: str) -> str:
     return f"{zlib.crc32(body.encode('utf-8')):08x}"
 
 
+NO_STORE_HINT = "free some disk space, or set XDG_CACHE_HOME (or TMPDIR) to a directory you can write"
+
+
 class Damaged(Exception):
     """The file at the store's path is not a whole store of this format and state."""
 
@@ -415,23 +418,35 @@ class Store:
         if not rebuild:
             try:
                 return _open_checked(path, state)
-            except (FileNotFoundError, Damaged):
+            except (OSError, Damaged):  # none, not whole, or not readable by this user: build one
                 pass
         try:
             build(files, path, state)
             prune(path)
-        except OSError as e:
+            return self._open_built(path, state)
+        except OSError as e:  # the cache cannot be written or read (a file in the way, permissions)
             if self._fallback is not None:
-                raise DataError(f"cannot write the data store: {e.strerror or e}", hint="free some disk space, or set XDG_CACHE_HOME to a writable directory") from None
+                raise DataError(f"cannot write the data store: {e.strerror or e}", hint=NO_STORE_HINT) from None
             import atexit
             import shutil
             import tempfile
 
-            self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
+            try:
+                self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
+            except OSError as t:
+                raise DataError(f"cannot write the data store in {base} ({e.strerror or e}) nor in a temporary directory ({t.strerror or t})",
+                                hint=NO_STORE_HINT) from None
             atexit.register(shutil.rmtree, self._fallback, True)  # a store for this run only
             sys.stderr.write(f"dxcli: notice: cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run\n")
             path = self._path(state, self._fallback)
-            build(files, path, state)
+            try:
+                build(files, path, state)
+                return self._open_built(path, state)
+            except OSError as t:
+                raise DataError(f"cannot write the data store: {t.strerror or t}", hint=NO_STORE_HINT) from None
+
+    @staticmethod
+    def _open_built(path: Path, state: str) -> sqlite3.Connection:
         try:
             return _open_checked(path, state)
         except Damaged as e:  # another process replaced it between our rename and open: build our own
