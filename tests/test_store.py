@@ -689,3 +689,37 @@ def test_an_unusable_cache_directory_falls_back_to_a_temporary_store(tmp_path, m
             for x in dirs:
                 os.chmod(os.path.join(d, x), 0o700)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_references_for_different_packs_answer_side_by_side_from_threads(tmp_path, monkeypatch):
+    """Two sets of packs in one process (the API's and the MCP server's case): each thread
+    reads the Reference it names with ``using``; none sees the other's records or indexes."""
+    from dxcli.errors import NotFound
+    from dxcli.query import accuracy, evidence
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bundled, packed = loader.Reference([]), loader.Reference([_pack(tmp_path, "0.80")])
+    try:
+        def ask(i: int):
+            ref = packed if i % 2 else bundled
+            with loader.using(ref):
+                n = len(loader.records("maneuver"))
+                faber = accuracy.rows_for("maneuver", "faber")
+                studies = len(evidence._index())
+                try:
+                    sens = accuracy.rows_for("maneuver", "x-test-maneuver")[0]["sensitivity"]
+                except NotFound:
+                    sens = None
+            return i % 2, n, json.dumps(faber, sort_keys=True), studies, sens
+
+        with ThreadPoolExecutor(8) as pool:
+            got = set(pool.map(ask, range(400)))
+        # two answers, one per Reference: the pack adds one maneuver, with sensitivity 0.80
+        assert len(got) == 2
+        (b,), (p,) = [a for a in got if a[0] == 0], [a for a in got if a[0] == 1]
+        assert (b[4], p[4]) == (None, 0.8) and p[1] == b[1] + 1 and p[2] == b[2] and p[3] == b[3]
+        with pytest.raises(NotFound):  # the default Reference (no packs) is untouched
+            accuracy.rows_for("maneuver", "x-test-maneuver")
+    finally:
+        bundled.close()
+        packed.close()

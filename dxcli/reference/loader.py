@@ -22,9 +22,12 @@ import contextlib
 import threading
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from dxcli.reference.files import KIND_FILES, META_FILE, bundled_dir, bundled_files, cache_dir, toml  # noqa: F401  (the façade)
+
+
+_NONE = object()
 
 
 class Reference:
@@ -44,6 +47,7 @@ class Reference:
             self._pack_files = pack_files.load(list(self.packs))
         self.store = Store(self.source_files)
         self._records: dict[str, list[dict[str, Any]]] = {}
+        self._derived: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def source_files(self) -> list[tuple[Path, str]]:
@@ -62,6 +66,16 @@ class Reference:
 
     def by_id(self, kind: str) -> dict[str, dict[str, Any]]:
         return {r["id"]: r for r in self.records(kind)}
+
+    def derived(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value a query derives from this Reference's records (an index), made once per
+        Reference and kept with it, so two References in one process never see each other's."""
+        got = self._derived.get(key, _NONE)
+        if got is _NONE:
+            got = make()
+            with self._lock:
+                got = self._derived.setdefault(key, got)
+        return got
 
     def by_ids(self, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
         return self.store.by_ids(kind, list(ids))
@@ -84,6 +98,7 @@ class Reference:
             return False
         with self._lock:
             self._records.clear()
+            self._derived.clear()
         return True
 
     def close(self) -> None:
@@ -189,6 +204,11 @@ def referring(kind: str, rel: str, target: str) -> list[dict[str, Any]]:
 
 def meta() -> dict[str, Any]:
     return current().meta()
+
+
+def derived(key: str, make: Callable[[], Any]) -> Any:
+    """See ``Reference.derived``: for the current Reference."""
+    return current().derived(key, make)
 
 
 def recover() -> bool:
