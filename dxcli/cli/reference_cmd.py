@@ -96,8 +96,11 @@ def lint(
         path.stat()
     except (OSError, ValueError) as e:
         raise InvalidInput(f"cannot read {str(path)!r}: {getattr(e, 'strerror', None) or e}", hint="give the path of a pack directory") from None
-    problems = check_pack([path])
+    problems, warnings = check_pack([path])
     term = terminal(ctx)
+    for w in warnings:  # told, never a reason to refuse the pack
+        where = f"{w.file}:{w.line}" if w.line else w.file
+        term.stderr.write(f"dxcli: warning: {where}: {w.key}: {w.message} (fix: {w.fix})\n")
     if problems or not (fmt is None and term.is_tty or fmt is not None and fmt.value == "table"):
         emit(ctx, [p.as_row() for p in problems], fmt, View(columns=["file", "line", "key", "message", "fix"]))
     if problems:

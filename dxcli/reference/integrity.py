@@ -101,8 +101,11 @@ def _walk_sources(obj: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any
 
 
 class Checker:
-    def __init__(self) -> None:
+    def __init__(self, bundled: bool = False) -> None:
+        # ``bundled``: every file read is the bundled data (checked alone), not a pack
+        self.bundled = bundled
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # told by lint, never a reason to refuse a pack
         self.texts: dict[str, _Lines] = {}
         self.records: dict[str, list[tuple[str, dict[str, Any]]]] = {k: [] for k in FILE_KINDS}
         self.meta: dict[str, Any] | None = None
@@ -116,6 +119,7 @@ class Checker:
     def merge(self, part: "Checker") -> None:
         """Add what another checker read (files read in another process), in file order."""
         self.problems += part.problems
+        self.warnings += part.warnings
         self.texts.update(part.texts)
         for kind, recs in part.records.items():
             self.records[kind] += recs
@@ -276,6 +280,7 @@ class Checker:
                 for f in st.get("present", []) + st.get("absent", []):
                     need(file, rec, "stages.present", f, "finding")
         self._check_studies(refs)
+        self._codes()
         for kind, recs in self.records.items():
             for file, rec in recs:
                 for path, src in _walk_sources(rec):
@@ -292,6 +297,21 @@ class Checker:
             self.problems.append(
                 Problem(META_FILE, None, "meta.review", "the review's citation id is unknown", "add it to citations.toml")
             )
+
+    def _codes(self) -> None:
+        """ICD-10-CM codes: the bundled data gives every condition its codes (the review's
+        conditions all have them); a pack's condition may have none (its source may give
+        none, and a code is never invented), which lint tells as a warning."""
+        for file, rec in self.records["condition"]:
+            if rec.get("icd10cm"):
+                continue
+            if self.bundled or file.startswith("(bundled)"):
+                self.add(file, rec["id"], "icd10cm", "a bundled condition needs its ICD-10-CM codes", "add icd10cm")
+            else:
+                where = self.texts.get(file)
+                self.warnings.append(Problem(file, where.line_of(rec["id"]) if where else None, "icd10cm",
+                                             "no ICD-10-CM codes: this condition shows [] for them in every output",
+                                             "add icd10cm where the pack's source gives codes"))
 
     def _pack_names(self) -> None:
         """A pack's record may not take a name or alias that a bundled record of its kind has:
@@ -421,17 +441,27 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     return f"did you mean {', '.join(repr(c) for c in close)}?" if close else "use an existing id"
 
 
-def check_files(files: list[tuple[Path, str]]) -> list[Problem]:
-    c = Checker()
+def check_files(files: list[tuple[Path, str]], bundled: bool = False) -> list[Problem]:
+    return checked(files, bundled).problems
+
+
+def checked(files: list[tuple[Path, str]], bundled: bool = False) -> Checker:
+    """A Checker that has read and checked ``files``: its problems and warnings."""
+    c = Checker(bundled)
     for path, display in files:
         c.read(path, display)
     c.check()
-    return c.problems
+    return c
 
 
 def check_dir(path: Path) -> list[Problem]:
+    return checked_dir(path).problems
+
+
+def checked_dir(path: Path) -> Checker:
+    """The files of one directory checked alone (the bundled data when it is its directory)."""
     files = sorted(p for p in path.glob("*.toml"))
-    return check_files([(p, p.name) for p in files])
+    return checked([(p, p.name) for p in files], bundled=path.resolve() == bundled_dir().resolve())
 
 
 def main(argv: list[str] | None = None) -> int:
