@@ -10,7 +10,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -44,17 +44,22 @@ _KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
 
 class _Lines:
     """Where records and their keys are in one file's text, indexed once, so that finding
-    the line of each problem costs the same however many problems there are (linear)."""
+    the line of each problem costs the same however many problems there are (linear). The
+    text is read again on the first problem only: a clean file keeps nothing in memory."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.lines: list[str] = []
         self.ids: dict[str, int] | None = None  # indexed on the first problem: a clean file never pays
         self.keys: dict[str, dict[str, int]] = {}
 
     def _index(self) -> dict[str, int]:
         if self.ids is None:
-            self.lines = self.text.splitlines()
+            try:
+                text = self.path.read_bytes().decode("utf-8", "replace")
+            except OSError:
+                text = ""
+            self.lines = text.splitlines()
             self.ids = {}
             for i, line in enumerate(self.lines):
                 m = _ID_LINE.match(line)
@@ -109,6 +114,20 @@ class Checker:
         self.texts: dict[str, _Lines] = {}
         self.records: dict[str, list[tuple[str, dict[str, Any]]]] = {k: [] for k in FILE_KINDS}
         self.meta: dict[str, Any] | None = None
+        # Streaming (the store's build): each valid record goes to ``sink`` as it is read and is
+        # not kept; ``source`` gives a kind's records back, in file order, for ``check``.
+        self.sink: Callable[[str, str, dict[str, Any]], None] | None = None
+        self.source: Callable[[str], Iterable[tuple[str, dict[str, Any]]]] | None = None
+
+    def each(self, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(file, record) of one kind, in file order."""
+        return self.source(kind) if self.source is not None else self.records[kind]
+
+    def _keep(self, kind: str, file: str, rec: dict[str, Any]) -> None:
+        if self.sink is not None:
+            self.sink(kind, file, rec)
+        else:
+            self.records[kind].append((file, rec))
 
     def add(self, file: str, rid: str | None, key: str, message: str, fix: str, field: str | None = None) -> None:
         field = field or key.split(".")[-1].split("[")[0]
@@ -122,7 +141,8 @@ class Checker:
         self.warnings += part.warnings
         self.texts.update(part.texts)
         for kind, recs in part.records.items():
-            self.records[kind] += recs
+            for file, rec in recs:
+                self._keep(kind, file, rec)
         if part.meta is not None:
             self.meta = part.meta
 
@@ -152,7 +172,8 @@ class Checker:
                 Problem(display, int(m.group(1)) if m else None, "", f"invalid TOML: {e}", "fix the TOML syntax")
             )
             return
-        self.texts[display] = _Lines(text)
+        self.texts[display] = _Lines(path)
+        del text
         for key, value in data.items():
             if key == "meta" and isinstance(value, dict):
                 self.meta = value
@@ -203,16 +224,16 @@ class Checker:
             for err in e.errors():
                 self._schema_problem(file, rid if isinstance(rid, str) else None, f"{kind}[{i}]", err)
             return
-        self.records[kind].append((file, valid.model_dump(exclude_none=True)))  # defaults applied
+        self._keep(kind, file, valid.model_dump(exclude_none=True))  # defaults applied
 
     # -- integrity -------------------------------------------------------------
     def ids(self, kind: str) -> set[str]:
-        return {r["id"] for _, r in self.records[kind]}
+        return {r["id"] for _, r in self.each(kind)}
 
     def check(self) -> None:
         seen: dict[str, tuple[str, str]] = {}
-        for kind, recs in self.records.items():
-            for file, rec in recs:
+        for kind in self.records:
+            for file, rec in self.each(kind):
                 rid = rec["id"]
                 if rid in seen:
                     other_file, other_kind = seen[rid]
@@ -248,24 +269,24 @@ class Checker:
                     _suggest(value, refs[kind]),
                 )
 
-        for file, rec in self.records["muscle"]:
+        for file, rec in self.each("muscle"):
             need(file, rec, "nerve", rec.get("nerve"), "nerve")
-        for file, rec in self.records["nerve"]:
+        for file, rec in self.each("nerve"):
             for other in rec.get("see_also", []):
                 need(file, rec, "see_also", other, "nerve")
-        for file, rec in self.records["structure"]:
+        for file, rec in self.each("structure"):
             need(file, rec, "part_of", rec.get("part_of"), "structure")
         for kind in ("maneuver", "test"):
-            for file, rec in self.records[kind]:
+            for file, rec in self.each(kind):
                 for j, ev in enumerate(rec["evidence"]):
                     need(file, rec, f"evidence[{j}].condition", ev["condition"], "condition")
-        for file, rec in self.records["red_flag"]:
+        for file, rec in self.each("red_flag"):
             for c in rec["conditions"]:
                 need(file, rec, "conditions", c, "condition")
-        for file, rec in self.records["complaint"]:
+        for file, rec in self.each("complaint"):
             for c in rec["conditions"]:
                 need(file, rec, "conditions", c, "condition")
-        for file, rec in self.records["finding"]:
+        for file, rec in self.each("finding"):
             need(file, rec, "maneuver", rec.get("maneuver"), "maneuver")
             need(file, rec, "test", rec.get("test"), "test")
             need(file, rec, "red_flag", rec.get("red_flag"), "red_flag")
@@ -273,7 +294,7 @@ class Checker:
                 need(file, rec, f"links[{j}].condition", ln["condition"], "condition")
         self._links()
         self._pack_names()
-        for file, rec in self.records["case"]:
+        for file, rec in self.each("case"):
             need(file, rec, "complaint", rec.get("complaint"), "complaint")
             need(file, rec, "diagnosis", rec.get("diagnosis"), "condition")
             for st in rec["stages"]:
@@ -281,8 +302,8 @@ class Checker:
                     need(file, rec, "stages.present", f, "finding")
         self._check_studies(refs)
         self._codes()
-        for kind, recs in self.records.items():
-            for file, rec in recs:
+        for kind in self.records:
+            for file, rec in self.each(kind):
                 for path, src in _walk_sources(rec):
                     for c in src.get("citations", []):
                         if c not in cits:
@@ -302,7 +323,7 @@ class Checker:
         """ICD-10-CM codes: the bundled data gives every condition its codes (the review's
         conditions all have them); a pack's condition may have none (its source may give
         none, and a code is never invented), which lint tells as a warning."""
-        for file, rec in self.records["condition"]:
+        for file, rec in self.each("condition"):
             if rec.get("icd10cm"):
                 continue
             if self.bundled or file.startswith("(bundled)"):
@@ -318,15 +339,15 @@ class Checker:
         a lookup by that name would then depend on file order."""
         from dxcli.names import names_of, norm
 
-        for kind, recs in self.records.items():
+        for kind in self.records:
             taken: dict[str, str] = {}
-            for file, rec in recs:
+            for file, rec in self.each(kind):
                 if file.startswith("(bundled)") and isinstance(rec.get("id"), str):
                     for n in names_of(rec):
                         taken.setdefault(norm(n), rec["id"])
             if not taken:
                 continue
-            for file, rec in recs:
+            for file, rec in self.each(kind):
                 if file.startswith("(bundled)") or not isinstance(rec.get("id"), str):
                     continue
                 for key, n in [("name", rec.get("name")), ("label", rec.get("label"))] + [("aliases", a) for a in rec.get("aliases", [])]:
@@ -337,17 +358,17 @@ class Checker:
     def _links(self) -> None:
         """Finding links: a measured link has stated accuracy behind it, a figure is the
         condition's own, and links resting on one clause of one condition share its group."""
-        conds = {r["id"]: r for _, r in self.records["condition"]}
+        figures = {r["id"]: {x["id"] for x in r.get("figures", [])} for _, r in self.each("condition")}
         accuracy = {
             (r["id"], ev["condition"])
             for kind in ("maneuver", "test")
-            for _, r in self.records[kind]
+            for _, r in self.each(kind)
             for ev in r["evidence"]
             if (ev.get("sensitivity") is not None or ev.get("sensitivity_range"))
             and (ev.get("specificity") is not None or ev.get("specificity_range"))
         }
         groups: dict[tuple[str, str], tuple[str | None, str]] = {}
-        for file, rec in self.records["finding"]:
+        for file, rec in self.each("finding"):
             target = rec.get("maneuver") or rec.get("test")
             for j, ln in enumerate(rec.get("links", [])):
                 key = f"links[{j}]"
@@ -359,7 +380,7 @@ class Checker:
                         "set strength to 'measured' exactly where the accuracy is stated",
                     )
                 fig = ln.get("figure")
-                if fig is not None and ln["condition"] in conds and fig not in {x["id"] for x in conds[ln["condition"]].get("figures", [])}:
+                if fig is not None and ln["condition"] in figures and fig not in figures[ln["condition"]]:
                     self.add(file, rec["id"], f"{key}.figure", f"{ln['condition']} has no figure {fig!r}", "name one of the condition's figures")
                 seen = groups.setdefault((ln["condition"], ln["clause"]), (ln.get("group"), rec["id"]))
                 if seen[0] != ln.get("group"):
@@ -377,10 +398,10 @@ class Checker:
         scales = self.ids("scale")
         evidence: dict[tuple[str, str], set[str]] = {}
         for kind in ("maneuver", "test"):
-            for _, rec in self.records[kind]:
+            for _, rec in self.each(kind):
                 evidence[(kind, rec["id"])] = {ev["condition"] for ev in rec["evidence"]}
         sources: dict[tuple[str, str, str], str] = {}
-        for file, rec in self.records["study"]:
+        for file, rec in self.each("study"):
             rid = rec["id"]
             if rec["citation"] not in cits:
                 self.add(file, rid, "citation", f"unknown citation {rec['citation']!r}",

@@ -26,7 +26,7 @@ from dxcli import __version__
 from dxcli.errors import DataError
 from dxcli.reference.files import cache_dir
 
-STORE_FORMAT = 8  # 8: built in one write transaction, its header checked on open
+STORE_FORMAT = 8  # 8: built in one write transaction (streamed), its header checked on open
 # The FTS5 index of search, its shadow tables and its vocabulary. A store built
 # by a Python whose SQLite lacks FTS5 has none of them (and its ``search`` says so).
 SEARCH_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_config", "search_vocab", "search_terms"}
@@ -159,22 +159,13 @@ def _refs(kind: str, rec: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
-    """Parse, validate and check ``files`` once, then write the store at ``target`` (atomically).
+    """Parse, validate and check ``files`` once, writing the store at ``target`` (atomically).
 
-    DataError (exit 3) when the data has problems: nothing is written then."""
-    from dxcli.names import names_of, norm
-    from dxcli.reference.integrity import Checker
-
-    checker = Checker()
-    _read_all(checker, files)
-    checker.check()
-    if checker.problems:
-        first = checker.problems[0]
-        where = f"{first.file}:{first.line}" if first.line else first.file
-        raise DataError(
-            f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
-            hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
-        )
+    The build streams: each file is parsed and validated, and its records written into the
+    new store, before the next file is read, so memory holds one file's records, not the
+    pack's (the checks across records read them back from the new store, a kind at a time).
+    DataError (exit 3) when the data has problems: nothing is written then (the new file is
+    removed, never renamed into place)."""
     import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -189,58 +180,7 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("BEGIN")
             _script(conn, _SCHEMA)
-            memo: dict[str, str] = {}
-
-            def words(text: str) -> list[str]:  # the same prose recurs across records: normalise it once
-                w = memo.get(text)
-                if w is None:
-                    w = memo[text] = norm(text)
-                return w.split()
-
-            rows, names, refs = [], [], []
-            kinds = {"meta": [checker.meta or {}]} | {k: [rec for _, rec in recs] for k, recs in checker.records.items()}
-            for kind, recs in kinds.items():
-                for pos, rec in enumerate(recs):
-                    rid = rec.get("id") if isinstance(rec.get("id"), str) else None
-                    body = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-                    rows.append((kind, pos, rid, body, digest(body)))
-                    if rid is not None:
-                        for n in dict.fromkeys(" ".join(words(x)) for x in names_of(rec) if isinstance(x, str)):
-                            names.append((kind, n, pos))
-                    refs += [(kind, pos, rel, t) for rel, t in _refs(kind, rec)]
-            conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
-            conn.executemany("INSERT INTO names VALUES (?, ?, ?)", names)
-            conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
-            docs: list[tuple[int, str, int, str, str]] = []
-            fts_rows: list[tuple[int, str]] = []
-            sets: dict[str, frozenset[str]] = {}
-
-            def word_set(text: str) -> frozenset[str]:
-                ws = sets.get(text)
-                if ws is None:
-                    ws = sets[text] = frozenset(words(text))
-                return ws
-
-            for kind in SEARCHABLE:  # document numbers in the order ties are listed: kind, then id
-                for pos, rec in sorted(enumerate(kinds.get(kind, [])), key=lambda pr: pr[1]["id"]):
-                    doc = len(docs)
-                    docs.append((doc, kind, pos, rec["id"], search_head(rec)))
-                    in_name, rest = doc_words(rec, lambda parts: frozenset().union(*map(word_set, parts)))
-                    if rest:
-                        fts_rows.append((2 * doc, " ".join(rest)))
-                    fts_rows.append((2 * doc + 1, " ".join(in_name)))
-            conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", docs)
-            if has_fts5():
-                _script(conn, _SEARCH_SCHEMA)
-                conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", fts_rows)
-                conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
-                conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
-            _script(conn, _INDEXES)
-            counts = json.dumps(dict(conn.execute("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind").fetchall()))
-            conn.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state), ("counts", counts)],
-            )
+            _fill(conn, files, state)
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -255,6 +195,100 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _fill(conn: sqlite3.Connection, files: list[tuple[Path, str]], state: str) -> None:
+    """Read, check and write every record into the open transaction of a new store."""
+    from functools import lru_cache
+
+    from dxcli.names import names_of, norm
+    from dxcli.reference.integrity import Checker
+
+    @lru_cache(maxsize=1 << 12)  # the same prose recurs across records: normalise it once
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(norm(text).split())
+
+    # where each record came from (its file's display name), for the checks' messages; a
+    # temporary table, so not part of the store
+    conn.execute("CREATE TEMP TABLE origin (kind TEXT NOT NULL, pos INTEGER NOT NULL, file INTEGER NOT NULL, PRIMARY KEY (kind, pos))")
+    shown: dict[str, int] = {}
+    count: dict[str, int] = {}
+
+    def write(kind: str, file: str, rec: dict[str, Any]) -> None:
+        pos = count[kind] = count.get(kind, -1) + 1
+        rid = rec.get("id") if isinstance(rec.get("id"), str) else None
+        body = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)", (kind, pos, rid, body, digest(body)))
+        if rid is not None:
+            conn.executemany("INSERT INTO names VALUES (?, ?, ?)",
+                             [(kind, n, pos) for n in dict.fromkeys(" ".join(words(x)) for x in names_of(rec) if isinstance(x, str))])
+        conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", [(kind, pos, rel, t) for rel, t in _refs(kind, rec)])
+        conn.execute("INSERT INTO temp.origin VALUES (?, ?, ?)", (kind, pos, shown.setdefault(file, len(shown))))
+
+    def read_back(kind: str) -> Any:
+        names = {i: f for f, i in shown.items()}
+        for file, body in conn.execute(
+            "SELECT o.file, r.body FROM records r JOIN temp.origin o ON o.kind = r.kind AND o.pos = r.pos WHERE r.kind = ? ORDER BY r.pos", (kind,)
+        ):
+            yield names[file], json.loads(body)
+
+    checker = Checker()
+    checker.sink = write
+    _read_all(checker, files)
+    checker.source = read_back
+    checker.check()
+    if checker.problems:
+        first = checker.problems[0]
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        raise DataError(
+            f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
+            hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
+        )
+    write("meta", "", checker.meta or {})
+    conn.execute("DROP TABLE temp.origin")
+
+    @lru_cache(maxsize=1 << 12)
+    def word_set(text: str) -> frozenset[str]:
+        return frozenset(words(text))
+
+    def search_rows() -> Any:
+        """(docs, FTS rows) of every searchable record, in the order ties are listed: kind,
+        then id (a stable sort: file order among equal ids), one record at a time."""
+        doc = 0
+        for kind in SEARCHABLE:
+            for pos, body in conn.execute("SELECT pos, body FROM records WHERE kind = ? ORDER BY id, pos", (kind,)):
+                rec = json.loads(body)
+                in_name, rest = doc_words(rec, lambda parts: frozenset().union(*map(word_set, parts)))
+                yield (doc, kind, pos, rec["id"], search_head(rec)), (2 * doc, " ".join(rest)) if rest else None, (2 * doc + 1, " ".join(in_name))
+                doc += 1
+
+    fts = has_fts5()
+    if fts:
+        _script(conn, _SEARCH_SCHEMA)
+    batch: list[Any] = []
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", [b[0] for b in batch])
+        if fts:
+            conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", [r for b in batch for r in b[1:] if r is not None])
+        batch.clear()
+
+    # read from a snapshot of the records (fetched a kind at a time in batches) while writing
+    # other tables: a cursor over a table that is not written is safe in one connection
+    for item in search_rows():
+        batch.append(item)
+        if len(batch) >= 2000:
+            flush()
+    flush()
+    if fts:
+        conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
+        conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
+    _script(conn, _INDEXES)
+    counts = json.dumps(dict(conn.execute("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind").fetchall()))
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state), ("counts", counts)],
+    )
 
 
 KEEP_STORES = 8  # stores of other data states kept beside a new one (packs switched back and forth)
@@ -287,6 +321,7 @@ def prune(new: Path) -> None:
 
 
 PARALLEL_BYTES = 4 * 1024 * 1024  # data larger than this is parsed and validated on every core
+WINDOW_PER_CORE = 2  # files read ahead of the writer, per worker
 
 
 def _read_one(file: tuple[Path, str]) -> Any:
@@ -298,24 +333,32 @@ def _read_one(file: tuple[Path, str]) -> Any:
 
 
 def _read_all(checker: Any, files: list[tuple[Path, str]]) -> None:
-    """Parse and validate every file once, into ``checker``, in file order. Large data (a big
-    pack) is read by one process a core, each file whole, where processes can be forked."""
+    """Parse and validate every file once, into ``checker``, in file order (the checker writes
+    each file's records as they come). Large data (a big pack), where processes can be forked:
+    worker processes parse and validate the next files while this one writes, at most
+    WINDOW_PER_CORE files a core ahead, so memory holds a few files' records, not the pack's."""
     cores = os.cpu_count() or 1
     try:
-        sizes = [os.stat(p).st_size for p, _ in files]
+        total = sum(os.stat(p).st_size for p, _ in files)
     except OSError:
-        sizes = [0] * len(files)
-    if cores > 1 and sum(sizes) > PARALLEL_BYTES and len(files) > 1:
+        total = 0
+    if cores > 1 and total > PARALLEL_BYTES and len(files) > 1:
         import multiprocessing
 
         if "fork" in multiprocessing.get_all_start_methods():
+            from collections import deque
             from concurrent.futures import ProcessPoolExecutor
 
-            big_first = sorted(range(len(files)), key=lambda i: -sizes[i])
-            with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("fork")) as pool:
-                parts = dict(zip(big_first, pool.map(_read_one, [files[i] for i in big_first])))
-            for i in range(len(files)):
-                checker.merge(parts[i])
+            workers = min(cores, 4)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                ahead: Any = deque()
+                todo = iter(files)
+                for f in todo:
+                    ahead.append(pool.submit(_read_one, f))
+                    if len(ahead) >= workers * WINDOW_PER_CORE:
+                        checker.merge(ahead.popleft().result())
+                while ahead:
+                    checker.merge(ahead.popleft().result())
             return
     for path, display in files:
         checker.read(path, display)
