@@ -723,3 +723,66 @@ def test_references_for_different_packs_answer_side_by_side_from_threads(tmp_pat
     finally:
         bundled.close()
         packed.close()
+
+
+def test_close_spellings_through_the_index_are_difflibs_over_the_whole_vocabulary(tmp_path, monkeypatch):
+    """The bigram index only narrows the words difflib compares (issue 22): for misspellings
+    made from the vocabulary's own words (a letter dropped, doubled, swapped or changed), the
+    close matches are exactly difflib.get_close_matches over the whole vocabulary."""
+    import difflib
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ref = loader.Reference([])
+    try:
+        st = ref.store
+        vocab = [t for (t,) in st.query("SELECT term FROM search_terms ORDER BY term", fts=True)]
+        rng = random.Random(22)
+        words = rng.sample([w for w in vocab if len(w) >= 4], 40) + ["kerbol", "hamstrng", "piriformus", "glutael", "zzzzzz", "abcd"]
+        tried = 0
+        for w in words:
+            variants = {w[:i] + w[i + 1 :] for i in range(len(w))} | {w[:i] + w[i] + w[i:] for i in range(len(w))}
+            variants |= {w[:i] + w[i + 1] + w[i] + w[i + 2 :] for i in range(len(w) - 1)}
+            variants |= {w[:i] + c + w[i + 1 :] for i in range(len(w)) for c in "aeiost"}
+            for v in rng.sample(sorted(variants), min(8, len(variants))) + ([w] if len(w) <= 6 else []):
+                if len(v) < 4:
+                    continue
+                tried += 1
+                assert difflib.get_close_matches(v, st._near(v), n=5, cutoff=0.8) == difflib.get_close_matches(v, vocab, n=5, cutoff=0.8), v
+        assert tried > 250
+    finally:
+        ref.close()
+
+
+@pytest.mark.parametrize("damage", [
+    "DELETE FROM search_grams WHERE term = 'kerboul' AND gram = 'bo'",
+    "UPDATE search_grams SET n = 2 WHERE term = 'kerboul' AND gram = 'ke'",
+    "DELETE FROM search_grams WHERE term = 'kerboul' AND gram = 'bo'; UPDATE search_gram_counts SET rows = rows - 1 WHERE gram = 'bo' AND len = 7",
+], ids=["a-posting-lost", "a-count-changed", "a-posting-lost-and-counted"])
+def test_a_damaged_close_spelling_index_is_not_trusted_even_around_the_header(tmp_path, damage):
+    """Damage that went around SQLite (the header restored to a fresh build's): the index's own
+    check, bounded by the query, still sees it, except a posting lost with its count made to
+    agree, which only the header can see; either way the answer is never short."""
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    good = sh("search", "kerbol", "-f", "json", env=_env(cache))
+    assert good.returncode == 0 and '"kerboul"' in good.stdout
+    path = _store_file(cache)
+    head = path.read_bytes()[:100]
+    conn = sqlite3.connect(path)
+    conn.executescript(damage)
+    conn.commit()
+    conn.close()
+    again = sh("search", "kerbol", "-f", "json", env=_env(cache))
+    assert (again.returncode, again.stdout) == (0, good.stdout), again.stderr  # the header check
+    if "search_gram_counts" in damage:
+        return  # consistent damage around the header would not be seen: the header is the guard
+    conn = sqlite3.connect(path)
+    conn.executescript(damage)
+    conn.commit()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[24:28], data[92:96] = head[24:28], head[92:96]
+    path.write_bytes(bytes(data))
+    again = sh("search", "kerbol", "-f", "json", env=_env(cache))
+    assert (again.returncode, again.stdout) == (0, good.stdout), again.stderr  # the index's own check

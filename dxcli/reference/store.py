@@ -26,10 +26,11 @@ from dxcli import __version__
 from dxcli.errors import DataError
 from dxcli.reference.files import cache_dir
 
-STORE_FORMAT = 8  # 8: built in one write transaction (streamed), its header checked on open
+STORE_FORMAT = 8  # 8: built in one write transaction (streamed), its header checked on open; close-spelling index
 # The FTS5 index of search, its shadow tables and its vocabulary. A store built
 # by a Python whose SQLite lacks FTS5 has none of them (and its ``search`` says so).
-SEARCH_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_config", "search_vocab", "search_terms"}
+SEARCH_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_config", "search_vocab", "search_terms",
+                 "search_grams", "search_gram_counts"}
 TABLES = {"meta", "records", "names", "refs", "search_docs"} | SEARCH_TABLES
 _INDEXES = """
 CREATE INDEX records_id ON records (kind, id);
@@ -81,6 +82,8 @@ _SEARCH_SCHEMA = """
 CREATE VIRTUAL TABLE search_fts USING fts5(words, tokenize = 'ascii', content = '', detail = none, columnsize = 0);
 CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
 CREATE TABLE search_terms (term TEXT PRIMARY KEY, rows INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE search_grams (gram TEXT NOT NULL, len INTEGER NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (gram, len, term)) WITHOUT ROWID;
+CREATE TABLE search_gram_counts (gram TEXT NOT NULL, len INTEGER NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (gram, len)) WITHOUT ROWID;
 """
 NO_FTS5 = "this Python's sqlite3 (SQLite {version}) has no FTS5, which 'dxcli search' needs; every other command works"
 NO_FTS5_HINT = "run dxcli with a Python whose sqlite3 includes FTS5 (python.org builds and most Linux distributions' do)"
@@ -104,6 +107,54 @@ def doc_words(rec: dict[str, Any], words: Callable[[list[str]], frozenset[str]])
     text). ``words`` gives the normalised words of a list of texts."""
     in_name = words([search_head(rec), rec["id"], *rec.get("aliases", [])])
     return in_name, words(texts(rec)) - in_name
+
+
+# -- close spellings, found through an index bounded by the query ---------------------------------
+# ``search`` takes a word's close spellings as difflib.get_close_matches does (ratio >= 0.8 over
+# the whole vocabulary), but reads only the words that can reach that ratio. A ratio of 0.8 is
+# 2M/T >= 0.8 with T the two lengths' sum and M <= the longest common subsequence L, so
+# L >= 2T/5; reaching L deletes da = la - L letters from the query word and db = lb - L from the
+# other. Of the la + 1 bigrams of "^word$", a deleted letter breaks at most two and a run of
+# letters inserted between two kept ones at most one, so at least la + 1 - 2da - db of them (and
+# likewise lb + 1 - 2db - da) are shared, counted with multiplicity; the bound is 3 or more for
+# every pair of lengths that can reach 0.8 (NEAR_SHORTEST on). ``search_grams`` holds each
+# vocabulary word's bigrams with their counts, keyed by (bigram, length), so a query word reads
+# the postings of its own bigrams at the lengths that can match, then difflib ranks those words
+# exactly as before: the same words, the same order (tests/golden/search.tsv).
+#
+# Its check, bounded by the query: every posting read must be true of its word (its length,
+# the bigram's count in it) and each (bigram, length) must have as many postings as
+# ``search_gram_counts`` says; a word taken must then be in the vocabulary, whose FTS5 rows
+# ``search`` counts as before. This replaces the read of the whole vocabulary against its
+# checksum that each word absent from it used to cost: an edit through SQLite (a row deleted,
+# moved or changed, with its counts made to agree) is caught before any read by the store's
+# header check (``_header_ok``), which is what made the whole-vocabulary read redundant.
+NEAR_CUTOFF = 0.8
+NEAR_SHORTEST = 3  # the shortest word that can be 0.8 alike to a query word of 4 letters
+
+
+def grams(word: str) -> dict[str, int]:
+    """The bigrams of ``^word$`` with their counts."""
+    padded = f"^{word}$"
+    out: dict[str, int] = {}
+    for i in range(len(padded) - 1):
+        g = padded[i : i + 2]
+        out[g] = out.get(g, 0) + 1
+    return out
+
+
+def near_lengths(la: int) -> dict[int, int]:
+    """{length of a word that can be NEAR_CUTOFF alike to a word of ``la`` letters: the bigrams
+    of ``^word$`` the two must share}."""
+    out: dict[int, int] = {}
+    for lb in range(NEAR_SHORTEST, 2 * la + 2):
+        t = la + lb
+        least = -(-2 * t // 5)  # L >= 2T/5 (exactly: 5L >= 2T), for a cutoff of 0.8
+        if least > min(la, lb):
+            continue
+        da, db = la - least, lb - least
+        out[lb] = max(1, la + 1 - 2 * da - db, lb + 1 - 2 * db - da)
+    return out
 
 
 def terms_digest(terms: list[tuple[str, int]]) -> str:
@@ -283,6 +334,12 @@ def _fill(conn: sqlite3.Connection, files: list[tuple[Path, str]], state: str) -
     if fts:
         conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
         conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
+        conn.executemany(
+            "INSERT INTO search_grams VALUES (?, ?, ?, ?)",
+            ((g, len(t), t, n) for (t,) in conn.execute("SELECT term FROM search_terms WHERE length(term) >= ?", (NEAR_SHORTEST,)).fetchall()
+             for g, n in grams(t).items()),
+        )
+        conn.execute("INSERT INTO search_gram_counts SELECT gram, len, count(*) FROM search_grams GROUP BY gram, len")
     _script(conn, _INDEXES)
     counts = json.dumps(dict(conn.execute("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind").fetchall()))
     conn.executemany(
@@ -638,16 +695,31 @@ class Store:
         out: dict[str, float] = {w: 1.0 for w, _ in self._terms("term = ?", (qw,))}
         if len(qw) >= 3:
             out.update({w: 0.9 for w, _ in self._terms("term > ? AND term < ?", (qw, qw + "\x7f"))})
-        if not out:  # not in the vocabulary: read it whole, checked, to be sure and for close spellings
-            terms = self.query("SELECT term, rows FROM search_terms ORDER BY term", fts=True)
-            if [(terms_digest(terms),)] != self.query("SELECT value FROM meta WHERE key = 'search_terms'"):
-                self._search_damaged("the search vocabulary does not match its checksum")
-            if len(qw) >= 4:
-                import difflib
+        if not out and len(qw) >= 4:  # not in the vocabulary: its close spellings
+            import difflib
 
-                for w in difflib.get_close_matches(qw, [t for t, _ in terms], n=5, cutoff=0.8):
-                    out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
+            for w in difflib.get_close_matches(qw, self._near(qw), n=5, cutoff=NEAR_CUTOFF):
+                out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
         return out
+
+    def _near(self, qw: str) -> list[str]:
+        """The vocabulary's words that share enough bigrams with ``qw`` to be NEAR_CUTOFF alike
+        (a superset of those that are), read through ``search_grams`` and checked (above)."""
+        need = near_lengths(len(qw))
+        lo, hi = min(need), max(need)
+        mine = grams(qw)
+        rows = self._in("SELECT gram, len, term, n FROM search_grams WHERE len BETWEEN ? AND ? AND gram IN ({marks})", (lo, hi), sorted(mine), fts=True)
+        counts = self._in("SELECT gram, sum(rows) FROM search_gram_counts WHERE len BETWEEN ? AND ? AND gram IN ({marks}) GROUP BY gram", (lo, hi), sorted(mine), fts=True)
+        postings: dict[str, int] = {}
+        shared: dict[str, int] = {}
+        for gram, length, term, n in rows:
+            if not isinstance(term, str) or length != len(term) or grams(term).get(gram) != n:
+                self._search_damaged("the close-spelling index disagreed with its words")
+            postings[gram] = postings.get(gram, 0) + 1
+            shared[term] = shared.get(term, 0) + min(n, mine[gram])
+        if postings != dict(counts):
+            self._search_damaged("the close-spelling index disagreed with its counts")
+        return sorted(t for t, k in shared.items() if k >= need[len(t)])
 
     def _search_damaged(self, why: str) -> None:
         """The search index disagrees with itself or its records: rebuild it, and have the
