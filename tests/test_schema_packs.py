@@ -104,3 +104,63 @@ def test_reference_numbers_are_the_citing_documents_own():
         pass
     else:
         raise AssertionError("0 is not a reference number")
+
+
+NO_CODES = """[[condition]]
+id = "x-uncoded-condition"
+name = "X uncoded condition"
+presentation = ["Pain somewhere the pack's source describes."]
+diagnosis = ["As the pack's source says."]
+source = { section = "Test pack" }
+
+[[complaint]]
+id = "x-uncoded-complaint"
+name = "X uncoded complaint"
+description = "A complaint of a test pack."
+conditions = ["x-uncoded-condition", "piriformis-syndrome"]
+source = { section = "Test pack" }
+"""
+
+
+def test_a_pack_condition_without_icd10cm_has_no_codes_and_lint_warns(tmp_path):
+    """Issue 22: a pack whose source gives no codes is written without inventing them."""
+    from conftest import sh
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "c.toml").write_text(NO_CODES, encoding="utf-8")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    lint = sh("reference", "lint", str(pack), "-f", "json", env=env)
+    assert lint.returncode == 0, lint.stderr
+    assert "warning" in lint.stderr and "x-uncoded-condition" not in lint.stdout
+    assert "c.toml:2: icd10cm: no ICD-10-CM codes" in lint.stderr  # the line of its id
+    cond = sh("-R", str(pack), "condition", "x-uncoded-condition", "-f", "json", env=env)
+    assert cond.returncode == 0, cond.stderr
+    assert json.loads(cond.stdout)["icd10cm"] == []
+    diff = sh("-R", str(pack), "differential", "x-uncoded-complaint", "-f", "json", env=env)
+    assert diff.returncode == 0, diff.stderr
+    assert [r["icd10cm"] for r in json.loads(diff.stdout)][0] == []
+    for fmt in ("tsv", "csv", "ndjson", "markdown"):
+        p = sh("-R", str(pack), "condition", "x-uncoded-condition", "-f", fmt, env=env)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, (fmt, p.stderr)
+    page = sh("-R", str(pack), "condition", "x-uncoded-condition", env=env)
+    assert page.returncode == 0 and "X uncoded condition" in page.stdout
+
+
+def test_the_bundled_data_still_requires_codes(tmp_path):
+    import shutil
+
+    from dxcli.reference import loader
+    from dxcli.reference.integrity import check_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(loader.bundled_dir(), data)
+    text = (data / "conditions.toml").read_text(encoding="utf-8")
+    assert text.count("icd10cm = ") == 13  # Table 2's 13 conditions, each with its codes
+    (data / "conditions.toml").write_text(text.replace("icd10cm = ", "x_icd = ", 1).replace("x_icd = ", "# ", 1), encoding="utf-8")
+    problems = check_dir(data)  # a copy checked alone is not the bundled directory: a warning only
+    assert not [p for p in problems if p.key == "icd10cm"]
+    from dxcli.reference.integrity import checked
+
+    c = checked([(p, f"(bundled) {p.name}") for p in sorted(data.glob("*.toml"))])
+    assert [p.key for p in c.problems] == ["icd10cm"]

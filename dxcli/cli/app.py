@@ -131,6 +131,7 @@ class DxGroup(TyperGroup):
             raise
 
     def invoke(self, ctx: Any) -> Any:
+        asked = (list(ctx._protected_args), list(ctx.args))  # the group consumes them; kept to ask again
         try:
             return super().invoke(ctx)
         except DxError as e:
@@ -140,15 +141,32 @@ class DxGroup(TyperGroup):
             raise
         except Exception as e:
             _click_error(e)  # Click's usage errors (a missing argument, a bad choice): dxcli's style
-            if os.environ.get("DXCLI_DEBUG"):
-                raise
             if type(e).__module__.startswith(("click", "typer")):
+                raise
+            if not ctx.meta.get("dxcli.asked_again") and _store_recovered():
+                # a store damaged under the answer, now rebuilt: answer again (once)
+                ctx.meta["dxcli.asked_again"] = True
+                ctx._protected_args, ctx.args = asked
+                return self.invoke(ctx)
+            if os.environ.get("DXCLI_DEBUG"):
                 raise
             _say_error(
                 f"internal error: {type(e).__name__}: {e}",
                 "this is a bug in dxcli; rerun with DXCLI_DEBUG=1 for the traceback and report it",
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _store_recovered() -> bool:
+    """Whether an unexpected error met a store that was not whole, now rebuilt (once a run):
+    an answer that met a link to a missing record is then asked again, never exit 4."""
+    loader = sys.modules.get("dxcli.reference.loader")
+    if loader is None:  # no data was read: the error is not the store's
+        return False
+    try:
+        return bool(loader.recover())
+    except DxError:
+        return False
 
 
 # Every command, with the module that defines it: the root group (DxGroup) loads a command's

@@ -51,7 +51,7 @@ def schema(
                            hint=f"did you mean {close[0]!r}?" if close else "commands: " + ", ".join(schemas.command_names()))
         emit_document(ctx, schemas.output_schema(name), fmt)
         return
-    from dxcli.reference.loader import KIND_FILES
+    from dxcli.reference.files import KIND_FILES
     from dxcli.reference.models import FILE_KINDS
     from dxcli.query.lookup import suggest
 
@@ -90,14 +90,17 @@ def lint(
 
     Exit 0 when clean, 3 when any problem is found (each listed with file, line, key and fix).
     """
-    from dxcli.reference.integrity import check_pack
+    from dxcli.reference.packs import check_pack
 
     try:
         path.stat()
     except (OSError, ValueError) as e:
         raise InvalidInput(f"cannot read {str(path)!r}: {getattr(e, 'strerror', None) or e}", hint="give the path of a pack directory") from None
-    problems = check_pack([path])
+    problems, warnings = check_pack([path])
     term = terminal(ctx)
+    for w in warnings:  # told, never a reason to refuse the pack
+        where = f"{w.file}:{w.line}" if w.line else w.file
+        term.stderr.write(f"dxcli: warning: {where}: {w.key}: {w.message} (fix: {w.fix})\n")
     if problems or not (fmt is None and term.is_tty or fmt is not None and fmt.value == "table"):
         emit(ctx, [p.as_row() for p in problems], fmt, View(columns=["file", "line", "key", "message", "fix"]))
     if problems:

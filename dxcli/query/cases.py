@@ -10,7 +10,7 @@ from dxcli.errors import InvalidInput
 from dxcli.query.lookup import find, find_record, norm, suggest
 from dxcli.query.reasoning import finding_index, next_steps, rank
 from dxcli.reference import loader
-from dxcli.reference.loader import toml
+from dxcli.reference.files import toml
 
 SEX_FINDING = {"female": "female-sex", "male": "male-sex"}
 MAX_CASE_BYTES = 1_000_000

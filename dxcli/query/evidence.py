@@ -32,22 +32,19 @@ FIGURE_KEYS = (
 NOT_STATED = "counts not stated"
 
 
-_INDEX: list[Any] = [None, {}]  # [the study records the index was built from, the index]
-
-
 def _index() -> dict[tuple[str, str, str], list[tuple[int, int]]]:
-    """(kind, record id, condition or '') -> [(study position, finding position)], rebuilt
-    whenever the records change (packs added or removed)."""
-    studies = loader.records("study")
-    if _INDEX[0] is studies:
-        return _INDEX[1]
+    """(kind, record id, condition or '') -> [(study position, finding position)], made once
+    per Reference (each set of packs has its own)."""
+    return loader.derived("evidence.study_index", _make_index)
+
+
+def _make_index() -> dict[tuple[str, str, str], list[tuple[int, int]]]:
     out: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    for i, st in enumerate(studies):
+    for i, st in enumerate(loader.records("study")):
         for j, f in enumerate(st.get("findings", [])):
             for kind in ("maneuver", "test", "scale"):
                 if f.get(kind) is not None:
                     out.setdefault((kind, f[kind], f.get("condition") or ""), []).append((i, j))
-    _INDEX[:] = [studies, out]
     return out
 
 
@@ -324,9 +321,6 @@ def lr_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bo
     return finding_interval(kind, rec, ev, positive)["interval"]
 
 
-_INTERVALS: list[Any] = [None, {}]  # [the study records the answers were built from, {key: (ev, answer)}]
-
-
 def finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool) -> dict[str, Any]:
     """One result's LR interval for ``posttest``, and what stands in for it where there is none.
 
@@ -339,15 +333,13 @@ def finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positiv
     records stay the same (a batch of post-test lines asks the same few questions); the
     answer is shared, so callers copy before they change it.
     """
-    studies = loader.records("study")
-    if _INTERVALS[0] is not studies:
-        _INTERVALS[:] = [studies, {}]
+    answers: dict[Any, Any] = loader.derived("evidence.intervals", dict)  # {key: (ev, answer)}, per Reference
     key = (kind, rec["id"], ev["condition"], positive)
-    hit = _INTERVALS[1].get(key)
+    hit = answers.get(key)
     if hit is not None and hit[0] is ev:
         return hit[1]
     answer = _finding_interval(kind, rec, ev, positive)
-    _INTERVALS[1][key] = (ev, answer)
+    answers[key] = (ev, answer)
     return answer
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dxcli.reference.files import toml
+
 MAX_DEPTH = 32  # levels of tables and arrays
 MAX_KEYS = 256  # keys in one table (a record, or a table inside one)
 MAX_STRING = 16_384  # characters in one string
@@ -83,8 +85,6 @@ def _check_with_paths(data: Any) -> None:
 
 def loads(text: str) -> dict[str, Any]:
     """Parse TOML text within the bounds: OutOfBounds, or TOMLDecodeError for bad syntax."""
-    from dxcli.reference.loader import toml
-
     check_lines(text)
     try:
         data = toml().loads(text)

@@ -10,11 +10,12 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
-from dxcli.reference.loader import META_FILE, toml
+from dxcli.reference import bounds
+from dxcli.reference.files import META_FILE, bundled_dir, toml
 from dxcli.reference.models import FILE_KINDS, Meta
 
 
@@ -43,17 +44,22 @@ _KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
 
 class _Lines:
     """Where records and their keys are in one file's text, indexed once, so that finding
-    the line of each problem costs the same however many problems there are (linear)."""
+    the line of each problem costs the same however many problems there are (linear). The
+    text is read again on the first problem only: a clean file keeps nothing in memory."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.lines: list[str] = []
         self.ids: dict[str, int] | None = None  # indexed on the first problem: a clean file never pays
         self.keys: dict[str, dict[str, int]] = {}
 
     def _index(self) -> dict[str, int]:
         if self.ids is None:
-            self.lines = self.text.splitlines()
+            try:
+                text = self.path.read_bytes().decode("utf-8", "replace")
+            except OSError:
+                text = ""
+            self.lines = text.splitlines()
             self.ids = {}
             for i, line in enumerate(self.lines):
                 m = _ID_LINE.match(line)
@@ -100,11 +106,28 @@ def _walk_sources(obj: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any
 
 
 class Checker:
-    def __init__(self) -> None:
+    def __init__(self, bundled: bool = False) -> None:
+        # ``bundled``: every file read is the bundled data (checked alone), not a pack
+        self.bundled = bundled
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # told by lint, never a reason to refuse a pack
         self.texts: dict[str, _Lines] = {}
         self.records: dict[str, list[tuple[str, dict[str, Any]]]] = {k: [] for k in FILE_KINDS}
         self.meta: dict[str, Any] | None = None
+        # Streaming (the store's build): each valid record goes to ``sink`` as it is read and is
+        # not kept; ``source`` gives a kind's records back, in file order, for ``check``.
+        self.sink: Callable[[str, str, dict[str, Any]], None] | None = None
+        self.source: Callable[[str], Iterable[tuple[str, dict[str, Any]]]] | None = None
+
+    def each(self, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(file, record) of one kind, in file order."""
+        return self.source(kind) if self.source is not None else self.records[kind]
+
+    def _keep(self, kind: str, file: str, rec: dict[str, Any]) -> None:
+        if self.sink is not None:
+            self.sink(kind, file, rec)
+        else:
+            self.records[kind].append((file, rec))
 
     def add(self, file: str, rid: str | None, key: str, message: str, fix: str, field: str | None = None) -> None:
         field = field or key.split(".")[-1].split("[")[0]
@@ -115,9 +138,11 @@ class Checker:
     def merge(self, part: "Checker") -> None:
         """Add what another checker read (files read in another process), in file order."""
         self.problems += part.problems
+        self.warnings += part.warnings
         self.texts.update(part.texts)
         for kind, recs in part.records.items():
-            self.records[kind] += recs
+            for file, rec in recs:
+                self._keep(kind, file, rec)
         if part.meta is not None:
             self.meta = part.meta
 
@@ -135,8 +160,6 @@ class Checker:
                 Problem(display, None, "", f"not UTF-8 (byte {e.start})", "save the file as UTF-8")
             )
             return
-        from dxcli.reference import bounds
-
         tomllib = toml()
         try:
             data = bounds.loads(text)
@@ -149,7 +172,8 @@ class Checker:
                 Problem(display, int(m.group(1)) if m else None, "", f"invalid TOML: {e}", "fix the TOML syntax")
             )
             return
-        self.texts[display] = _Lines(text)
+        self.texts[display] = _Lines(path)
+        del text
         for key, value in data.items():
             if key == "meta" and isinstance(value, dict):
                 self.meta = value
@@ -200,16 +224,16 @@ class Checker:
             for err in e.errors():
                 self._schema_problem(file, rid if isinstance(rid, str) else None, f"{kind}[{i}]", err)
             return
-        self.records[kind].append((file, valid.model_dump(exclude_none=True)))  # defaults applied
+        self._keep(kind, file, valid.model_dump(exclude_none=True))  # defaults applied
 
     # -- integrity -------------------------------------------------------------
     def ids(self, kind: str) -> set[str]:
-        return {r["id"] for _, r in self.records[kind]}
+        return {r["id"] for _, r in self.each(kind)}
 
     def check(self) -> None:
         seen: dict[str, tuple[str, str]] = {}
-        for kind, recs in self.records.items():
-            for file, rec in recs:
+        for kind in self.records:
+            for file, rec in self.each(kind):
                 rid = rec["id"]
                 if rid in seen:
                     other_file, other_kind = seen[rid]
@@ -245,24 +269,24 @@ class Checker:
                     _suggest(value, refs[kind]),
                 )
 
-        for file, rec in self.records["muscle"]:
+        for file, rec in self.each("muscle"):
             need(file, rec, "nerve", rec.get("nerve"), "nerve")
-        for file, rec in self.records["nerve"]:
+        for file, rec in self.each("nerve"):
             for other in rec.get("see_also", []):
                 need(file, rec, "see_also", other, "nerve")
-        for file, rec in self.records["structure"]:
+        for file, rec in self.each("structure"):
             need(file, rec, "part_of", rec.get("part_of"), "structure")
         for kind in ("maneuver", "test"):
-            for file, rec in self.records[kind]:
+            for file, rec in self.each(kind):
                 for j, ev in enumerate(rec["evidence"]):
                     need(file, rec, f"evidence[{j}].condition", ev["condition"], "condition")
-        for file, rec in self.records["red_flag"]:
+        for file, rec in self.each("red_flag"):
             for c in rec["conditions"]:
                 need(file, rec, "conditions", c, "condition")
-        for file, rec in self.records["complaint"]:
+        for file, rec in self.each("complaint"):
             for c in rec["conditions"]:
                 need(file, rec, "conditions", c, "condition")
-        for file, rec in self.records["finding"]:
+        for file, rec in self.each("finding"):
             need(file, rec, "maneuver", rec.get("maneuver"), "maneuver")
             need(file, rec, "test", rec.get("test"), "test")
             need(file, rec, "red_flag", rec.get("red_flag"), "red_flag")
@@ -270,15 +294,16 @@ class Checker:
                 need(file, rec, f"links[{j}].condition", ln["condition"], "condition")
         self._links()
         self._pack_names()
-        for file, rec in self.records["case"]:
+        for file, rec in self.each("case"):
             need(file, rec, "complaint", rec.get("complaint"), "complaint")
             need(file, rec, "diagnosis", rec.get("diagnosis"), "condition")
             for st in rec["stages"]:
                 for f in st.get("present", []) + st.get("absent", []):
                     need(file, rec, "stages.present", f, "finding")
         self._check_studies(refs)
-        for kind, recs in self.records.items():
-            for file, rec in recs:
+        self._codes()
+        for kind in self.records:
+            for file, rec in self.each(kind):
                 for path, src in _walk_sources(rec):
                     for c in src.get("citations", []):
                         if c not in cits:
@@ -294,20 +319,35 @@ class Checker:
                 Problem(META_FILE, None, "meta.review", "the review's citation id is unknown", "add it to citations.toml")
             )
 
+    def _codes(self) -> None:
+        """ICD-10-CM codes: the bundled data gives every condition its codes (the review's
+        conditions all have them); a pack's condition may have none (its source may give
+        none, and a code is never invented), which lint tells as a warning."""
+        for file, rec in self.each("condition"):
+            if rec.get("icd10cm"):
+                continue
+            if self.bundled or file.startswith("(bundled)"):
+                self.add(file, rec["id"], "icd10cm", "a bundled condition needs its ICD-10-CM codes", "add icd10cm")
+            else:
+                where = self.texts.get(file)
+                self.warnings.append(Problem(file, where.line_of(rec["id"]) if where else None, "icd10cm",
+                                             "no ICD-10-CM codes: this condition shows [] for them in every output",
+                                             "add icd10cm where the pack's source gives codes"))
+
     def _pack_names(self) -> None:
         """A pack's record may not take a name or alias that a bundled record of its kind has:
         a lookup by that name would then depend on file order."""
         from dxcli.names import names_of, norm
 
-        for kind, recs in self.records.items():
+        for kind in self.records:
             taken: dict[str, str] = {}
-            for file, rec in recs:
+            for file, rec in self.each(kind):
                 if file.startswith("(bundled)") and isinstance(rec.get("id"), str):
                     for n in names_of(rec):
                         taken.setdefault(norm(n), rec["id"])
             if not taken:
                 continue
-            for file, rec in recs:
+            for file, rec in self.each(kind):
                 if file.startswith("(bundled)") or not isinstance(rec.get("id"), str):
                     continue
                 for key, n in [("name", rec.get("name")), ("label", rec.get("label"))] + [("aliases", a) for a in rec.get("aliases", [])]:
@@ -318,17 +358,17 @@ class Checker:
     def _links(self) -> None:
         """Finding links: a measured link has stated accuracy behind it, a figure is the
         condition's own, and links resting on one clause of one condition share its group."""
-        conds = {r["id"]: r for _, r in self.records["condition"]}
+        figures = {r["id"]: {x["id"] for x in r.get("figures", [])} for _, r in self.each("condition")}
         accuracy = {
             (r["id"], ev["condition"])
             for kind in ("maneuver", "test")
-            for _, r in self.records[kind]
+            for _, r in self.each(kind)
             for ev in r["evidence"]
             if (ev.get("sensitivity") is not None or ev.get("sensitivity_range"))
             and (ev.get("specificity") is not None or ev.get("specificity_range"))
         }
         groups: dict[tuple[str, str], tuple[str | None, str]] = {}
-        for file, rec in self.records["finding"]:
+        for file, rec in self.each("finding"):
             target = rec.get("maneuver") or rec.get("test")
             for j, ln in enumerate(rec.get("links", [])):
                 key = f"links[{j}]"
@@ -340,7 +380,7 @@ class Checker:
                         "set strength to 'measured' exactly where the accuracy is stated",
                     )
                 fig = ln.get("figure")
-                if fig is not None and ln["condition"] in conds and fig not in {x["id"] for x in conds[ln["condition"]].get("figures", [])}:
+                if fig is not None and ln["condition"] in figures and fig not in figures[ln["condition"]]:
                     self.add(file, rec["id"], f"{key}.figure", f"{ln['condition']} has no figure {fig!r}", "name one of the condition's figures")
                 seen = groups.setdefault((ln["condition"], ln["clause"]), (ln.get("group"), rec["id"]))
                 if seen[0] != ln.get("group"):
@@ -358,10 +398,10 @@ class Checker:
         scales = self.ids("scale")
         evidence: dict[tuple[str, str], set[str]] = {}
         for kind in ("maneuver", "test"):
-            for _, rec in self.records[kind]:
+            for _, rec in self.each(kind):
                 evidence[(kind, rec["id"])] = {ev["condition"] for ev in rec["evidence"]}
         sources: dict[tuple[str, str, str], str] = {}
-        for file, rec in self.records["study"]:
+        for file, rec in self.each("study"):
             rid = rec["id"]
             if rec["citation"] not in cits:
                 self.add(file, rid, "citation", f"unknown citation {rec['citation']!r}",
@@ -422,32 +462,30 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     return f"did you mean {', '.join(repr(c) for c in close)}?" if close else "use an existing id"
 
 
-def check_files(files: list[tuple[Path, str]]) -> list[Problem]:
-    c = Checker()
+def check_files(files: list[tuple[Path, str]], bundled: bool = False) -> list[Problem]:
+    return checked(files, bundled).problems
+
+
+def checked(files: list[tuple[Path, str]], bundled: bool = False) -> Checker:
+    """A Checker that has read and checked ``files``: its problems and warnings."""
+    c = Checker(bundled)
     for path, display in files:
         c.read(path, display)
     c.check()
-    return c.problems
-
-
-def check_pack(paths: list[Path]) -> list[Problem]:
-    """Problems of packs checked in the context of the bundled data (``dxcli reference lint``)."""
-    from dxcli.reference import packs
-    from dxcli.reference.loader import bundled_dir
-
-    if len(paths) == 1 and paths[0].resolve() == bundled_dir().resolve():
-        return check_dir(paths[0])
-    return packs.check(paths)
+    return c
 
 
 def check_dir(path: Path) -> list[Problem]:
+    return checked_dir(path).problems
+
+
+def checked_dir(path: Path) -> Checker:
+    """The files of one directory checked alone (the bundled data when it is its directory)."""
     files = sorted(p for p in path.glob("*.toml"))
-    return check_files([(p, p.name) for p in files])
+    return checked([(p, p.name) for p in files], bundled=path.resolve() == bundled_dir().resolve())
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dxcli.reference.loader import bundled_dir
-
     args = argv if argv is not None else sys.argv[1:]
     target = Path(args[0]) if args else bundled_dir()
     problems = check_dir(target)

@@ -1,155 +1,216 @@
-"""Read the reference data as plain dicts, from the store (``dxcli.reference.store``).
+"""Read the reference data as plain dicts: the façade over ``dxcli.reference``.
 
-The store holds the bundled data and any packs, validated once per data state; the
-everyday path reads it and imports neither tomllib nor pydantic.
+A ``Reference`` is the data of one set of packs (the bundled data plus the packs named, in
+order), read from its store (``dxcli.reference.store``), which holds it validated once per
+data state; the everyday path imports neither tomllib nor pydantic. A Reference is safe to
+share between threads: its store serialises its reads on one connection, and its cache of
+decoded records is filled under a lock.
+
+The module-level functions read the *current* Reference: the one a caller made current with
+``using(ref)`` (a context variable, so each thread and each asyncio task sees its own), or
+else the process's default, the bundled data plus ``--reference``/``DXCLI_REFERENCE_PATH``,
+which the CLI sets once with ``use_packs``. A library caller does::
+
+    ref = loader.reference([Path("my-pack")])   # one Reference per set of packs, kept
+    with loader.using(ref):
+        rows = conditions.differential("buttock")  # any query function
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from functools import lru_cache
+import contextlib
+import threading
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator, Optional, Sequence
 
-from dxcli import __version__
-from dxcli.errors import DataError
-
-
-def toml() -> Any:
-    """The TOML parser (imported only when a file has to be parsed)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
-    return tomllib
-
-REINSTALL = "the bundled data is damaged: reinstall dxcli, or run 'dxcli reference lint' on it"
-
-# Which file holds which kind of record (the TOML array-of-tables name).
-KIND_FILES: dict[str, str] = {
-    "citation": "citations.toml",
-    "structure": "anatomy.toml",
-    "muscle": "muscles.toml",
-    "nerve": "nerves.toml",
-    "condition": "conditions.toml",
-    "maneuver": "maneuvers.toml",
-    "test": "tests.toml",
-    "red_flag": "redflags.toml",
-    "scale": "scales.toml",
-    "grading": "tonnis.toml",
-    "complaint": "complaints.toml",
-    "finding": "findings.toml",
-    "case": "cases.toml",
-    "study": "studies.toml",
-}
-META_FILE = "meta.toml"
+from dxcli.reference.files import KIND_FILES, META_FILE, bundled_dir, bundled_files, cache_dir, toml  # noqa: F401  (the façade)
 
 
-def bundled_dir() -> Path:
-    """The bundled data: inside the installed package, or ``reference/`` in a checkout."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_data"
-    if packaged.is_dir():
-        return packaged
-    return here.parent / "reference"
+_NONE = object()
 
 
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/dxcli``, or ``~/.cache/dxcli``; a relative XDG_CACHE_HOME is ignored,
-    as the XDG Base Directory specification says."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dxcli"
+class Reference:
+    """The reference data of one set of packs, opened (and its store built if need be) on
+    first read. ``packs`` are pack paths (directories or files); DataError (exit 3) at once
+    if one is refused (a link, not a regular file, too large); the files' content is checked
+    when the store of this data state is built."""
+
+    def __init__(self, packs: Sequence[Path] = ()) -> None:
+        from dxcli.reference.store import Store
+
+        self.packs: tuple[Path, ...] = tuple(Path(p) for p in packs)
+        self._pack_files: list[tuple[Path, str]] = []
+        if self.packs:
+            from dxcli.reference import packs as pack_files
+
+            self._pack_files = pack_files.load(list(self.packs))
+        self.store = Store(self.source_files)
+        self._records: dict[str, list[dict[str, Any]]] = {}
+        self._derived: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def source_files(self) -> list[tuple[Path, str]]:
+        """Every file of this data state, with the name shown in messages."""
+        return [(p, f"(bundled) {p.name}") for p in bundled_files()] + list(self._pack_files)
+
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """All records of one kind: the bundled data, then the packs', in file order (decoded
+        once per Reference; callers do not change them)."""
+        got = self._records.get(kind)
+        if got is None:
+            got = self.store.records(kind)
+            with self._lock:
+                got = self._records.setdefault(kind, got)
+        return got
+
+    def by_id(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {r["id"]: r for r in self.records(kind)}
+
+    def derived(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value a query derives from this Reference's records (an index), made once per
+        Reference and kept with it, so two References in one process never see each other's."""
+        got = self._derived.get(key, _NONE)
+        if got is _NONE:
+            got = make()
+            with self._lock:
+                got = self._derived.setdefault(key, got)
+        return got
+
+    def by_ids(self, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        return self.store.by_ids(kind, list(ids))
+
+    def record_named(self, kind: str, key: str, normalised: str) -> Optional[dict[str, Any]]:
+        return self.store.named(kind, key, normalised)
+
+    def referring(self, kind: str, rel: str, target: str) -> list[dict[str, Any]]:
+        return self.store.referring(kind, rel, target)
+
+    def meta(self) -> dict[str, Any]:
+        rows = self.records("meta")
+        return rows[0] if rows else {}
+
+    def recover(self) -> bool:
+        """An answer met something that cannot be (a link to a record that is not there):
+        rebuild the store if it is not whole, and say whether the answer should be asked
+        again (see ``Store.recover``)."""
+        if not self.store.is_open or not self.store.recover():
+            return False
+        with self._lock:
+            self._records.clear()
+            self._derived.clear()
+        return True
+
+    def close(self) -> None:
+        self.store.close()
 
 
-def parse_toml(path: Path) -> dict[str, Any]:
-    tomllib = toml()
+_default: Optional[Reference] = None
+_default_lock = threading.Lock()
+_current: ContextVar[Optional[Reference]] = ContextVar("dxcli_reference", default=None)
+_opened: dict[tuple[str, ...], Reference] = {}
+
+
+def default() -> Reference:
+    """The process's default Reference (the bundled data plus the packs of ``use_packs``)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Reference()
+    return _default
+
+
+def current() -> Reference:
+    """The Reference the module-level functions read: ``using``'s, else the default."""
+    return _current.get() or default()
+
+
+def reference(packs: Sequence[Path] = ()) -> Reference:
+    """The Reference of the bundled data plus ``packs``, opened once per process for each
+    set of packs (by their absolute paths, in order) and kept, so its store and its decoded
+    records serve every later call. Safe to call from any thread."""
+    key = tuple(str(Path(p).absolute()) for p in packs)
+    with _default_lock:
+        ref = _opened.get(key)
+    if ref is None:
+        made = Reference(packs)
+        with _default_lock:
+            ref = _opened.setdefault(key, made)
+        if ref is not made:
+            made.close()
+    return ref
+
+
+@contextlib.contextmanager
+def using(ref: Reference) -> Iterator[Reference]:
+    """Make ``ref`` the current Reference inside the block, for this thread or task only."""
+    token = _current.set(ref)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as e:
-        raise DataError(f"cannot read reference file {path}: {e.strerror}", hint=REINSTALL) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise DataError(f"invalid reference file {path}: {e}", hint=REINSTALL) from None
+        yield ref
+    finally:
+        _current.reset(token)
 
 
-# The files of the user packs in use (``--reference``); empty unless packs are in use.
-_pack_files: list[tuple[Path, str]] = []
+def use_packs(paths: list[Path]) -> None:
+    """Set the default Reference to the bundled data plus packs of TOML files (the CLI's
+    ``--reference``). A pack is checked with the bundled data when its data state's store is
+    built, and refused whole (DataError, exit 3) on any problem; the bundled data is never
+    changed."""
+    global _default
+    if not paths and (_default is None or not _default.packs):
+        return
+    new = Reference(paths) if paths else None
+    with _default_lock:
+        old, _default = _default, new
+    if old is not None and old not in _opened.values():
+        old.close()
 
 
-def bundled_files() -> list[Path]:
-    d = bundled_dir()
-    return [d / META_FILE] + [d / f for f in dict.fromkeys(KIND_FILES.values())]
+# -- the façade: the current Reference's reads ------------------------------------------------
+def store() -> Any:
+    return current().store
 
 
 def source_files() -> list[tuple[Path, str]]:
     """Every file of the current data state, with the name shown in messages."""
-    return [(p, f"(bundled) {p.name}") for p in bundled_files()] + list(_pack_files)
+    return current().source_files()
 
 
-def _new_store() -> Any:
-    from dxcli.reference.store import Store
-
-    return Store(source_files)
-
-
-_store: Any = None
-
-
-def store() -> Any:
-    global _store
-    if _store is None:
-        _store = _new_store()
-    return _store
-
-
-@lru_cache(maxsize=None)
 def records(kind: str) -> list[dict[str, Any]]:
     """All records of one kind: the bundled data, then any packs', in file order."""
-    return store().records(kind)
+    return current().records(kind)
 
 
 def by_id(kind: str) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in records(kind)}
+    return current().by_id(kind)
 
 
 def by_ids(kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Only the records named, decoding no others."""
-    return store().by_ids(kind, list(ids))
+    return current().by_ids(kind, ids)
 
 
 def record_named(kind: str, key: str, normalised: str) -> dict[str, Any] | None:
     """The record whose id is ``key``, or else whose name or alias normalises to
     ``normalised``, decoding only that record; None when there is none."""
-    return store().named(kind, key, normalised)
+    return current().record_named(kind, key, normalised)
 
 
 def referring(kind: str, rel: str, target: str) -> list[dict[str, Any]]:
     """The records of ``kind`` that refer to ``target`` (a condition, nerve or root)."""
-    return store().referring(kind, rel, target)
-
-
-def use_packs(paths: list[Path]) -> None:
-    """Add packs of TOML files to the bundled data. A pack is checked with the bundled data
-    when its data state's store is built, and refused whole (DataError, exit 3) on any
-    problem; the bundled data is never changed."""
-    global _store
-    if not paths and not _pack_files:
-        return
-    _pack_files.clear()
-    records.cache_clear()
-    if _store is not None:
-        _store.close()
-    _store = None
-    if not paths:
-        return
-    from dxcli.reference import packs
-
-    _pack_files.extend(packs.load(paths))
+    return current().referring(kind, rel, target)
 
 
 def meta() -> dict[str, Any]:
-    rows = records("meta")
-    return rows[0] if rows else {}
+    return current().meta()
+
+
+def derived(key: str, make: Callable[[], Any]) -> Any:
+    """See ``Reference.derived``: for the current Reference."""
+    return current().derived(key, make)
+
+
+def recover() -> bool:
+    """See ``Reference.recover``: for the current Reference."""
+    return current().recover()

@@ -203,7 +203,7 @@ class Condition(Strict):
     id: str = Field(pattern=KEBAB)
     name: str
     aliases: list[str] = Field(default_factory=list)
-    icd10cm: list[str] = Field(min_length=1)
+    icd10cm: list[str] = Field(default_factory=list)  # a pack may give none; the bundled data must (integrity)
     presentation: list[str] = Field(min_length=1)
     diagnosis: list[str] = Field(min_length=1)
     pearls: list[str] = Field(default_factory=list)  # Table 2 gives none for some rows

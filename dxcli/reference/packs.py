@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dxcli.errors import DataError
+from dxcli.reference.files import bundled_dir, bundled_files
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_FILES = 1000
@@ -61,8 +62,12 @@ def pack_files(path: Path) -> tuple[list[tuple[Path, str]], list[tuple[str, str]
 
 def check(paths: list[Path]) -> list[Any]:
     """Every problem of the packs, checked together with the bundled data."""
-    from dxcli.reference.integrity import Problem, check_files
-    from dxcli.reference.loader import bundled_files
+    return lint(paths)[0]
+
+
+def lint(paths: list[Path]) -> tuple[list[Any], list[Any]]:
+    """(problems, warnings) of the packs, checked together with the bundled data."""
+    from dxcli.reference.integrity import Problem, checked
 
     files: list[tuple[Path, str]] = []
     problems: list[Any] = []
@@ -74,8 +79,20 @@ def check(paths: list[Path]) -> list[Any]:
         problems.append(Problem(", ".join(map(str, paths)), None, "", "no TOML files in the pack", "add *.toml files"))
     bundled = [(p, f"(bundled) {p.name}") for p in bundled_files()]
     shown = {s for _, s in files}
-    problems += [p for p in check_files(bundled + files) if p.file in shown or not p.file.startswith("(bundled)")]
-    return problems
+    c = checked(bundled + files)
+    problems += [p for p in c.problems if p.file in shown or not p.file.startswith("(bundled)")]
+    return problems, [w for w in c.warnings if w.file in shown]
+
+
+def check_pack(paths: list[Path]) -> tuple[list[Any], list[Any]]:
+    """(problems, warnings) of packs checked in the context of the bundled data (``dxcli
+    reference lint``); the bundled directory itself is checked alone."""
+    from dxcli.reference.integrity import checked_dir
+
+    if len(paths) == 1 and paths[0].resolve() == bundled_dir().resolve():
+        c = checked_dir(paths[0])
+        return c.problems, c.warnings
+    return lint(paths)
 
 
 def load(paths: list[Path]) -> list[tuple[Path, str]]:

@@ -24,11 +24,13 @@ from typing import Any, Callable, Optional
 
 from dxcli import __version__
 from dxcli.errors import DataError
+from dxcli.reference.files import cache_dir
 
-STORE_FORMAT = 7
+STORE_FORMAT = 8  # 8: built in one write transaction (streamed), its header checked on open; close-spelling index
 # The FTS5 index of search, its shadow tables and its vocabulary. A store built
 # by a Python whose SQLite lacks FTS5 has none of them (and its ``search`` says so).
-SEARCH_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_config", "search_vocab", "search_terms"}
+SEARCH_TABLES = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_config", "search_vocab", "search_terms",
+                 "search_grams", "search_gram_counts"}
 TABLES = {"meta", "records", "names", "refs", "search_docs"} | SEARCH_TABLES
 _INDEXES = """
 CREATE INDEX records_id ON records (kind, id);
@@ -80,6 +82,8 @@ _SEARCH_SCHEMA = """
 CREATE VIRTUAL TABLE search_fts USING fts5(words, tokenize = 'ascii', content = '', detail = none, columnsize = 0);
 CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
 CREATE TABLE search_terms (term TEXT PRIMARY KEY, rows INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE search_grams (gram TEXT NOT NULL, len INTEGER NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (gram, len, term)) WITHOUT ROWID;
+CREATE TABLE search_gram_counts (gram TEXT NOT NULL, len INTEGER NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (gram, len)) WITHOUT ROWID;
 """
 NO_FTS5 = "this Python's sqlite3 (SQLite {version}) has no FTS5, which 'dxcli search' needs; every other command works"
 NO_FTS5_HINT = "run dxcli with a Python whose sqlite3 includes FTS5 (python.org builds and most Linux distributions' do)"
@@ -105,6 +109,54 @@ def doc_words(rec: dict[str, Any], words: Callable[[list[str]], frozenset[str]])
     return in_name, words(texts(rec)) - in_name
 
 
+# -- close spellings, found through an index bounded by the query ---------------------------------
+# ``search`` takes a word's close spellings as difflib.get_close_matches does (ratio >= 0.8 over
+# the whole vocabulary), but reads only the words that can reach that ratio. A ratio of 0.8 is
+# 2M/T >= 0.8 with T the two lengths' sum and M <= the longest common subsequence L, so
+# L >= 2T/5; reaching L deletes da = la - L letters from the query word and db = lb - L from the
+# other. Of the la + 1 bigrams of "^word$", a deleted letter breaks at most two and a run of
+# letters inserted between two kept ones at most one, so at least la + 1 - 2da - db of them (and
+# likewise lb + 1 - 2db - da) are shared, counted with multiplicity; the bound is 3 or more for
+# every pair of lengths that can reach 0.8 (NEAR_SHORTEST on). ``search_grams`` holds each
+# vocabulary word's bigrams with their counts, keyed by (bigram, length), so a query word reads
+# the postings of its own bigrams at the lengths that can match, then difflib ranks those words
+# exactly as before: the same words, the same order (tests/golden/search.tsv).
+#
+# Its check, bounded by the query: every posting read must be true of its word (its length,
+# the bigram's count in it) and each (bigram, length) must have as many postings as
+# ``search_gram_counts`` says; a word taken must then be in the vocabulary, whose FTS5 rows
+# ``search`` counts as before. This replaces the read of the whole vocabulary against its
+# checksum that each word absent from it used to cost: an edit through SQLite (a row deleted,
+# moved or changed, with its counts made to agree) is caught before any read by the store's
+# header check (``_header_ok``), which is what made the whole-vocabulary read redundant.
+NEAR_CUTOFF = 0.8
+NEAR_SHORTEST = 3  # the shortest word that can be 0.8 alike to a query word of 4 letters
+
+
+def grams(word: str) -> dict[str, int]:
+    """The bigrams of ``^word$`` with their counts."""
+    padded = f"^{word}$"
+    out: dict[str, int] = {}
+    for i in range(len(padded) - 1):
+        g = padded[i : i + 2]
+        out[g] = out.get(g, 0) + 1
+    return out
+
+
+def near_lengths(la: int) -> dict[int, int]:
+    """{length of a word that can be NEAR_CUTOFF alike to a word of ``la`` letters: the bigrams
+    of ``^word$`` the two must share}."""
+    out: dict[int, int] = {}
+    for lb in range(NEAR_SHORTEST, 2 * la + 2):
+        t = la + lb
+        least = -(-2 * t // 5)  # L >= 2T/5 (exactly: 5L >= 2T), for a cutoff of 0.8
+        if least > min(la, lb):
+            continue
+        da, db = la - least, lb - least
+        out[lb] = max(1, la + 1 - 2 * da - db, lb + 1 - 2 * db - da)
+    return out
+
+
 def terms_digest(terms: list[tuple[str, int]]) -> str:
     """The checksum of the search vocabulary, (word, rows) in word order."""
     return digest("\n".join(f"{t} {n}" for t, n in terms))
@@ -114,6 +166,9 @@ def digest(body: str) -> str:
     """A record's checksum (CRC-32): a store whose bytes changed under a record is caught on
     reading it. (Damage is accidental here; the store is the user's own cache.)"""
     return f"{zlib.crc32(body.encode('utf-8')):08x}"
+
+
+NO_STORE_HINT = "free some disk space, or set XDG_CACHE_HOME (or TMPDIR) to a directory you can write"
 
 
 class Damaged(Exception):
@@ -155,85 +210,34 @@ def _refs(kind: str, rec: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
-    """Parse, validate and check ``files`` once, then write the store at ``target`` (atomically).
+    """Parse, validate and check ``files`` once, writing the store at ``target`` (atomically).
 
-    DataError (exit 3) when the data has problems: nothing is written then."""
-    from dxcli.names import names_of, norm
-    from dxcli.reference.integrity import Checker
-
-    checker = Checker()
-    _read_all(checker, files)
-    checker.check()
-    if checker.problems:
-        first = checker.problems[0]
-        where = f"{first.file}:{first.line}" if first.line else first.file
-        raise DataError(
-            f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
-            hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
-        )
+    The build streams: each file is parsed and validated, and its records written into the
+    new store, before the next file is read, so memory holds one file's records, not the
+    pack's (the checks across records read them back from the new store, a kind at a time).
+    DataError (exit 3) when the data has problems: nothing is written then (the new file is
+    removed, never renamed into place)."""
     import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        conn = sqlite3.connect(tmp)
+        conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-            memo: dict[str, str] = {}
-
-            def words(text: str) -> list[str]:  # the same prose recurs across records: normalise it once
-                w = memo.get(text)
-                if w is None:
-                    w = memo[text] = norm(text)
-                return w.split()
-
-            rows, names, refs = [], [], []
-            kinds = {"meta": [checker.meta or {}]} | {k: [rec for _, rec in recs] for k, recs in checker.records.items()}
-            for kind, recs in kinds.items():
-                for pos, rec in enumerate(recs):
-                    rid = rec.get("id") if isinstance(rec.get("id"), str) else None
-                    body = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-                    rows.append((kind, pos, rid, body, digest(body)))
-                    if rid is not None:
-                        for n in dict.fromkeys(" ".join(words(x)) for x in names_of(rec) if isinstance(x, str)):
-                            names.append((kind, n, pos))
-                    refs += [(kind, pos, rel, t) for rel, t in _refs(kind, rec)]
-            conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
-            conn.executemany("INSERT INTO names VALUES (?, ?, ?)", names)
-            conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", refs)
-            docs: list[tuple[int, str, int, str, str]] = []
-            fts_rows: list[tuple[int, str]] = []
-            sets: dict[str, frozenset[str]] = {}
-
-            def word_set(text: str) -> frozenset[str]:
-                ws = sets.get(text)
-                if ws is None:
-                    ws = sets[text] = frozenset(words(text))
-                return ws
-
-            for kind in SEARCHABLE:  # document numbers in the order ties are listed: kind, then id
-                for pos, rec in sorted(enumerate(kinds.get(kind, [])), key=lambda pr: pr[1]["id"]):
-                    doc = len(docs)
-                    docs.append((doc, kind, pos, rec["id"], search_head(rec)))
-                    in_name, rest = doc_words(rec, lambda parts: frozenset().union(*map(word_set, parts)))
-                    if rest:
-                        fts_rows.append((2 * doc, " ".join(rest)))
-                    fts_rows.append((2 * doc + 1, " ".join(in_name)))
-            conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", docs)
-            if has_fts5():
-                conn.executescript(_SEARCH_SCHEMA)
-                conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", fts_rows)
-                conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
-                conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
-            conn.executescript(_INDEXES)
-            conn.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state)],
-            )
-            conn.commit()
+            # The whole build is one write transaction, so the new file's change counter is
+            # BUILT_COUNTER (see _header_ok); no statement below may commit on its own.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("BEGIN")
+            _script(conn, _SCHEMA)
+            _fill(conn, files, state)
+            conn.execute("COMMIT")
         finally:
             conn.close()
+        with open(tmp, "rb") as fh:
+            if not _header_ok(fh.read(100), os.fstat(fh.fileno()).st_size):  # a SQLite that counts otherwise
+                raise RuntimeError(f"the new store's header does not read as one write transaction: {tmp}")
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
@@ -242,6 +246,106 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _fill(conn: sqlite3.Connection, files: list[tuple[Path, str]], state: str) -> None:
+    """Read, check and write every record into the open transaction of a new store."""
+    from functools import lru_cache
+
+    from dxcli.names import names_of, norm
+    from dxcli.reference.integrity import Checker
+
+    @lru_cache(maxsize=1 << 12)  # the same prose recurs across records: normalise it once
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(norm(text).split())
+
+    # where each record came from (its file's display name), for the checks' messages; a
+    # temporary table, so not part of the store
+    conn.execute("CREATE TEMP TABLE origin (kind TEXT NOT NULL, pos INTEGER NOT NULL, file INTEGER NOT NULL, PRIMARY KEY (kind, pos))")
+    shown: dict[str, int] = {}
+    count: dict[str, int] = {}
+
+    def write(kind: str, file: str, rec: dict[str, Any]) -> None:
+        pos = count[kind] = count.get(kind, -1) + 1
+        rid = rec.get("id") if isinstance(rec.get("id"), str) else None
+        body = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)", (kind, pos, rid, body, digest(body)))
+        if rid is not None:
+            conn.executemany("INSERT INTO names VALUES (?, ?, ?)",
+                             [(kind, n, pos) for n in dict.fromkeys(" ".join(words(x)) for x in names_of(rec) if isinstance(x, str))])
+        conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", [(kind, pos, rel, t) for rel, t in _refs(kind, rec)])
+        conn.execute("INSERT INTO temp.origin VALUES (?, ?, ?)", (kind, pos, shown.setdefault(file, len(shown))))
+
+    def read_back(kind: str) -> Any:
+        names = {i: f for f, i in shown.items()}
+        for file, body in conn.execute(
+            "SELECT o.file, r.body FROM records r JOIN temp.origin o ON o.kind = r.kind AND o.pos = r.pos WHERE r.kind = ? ORDER BY r.pos", (kind,)
+        ):
+            yield names[file], json.loads(body)
+
+    checker = Checker()
+    checker.sink = write
+    _read_all(checker, files)
+    checker.source = read_back
+    checker.check()
+    if checker.problems:
+        first = checker.problems[0]
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        raise DataError(
+            f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
+            hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
+        )
+    write("meta", "", checker.meta or {})
+    conn.execute("DROP TABLE temp.origin")
+
+    @lru_cache(maxsize=1 << 12)
+    def word_set(text: str) -> frozenset[str]:
+        return frozenset(words(text))
+
+    def search_rows() -> Any:
+        """(docs, FTS rows) of every searchable record, in the order ties are listed: kind,
+        then id (a stable sort: file order among equal ids), one record at a time."""
+        doc = 0
+        for kind in SEARCHABLE:
+            for pos, body in conn.execute("SELECT pos, body FROM records WHERE kind = ? ORDER BY id, pos", (kind,)):
+                rec = json.loads(body)
+                in_name, rest = doc_words(rec, lambda parts: frozenset().union(*map(word_set, parts)))
+                yield (doc, kind, pos, rec["id"], search_head(rec)), (2 * doc, " ".join(rest)) if rest else None, (2 * doc + 1, " ".join(in_name))
+                doc += 1
+
+    fts = has_fts5()
+    if fts:
+        _script(conn, _SEARCH_SCHEMA)
+    batch: list[Any] = []
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", [b[0] for b in batch])
+        if fts:
+            conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", [r for b in batch for r in b[1:] if r is not None])
+        batch.clear()
+
+    # read from a snapshot of the records (fetched a kind at a time in batches) while writing
+    # other tables: a cursor over a table that is not written is safe in one connection
+    for item in search_rows():
+        batch.append(item)
+        if len(batch) >= 2000:
+            flush()
+    flush()
+    if fts:
+        conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
+        conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
+        conn.executemany(
+            "INSERT INTO search_grams VALUES (?, ?, ?, ?)",
+            ((g, len(t), t, n) for (t,) in conn.execute("SELECT term FROM search_terms WHERE length(term) >= ?", (NEAR_SHORTEST,)).fetchall()
+             for g, n in grams(t).items()),
+        )
+        conn.execute("INSERT INTO search_gram_counts SELECT gram, len, count(*) FROM search_grams GROUP BY gram, len")
+    _script(conn, _INDEXES)
+    counts = json.dumps(dict(conn.execute("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind").fetchall()))
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("format", str(STORE_FORMAT)), ("version", __version__), ("state", state), ("counts", counts)],
+    )
 
 
 KEEP_STORES = 8  # stores of other data states kept beside a new one (packs switched back and forth)
@@ -274,6 +378,7 @@ def prune(new: Path) -> None:
 
 
 PARALLEL_BYTES = 4 * 1024 * 1024  # data larger than this is parsed and validated on every core
+WINDOW_PER_CORE = 2  # files read ahead of the writer, per worker
 
 
 def _read_one(file: tuple[Path, str]) -> Any:
@@ -285,33 +390,82 @@ def _read_one(file: tuple[Path, str]) -> Any:
 
 
 def _read_all(checker: Any, files: list[tuple[Path, str]]) -> None:
-    """Parse and validate every file once, into ``checker``, in file order. Large data (a big
-    pack) is read by one process a core, each file whole, where processes can be forked."""
+    """Parse and validate every file once, into ``checker``, in file order (the checker writes
+    each file's records as they come). Large data (a big pack), where processes can be forked:
+    worker processes parse and validate the next files while this one writes, at most
+    WINDOW_PER_CORE files a core ahead, so memory holds a few files' records, not the pack's."""
     cores = os.cpu_count() or 1
     try:
-        sizes = [os.stat(p).st_size for p, _ in files]
+        total = sum(os.stat(p).st_size for p, _ in files)
     except OSError:
-        sizes = [0] * len(files)
-    if cores > 1 and sum(sizes) > PARALLEL_BYTES and len(files) > 1:
+        total = 0
+    if cores > 1 and total > PARALLEL_BYTES and len(files) > 1:
         import multiprocessing
 
         if "fork" in multiprocessing.get_all_start_methods():
+            from collections import deque
             from concurrent.futures import ProcessPoolExecutor
 
-            big_first = sorted(range(len(files)), key=lambda i: -sizes[i])
-            with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("fork")) as pool:
-                parts = dict(zip(big_first, pool.map(_read_one, [files[i] for i in big_first])))
-            for i in range(len(files)):
-                checker.merge(parts[i])
+            workers = min(cores, 4)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                ahead: Any = deque()
+                todo = iter(files)
+                for f in todo:
+                    ahead.append(pool.submit(_read_one, f))
+                    if len(ahead) >= workers * WINDOW_PER_CORE:
+                        checker.merge(ahead.popleft().result())
+                while ahead:
+                    checker.merge(ahead.popleft().result())
             return
     for path, display in files:
         checker.read(path, display)
 
 
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    """Each statement of ``sql`` inside the open transaction (``executescript`` would commit)."""
+    for stmt in sql.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
+# -- the store checked to the row ---------------------------------------------------------------
+# A store is built in one write transaction into a new file, so its header's file change
+# counter (bytes 24-27, big-endian) is BUILT_COUNTER, and so is the "version-valid-for" number
+# (bytes 92-95) that SQLite writes with it. Every later write transaction through SQLite bumps
+# the counter: in rollback-journal mode (DELETE, TRUNCATE, PERSIST, MEMORY and OFF alike) each
+# commit does, and a switch to WAL mode (whose commits do not touch it) is itself a write that
+# bumps it and leaves bytes 18-19 at 2 (they are 1 in rollback mode). So a row deleted, moved,
+# duplicated or edited through SQLite, with or without its checksum recomputed, and a VACUUM,
+# leave a header that is not a fresh build's, and the store is rebuilt before any of it is read.
+# The cost is one read of 100 bytes when the store is opened; no side file, so the single
+# atomic rename and concurrent first runs are as before. Damage that bypasses SQLite (bytes
+# overwritten in place) leaves the counter alone; that is what SQLite's own errors, the record
+# checksums and the cross-checks at each read catch, and also why the file's size must be its
+# header's page count times its page size (a file cut short or grown at the end).
+BUILT_COUNTER = 1
+
+
+def _header_ok(head: bytes, size: int) -> bool:
+    """Whether a file's first 100 bytes and size are those of a store as built."""
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00") or head[18:20] != b"\x01\x01":
+        return False
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(head[28:32], "big")
+    counter, valid_for = int.from_bytes(head[24:28], "big"), int.from_bytes(head[92:96], "big")
+    return counter == valid_for == BUILT_COUNTER and size == page * pages
+
+
 def _open_checked(path: Path, state: str) -> sqlite3.Connection:
-    """The store at ``path`` if it is a whole store of this format and state; Damaged if not."""
-    if not path.is_file():
-        raise FileNotFoundError(path)
+    """The store at ``path`` if it is a whole store of this format and state, as built (its
+    header, then its tables and meta rows); Damaged if not, FileNotFoundError if there is none."""
+    try:
+        with open(path, "rb") as fh:
+            head, size = fh.read(100), os.fstat(fh.fileno()).st_size
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise FileNotFoundError(path) from None
+    if not _header_ok(head, size):
+        raise Damaged("the store was changed after it was built")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     except sqlite3.Error as e:
@@ -332,22 +486,31 @@ class Store:
     """Read access to one data state's store, opened (and built if need be) on first use."""
 
     def __init__(self, files: Callable[[], list[tuple[Path, str]]]) -> None:
+        import threading
+
         self._files = files
         self._conn: Optional[sqlite3.Connection] = None
         self._fallback: Optional[Path] = None
         self._rebuilt = False
+        # One connection serves every thread; a read, an open and a rebuild each hold the lock,
+        # so a thread never reads through a connection another is closing (reads take well
+        # under a millisecond on the everyday path).
+        self._lock = threading.RLock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
 
     def _path(self, state: str, base: Path) -> Path:
         return base / "store" / f"data-{zlib.crc32(state.encode('utf-8', 'surrogateescape')):08x}-{len(state)}.sqlite"
 
     def connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = self._open()
-        return self._conn
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._open()
+            return self._conn
 
     def _open(self, rebuild: bool = False) -> sqlite3.Connection:
-        from dxcli.reference.loader import cache_dir
-
         files = self._files()
         state = state_of([p for p, _ in files])
         base = self._fallback or cache_dir()
@@ -355,23 +518,35 @@ class Store:
         if not rebuild:
             try:
                 return _open_checked(path, state)
-            except (FileNotFoundError, Damaged):
+            except (OSError, Damaged):  # none, not whole, or not readable by this user: build one
                 pass
         try:
             build(files, path, state)
             prune(path)
-        except OSError as e:
+            return self._open_built(path, state)
+        except OSError as e:  # the cache cannot be written or read (a file in the way, permissions)
             if self._fallback is not None:
-                raise DataError(f"cannot write the data store: {e.strerror or e}", hint="free some disk space, or set XDG_CACHE_HOME to a writable directory") from None
+                raise DataError(f"cannot write the data store: {e.strerror or e}", hint=NO_STORE_HINT) from None
             import atexit
             import shutil
             import tempfile
 
-            self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
+            try:
+                self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
+            except OSError as t:
+                raise DataError(f"cannot write the data store in {base} ({e.strerror or e}) nor in a temporary directory ({t.strerror or t})",
+                                hint=NO_STORE_HINT) from None
             atexit.register(shutil.rmtree, self._fallback, True)  # a store for this run only
             sys.stderr.write(f"dxcli: notice: cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run\n")
             path = self._path(state, self._fallback)
-            build(files, path, state)
+            try:
+                build(files, path, state)
+                return self._open_built(path, state)
+            except OSError as t:
+                raise DataError(f"cannot write the data store: {t.strerror or t}", hint=NO_STORE_HINT) from None
+
+    @staticmethod
+    def _open_built(path: Path, state: str) -> sqlite3.Connection:
         try:
             return _open_checked(path, state)
         except Damaged as e:  # another process replaced it between our rename and open: build our own
@@ -385,7 +560,8 @@ class Store:
         args = tuple(a.encode("utf-8", "replace").decode("utf-8") if isinstance(a, str) else a for a in args)
         for attempt in (0, 1):
             try:
-                rows = self.connection().execute(sql, args).fetchall()
+                with self._lock:
+                    rows = self.connection().execute(sql, args).fetchall()
                 if decode is None:
                     return rows
                 out = []
@@ -401,10 +577,56 @@ class Store:
                 self._rebuild_once()
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def verify(self) -> bool:
+        """Whether the open store is whole to the row: its header as built, SQLite's own
+        check, every record's checksum, as many records of each kind as were built, and every
+        name, link and search document pointing at a record that is there. It reads the whole
+        store, so it runs only after an answer met something that cannot be (a link to a
+        record that is not there): never on the everyday path."""
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                return True
+            try:
+                (path,) = [f for _, name, f in conn.execute("PRAGMA database_list") if name == "main"]
+                with open(path, "rb") as fh:
+                    if not _header_ok(fh.read(100), os.fstat(fh.fileno()).st_size):
+                        return False
+                if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                    return False
+                counts = dict(conn.execute("SELECT kind, count(*) FROM records GROUP BY kind").fetchall())
+                (built,) = conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()
+                if counts != json.loads(built):
+                    return False
+                if any(digest(b) != d for b, d in conn.execute("SELECT body, digest FROM records")):
+                    return False
+                dangling = (
+                    "SELECT count(*) FROM {t} x LEFT JOIN records r ON r.kind = x.kind AND r.pos = x.pos WHERE r.body IS NULL"
+                )
+                if any(conn.execute(dangling.format(t=t)).fetchone()[0] for t in ("names", "refs", "search_docs")):
+                    return False
+                targets = conn.execute(
+                    "SELECT count(*) FROM refs f LEFT JOIN records r ON r.kind = f.rel AND r.id = f.target "
+                    "WHERE f.rel != 'root' AND r.body IS NULL"
+                ).fetchone()[0]
+                return targets == 0
+            except (sqlite3.DatabaseError, OSError, ValueError, TypeError):
+                return False
+
+    def recover(self) -> bool:
+        """After an answer met an inconsistency: rebuild the store if it is not whole (once a
+        run, as any rebuild) and say whether it was, so the answer can be asked again."""
+        with self._lock:
+            if self._rebuilt or self.verify():
+                return False
+            self._rebuild_once()
+            return True
+
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     # -- reads ------------------------------------------------------------------
     def records(self, kind: str) -> list[dict[str, Any]]:
@@ -433,11 +655,12 @@ class Store:
 
     def _rebuild_once(self) -> None:
         """The store was found damaged: rebuild it, once a run; a second time is DataError."""
-        if self._rebuilt:
-            raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again")
-        self._rebuilt = True
-        self.close()
-        self._conn = self._open(rebuild=True)
+        with self._lock:
+            if self._rebuilt:
+                raise DataError("the data store is unreadable after a rebuild", hint="remove the dxcli cache directory and run again")
+            self._rebuilt = True
+            self.close()
+            self._conn = self._open(rebuild=True)
 
     def _damaged(self, again: Callable[[], Any]) -> Any:
         """An index disagrees with the records it points at: rebuild once, then ask again."""
@@ -472,16 +695,31 @@ class Store:
         out: dict[str, float] = {w: 1.0 for w, _ in self._terms("term = ?", (qw,))}
         if len(qw) >= 3:
             out.update({w: 0.9 for w, _ in self._terms("term > ? AND term < ?", (qw, qw + "\x7f"))})
-        if not out:  # not in the vocabulary: read it whole, checked, to be sure and for close spellings
-            terms = self.query("SELECT term, rows FROM search_terms ORDER BY term", fts=True)
-            if [(terms_digest(terms),)] != self.query("SELECT value FROM meta WHERE key = 'search_terms'"):
-                self._search_damaged("the search vocabulary does not match its checksum")
-            if len(qw) >= 4:
-                import difflib
+        if not out and len(qw) >= 4:  # not in the vocabulary: its close spellings
+            import difflib
 
-                for w in difflib.get_close_matches(qw, [t for t, _ in terms], n=5, cutoff=0.8):
-                    out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
+            for w in difflib.get_close_matches(qw, self._near(qw), n=5, cutoff=NEAR_CUTOFF):
+                out[w] = difflib.SequenceMatcher(None, qw, w).ratio() * 0.8
         return out
+
+    def _near(self, qw: str) -> list[str]:
+        """The vocabulary's words that share enough bigrams with ``qw`` to be NEAR_CUTOFF alike
+        (a superset of those that are), read through ``search_grams`` and checked (above)."""
+        need = near_lengths(len(qw))
+        lo, hi = min(need), max(need)
+        mine = grams(qw)
+        rows = self._in("SELECT gram, len, term, n FROM search_grams WHERE len BETWEEN ? AND ? AND gram IN ({marks})", (lo, hi), sorted(mine), fts=True)
+        counts = self._in("SELECT gram, sum(rows) FROM search_gram_counts WHERE len BETWEEN ? AND ? AND gram IN ({marks}) GROUP BY gram", (lo, hi), sorted(mine), fts=True)
+        postings: dict[str, int] = {}
+        shared: dict[str, int] = {}
+        for gram, length, term, n in rows:
+            if not isinstance(term, str) or length != len(term) or grams(term).get(gram) != n:
+                self._search_damaged("the close-spelling index disagreed with its words")
+            postings[gram] = postings.get(gram, 0) + 1
+            shared[term] = shared.get(term, 0) + min(n, mine[gram])
+        if postings != dict(counts):
+            self._search_damaged("the close-spelling index disagreed with its counts")
+        return sorted(t for t, k in shared.items() if k >= need[len(t)])
 
     def _search_damaged(self, why: str) -> None:
         """The search index disagrees with itself or its records: rebuild it, and have the
