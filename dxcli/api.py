@@ -37,7 +37,6 @@ importing program (no signal handler, no output).
 from __future__ import annotations
 
 import os
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence, Union
@@ -65,12 +64,9 @@ class DxWarning(UserWarning):
 
 
 # --- the store of a set of packs ------------------------------------------------------------
-# Today the data state is global (dxcli.reference.loader): one lock makes calls take turns,
-# and a call that names other packs than the last one switches the loader to them. When a
-# store object per set of packs lands, ``_store`` is the one function to change.
-
-_lock = threading.RLock()
-_state: Optional[tuple[tuple[str, ...], list[Any]]] = None  # (packs asked for, the loader's pack files)
+# Each set of packs has its own Reference (dxcli.reference.loader): opened once per process,
+# safe from any thread, and made current for one call through a context variable, so calls
+# that name different packs never see each other's data.
 
 
 def _packs(reference: Packs) -> tuple[str, ...]:
@@ -89,16 +85,10 @@ def _packs(reference: Packs) -> tuple[str, ...]:
 
 @contextmanager
 def _store(reference: Packs) -> Iterator[None]:
-    """Hold the lock with the reference data of ``reference`` (the bundled data and packs) in use."""
-    global _state
-    paths = _packs(reference)
-    with _lock:
-        from dxcli.reference import loader
+    """Make the Reference of ``reference`` (the bundled data and those packs) current for the call."""
+    from dxcli.reference import loader
 
-        if _state is None or _state[0] != paths or _state[1] != loader._pack_files:
-            _state = None
-            loader.use_packs([Path(p) for p in paths])
-            _state = (paths, list(loader._pack_files))
+    with loader.using(loader.reference([Path(p) for p in _packs(reference)])):
         yield
 
 

@@ -324,3 +324,16 @@ def test_the_readme_notebook_example_runs(monkeypatch):
     exec(compile(block, "README.md", "exec"), scope)
     assert scope["report"]["red_flags"] == []  # neither finding raises a red flag
     assert scope["api"].kerboul(210)["risk_group"] == "moderate"  # as the README's comment says (Ha 2006: 190-240)
+
+
+def test_an_edited_pack_is_read_again(tmp_path):
+    """A long-lived program (a notebook, the MCP server's host) that edits a pack between two
+    calls gets the edited data, never the answers of the pack as it was."""
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    body = ('[[muscle]]\nid = "zz-pack-muscle"\nname = "Zz pack muscle"\ngroup = "zz group"\n'
+            'origin = "ORIGIN"\ninsertion = "i"\nactions = ["moves"]\nroots = ["C6"]\nsource = { section = "a pack" }\n')
+    (pack / "muscles.toml").write_text(body.replace("ORIGIN", "first"), encoding="utf-8")
+    assert api.muscle("zz-pack-muscle", reference=[pack])["origin"] == "first"
+    (pack / "muscles.toml").write_text(body.replace("ORIGIN", "edited"), encoding="utf-8")
+    assert api.muscle("zz-pack-muscle", reference=[pack])["origin"] == "edited"

@@ -19,6 +19,7 @@ which the CLI sets once with ``use_packs``. A library caller does::
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from contextvars import ContextVar
 from pathlib import Path
@@ -108,7 +109,7 @@ class Reference:
 _default: Optional[Reference] = None
 _default_lock = threading.Lock()
 _current: ContextVar[Optional[Reference]] = ContextVar("dxcli_reference", default=None)
-_opened: dict[tuple[str, ...], Reference] = {}
+_opened: dict[tuple[str, ...], tuple[tuple[Any, ...], Reference]] = {}
 
 
 def default() -> Reference:
@@ -129,17 +130,47 @@ def current() -> Reference:
 def reference(packs: Sequence[Path] = ()) -> Reference:
     """The Reference of the bundled data plus ``packs``, opened once per process for each
     set of packs (by their absolute paths, in order) and kept, so its store and its decoded
-    records serve every later call. Safe to call from any thread."""
+    records serve every later call; an edited, added or removed pack file opens a new one in
+    its place. Safe to call from any thread."""
     key = tuple(str(Path(p).absolute()) for p in packs)
+    sig = _signature(packs)
     with _default_lock:
-        ref = _opened.get(key)
-    if ref is None:
-        made = Reference(packs)
-        with _default_lock:
-            ref = _opened.setdefault(key, made)
-        if ref is not made:
-            made.close()
+        kept = _opened.get(key)
+    if kept is not None and kept[0] == sig:
+        return kept[1]
+    made = Reference(packs)
+    with _default_lock:
+        kept = _opened.get(key)
+        if kept is not None and kept[0] == sig:  # another thread opened it first
+            ref = kept[1]
+        else:  # the old one (if any) is left to calls that still hold it
+            _opened[key] = (sig, made)
+            ref = made
+    if ref is not made:
+        made.close()
     return ref
+
+
+def _signature(packs: Sequence[Path]) -> tuple[Any, ...]:
+    """What a kept Reference's packs look like now (each TOML file's path, size, mtime and
+    ctime, as the store keys a data state), so an edited, added or removed pack file gives a
+    new Reference instead of answers from the old one. A few stats a call; no reading."""
+    if not packs:
+        return ()
+    from dxcli.reference.packs import pack_files
+
+    out: list[Any] = []
+    for path in packs:
+        files, refused = pack_files(Path(path))
+        out += refused
+        for f, _shown in files:
+            try:
+                st = os.stat(f)
+            except OSError as e:
+                out.append((str(f), e.errno))
+            else:
+                out.append((str(f), st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(out)
 
 
 @contextlib.contextmanager
@@ -163,7 +194,7 @@ def use_packs(paths: list[Path]) -> None:
     new = Reference(paths) if paths else None
     with _default_lock:
         old, _default = _default, new
-    if old is not None and old not in _opened.values():
+    if old is not None and all(old is not r for _sig, r in _opened.values()):
         old.close()
 
 
