@@ -120,7 +120,9 @@ def draw_arm(count: Count, draws: int, rng: random.Random) -> list[float]:
     a, b = jeffreys(count)
     bv = rng.betavariate
     out = [bv(a, b) for _ in range(draws)]
-    return [_TINY if p <= 0.0 else _NEAR_ONE if p >= 1.0 else p for p in out]
+    if min(out) <= 0.0 or max(out) >= 1.0:  # rare: a float at an end of (0, 1)
+        out = [_TINY if p <= 0.0 else _NEAR_ONE if p >= 1.0 else p for p in out]
+    return out
 
 
 def _lr(sens: float, spec: float, positive: bool) -> float:
@@ -236,7 +238,7 @@ def _product(chain: list[Optional[list[float]]], fixed: float, draws: int) -> li
         return [fixed] * draws
     out = list(drawn[0])
     for xs in drawn[1:]:
-        out = [_mul(a, b) for a, b in zip(out, xs)]
+        out = [a * b for a, b in zip(out, xs)]  # 0 x inf is nan in float arithmetic, as _mul says
     if fixed != 1.0:
         out = [_mul(a, fixed) for a in out]
     return out
@@ -272,8 +274,13 @@ def lr_products(findings: Sequence[Finding], draws: int, rng: random.Random) -> 
     return _product(chain, fixed, draws)
 
 
-def _ends(xs: list[float]) -> dict[str, float]:
+def _ends(xs: list[float], to_p: Optional[float] = None) -> dict[str, float]:
+    """Percentiles and their Monte Carlo errors of the draws ``xs``; with ``to_p`` (pre-test
+    odds) those of the post-test probabilities odds x LR, which sort as the LRs do (Bayes is
+    increasing in the LR), so only the order statistics used are converted."""
     xs = sorted(x for x in xs if not math.isnan(x))
+    if to_p is not None:
+        xs = _LazyProb(xs, to_p)  # type: ignore[assignment]
     return {
         "low": percentile(xs, LOW_Q),
         "high": percentile(xs, HIGH_Q),
@@ -281,6 +288,20 @@ def _ends(xs: list[float]) -> dict[str, float]:
         "mc_error_high": monte_carlo_error(xs, HIGH_Q),
         "valid_draws": len(xs),
     }
+
+
+class _LazyProb:
+    """Sorted LR draws seen as the sorted post-test probabilities they give from fixed odds."""
+
+    def __init__(self, lrs: list[float], odds: float) -> None:
+        self.lrs, self.odds = lrs, odds
+
+    def __len__(self) -> int:
+        return len(self.lrs)
+
+    def __getitem__(self, i: int) -> float:
+        lr = self.lrs[i]
+        return _prob(_mul(self.odds, lr))
 
 
 def simulate_chain(
@@ -315,10 +336,10 @@ def simulate_chain(
         p0 = _pretest_draws(pretest, draws, rng)
         if isinstance(p0, list):
             probs = [_prob(_mul(_to_odds(p), lr)) if not math.isnan(lr) else math.nan for p, lr in zip(p0, lrs)]
+            out["probability"] = _ends(probs)
         else:
-            o = _to_odds(p0)
-            probs = [_prob(_mul(o, lr)) if not math.isnan(lr) else math.nan for lr in lrs]
-        out["probability"] = _ends(probs)
+            odds = _to_odds(p0)
+            out["probability"] = _ends(lrs, to_p=odds) if not (odds == 0.0 or math.isinf(odds)) else _ends([p0] * draws)
     return out
 
 
