@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
 from dxcli.errors import InvalidInput
@@ -44,7 +43,7 @@ METHOD = (
     "measured sensitivity and specificity, carried through the chain (Mossman and Berger 2001)"
 )
 MC_METHOD = "binomial (order-statistic) method: half the distance between the order statistics at Nq -/+ 1.96 sqrt(Nq(1-q))"
-DEFAULT_DRAWS = 4000
+DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20011  # fixed, so the same command prints the same bytes
 MAX_DRAWS = 100_000
 LOW_Q, HIGH_Q = 0.025, 0.975
@@ -57,7 +56,6 @@ _NEAR_ONE = 1.0 - 2.0**-53
 Count = tuple[int, int]  # (x, n): x of n
 
 
-@dataclass(frozen=True)
 class Finding:
     """One finding of a chain, as the simulation needs it.
 
@@ -66,16 +64,29 @@ class Finding:
     of an arm without counts is ``sensitivity_point`` / ``specificity_point``. ``lr`` is the
     point LR, used as it is where neither arm is drawn (a typed ``lr=``, or counts unknown).
     ``kind`` says why a finding is fixed: "typed" for ``lr=``, anything else for a record.
+    (A plain class, not a dataclass: the decorator's cost at import is on posttest's path.)
     """
 
-    name: str
-    positive: bool = True
-    sensitivity: Optional[Count] = None
-    specificity: Optional[Count] = None
-    sensitivity_point: Optional[float] = None
-    specificity_point: Optional[float] = None
-    lr: Optional[float] = None
-    kind: str = "record"
+    __slots__ = ("name", "positive", "sensitivity", "specificity", "sensitivity_point", "specificity_point", "lr", "kind")
+
+    def __init__(self, name: str, positive: bool = True, sensitivity: Optional[Count] = None,
+                 specificity: Optional[Count] = None, sensitivity_point: Optional[float] = None,
+                 specificity_point: Optional[float] = None, lr: Optional[float] = None, kind: str = "record") -> None:
+        self.name, self.positive, self.kind = name, positive, kind
+        self.sensitivity, self.specificity = sensitivity, specificity
+        self.sensitivity_point, self.specificity_point, self.lr = sensitivity_point, specificity_point, lr
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Finding) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Finding(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
     @property
     def drawn(self) -> str:

@@ -172,8 +172,12 @@ TONNIS_FINDING = Obj({"id": "str", "description": "str", "grade?": "int"})
 TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "notes": ["str"], "source": SOURCE})
 TONNIS = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "rule": "str", "notes": ["str"], "source": SOURCE})
 STEP = Obj({"finding": "str", "lr": "num?"})
+SIMULATION = Obj({"low": "num", "high": "num", "method": "str", "draws": "int", "seed": "int",
+                  "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})],
+                  "mc_error": Obj({"low": "num", "high": "num", "method": "str"}), "notes": ["str"],
+                  "lr?": Obj({"low": "num", "high": "num"})})
 POSTTEST = Obj({"condition": "str?", "pretest": "num", "posttest": "num?", "posttest_range": "range?", "posttest_ci": Null(CI),
-                "posttest_ci_note": "str?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
+                "posttest_ci_note": "str?", "posttest_simulation?": Null(SIMULATION), "posttest_simulation_note?": "str?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
                 "steps": [STEP], "notes": NOTES})
 KIND = Obj({"id": "str", "file": "str", "model": "str"})
 PROBLEM = Obj({"file": "str", "line": "int?", "key": "str", "message": "str", "fix": "str?"})
