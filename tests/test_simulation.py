@@ -8,6 +8,7 @@ Every draw is seeded, so each test gives the same answer on every run.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import statistics
@@ -330,3 +331,65 @@ def test_order_stability_says_when_an_order_is_not_firm():
     # far apart: a fixed LR of 1000 against LR+ = 2s < 2 holds in every draw
     far = uncertainty.order_stability([sim.Finding("lr=1000", lr=1000.0, kind="typed")], a)
     assert far["share"] == 1.0 and far["firm"] is True and far["text"] == f"holds in 100% of {sim.DEFAULT_DRAWS:,} draws"
+
+
+# ---------------------------------------------------------------------------------------------
+# What `dxcli help likelihood-ratios` says about the simulation holds
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_help_topic_states_the_defaults_and_monte_carlo_errors_that_hold():
+    from dxcli.help_topics import LIKELIHOOD_RATIOS
+
+    text = " ".join(LIKELIHOOD_RATIOS.split())
+    assert f"{sim.DEFAULT_DRAWS:,} draws and seed {sim.DEFAULT_SEED}" in text
+    assert "--draws (1 to 100,000)" in text and sim.MAX_DRAWS == 100_000
+    assert "Mossman and Berger 2001" in text and "not a confidence interval" in text
+    assert "drawn independently" in text and "conditionally independent" in text and "too narrow" in text
+    one = uncertainty.posttest_interval(0.3, ["modified-bent-knee+"])["interval"]
+    pair = uncertainty.posttest_interval(0.3, ["modified-bent-knee+", "puranen-orava+"])["interval"]
+    # "about 1 percentage point at the lower end ... (0.659-0.925)"
+    assert 0.005 <= one["mc_error"]["low"] <= 0.015 and (one["low"], one["high"]) == (0.659, 0.925)
+    assert "(0.659-0.925)" in text
+    # "about 0.4 for the pair"
+    assert 0.003 <= max(pair["mc_error"]["low"], pair["mc_error"]["high"]) <= 0.005
+    # "--draws 10000 brings both under half a point"
+    for findings in (["modified-bent-knee+"], ["modified-bent-knee+", "puranen-orava+"]):
+        band = uncertainty.posttest_interval(0.3, findings, draws=10_000)["interval"]
+        assert max(band["mc_error"]["low"], band["mc_error"]["high"]) < 0.005
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------------------------
+
+
+def test_posttest_prints_the_same_bytes_for_the_same_command():
+    from conftest import sh
+
+    args = ("posttest", "-p", "0.3", "modified-bent-knee+", "puranen-orava+", "-f", "json")
+    one, two = sh(*args), sh(*args)
+    assert one.returncode == 0 and one.stdout == two.stdout
+    band = json.loads(one.stdout)["posttest_simulation"]
+    assert (band["draws"], band["seed"]) == (sim.DEFAULT_DRAWS, sim.DEFAULT_SEED)
+    assert [x["finding"] for x in band["fixed"]] == ["puranen-orava+"]
+    other = json.loads(sh(*args, "--draws", "500", "--seed", "3").stdout)["posttest_simulation"]
+    assert (other["draws"], other["seed"]) == (500, 3)
+
+
+@pytest.mark.parametrize("value", ["0", "100001", "-5", "many"])
+def test_posttest_draws_out_of_range_is_exit_2(value):
+    from conftest import run
+
+    r = run("posttest", "-p", "0.3", "modified-bent-knee+", "--draws", value)
+    assert r.code == 2 and "Traceback" not in r.err
+    if value.lstrip("-").isdigit():
+        assert "dxcli: error: --draws" in r.err and "hint:" in r.err
+
+
+def test_posttest_without_measured_findings_says_why_there_is_no_simulation():
+    from conftest import run
+
+    r = run("posttest", "-p", "0.3", "lr=8.43", "-f", "json")
+    got = r.json()
+    assert got["posttest_simulation"] is None and "fixed" in got["posttest_simulation_note"]
