@@ -393,3 +393,104 @@ def test_posttest_without_measured_findings_says_why_there_is_no_simulation():
     r = run("posttest", "-p", "0.3", "lr=8.43", "-f", "json")
     got = r.json()
     assert got["posttest_simulation"] is None and "fixed" in got["posttest_simulation_note"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The ranked differential: how firm an order by LR product is
+# ---------------------------------------------------------------------------------------------
+
+
+def _beta_pdf(a: float, b: float):
+    ln_b = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+    return lambda x: math.exp((a - 1) * math.log(x) + (b - 1) * math.log1p(-x) - ln_b)
+
+
+def _beta_cdf(a: float, b: float, m: int = 20_000):
+    """The CDF of Beta(a, b) by the midpoint rule on m cells (a numerical check, not the code)."""
+    pdf = _beta_pdf(a, b)
+    acc, table = 0.0, [0.0]
+    for i in range(m):
+        acc += pdf((i + 0.5) / m) / m
+        table.append(acc)
+    total = table[-1]
+
+    def cdf(t: float) -> float:
+        if t <= 0:
+            return 0.0
+        if t >= 1:
+            return 1.0
+        h = t * m
+        i = int(h)
+        return (table[i] + (h - i) * (table[i + 1] - table[i])) / total
+
+    return cdf
+
+
+def _expect(a: float, b: float, fn, m: int = 600) -> float:
+    """E[fn(X)] for X ~ Beta(a, b) by the midpoint rule (weights renormalised)."""
+    pdf = _beta_pdf(a, b)
+    xs = [(i + 0.5) / m for i in range(m)]
+    w = [pdf(x) for x in xs]
+    return sum(wi * fn(x) for wi, x in zip(w, xs)) / sum(w)
+
+
+def _ranked(*present):
+    from dxcli.query import reasoning
+
+    return uncertainty.with_differential_simulation(reasoning.rank("buttock", list(present), []))
+
+
+def test_a_tie_on_score_ordered_by_lr_product_reports_a_firm_order():
+    # Modified bent knee + (proximal hamstring tendinopathy, LR+ 0.89/0.09 = 9.89) and resisted
+    # external derotation + (gluteus medius tendinopathy, LR+ 0.88/0.027 = 32.59): one point each,
+    # so the LR products order them. In draws, gluteus medius is above when
+    # sR/0.027 > sM/uM, sR ~ Beta(15.5, 2.5) (15/17), sM ~ Beta(41.5, 5.5) (41/46) and
+    # uM = 1 - specificity ~ Beta(4.5, 42.5) (4 of 46 controls positive). Numerically (midpoint
+    # rule over sM and uM of 1 - F_sR(0.027 sM/uM)) that is about 0.98.
+    f_r = _beta_cdf(15.5, 2.5)
+    want = _expect(41.5, 5.5, lambda sm: _expect(4.5, 42.5, lambda um: 1 - f_r(0.027 * sm / um), m=300), m=300)
+    got = _ranked("modified-bent-knee-positive", "resisted-hip-external-rotation-positive")
+    rows = {c["id"]: c for c in got["conditions"]}
+    gm, ph = rows["gluteus-medius-tendinopathy"], rows["proximal-hamstring-tendinopathy"]
+    assert gm["score"] == ph["score"] == 1 and gm["rank"] < ph["rank"]  # the order itself is unchanged
+    order = gm["order_simulation"]
+    assert order["below"] == "proximal-hamstring-tendinopathy"
+    # binomial SE at 2,000 draws sqrt(.98 * .02 / 2000) = 0.0031: 0.013 is about 4 SE
+    assert order["share"] == pytest.approx(want, abs=0.013)
+    assert order["firm"] is True and order["text"] == f"holds in {math.floor(order['share'] * 100)}% of 2,000 draws"
+    assert [x["finding"] for x in order["fixed"]] == ["resisted-hip-external-rotation-positive"]
+    # each condition's combined LR has its interval, around its point
+    assert gm["lr_simulation"]["low"] < gm["lr"] < gm["lr_simulation"]["high"]
+    assert ph["lr_simulation"]["low"] < ph["lr"] < ph["lr_simulation"]["high"]
+    assert ph["order_simulation"] is None  # the next row is ordered by score, not by LR
+
+
+def test_an_order_that_holds_in_fewer_than_95_percent_of_draws_is_not_firm():
+    # Puranen-Orava - (LR- 0.24/0.82 = 0.29) against resisted external derotation - (0.12/0.973 =
+    # 0.12): both count against their condition, so the LR products order them, hamstring first.
+    # It holds when (1 - s1)/0.82 > (1 - s2)/0.973 with 1 - s1 ~ Beta(11.5, 35.5) (11 of 46 cases
+    # negative) and 1 - s2 ~ Beta(2.5, 15.5) (2 of 17): P = E[1 - F1(0.82 u2 / 0.973)] over u2,
+    # about 0.91 by the midpoint rule: under 95%, so the page must say the order is not firm.
+    f1 = _beta_cdf(11.5, 35.5)
+    want = _expect(2.5, 15.5, lambda u2: 1 - f1(0.82 * u2 / 0.973), m=4000)
+    assert 0.85 < want < 0.95
+    got = _ranked("puranen-orava-negative", "resisted-hip-external-rotation-negative")
+    rows = {c["id"]: c for c in got["conditions"]}
+    ph = rows["proximal-hamstring-tendinopathy"]
+    assert ph["score"] == rows["gluteus-medius-tendinopathy"]["score"] and ph["rank"] < rows["gluteus-medius-tendinopathy"]["rank"]
+    order = ph["order_simulation"]
+    # binomial SE at 2,000 draws sqrt(.91 * .09 / 2000) = 0.0064: 0.026 is about 4 SE
+    assert order["below"] == "gluteus-medius-tendinopathy" and order["share"] == pytest.approx(want, abs=0.026)
+    assert order["firm"] is False and order["text"].endswith("draws: the order is not firm")
+
+
+def test_no_simulation_leaves_the_ranked_differential_as_it_was():
+    from conftest import run
+
+    args = ("differential", "buttock", "-F", "modified-bent-knee-positive", "-F", "resisted-hip-external-rotation-positive", "-f", "json")
+    plain = run(*args, "--no-simulation").json()
+    with_sim = run(*args).json()
+    assert all("lr_simulation" not in c and "order_simulation" not in c for c in plain["conditions"])
+    assert [c["id"] for c in plain["conditions"]] == [c["id"] for c in with_sim["conditions"]]
+    assert with_sim["conditions"][0]["order_simulation"]["draws"] == sim.DEFAULT_DRAWS
+    assert run(*args, "--draws", "100001").code == 2

@@ -192,7 +192,7 @@ def order_stability(a: Sequence[sim.Finding], b: Sequence[sim.Finding], draws: i
     text = f"holds in {shown} of {draws:,} draws"
     if share < FIRM:
         text += ": the order is not firm"
-    return {**got, "firm": share >= FIRM, "text": text}
+    return {**got, "mc_error": _sig(got["mc_error"]), "firm": share >= FIRM, "text": text}
 
 
 def with_simulation(result: dict[str, Any], pretest: Pretest, findings: list[str], condition: Optional[str] = None,
@@ -208,3 +208,49 @@ def with_simulation(result: dict[str, Any], pretest: Pretest, findings: list[str
     out.setdefault("posttest_simulation", got["interval"])
     out.setdefault("posttest_simulation_note", got["reason"])
     return out
+
+
+def _condition_chain(row: dict[str, Any]) -> tuple[list[sim.Finding], list[Any]]:
+    """The measured results behind a ranked condition's LR product, as simulation findings."""
+    from dxcli.query.reasoning import _measured
+
+    by_id = {f["id"]: f for f in loader.records("finding")}
+    findings: list[sim.Finding] = []
+    sources: list[Any] = []
+    for item in row.get("supporting", []) + row.get("against", []):
+        if item.get("lr") is None:
+            continue
+        for fid in item["findings"]:
+            f = by_id.get(fid)
+            m = _measured(f, row["id"]) if f is not None else None
+            if m is None:
+                continue
+            kind = "maneuver" if f.get("maneuver") else "test"  # type: ignore[union-attr]
+            findings.append(record_finding(kind, m[1], m[2], f["result"] == "positive", name=fid, lr=m[0]))  # type: ignore[index]
+            sources.append(m[2]["source"])
+    return findings, sources
+
+
+def with_differential_simulation(result: dict[str, Any], draws: int = sim.DEFAULT_DRAWS,
+                                 seed: int = sim.DEFAULT_SEED) -> dict[str, Any]:
+    """The ranked differential with, on each condition, ``lr_simulation`` (the 95% simulation
+    interval of its combined LR from measured findings, or None without any) and
+    ``order_simulation`` where the condition is placed above the next one by LR product alone
+    (equal scores, different products): ``{below, share, draws, seed, firm, mc_error, text}``,
+    or None. The score-based order is unchanged."""
+    sim.check_draws(draws)
+    sim.check_seed(seed)
+    rows = result["conditions"]
+    chains = [_condition_chain(r) for r in rows]
+    for r, (fs, srcs) in zip(rows, chains):
+        r["lr_simulation"] = lr_interval(fs, draws, seed, srcs) if fs else None
+        r["order_simulation"] = None
+    for i in range(len(rows) - 1):
+        a, b = rows[i], rows[i + 1]
+        both = chains[i][0] + chains[i + 1][0]
+        if a["score"] != b["score"] or a["rank"] == b["rank"] or not any(f.drawn != "none" for f in both):
+            continue  # not ordered by LR product, or nothing to draw (fixed against fixed)
+        got = order_stability(chains[i][0], chains[i + 1][0], draws, seed)
+        fixed = [x for x in (sim.fixed_reason(f) for f in both) if x is not None]
+        a["order_simulation"] = {"below": b["id"], **got, "fixed": fixed}
+    return result
