@@ -198,16 +198,10 @@ def order_stability(a: Sequence[sim.Finding], b: Sequence[sim.Finding], draws: i
 def with_simulation(result: dict[str, Any], pretest: Pretest, findings: list[str], condition: Optional[str] = None,
                     draws: int = sim.DEFAULT_DRAWS, seed: int = sim.DEFAULT_SEED) -> dict[str, Any]:
     """``posttest``'s result with ``posttest_simulation`` (the interval, or None) and
-    ``posttest_simulation_note`` (why there is none, or None) added after ``posttest_ci_note``."""
+    ``posttest_simulation_note`` (why there is none, or None) added as its last keys, so the
+    columns of CSV and TSV before them keep their places."""
     got = posttest_interval(pretest, findings, condition, draws, seed)
-    out: dict[str, Any] = {}
-    for k, v in result.items():
-        out[k] = v
-        if k == "posttest_ci_note":
-            out["posttest_simulation"], out["posttest_simulation_note"] = got["interval"], got["reason"]
-    out.setdefault("posttest_simulation", got["interval"])
-    out.setdefault("posttest_simulation_note", got["reason"])
-    return out
+    return {**result, "posttest_simulation": got["interval"], "posttest_simulation_note": got["reason"]}
 
 
 def _condition_chain(row: dict[str, Any]) -> tuple[list[sim.Finding], list[Any]]:
