@@ -320,18 +320,22 @@ def simulate_chain(
     pretest: Optional[Pretest] = None,
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
+    stream: Optional[str] = None,
+    keep_draws: bool = False,
 ) -> dict[str, Any]:
     """The 95% simulation interval of a chain's combined LR and, given a pre-test probability
     (a number, or a (low, high) range drawn uniformly), of its post-test probability.
 
     Returns ``{"lr": {low, high, mc_error_low, mc_error_high, valid_draws}, "probability": {...}
-    or None, "method", "draws", "seed", "fixed": [...], "drawn": [...], "pretest_drawn": bool}``.
+    or None, "method", "draws", "seed", "fixed": [...], "drawn": [...], "pretest_drawn": bool}``
+    (and ``"lr_draws"``, the combined LR of each draw, with ``keep_draws``). ``stream`` names
+    one of several independent chains drawn under one seed (see ``generator``).
     """
     check_draws(draws)
     check_seed(seed)
     if not findings:
         raise ValueError("no findings")
-    rng = random.Random(seed)
+    rng = generator(seed, stream)
     lrs = lr_products(findings, draws, rng)
     out: dict[str, Any] = {
         "lr": _ends(lrs),
@@ -343,6 +347,8 @@ def simulate_chain(
         "drawn": [f.name for f in findings if f.drawn != "none"],
         "pretest_drawn": isinstance(pretest, tuple),
     }
+    if keep_draws:
+        out["lr_draws"] = lrs
     if pretest is not None:
         p0 = _pretest_draws(pretest, draws, rng)
         if isinstance(p0, list):
@@ -352,6 +358,26 @@ def simulate_chain(
             odds = _to_odds(p0)
             out["probability"] = _ends(lrs, to_p=odds) if not (odds == 0.0 or math.isinf(odds)) else _ends([p0] * draws)
     return out
+
+
+def generator(seed: int, stream: Optional[str] = None) -> random.Random:
+    """The seeded generator of a run, or of one named stream in it (the ranked differential draws
+    each condition's chain from its own stream, so chains are independent of each other and of
+    the order they are drawn in). A string seed is hashed with SHA-512 by ``random``: the same
+    stream on every run, whatever PYTHONHASHSEED is."""
+    return random.Random(seed if stream is None else f"{seed}:{stream}")
+
+
+def share_above(xa: Sequence[float], xb: Sequence[float]) -> float:
+    """The share of paired draws in which ``xa`` exceeds ``xb`` (a tie counts half; a draw with
+    a nan on either side counts as not above)."""
+    wins = 0.0
+    for u, v in zip(xa, xb):
+        if u > v:
+            wins += 1.0
+        elif u == v:
+            wins += 0.5
+    return wins / len(xa)
 
 
 def order_holds(
@@ -366,11 +392,8 @@ def order_holds(
     rng = random.Random(seed)
     xa = lr_products(a, draws, rng) if a else [1.0] * draws
     xb = lr_products(b, draws, rng) if b else [1.0] * draws
-    wins = 0.0
-    for u, v in zip(xa, xb):
-        if u > v:
-            wins += 1.0
-        elif u == v:
-            wins += 0.5
-    share = wins / draws
+    return share_result(share_above(xa, xb), draws, seed)
+
+
+def share_result(share: float, draws: int, seed: int) -> dict[str, Any]:
     return {"share": share, "draws": draws, "seed": seed, "mc_error": math.sqrt(share * (1.0 - share) / draws)}

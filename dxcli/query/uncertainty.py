@@ -128,20 +128,27 @@ def simulate(findings: Sequence[sim.Finding], pretest: Optional[Pretest] = None,
     """The chain's interval: the post-test probability's with a pre-test, otherwise the combined
     LR's; ``lr`` holds the LR interval in both cases. None when nothing in the chain is drawn
     (every finding fixed: no interval, not a zero-width one)."""
+    return _simulate(findings, pretest, draws, seed, sources)[0]
+
+
+def _simulate(findings: Sequence[sim.Finding], pretest: Optional[Pretest], draws: int, seed: int,
+              sources: Sequence[Optional[str]], stream: Optional[str] = None) -> tuple[Optional[dict[str, Any]], list[float]]:
+    """(the interval, the combined LR of each draw); (None, the fixed product) when nothing is drawn."""
     if not any(f.drawn != "none" for f in findings):
         sim.check_draws(draws)
         sim.check_seed(seed)
-        return None
-    got = sim.simulate_chain(findings, pretest, draws, seed)
+        fixed = math.prod(f.lr for f in findings if f.lr is not None) if findings else 1.0
+        return None, [fixed] * draws
+    got = sim.simulate_chain(findings, pretest, draws, seed, stream=stream, keep_draws=True)
     notes = _notes(findings, got, list(sources) or [None] * len(findings))
     if isinstance(pretest, tuple):
         notes.append(PRETEST_RANGE.format(low=pretest[0], high=pretest[1]))
     lr = _shape(got, got["lr"], _lr, notes)
     if got["probability"] is None:
-        return lr
+        return lr, got["lr_draws"]
     out = _shape(got, got["probability"], _p, notes)
     out["lr"] = {k: lr[k] for k in ("low", "high")}
-    return out
+    return out, got["lr_draws"]
 
 
 def posttest_interval(pretest: Pretest, findings: list[str], condition: Optional[str] = None,
@@ -184,8 +191,11 @@ def order_stability(a: Sequence[sim.Finding], b: Sequence[sim.Finding], draws: i
                     seed: int = sim.DEFAULT_SEED) -> dict[str, Any]:
     """How firm "a above b by LR product" is: ``{share, draws, seed, firm, mc_error, text}``;
     ``firm`` is False where it holds in fewer than 95% of draws."""
-    got = sim.order_holds(a, b, draws, seed)
-    share = got["share"]
+    return _order_words(sim.order_holds(a, b, draws, seed))
+
+
+def _order_words(got: dict[str, Any]) -> dict[str, Any]:
+    share, draws = got["share"], got["draws"]
     shown = f"{math.floor(share * 100)}%" if share < 1 else "100%"
     if 0 < share < 0.01:
         shown = "under 1%"
@@ -230,21 +240,28 @@ def with_differential_simulation(result: dict[str, Any], draws: int = sim.DEFAUL
     """The ranked differential with, on each condition, ``lr_simulation`` (the 95% simulation
     interval of its combined LR from measured findings, or None without any) and
     ``order_simulation`` where the condition is placed above the next one by LR product alone
-    (equal scores, different products): ``{below, share, draws, seed, firm, mc_error, text}``,
-    or None. The score-based order is unchanged."""
+    (equal scores, different products): ``{below, share, draws, seed, firm, mc_error, text,
+    fixed}``, or None. Each condition's chain is drawn once, from its own stream of the seed
+    (``calc.simulation.generator``), and the same draws give its interval and its orders. The
+    score-based order is unchanged."""
     sim.check_draws(draws)
     sim.check_seed(seed)
     rows = result["conditions"]
     chains = [_condition_chain(r) for r in rows]
+    products = []
     for r, (fs, srcs) in zip(rows, chains):
-        r["lr_simulation"] = lr_interval(fs, draws, seed, srcs) if fs else None
+        # each condition's chain from its own stream: independent of the others, and the same
+        # draws give its interval and every order it takes part in
+        band, xs = _simulate(fs, None, draws, seed, srcs, stream=r["id"]) if fs else (None, [1.0] * draws)
+        r["lr_simulation"] = band
         r["order_simulation"] = None
+        products.append(xs)
     for i in range(len(rows) - 1):
         a, b = rows[i], rows[i + 1]
         both = chains[i][0] + chains[i + 1][0]
         if a["score"] != b["score"] or a["rank"] == b["rank"] or not any(f.drawn != "none" for f in both):
             continue  # not ordered by LR product, or nothing to draw (fixed against fixed)
-        got = order_stability(chains[i][0], chains[i + 1][0], draws, seed)
+        got = _order_words(sim.share_result(sim.share_above(products[i], products[i + 1]), draws, seed))
         fixed = [x for x in (sim.fixed_reason(f) for f in both) if x is not None]
         a["order_simulation"] = {"below": b["id"], **got, "fixed": fixed}
     return result
