@@ -494,3 +494,14 @@ def test_no_simulation_leaves_the_ranked_differential_as_it_was():
     assert [c["id"] for c in plain["conditions"]] == [c["id"] for c in with_sim["conditions"]]
     assert with_sim["conditions"][0]["order_simulation"]["draws"] == sim.DEFAULT_DRAWS
     assert run(*args, "--draws", "100001").code == 2
+
+
+def test_a_fixed_arm_of_100_percent_gives_an_unbounded_lr_not_a_crash():
+    # sensitivity drawn (10 of 12), specificity stated as 1.0 without counts: LR+ = s / 0 is
+    # unbounded in every draw, so the post-test probability is 1 in every draw; LR- = (1 - s)/1
+    pos = sim.Finding("x+", True, sensitivity=(10, 12), specificity_point=1.0)
+    got = sim.simulate_chain([pos], 0.3, draws=500, seed=1)
+    assert math.isinf(got["lr"]["low"]) and got["probability"]["low"] == got["probability"]["high"] == 1.0
+    neg = sim.simulate_chain([sim.Finding("x-", False, sensitivity=(10, 12), specificity_point=1.0)], None, draws=500, seed=1)
+    # 1 - s ~ Beta(2.5, 10.5): every draw inside (0, 1)
+    assert 0 < neg["lr"]["low"] < neg["lr"]["high"] < 1

@@ -102,10 +102,11 @@ COMPLAINT = Obj({"id": "str", "name": "str", "conditions": "int", "description":
 DIFF_ROW = Obj({"id": "str", "name": "str", "presentation": ["str"], "diagnosis": ["str"], "pearls": ["str"],
                 "icd10cm": ["str"], "deep_dive": "bool", "source": SOURCE, "notes": NOTES})
 ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "clause": "str", "lr": "num?", "lr_ci": Null(CI), "notes": NOTES})
-SIMULATION = Obj({"low": "num", "high": "num", "method": "str", "draws": "int", "seed": "int",
+# an unbounded end (an LR from a stated figure of 100% held fixed) is null, as everywhere
+SIMULATION = Obj({"low": "num?", "high": "num?", "method": "str", "draws": "int", "seed": "int",
                   "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})],
-                  "mc_error": Obj({"low": "num", "high": "num", "method": "str"}), "notes": ["str"],
-                  "lr?": Obj({"low": "num", "high": "num"})})
+                  "mc_error": Obj({"low": "num?", "high": "num?", "method": "str"}), "notes": ["str"],
+                  "lr?": Obj({"low": "num?", "high": "num?"})})
 ORDER = Obj({"below": "str", "share": "num", "draws": "int", "seed": "int", "firm": "bool", "mc_error": "num",
              "text": "str", "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})]})
 RANKED = Obj({"id": "str", "name": "str", "rank": "int", "tied": "bool", "score": "int", "lr": "num?",
