@@ -505,3 +505,12 @@ def test_a_fixed_arm_of_100_percent_gives_an_unbounded_lr_not_a_crash():
     neg = sim.simulate_chain([sim.Finding("x-", False, sensitivity=(10, 12), specificity_point=1.0)], None, draws=500, seed=1)
     # 1 - s ~ Beta(2.5, 10.5): every draw inside (0, 1)
     assert 0 < neg["lr"]["low"] < neg["lr"]["high"] < 1
+
+
+def test_draws_where_nothing_is_drawn_is_a_usage_error_not_ignored():
+    from conftest import run
+
+    r = run("posttest", "-", "--draws", "10", stdin="0.3 lr=8\n")
+    assert r.code == 2 and "batch lines get no simulation interval" in r.err
+    r = run("differential", "buttock", "--seed", "3")
+    assert r.code == 2 and "give findings" in r.err

@@ -99,6 +99,11 @@ def register(app: typer.Typer) -> None:
         """
         from dxcli.query import conditions
 
+        if (draws is not None or seed is not None) and not (finding or absent):
+            from dxcli.errors import InvalidInput
+
+            raise InvalidInput("--draws and --seed are for a ranked differential: give findings",
+                               hint="e.g. dxcli differential buttock -F modified-bent-knee-positive --draws 5000")
         if complaint is None:
             if finding or absent or next_:
                 from dxcli.errors import InvalidInput
