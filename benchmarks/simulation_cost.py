@@ -3,7 +3,7 @@
     python benchmarks/simulation_cost.py            # 7 rounds
     python benchmarks/simulation_cost.py --rounds 15
 
-Prints, as medians over the rounds (in-process, after a warm-up):
+Prints, as medians over the rounds (in-process CPU time, after a warm-up):
 - one Jeffreys draw with random.betavariate and with a gamma ratio written out;
 - simulate_chain's cost per draw for chains of one, two and three measured findings;
 - the Monte Carlo error (binomial method) of each interval end at the default draws, for the
@@ -40,9 +40,10 @@ CHAINS = {
 
 
 def _time(fn, n: int) -> float:
-    t = time.perf_counter()
+    """CPU seconds of this process (less swayed than wall time by other work on shared cores)."""
+    t = time.process_time()
     fn(n)
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def main() -> None:
