@@ -297,6 +297,12 @@ def main() -> int:
             # so one repeats), at the default draws, and with one draw (what the rest costs)
             "posttest3": Case("posttest, 3 measured findings, default draws (-f json)",
                               dxcli("posttest", "-p", "0.3", "modified-bent-knee+", "puranen-orava+", "modified-bent-knee+", "-f", "json")),
+            "ranked_sim": Case("differential buttock, two measured findings tied on score (-f json)",
+                               dxcli("differential", "buttock", "-F", "modified-bent-knee-positive", "-F",
+                                     "resisted-hip-external-rotation-positive", "-f", "json")),
+            "ranked_nosim": Case("the same with --no-simulation",
+                                 dxcli("differential", "buttock", "-F", "modified-bent-knee-positive", "-F",
+                                       "resisted-hip-external-rotation-positive", "-f", "json", "--no-simulation")),
             "posttest3_one": Case("the same with --draws 1",
                                   dxcli("posttest", "-p", "0.3", "modified-bent-knee+", "puranen-orava+", "modified-bent-knee+", "-f", "json", "--draws", "1")),
             "scale": Case(f"maneuver faber --format json, {size_ratio:.0f}x pack",
@@ -367,6 +373,8 @@ def main() -> int:
         evaluate(C["differential"], C["typer"], 1.15, lookup_mem),
         evaluate(C["posttest3"], C["typer"], 1.5, lookup_mem),  # issue 24
         evaluate(C["posttest3_one"], C["typer"], None, None),  # the same without the draws' cost
+        evaluate(C["ranked_nosim"], C["typer"], None, None),
+        evaluate(C["ranked_sim"], C["ranked_nosim"], 1.3, lookup_mem),  # issue 24
         evaluate(C["scale"], C["maneuver"], 1.3, 40.0),
         evaluate(C["scale_condition"], C["condition"], 1.3, 40.0),
         evaluate(C["scale_search"], C["search_json"], 1.3, 40.0),

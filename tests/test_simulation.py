@@ -514,3 +514,12 @@ def test_draws_where_nothing_is_drawn_is_a_usage_error_not_ignored():
     assert r.code == 2 and "batch lines get no simulation interval" in r.err
     r = run("differential", "buttock", "--seed", "3")
     assert r.code == 2 and "give findings" in r.err
+
+
+def test_a_pretest_range_at_the_query_level_is_said_to_be_drawn():
+    got = uncertainty.posttest_interval((0.2, 0.4), ["modified-bent-knee+"])["interval"]
+    assert any("drawn uniformly between 0.2 and 0.4" in n for n in got["notes"])
+    # wider than from either end alone: 0.2 and 0.4 give posttests around 0.71 and 0.87 at LR 9.89
+    low_end = uncertainty.posttest_interval(0.2, ["modified-bent-knee+"])["interval"]
+    high_end = uncertainty.posttest_interval(0.4, ["modified-bent-knee+"])["interval"]
+    assert got["low"] < high_end["low"] and got["high"] > low_end["high"]
