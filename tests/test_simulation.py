@@ -523,3 +523,15 @@ def test_a_pretest_range_at_the_query_level_is_said_to_be_drawn():
     low_end = uncertainty.posttest_interval(0.2, ["modified-bent-knee+"])["interval"]
     high_end = uncertainty.posttest_interval(0.4, ["modified-bent-knee+"])["interval"]
     assert got["low"] < high_end["low"] and got["high"] > low_end["high"]
+
+
+def test_the_nomogram_shades_a_chains_simulation_interval(tmp_path):
+    from conftest import run
+
+    svg = tmp_path / "f.svg"
+    r = run("posttest", "-p", "0.3", "modified-bent-knee+", "puranen-orava+", "-f", "json", "--svg", str(svg))
+    band = r.json()["posttest_simulation"]
+    text = svg.read_text(encoding="utf-8")
+    # the band's legend gives the same ends as the JSON (89.1% to 98.1%), and names what is fixed
+    assert f"post-test {band['low'] * 100:.1f}% to {band['high'] * 100:.1f}%" in text
+    assert "95% simulation interval (Jeffreys priors, 2,000 draws, seed 20011)" in text and "puranen-orava+ held fixed" in text

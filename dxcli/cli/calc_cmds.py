@@ -193,6 +193,8 @@ def register(app: typer.Typer) -> None:
         p_pre = parse_probability(pretest, "pre-test probability")
         result, lr, band = bayes.run_exact(p_pre, findings, condition)
         result = uncertainty.with_simulation(result, p_pre, findings, condition, n_draws, n_seed)
+        if band is None:  # several findings: the nomogram shades the chain's simulation interval
+            band = uncertainty.fagan_band(result["posttest_simulation"])
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
         def page(r: dict) -> object:

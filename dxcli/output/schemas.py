@@ -106,7 +106,7 @@ ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "clause": "
 SIMULATION = Obj({"low": "num?", "high": "num?", "method": "str", "draws": "int", "seed": "int",
                   "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})],
                   "mc_error": Obj({"low": "num?", "high": "num?", "method": "str"}), "notes": ["str"],
-                  "lr?": Obj({"low": "num?", "high": "num?"})})
+                  "label": "str", "lr?": Obj({"low": "num?", "high": "num?"})})
 ORDER = Obj({"below": "str", "share": "num", "draws": "int", "seed": "int", "firm": "bool", "mc_error": "num",
              "text": "str", "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})]})
 RANKED = Obj({"id": "str", "name": "str", "rank": "int", "tied": "bool", "score": "int", "lr": "num?",

@@ -119,7 +119,25 @@ def _shape(got: dict[str, Any], ends: dict[str, Any], rounder: Any, notes: list[
         "fixed": got["fixed"],
         "mc_error": {"low": _sig(ends["mc_error_low"]), "high": _sig(ends["mc_error_high"]), "method": sim.MC_METHOD},
         "notes": notes,
+        "label": _label(got),
     }
+
+
+def _label(got: dict[str, Any]) -> str:
+    """The interval's name in a few words (a picture's legend), with what it leaves out."""
+    text = f"95% simulation interval (Jeffreys priors, {got['draws']:,} draws, seed {got['seed']})"
+    if got["fixed"]:
+        text += "; too narrow: " + ", ".join(x["finding"] for x in got["fixed"]) + " held fixed"
+    return text
+
+
+def fagan_band(interval: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """A chain's simulation interval as the LR band a Fagan nomogram shades from the pre-test
+    probability (``{"low", "high", "label"}``), or None (no interval, or an unbounded end)."""
+    lr = (interval or {}).get("lr")
+    if not lr or lr["low"] is None or lr["high"] is None or math.isinf(lr["high"]):
+        return None
+    return {"low": lr["low"], "high": lr["high"], "label": interval["label"]}  # type: ignore[index]
 
 
 def simulate(findings: Sequence[sim.Finding], pretest: Optional[Pretest] = None,
