@@ -168,11 +168,12 @@ are ordered by the product of the LRs; conditions equal on both share a rank ('1
 review's table order, which carries no meaning. Red flags come first, in every format.
 'dxcli finding' lists the findings; 'dxcli case' walks through the review's vignette.
 
-Each condition's combined LR from measured findings gets a 95% simulation interval, and
-where equal scores are ordered by LR products alone, the output says in how many draws that
-order holds ('holds in 91% of 2,000 draws'); below 95% it says the order is not firm. The
-order itself stays the one the scores and point LRs give. --no-simulation skips the draws;
-'dxcli help likelihood-ratios' gives the method and its limits.
+Each condition's combined LR from measured findings gets a 95% simulation interval
+(lr_simulation in JSON), and where equal scores are ordered by LR products alone,
+order_simulation says in how many draws that order holds ('holds in 91% of 2,000 draws');
+below 95% it says the order is not firm. The order itself stays the one the scores and point
+LRs give. --no-simulation skips the draws; 'dxcli help likelihood-ratios' gives the method
+and its limits.
 """
 
 TOPICS: dict[str, str] = {
