@@ -535,3 +535,11 @@ def test_the_nomogram_shades_a_chains_simulation_interval(tmp_path):
     # the band's legend gives the same ends as the JSON (89.1% to 98.1%), and names what is fixed
     assert f"post-test {band['low'] * 100:.1f}% to {band['high'] * 100:.1f}%" in text
     assert "95% simulation interval (Jeffreys priors, 2,000 draws, seed 20011)" in text and "puranen-orava+ held fixed" in text
+
+
+def test_the_readme_figures_are_what_the_command_gives():
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    band = uncertainty.posttest_interval(0.3, ["modified-bent-knee+", "puranen-orava+"])["interval"]
+    assert f"gives {band['low']:g}–{band['high']:g} at the default {sim.DEFAULT_DRAWS:,} draws and seed {sim.DEFAULT_SEED}" in readme
