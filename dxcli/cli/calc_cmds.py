@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
         if findings == ["-"]:
             if draws is not None or seed is not None:
                 raise InvalidInput("--draws and --seed are for one post-test probability: batch lines get no simulation interval",
-                                   hint="run 'dxcli posttest -p P FINDING... --draws N' for one case")
+                                   hint="one case at a time, e.g. 'dxcli posttest -p 0.3 modified-bent-knee+ --draws 5000'")
             if pretest is not None and pretest_column is not None:
                 raise InvalidInput("give --pretest or --pretest-column, not both", hint="--pretest for one pre-test probability for every line")
             p0 = parse_probability(pretest, "pre-test probability") if pretest is not None else None

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
             from dxcli.errors import InvalidInput
 
             raise InvalidInput("--draws and --seed are for a ranked differential: give findings",
-                               hint="e.g. dxcli differential buttock -F modified-bent-knee-positive --draws 5000")
+                               hint="e.g. 'dxcli differential buttock -F modified-bent-knee-positive --draws 5000'")
         if complaint is None:
             if finding or absent or next_:
                 from dxcli.errors import InvalidInput
