@@ -293,6 +293,18 @@ def main() -> int:
             "condition": Case("condition piriformis-syndrome --format json", dxcli("condition", "piriformis-syndrome", "--format", "json")),
             "differential": Case("differential buttock --format json", dxcli("differential", "buttock", "--format", "json")),
             "search_json": Case("search hamstring --format json", dxcli("search", "hamstring", "--format", "json")),
+            # three measured findings (five arms drawn; the data has at most two per condition,
+            # so one repeats), at the default draws, and with one draw (what the rest costs)
+            "posttest3": Case("posttest, 3 measured findings, default draws (-f json)",
+                              dxcli("posttest", "-p", "0.3", "modified-bent-knee+", "puranen-orava+", "modified-bent-knee+", "-f", "json")),
+            "ranked_sim": Case("differential buttock, two measured findings tied on score (-f json)",
+                               dxcli("differential", "buttock", "-F", "modified-bent-knee-positive", "-F",
+                                     "resisted-hip-external-rotation-positive", "-f", "json")),
+            "ranked_nosim": Case("the same with --no-simulation",
+                                 dxcli("differential", "buttock", "-F", "modified-bent-knee-positive", "-F",
+                                       "resisted-hip-external-rotation-positive", "-f", "json", "--no-simulation")),
+            "posttest3_one": Case("the same with --draws 1",
+                                  dxcli("posttest", "-p", "0.3", "modified-bent-knee+", "puranen-orava+", "modified-bent-knee+", "-f", "json", "--draws", "1")),
             "scale": Case(f"maneuver faber --format json, {size_ratio:.0f}x pack",
                           dxcli("--reference", str(cwd / "pack"), "maneuver", "faber", "--format", "json")),
             "scale_condition": Case(f"condition piriformis-syndrome --format json, {size_ratio:.0f}x pack",
@@ -359,6 +371,10 @@ def main() -> int:
         evaluate(C["page"], C["typer"], 1.15, lookup_mem),  # a page is text: no Rich
         evaluate(C["condition"], C["typer"], 1.15, lookup_mem),
         evaluate(C["differential"], C["typer"], 1.15, lookup_mem),
+        evaluate(C["posttest3"], C["typer"], 1.5, lookup_mem),  # issue 24
+        evaluate(C["posttest3_one"], C["typer"], None, None),  # the same without the draws' cost
+        evaluate(C["ranked_nosim"], C["typer"], None, None),
+        evaluate(C["ranked_sim"], C["ranked_nosim"], 1.3, lookup_mem),  # issue 24
         evaluate(C["scale"], C["maneuver"], 1.3, 40.0),
         evaluate(C["scale_condition"], C["condition"], 1.3, 40.0),
         evaluate(C["scale_search"], C["search_json"], 1.3, 40.0),

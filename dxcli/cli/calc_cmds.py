@@ -155,6 +155,8 @@ def register(app: typer.Typer) -> None:
         fields: FieldsOpt = None,
         csv_safe: CsvSafeOpt = False,
         fmt: FormatOpt = None,
+        draws: Annotated[Optional[int], typer.Option("--draws", help="Draws for the 95% simulation interval of measured findings (1-100,000; default 2,000).")] = None,
+        seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the simulation's draws (default fixed, so the same command prints the same interval).")] = None,
     ) -> None:
         """Post-test probability from a pre-test probability and findings (likelihood ratios)."""
         from dxcli.calc.probability import parse_probability
@@ -163,6 +165,9 @@ def register(app: typer.Typer) -> None:
 
         _safe(ctx, csv_safe)
         if findings == ["-"]:
+            if draws is not None or seed is not None:
+                raise InvalidInput("--draws and --seed are for one post-test probability: batch lines get no simulation interval",
+                                   hint="one case at a time, e.g. 'dxcli posttest -p 0.3 modified-bent-knee+ --draws 5000'")
             if pretest is not None and pretest_column is not None:
                 raise InvalidInput("give --pretest or --pretest-column, not both", hint="--pretest for one pre-test probability for every line")
             p0 = parse_probability(pretest, "pre-test probability") if pretest is not None else None
@@ -180,7 +185,16 @@ def register(app: typer.Typer) -> None:
             return
         if pretest is None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+")
-        result, lr, band = bayes.run_exact(parse_probability(pretest, "pre-test probability"), findings, condition)
+        from dxcli.calc import simulation as sim
+        from dxcli.query import uncertainty
+
+        n_draws = sim.check_draws(sim.DEFAULT_DRAWS if draws is None else draws)
+        n_seed = sim.check_seed(sim.DEFAULT_SEED if seed is None else seed)
+        p_pre = parse_probability(pretest, "pre-test probability")
+        result, lr, band = bayes.run_exact(p_pre, findings, condition)
+        result = uncertainty.with_simulation(result, p_pre, findings, condition, n_draws, n_seed)
+        if band is None:  # several findings: the nomogram shades the chain's simulation interval
+            band = uncertainty.fagan_band(result["posttest_simulation"])
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
         def page(r: dict) -> object:

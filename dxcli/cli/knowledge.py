@@ -87,6 +87,9 @@ def register(app: typer.Typer) -> None:
         next_: Annotated[bool, typer.Option("--next", help="Show what to examine next for the leading conditions.")] = False,
         fields: FieldsOpt = None,
         fmt: FormatOpt = None,
+        no_simulation: Annotated[bool, typer.Option("--no-simulation", help="Skip the simulation intervals of the combined LRs and how firm each LR-decided order is.")] = False,
+        draws: Annotated[Optional[int], typer.Option("--draws", help="Draws for the simulation (1-100,000; default 2,000).")] = None,
+        seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the simulation's draws (default fixed).")] = None,
     ) -> None:
         """List the differential for a complaint; with findings, rank it and show the reasoning.
 
@@ -96,6 +99,11 @@ def register(app: typer.Typer) -> None:
         """
         from dxcli.query import conditions
 
+        if (draws is not None or seed is not None) and not (finding or absent):
+            from dxcli.errors import InvalidInput
+
+            raise InvalidInput("--draws and --seed are for a ranked differential: give findings",
+                               hint="e.g. 'dxcli differential buttock -F modified-bent-knee-positive --draws 5000'")
         if complaint is None:
             if finding or absent or next_:
                 from dxcli.errors import InvalidInput
@@ -114,6 +122,12 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import reasoning
 
         result = reasoning.rank(complaint, finding or [], absent or [])
+        if not no_simulation:
+            from dxcli.calc import simulation as sim
+            from dxcli.query import uncertainty
+
+            result = uncertainty.with_differential_simulation(
+                result, sim.DEFAULT_DRAWS if draws is None else draws, sim.DEFAULT_SEED if seed is None else seed)
         if next_:
             result["next"] = reasoning.next_steps(result)
         emit_report(ctx, result, fmt, f"Ranked differential: {complaint}")

@@ -102,7 +102,15 @@ COMPLAINT = Obj({"id": "str", "name": "str", "conditions": "int", "description":
 DIFF_ROW = Obj({"id": "str", "name": "str", "presentation": ["str"], "diagnosis": ["str"], "pearls": ["str"],
                 "icd10cm": ["str"], "deep_dive": "bool", "source": SOURCE, "notes": NOTES})
 ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "clause": "str", "lr": "num?", "lr_ci": Null(CI), "notes": NOTES})
+# an unbounded end (an LR from a stated figure of 100% held fixed) is null, as everywhere
+SIMULATION = Obj({"low": "num?", "high": "num?", "method": "str", "draws": "int", "seed": "int",
+                  "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})],
+                  "mc_error": Obj({"low": "num?", "high": "num?", "method": "str"}), "notes": ["str"],
+                  "label": "str", "lr?": Obj({"low": "num?", "high": "num?"})})
+ORDER = Obj({"below": "str", "share": "num", "draws": "int", "seed": "int", "firm": "bool", "mc_error": "num",
+             "text": "str", "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})]})
 RANKED = Obj({"id": "str", "name": "str", "rank": "int", "tied": "bool", "score": "int", "lr": "num?",
+              "lr_simulation?": Null(SIMULATION), "order_simulation?": Null(ORDER),
               "supporting": [ITEM], "against": [ITEM], "notes": NOTES, "red_flags": ["str"]})
 FLAG = Obj({"id": "str", "name": "str", "action": "str", "finding": "str"})
 NEXT = Obj({"for_condition": "str", "rank": "int", "record_kind": "str", "id": "str", "name": "str",
@@ -173,7 +181,7 @@ TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING]
 TONNIS = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "rule": "str", "notes": ["str"], "source": SOURCE})
 STEP = Obj({"finding": "str", "lr": "num?"})
 POSTTEST = Obj({"condition": "str?", "pretest": "num", "posttest": "num?", "posttest_range": "range?", "posttest_ci": Null(CI),
-                "posttest_ci_note": "str?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
+                "posttest_ci_note": "str?", "posttest_simulation?": Null(SIMULATION), "posttest_simulation_note?": "str?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
                 "steps": [STEP], "notes": NOTES})
 KIND = Obj({"id": "str", "file": "str", "model": "str"})
 PROBLEM = Obj({"file": "str", "line": "int?", "key": "str", "message": "str", "fix": "str?"})
