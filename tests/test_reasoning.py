@@ -130,11 +130,11 @@ def test_a_group_with_a_present_member_is_not_counted_absent():
 def test_measured_results_weigh_by_result_whatever_the_hedge():
     pos = {r["id"]: r for r in rank("buttock", ["modified-bent-knee-positive"], [])["conditions"]}
     assert pos["proximal-hamstring-tendinopathy"]["score"] == 1
-    assert pos["proximal-hamstring-tendinopathy"]["lr"] == 9.89  # 0.89 / (1 - 0.91) = 9.889
+    assert pos["proximal-hamstring-tendinopathy"]["lr"] == pytest.approx(9.8889, abs=1e-4)  # 0.89 / (1 - 0.91) = 9.8889
     neg = {r["id"]: r for r in rank("buttock", [], ["modified-bent-knee-positive"])["conditions"]}
     item = neg["proximal-hamstring-tendinopathy"]["against"][0]
     assert item["status"] == "absent modified-bent-knee-positive"
-    assert item["lr"] == 0.12  # (1 - 0.89) / 0.91 = 0.1209
+    assert item["lr"] == pytest.approx(0.12088, abs=1e-5)  # (1 - 0.89) / 0.91 = 0.120879
 
 
 def test_measured_items_keep_their_lr_and_gain_its_interval_never_a_probability():
@@ -143,19 +143,22 @@ def test_measured_items_keep_their_lr_and_gain_its_interval_never_a_probability(
     # LR- (5/46) / (42/46) = 0.119048, SE sqrt(1/5 - 1/46 + 1/42 - 1/46) = 0.424655: 0.0518 to 0.2736.
     pos = {r["id"]: r for r in rank("buttock", ["modified-bent-knee-positive"], [])["conditions"]}
     item = pos["proximal-hamstring-tendinopathy"]["supporting"][0]
-    assert item["lr"] == 9.89
-    assert (item["lr_ci"]["low"], item["lr_ci"]["high"]) == (4.0, 26.29) and "Simel" in item["lr_ci"]["method"]
+    assert item["lr"] == pytest.approx(9.8889, abs=1e-4)
+    assert (item["lr_ci"]["low"], item["lr_ci"]["high"]) == (4.0, 26.29)
+    assert "Simel" in item["lr_ci"]["method"]
     neg = {r["id"]: r for r in rank("buttock", [], ["modified-bent-knee-positive"])["conditions"]}
     item = neg["proximal-hamstring-tendinopathy"]["against"][0]
     assert (item["lr_ci"]["low"], item["lr_ci"]["high"]) == (0.05, 0.27)
-    # Lequesne 2008, 17/17 cases and no control count: LR- 0 to (1 - 0.815682) / 0.973 = 0.1894, one arm
+    # Lequesne 2008, 17/17 cases and no control count: LR- 0 to (1 - 0.815682) / 0.973 = 0.1894, one arm;
+    # the LR used is the zero-cell corrected one: (1 - 17.5/18) / 0.973 = 0.027778 / 0.973 = 0.028549
     gm = {r["id"]: r for r in rank("buttock", ["single-leg-stance-pain-negative", "faber-positive"], [])["conditions"]}["gluteus-medius-tendinopathy"]
     by = {i["findings"][0]: i for i in gm["supporting"] + gm["against"]}
     sls = by["single-leg-stance-pain-negative"]
-    assert sls["lr"] == 0 and (sls["lr_ci"]["low"], sls["lr_ci"]["high"]) == (0, 0.19)
+    assert sls["lr"] == pytest.approx(0.028549, abs=1e-6) and sls["lr_uncorrected"] == 0
+    assert (sls["lr_ci"]["low"], sls["lr_ci"]["high"]) == (0, 0.19)
     assert sls["lr_ci"]["method"].startswith("one known arm")
     # FABER (review ref 15): no study counts, so an LR and no interval
-    assert by["faber-positive"]["lr"] == 2.1 and by["faber-positive"]["lr_ci"] is None
+    assert by["faber-positive"]["lr"] == pytest.approx(2.1) and by["faber-positive"]["lr_ci"] is None
     text = json.dumps(gm)
     assert "probability" not in text and "posttest" not in text
 
@@ -164,7 +167,8 @@ def test_the_differential_page_shows_the_lr_interval():
     r = run("differential", "buttock", "-F", "modified-bent-knee-positive", "-F", "single-leg-stance-pain-negative", "-f", "markdown")
     assert r.code == 0, r.err
     assert "(measured, LR 9.89 (95% CI 4–26.29))" in r.out
-    assert "LR 0 (0–0.19, one known arm: not a 95% CI)" in r.out
+    # the zero-cell corrected LR- (1 - 17.5/18) / 0.973 = 0.028549 first, the stated 0 beside it
+    assert "LR 0.0285 (stated 0, corrected for a zero cell) (0–0.19, one known arm: not a 95% CI)" in r.out
 
 
 FINDING_STRAT = st.lists(st.sampled_from(FINDINGS), max_size=6, unique=True)
@@ -299,20 +303,24 @@ def test_combined_lr_says_independence_and_one_study():
 
 def test_posttest_steps_carry_their_records_notes_and_the_primary_figures():
     d = run("posttest", "-p", "0.5", "hip-mri-", "--condition", "avascular-necrosis-hip", "-f", "json").json()
-    assert d["posttest"] == 0.02  # LR- (1-0.98)/0.98 = 0.0204: 0.0204/1.0204 = 0.020
-    # Zhang 2018: LR- (1-0.93)/0.91 = 0.0769 -> 0.0769/1.0769 = 0.071
-    assert d["posttest_with_primary_figures"] == 0.071
+    assert d["posttest"] == pytest.approx(0.02, abs=1e-6)  # LR- (1-0.98)/0.98 = 0.020408: 0.020408/1.020408 = 0.020000
+    # Zhang 2018: LR- (1-0.93)/0.91 = 0.076923 -> 0.076923/1.076923 = 0.071429
+    assert d["posttest_with_primary_figures"] == pytest.approx(0.071429, abs=1e-6)
     assert d["steps"][0]["with_primary_figures"][0]["citation"] == "zhang-2018"
     assert any("Zhang 2018" in n["text"] for n in d["steps"][0]["notes"])
-    assert "0.071" in run("posttest", "-p", "0.5", "hip-mri-", "--condition", "avascular-necrosis-hip", "-f", "csv").out
+    assert "0.0714" in run("posttest", "-p", "0.5", "hip-mri-", "--condition", "avascular-necrosis-hip", "-f", "csv").out
 
 
 def test_an_lr_of_zero_gets_the_finite_sample_note_typed_or_derived():
+    # a typed lr=0 stays the user's number, with the finite-sample note; a derived one from a
+    # zero cell is corrected (its note says so): (1 - 17.5/18) / 0.973 = 0.028549, and at
+    # pre-test 0.5 (odds 1): 0.028549 / 1.028549 = 0.027756
     derived = run("posttest", "-p", "0.5", "single-leg-stance-pain-", "-f", "json").json()
     typed = run("posttest", "-p", "0.5", "lr=0", "-f", "json").json()
-    assert derived["posttest"] == typed["posttest"] == 0
-    for d in (derived, typed):
-        assert any("finite sample" in n["text"] for n in d["notes"])
+    assert typed["posttest"] == 0
+    assert derived["posttest"] == pytest.approx(0.027756, abs=1e-6)
+    assert any("finite sample" in n["text"] for n in typed["notes"])
+    assert any("finite sample" in n["text"] and "0.5 added" in n["text"] for n in derived["notes"])
     assert any("Spectrum bias" in n["text"] for n in derived["notes"])
     assert any("Grimaldi" in n["text"] for n in derived["notes"])
     emg = run("posttest", "-p", "0.5", "needle-emg+", "-f", "json").json()
@@ -420,3 +428,100 @@ def test_icd_codes_follow_the_code_sets_notes():
 
 def test_older_age_links_to_spondylotic_radiculopathy():
     assert _scores(rank("buttock", ["older-age"], []))["lumbosacral-radiculopathy"] == 1
+
+
+# -- finite samples never give certainty (issue 21) -----------------------------------------
+
+
+def test_single_leg_stance_negative_no_longer_wipes_out_the_chain():
+    # The review: "reproduction of pain during this test has been found to be sensitive and
+    # specific for gluteus medius tendinopathy (sensitivity = 100%, specificity = 97.3%)"; Lequesne
+    # 2008's abstract: "Seventeen patients completed the study", controls not counted.
+    # Zero arm (cases) known: sensitivity (17 + 0.5)/(17 + 1) = 0.972222; LR- = 0.027778 / 0.973
+    # = 0.028549. Resisted ER: "sensitivity = 88%, specificity = 97.3%": LR+ 0.88 / 0.027 = 32.592593.
+    # Pre-test 0.5 (odds 1): 0.028549 x 32.592593 = 0.930473; 0.930473 / 1.930473 = 0.481992.
+    d = run("posttest", "-p", "0.5", "single-leg-stance-pain-", "resisted-hip-external-rotation+", "-f", "json").json()
+    assert d["posttest"] == pytest.approx(0.481992, abs=1e-6)
+    sls = d["steps"][0]
+    assert sls["lr"] == pytest.approx(0.028549, abs=1e-6) and sls["lr_uncorrected"] == 0
+    assert "(17 + 0.5)/(17 + 1)" in sls["lr_correction"]
+    # the range beside it: Wilson 17/17 low 0.815682 -> LR- up to 0.1894 (stored to 2 decimals)
+    assert (sls["lr_ci"]["low"], sls["lr_ci"]["high"]) == (0, 0.19)
+    note = next(n for n in sls["notes"] if n["citation"] == "zero-cell-corrections-2020")
+    assert "biases" in note["text"] and "only where a cell is 0" in note["text"]
+
+
+def test_the_differential_and_next_use_the_corrected_lr():
+    # the same 0.028549 in the ranking, its stated 0 beside it; --next ranks the maneuver by it
+    gm = {r["id"]: r for r in rank("buttock", ["single-leg-stance-pain-negative"], [])["conditions"]}["gluteus-medius-tendinopathy"]
+    (item,) = gm["against"]
+    assert item["lr"] == pytest.approx(0.028549, abs=1e-6) and item["lr_uncorrected"] == 0
+    assert gm["lr"] == pytest.approx(0.028549, abs=1e-6)
+    row = run("maneuver", "single-leg-stance-pain", "-f", "json").json()[0]
+    assert row["lr_negative"] == pytest.approx(0.028549, abs=1e-6) and row["lr_negative_uncorrected"] == 0
+    assert row["lr_positive_uncorrected"] is None  # LR+ 1.0 / 0.027 = 37.04 is finite: no correction
+
+
+@pytest.mark.parametrize("pretest,lr", [("1", "lr=0"), ("0", "lr=1000000")])
+def test_certainty_times_an_opposite_certainty_is_refused(pretest, lr):
+    # odds of a probability of 1 are infinite and of 0 are 0: infinity x 0 is undefined
+    r = run("posttest", "-p", pretest, lr, "lr=0" if pretest == "0" else "lr=2")
+    if pretest == "0":  # 0 x 1e6 is 0 (defined); only an infinite LR would be undefined, and a typed one is refused
+        assert r.code == 0
+    else:
+        assert r.code == 2 and "undefined" in r.err and "Traceback" not in r.err
+
+
+def test_a_typed_zero_after_a_typed_certainty_is_refused():
+    r = run("posttest", "-p", "0.5", "lr=0", "lr=2", "-f", "json")
+    assert r.code == 0 and r.json()["posttest"] == 0  # the user's own 0 stays theirs
+    from dxcli.errors import InvalidInput
+    from dxcli.query.bayes import run as bayes_run
+
+    with pytest.raises(InvalidInput, match="undefined"):
+        bayes_run(1.0, ["lr=0"])
+
+
+def _measured_with_counts() -> list[tuple[str, str]]:
+    """Every maneuver or test result with point figures whose source study states a group size."""
+    from dxcli.query.evidence import evidence_fields
+
+    out = []
+    for kind in ("maneuver", "test"):
+        for rec in loader.records(kind):
+            for ev in rec["evidence"]:
+                if ev.get("sensitivity") is None or ev.get("specificity") is None:
+                    continue
+                fields, _ = evidence_fields(kind, rec, ev)
+                if fields["sensitivity_count"] or fields["specificity_count"]:
+                    for sign in "+-":
+                        out.append((f"{rec['id']}{sign}", ev["condition"]))
+    return out
+
+
+MEASURED = _measured_with_counts()
+
+
+def test_there_are_measured_findings_with_counts_including_the_zero_cell():
+    assert ("single-leg-stance-pain-", "gluteus-medius-tendinopathy") in MEASURED
+    assert len(MEASURED) >= 4
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MEASURED), st.lists(st.sampled_from(MEASURED), max_size=4),
+       st.floats(min_value=1e-6, max_value=1 - 1e-6))
+def test_no_chain_with_a_measured_finding_gives_certainty(first, more, pretest):
+    from dxcli.query.bayes import run as bayes_run
+
+    from dxcli.errors import InvalidInput
+
+    cond = first[1]
+    chain = [first[0]] + [f for f, c in more if c == cond]
+    try:
+        d = bayes_run(pretest, chain, cond)
+    except InvalidInput as e:  # a product beyond [1e-6, 1e6] is refused (exit 2), never answered 0 or 1
+        assert "outside the accepted range" in str(e)
+        return
+    assert 0.0 < d["posttest"] < 1.0, (pretest, chain, d["posttest"])
+    for s in d["steps"]:
+        assert s["lr"] != 0 and s["lr"] != float("inf")

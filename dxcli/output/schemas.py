@@ -101,13 +101,14 @@ def batch(result: Obj) -> Rows:
 COMPLAINT = Obj({"id": "str", "name": "str", "conditions": "int", "description": "str?", "source": SOURCE})
 DIFF_ROW = Obj({"id": "str", "name": "str", "presentation": ["str"], "diagnosis": ["str"], "pearls": ["str"],
                 "icd10cm": ["str"], "deep_dive": "bool", "source": SOURCE, "notes": NOTES})
-ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "clause": "str", "lr": "num?", "lr_ci": Null(CI), "notes": NOTES})
+ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "clause": "str", "lr": "num?", "lr_uncorrected": "num?", "lr_ci": Null(CI), "notes": NOTES})
 RANKED = Obj({"id": "str", "name": "str", "rank": "int", "tied": "bool", "score": "int", "lr": "num?",
               "supporting": [ITEM], "against": [ITEM], "notes": NOTES, "red_flags": ["str"]})
 FLAG = Obj({"id": "str", "name": "str", "action": "str", "finding": "str"})
 NEXT = Obj({"for_condition": "str", "rank": "int", "record_kind": "str", "id": "str", "name": "str",
             "sensitivity": "num?", "specificity": "num?", "sensitivity_range": "range?", "specificity_range": "range?",
-            "lr_positive": "num?", "lr_negative": "num?", "lr_positive_range": "range?", "lr_negative_range": "range?",
+            "lr_positive": "num?", "lr_negative": "num?", "lr_positive_uncorrected": "num?", "lr_negative_uncorrected": "num?",
+            "lr_positive_range": "range?", "lr_negative_range": "range?",
             "why": "str", "notes": NOTES, "source": SOURCE})
 REPORT = Obj({"complaint": "str", "present": ["str"], "absent": ["str"], "basis": "str", "red_flags": [FLAG],
               "conditions": [RANKED], "next": Null([NEXT])}, closed=True, title="dxcli differential COMPLAINT --finding ... [--next]")
@@ -135,6 +136,8 @@ ACCURACY_LIST = Obj({"id": "str", "name": "str", "conditions": ["str"], "figures
 EVIDENCE = Obj({
     "id": "str", "name": "str", "condition": "str", "positive": "str?",
     "sensitivity": "num?", "specificity": "num?", "lr_positive": "num?", "lr_negative": "num?",
+    # a point LR of 0 or infinity from a zero cell: the LR above is the corrected one, these the stated one and how
+    "lr_positive_uncorrected": "num?", "lr_negative_uncorrected": "num?", "lr_positive_correction": "str?", "lr_negative_correction": "str?",
     "sensitivity_range": "range?", "specificity_range": "range?", "lr_positive_range": "range?", "lr_negative_range": "range?",
     "ppv_range": "range?", "false_positive_rate": "num?", "false_positive_rate_range": "range?", "statement": "str?",
     "study": Null(STUDY), "related_studies": [STUDY], "sensitivity_count": Null(COUNT), "specificity_count": Null(COUNT),
@@ -171,7 +174,7 @@ KERBOUL_ONE = KERBOUL.plus(collapse_ci_method="str", study=Null(STUDY), **GUIDAN
 TONNIS_FINDING = Obj({"id": "str", "description": "str", "grade?": "int"})
 TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "notes": ["str"], "source": SOURCE})
 TONNIS = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "rule": "str", "notes": ["str"], "source": SOURCE})
-STEP = Obj({"finding": "str", "lr": "num?"})
+STEP = Obj({"finding": "str", "lr": "num?", "lr_uncorrected": "num?", "lr_correction": "str?"})
 POSTTEST = Obj({"condition": "str?", "pretest": "num", "posttest": "num?", "posttest_range": "range?", "posttest_ci": Null(CI),
                 "posttest_ci_note": "str?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
                 "steps": [STEP], "notes": NOTES})

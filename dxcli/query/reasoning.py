@@ -83,8 +83,10 @@ def _opposite(f: dict[str, Any]) -> Optional[dict[str, Any]]:
     return None
 
 
-def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[str, Any], dict[str, Any]]]:
-    """(LR, record, evidence) of a maneuver/test result for ``condition``, from stated point accuracy."""
+def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[str, Any], dict[str, Any], Optional[dict[str, Any]]]]:
+    """(LR, record, evidence, zero-cell correction or None) of a maneuver/test result for
+    ``condition``, from stated point accuracy; a point LR of 0 or infinity from a zero cell is
+    replaced by the corrected one (``query.evidence.zero_cell_lr``)."""
     kind = "maneuver" if f.get("maneuver") else "test" if f.get("test") else None
     if kind is None or f.get("result") not in ("positive", "negative"):
         return None
@@ -96,10 +98,16 @@ def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[s
             continue
         sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
         if sens and spec and sens[0] == sens[1] and spec[0] == spec[1]:
-            fn = lr_positive if f["result"] == "positive" else lr_negative
+            positive = f["result"] == "positive"
+            fn = lr_positive if positive else lr_negative
             lr = fn(sens[0], spec[0])
+            if lr is not None and (lr == 0 or math.isinf(lr)):
+                # the zero-cell corrected LR, as posttest and --next use it
+                fixed = finding_interval(kind, rec, ev, positive=positive).get("corrected")
+                if fixed is not None:
+                    return fixed["lr"], rec, ev, fixed
             if lr is not None:
-                return lr, rec, ev
+                return lr, rec, ev, None
     return None
 
 
@@ -154,9 +162,12 @@ def _score_condition(
                     # the LR's interval where the study's counts give one (never a probability);
                     # an item whose LR is a product of several results has none
                     item["lr_ci"] = _lr_ci(g, m) if n_measured == 1 else None
-                    item["lr"] = _r(m[0]) if item["lr"] is None else _r(item["lr"] * m[0])
+                    item["lr"] = m[0] if item["lr"] is None else item["lr"] * m[0]
                     item["notes"] += [n for n in record_notes(m[1], m[2]) if n not in item["notes"]]
-                    if m[0] == 0 or math.isinf(m[0]):
+                    if m[3] is not None:
+                        item["lr_uncorrected"] = m[3]["uncorrected"] if n_measured == 1 else None
+                        item["notes"].append({"kind": "arithmetic", "text": m[3]["note"], "citation": m[3]["citation"]})
+                    elif m[0] == 0 or math.isinf(m[0]):
                         item["notes"].append(finite_sample_note(m[0]))
             (supporting if link["effect"] == "supports" else against).append(item)
             continue
@@ -180,7 +191,7 @@ def _score_condition(
         "score": len(supporting) - len(against),
         "supporting": supporting,
         "against": against,
-        "lr": _r(lr_total),
+        "lr": lr_total,
         "notes": notes,
         "lr_exact": lr_total,
     }
@@ -200,6 +211,7 @@ def _item(members: list[tuple[dict[str, Any], dict[str, Any], str, Optional[str]
         "reason": link["reason"],
         "statement": link["statement"],
         "lr": None,
+        "lr_uncorrected": None,
         "lr_ci": None,
         "notes": notes,
         "source": link["source"],
@@ -345,6 +357,8 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
                     "specificity_range": row["specificity_range"],
                     "lr_positive": row["lr_positive"],
                     "lr_negative": row["lr_negative"],
+                    "lr_positive_uncorrected": row["lr_positive_uncorrected"],
+                    "lr_negative_uncorrected": row["lr_negative_uncorrected"],
                     "lr_positive_range": row["lr_positive_range"],
                     "lr_negative_range": row["lr_negative_range"],
                     "why": _why(row),
