@@ -74,8 +74,10 @@ def test_vignette_history_does_not_separate_radiculopathy_from_equal_support():
     hist = {r["id"]: r for r in stages["history"]["conditions"]}
     lsr = hist["lumbosacral-radiculopathy"]
     # LSR ranks with every condition the history supports exactly as well, never below one with less
-    same = [r for r in hist.values() if r["score"] == lsr["score"] and r["lr"] == lsr["lr"]]
+    same = [r for r in hist.values() if r["score"] == lsr["score"] and r["lr"] == lsr["lr"] and r["id"] != "piriformis-syndrome"]
     assert len(same) > 1 and all(r["rank"] == lsr["rank"] for r in same)
+    # piriformis syndrome, "Diagnosis of exclusion" (Table 2), ranks after those it would tie with
+    assert hist["piriformis-syndrome"]["score"] == lsr["score"] and hist["piriformis-syndrome"]["rank"] == lsr["rank"] + 1
     assert all(r["rank"] > lsr["rank"] for r in hist.values() if r["score"] < lsr["score"])
     exam = stages["examination"]["conditions"]
     assert exam[0]["id"] == "lumbosacral-radiculopathy" and exam[0]["rank"] == 1 and not exam[0]["tied"]
@@ -112,19 +114,20 @@ def test_one_observation_scores_once():
     lumbar = rank("buttock", ["pain-with-lumbar-motion", "pain-with-lumbar-flexion"], [])
     assert _scores(lumbar)["lumbosacral-radiculopathy"] == 1
     neuro = rank("buttock", ["neurologic-deficit", "weakness-myotomal", "sensory-change-dermatomal", "depressed-reflexes", "ehl-weakness"], [])
-    assert _scores(neuro)["lumbosacral-radiculopathy"] == 1
+    # "The presence of neurologic changes may point to radiculopathy as the primary diagnosis": a pointer, 2, once
+    assert _scores(neuro)["lumbosacral-radiculopathy"] == 2
     assert _scores(neuro)["proximal-hamstring-tendinopathy"] == -1  # "should not cause any neurologic abnormalities", once
     avn = rank("buttock", ["pain-with-walking", "pain-sit-to-stand", "pain-with-stairs", "pain-with-inclines"], [])
     assert _scores(avn)["avascular-necrosis-hip"] == 1  # one sentence listing four activities
     # hip abductor weakness: a neurologic sign for LSR (its group), a mechanical factor for GMT
     hab = rank("buttock", ["hip-abductor-weakness", "ehl-weakness"], [])
-    assert _scores(hab)["lumbosacral-radiculopathy"] == 1
+    assert _scores(hab)["lumbosacral-radiculopathy"] == 2
     assert _scores(hab)["gluteus-medius-tendinopathy"] == 1
 
 
 def test_a_group_with_a_present_member_is_not_counted_absent():
     res = rank("buttock", ["ehl-weakness"], ["neurologic-deficit"])
-    assert _scores(res)["lumbosacral-radiculopathy"] == 1
+    assert _scores(res)["lumbosacral-radiculopathy"] == 2
 
 
 def test_measured_results_weigh_by_result_whatever_the_hedge():
@@ -525,3 +528,50 @@ def test_no_chain_with_a_measured_finding_gives_certainty(first, more, pretest):
     assert 0.0 < d["posttest"] < 1.0, (pretest, chain, d["posttest"])
     for s in d["steps"]:
         assert s["lr"] != 0 and s["lr"] != float("inf")
+
+
+# -- the review's pointers (issue 21) --------------------------------------------------------
+
+
+def test_neurologic_signs_point_to_radiculopathy_over_the_hamstring_and_piriformis():
+    # "As both lower LSR and proximal hamstring tendinopathies can present with buttock pain that
+    # radiates down the posterior thigh, it can be difficult to differentiate the two on history
+    # alone. Tendinopathy should not cause any neurologic abnormalities. The presence of neurologic
+    # changes may point to radiculopathy as the primary diagnosis."
+    res = rank("buttock", ["posterior-thigh-radiation", "pain-worse-with-sitting", "weakness-myotomal"], [])
+    rows = {r["id"]: r for r in res["conditions"]}
+    lsr = rows["lumbosacral-radiculopathy"]
+    assert lsr["rank"] == 1 and not lsr["tied"]
+    assert rows["proximal-hamstring-tendinopathy"]["rank"] > lsr["rank"]
+    assert rows["piriformis-syndrome"]["rank"] > lsr["rank"]
+    (neuro,) = [i for i in lsr["supporting"] if "weakness-myotomal" in i["findings"]]
+    assert neuro["strength"] == "pointer" and neuro["weight"] == 2
+    assert neuro["clause"] == "The presence of neurologic changes may point to radiculopathy as the primary diagnosis."
+    # "Gluteus medius tendinopathy often occurs secondary to ... lower lumbar radiculopathy": not counted against
+    assert rows["gluteus-medius-tendinopathy"]["against"] == []
+
+
+def test_quadratus_femoris_edema_strongly_suggests_ischiofemoral_impingement():
+    # "MRI is gold standard for evaluation of the ischiofemoral space. Edema or tears of the
+    # quadratus femoris strongly suggests this diagnosis."
+    res = rank("buttock", ["quadratus-femoris-edema-or-tear", "pain-weight-bearing"], [])
+    top = res["conditions"][0]
+    assert top["id"] == "ischiofemoral-impingement" and not top["tied"] and top["score"] == 3  # pointer 2 + load 1
+
+
+def test_relatively_specific_and_specific_findings_are_pointers():
+    # "Pain with walking on uneven surfaces (such as on a beach) is relatively specific";
+    # "Visible dropping of the pelvis on the affected side was found to be specific but not sensitive"
+    for fid in ("pain-walking-uneven-surfaces", "single-leg-stance-pelvic-drop-positive"):
+        assert _scores(rank("buttock", [fid], []))["gluteus-medius-tendinopathy"] == 2, fid
+    # absence of a pointer is neutral
+    assert _scores(rank("buttock", [], ["pain-walking-uneven-surfaces"]))["gluteus-medius-tendinopathy"] == 0
+
+
+def test_a_diagnosis_of_exclusion_ranks_after_its_equals():
+    # Piriformis syndrome, Table 2: "Diagnosis of exclusion"
+    res = rank("buttock", [], [])
+    rows = {r["id"]: r for r in res["conditions"]}
+    assert rows["piriformis-syndrome"]["rank"] == 2 and not rows["piriformis-syndrome"]["tied"]
+    assert all(r["rank"] == 1 for cid, r in rows.items() if cid != "piriformis-syndrome")
+    assert any("Diagnosis of exclusion" in n["text"] for n in rows["piriformis-syndrome"]["notes"])

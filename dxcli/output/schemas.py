@@ -101,7 +101,7 @@ def batch(result: Obj) -> Rows:
 COMPLAINT = Obj({"id": "str", "name": "str", "conditions": "int", "description": "str?", "source": SOURCE})
 DIFF_ROW = Obj({"id": "str", "name": "str", "presentation": ["str"], "diagnosis": ["str"], "pearls": ["str"],
                 "icd10cm": ["str"], "deep_dive": "bool", "source": SOURCE, "notes": NOTES})
-ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "clause": "str", "lr": "num?", "lr_uncorrected": "num?", "lr_ci": Null(CI), "notes": NOTES})
+ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "weight": "int", "clause": "str", "lr": "num?", "lr_uncorrected": "num?", "lr_ci": Null(CI), "notes": NOTES})
 RANKED = Obj({"id": "str", "name": "str", "rank": "int", "tied": "bool", "score": "int", "lr": "num?",
               "supporting": [ITEM], "against": [ITEM], "notes": NOTES, "red_flags": ["str"]})
 FLAG = Obj({"id": "str", "name": "str", "action": "str", "finding": "str"})

@@ -33,19 +33,35 @@ from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
 
 BASIS = (
-    "ordinal: +1 for each clause of the review that a present finding supports, -1 for each it "
+    "ordinal: +1 for each clause of the review that a present finding supports (+2 where the review "
+    "points from the finding to the condition: 'may point to ... as the primary diagnosis', 'strongly "
+    "suggests this diagnosis', 'relatively specific', 'specific but not sensitive'), -1 for each it "
     "contradicts and for each expected (invariable or defining) clause whose findings are all "
     "absent; the absence of a hedged ('may', 'can'), contrasted, stage-limited, demographic or "
     "advisory clause counts neither way; findings describing one observation, or resting on one "
-    "clause, score once per condition; equal scores are ordered by the product of the likelihood "
-    "ratios of maneuver and test results with stated accuracy, and conditions equal on both share "
-    "a rank, listed in the review's table order, which carries no meaning; no probability is "
+    "clause, score once per condition, by their strongest clause; equal scores are ordered by the "
+    "product of the likelihood ratios of maneuver and test results with stated accuracy, then a "
+    "diagnosis of exclusion after the others; conditions equal on all three share a rank, listed "
+    "in the review's table order, which carries no meaning; no probability is "
     "given, because the review states no prevalence for this differential"
+)
+EXCLUSION = (
+    "The review: \u201c{quote}\u201d. On equal evidence it is ranked after the conditions it would "
+    "tie with, since it is made once they are excluded."
 )
 INDEPENDENCE = (
     "The combined likelihood ratio multiplies the ratios of {n} results, which assumes they are "
     "conditionally independent given the condition; correlated findings overstate the change."
 )
+POINTER_WEIGHT = 2
+
+
+def weight(link: dict[str, Any]) -> int:
+    """What a present finding's link counts: 2 where the review points from the finding to the
+    condition (``pointer``), else 1."""
+    return POINTER_WEIGHT if link["strength"] == "pointer" else 1
+
+
 def finding_index() -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
     for f in loader.records("finding"):
@@ -151,6 +167,8 @@ def _score_condition(
     for unit in units.values():
         present = [m for m in unit if m[2] == "present"]
         if present:
+            # the unit scores once, by its strongest link (a pointer counts 2)
+            present.sort(key=lambda m: -weight(m[1]))
             f, link, _, via = present[0]
             item = _item(present, condition, "present")
             n_measured = 0
@@ -188,12 +206,13 @@ def _score_condition(
     return {
         "id": cid,
         "name": condition["name"],
-        "score": len(supporting) - len(against),
+        "score": sum(i["weight"] for i in supporting) - sum(i["weight"] for i in against),
         "supporting": supporting,
         "against": against,
         "lr": lr_total,
-        "notes": notes,
+        "notes": notes + ([{"kind": "caveat", "text": EXCLUSION.format(quote=condition["exclusion"]), "citation": None}] if condition.get("exclusion") else []),
         "lr_exact": lr_total,
+        "exclusion": bool(condition.get("exclusion")),
     }
 
 
@@ -203,10 +222,11 @@ def _item(members: list[tuple[dict[str, Any], dict[str, Any], str, Optional[str]
     for _, ln, _, _ in members:
         notes += [n for n in _link_notes(ln, condition) if n not in notes]
     return {
-        "findings": [m[0]["id"] for m in members],
+        "findings": list(dict.fromkeys(m[0]["id"] for m in members)),  # a finding may rest on two clauses of a unit
         "status": status if via is None else f"absent {via}",
         "effect": link["effect"] if status == "present" else "against",
         "strength": link["strength"],
+        "weight": weight(link) if status == "present" else 1,
         "clause": link["clause"],
         "reason": link["reason"],
         "statement": link["statement"],
@@ -229,8 +249,8 @@ def _lr_ci(f: dict[str, Any], m: tuple[float, dict[str, Any], dict[str, Any]]) -
 
 def _ranks(rows: list[dict[str, Any]]) -> None:
     """Dense ranks: equal score and equal LR evidence share a rank; ``tied`` says so."""
-    def key(r: dict[str, Any]) -> tuple[int, float]:
-        return (r["score"], r["lr"] if r["lr"] is not None else 1.0)
+    def key(r: dict[str, Any]) -> tuple[int, float, bool]:
+        return (r["score"], r["lr"] if r["lr"] is not None else 1.0, r["exclusion"])
 
     rank, last = 0, None
     for r in rows:
@@ -283,7 +303,7 @@ def rank(
     conds = loader.by_id("condition")
     rows = [_score_condition(cid, conds[cid], given, absent_ids, members) for cid in comp["conditions"]]
     order = {cid: i for i, cid in enumerate(comp["conditions"])}
-    rows.sort(key=lambda r: (-r["score"], -(r["lr_exact"] if r["lr_exact"] is not None else 1.0), order[r["id"]]))
+    rows.sort(key=lambda r: (-r["score"], -(r["lr_exact"] if r["lr_exact"] is not None else 1.0), r["exclusion"], order[r["id"]]))
     _ranks(rows)
     flags = _red_flags([f for f, status, via in given if status == "present" and via is None])
     ranking = [

@@ -212,6 +212,9 @@ class Condition(Strict):
     deep_dive_source: Optional[Source] = None
     figures: list[Figure] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
+    # the review's words that make this a diagnosis of exclusion, quoted: on equal evidence the
+    # ranked differential places it after the conditions it would tie with
+    exclusion: Optional[str] = None
 
     @model_validator(mode="after")
     def _deep_dive_sourced(self) -> "Condition":
@@ -555,7 +558,7 @@ class Complaint(Strict):
     source: Source
 
 
-STRENGTHS = ("expected", "possible", "demographic", "advice", "measured", "contrary")
+STRENGTHS = ("expected", "pointer", "possible", "demographic", "advice", "measured", "contrary")
 
 
 class FindingLink(Strict):
@@ -564,8 +567,11 @@ class FindingLink(Strict):
     ``strength`` is read from the clause (the rule is in the README, "Ranked differential"):
     ``expected`` (invariable or defining: absence counts against), ``possible`` (presence
     supports, absence is neutral), ``demographic`` and ``advice`` (likewise), ``measured``
-    (a maneuver or test result with stated accuracy, weighed by its result and its LR) and
-    ``contrary`` ("should not", "does not": presence counts against). ``group`` names, for
+    (a maneuver or test result with stated accuracy, weighed by its result and its LR),
+    ``pointer`` (the review points from the finding to the condition: "may point to ... as the
+    primary diagnosis", "strongly suggests this diagnosis", "relatively specific", "specific but
+    not sensitive": presence counts 2, absence is neutral) and ``contrary`` ("should not", "does
+    not": presence counts against). ``group`` names, for
     this condition, the observation that several findings describe at different levels of
     detail: a group scores once, and so does a clause.
     """
