@@ -112,7 +112,7 @@ NEXT = Obj({"for_condition": "str", "rank": "int", "record_kind": "str", "id": "
             "why": "str", "notes": NOTES, "source": SOURCE})
 REPORT = Obj({"complaint": "str", "present": ["str"], "absent": ["str"], "basis": "str", "red_flags": [FLAG],
               "conditions": [RANKED], "next": Null([NEXT])}, closed=True, title="dxcli differential COMPLAINT --finding ... [--next]")
-FLAT = RANKED.plus(red_flags=[FLAG], next=Null([NEXT]), basis="str")
+FLAT = RANKED.plus(red_flags=[FLAG], condition_red_flags=["str"], next=Null([NEXT]), basis="str")
 CONDITION_ROW = Obj({"id": "str", "name": "str", "icd10cm": ["str"]})
 CONDITION = Obj({**DIFF_ROW.props, "aliases": ["str"], "epidemiology": ["str"], "pathophysiology": ["str"],
                  "clinical_findings": ["str"], "diagnostic_testing": ["str"], "treatment": ["str"],
