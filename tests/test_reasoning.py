@@ -181,7 +181,7 @@ def _neutral_when_absent() -> list[str]:
     """Findings none of whose links is expected and that have no measured opposite result."""
     out = []
     for f in loader.records("finding"):
-        if any(ln["strength"] in ("expected", "measured") for ln in f.get("links", [])):
+        if any(ln["strength"] in ("expected", "measured") or ln.get("defining") for ln in f.get("links", [])):
             continue
         out.append(f["id"])
     return out
@@ -267,7 +267,11 @@ def test_ranked_differential_is_a_report_in_every_format():
     rows = list(csv.DictReader(io.StringIO(run(*args, "-f", "csv").out)))
     lsr = next(r for r in rows if r["id"] == "lumbosacral-radiculopathy")
     assert json.loads(lsr["red_flags"])[0]["action"] == action
-    assert json.loads(lsr["next"]) and json.loads(next(r for r in rows if r["id"] == "sacroiliitis")["red_flags"]) == []
+    # red flags are about the patient: the sacroiliitis row carries the raised flag too; only
+    # condition_red_flags says which condition it is linked to
+    sac = next(r for r in rows if r["id"] == "sacroiliitis")
+    assert json.loads(lsr["next"]) and json.loads(sac["red_flags"])[0]["id"] == "saddle-anesthesia"
+    assert json.loads(sac["condition_red_flags"]) == [] and json.loads(lsr["condition_red_flags"]) == ["saddle-anesthesia"]
 
 
 def test_next_adds_a_section_after_the_ranking():
@@ -429,10 +433,6 @@ def test_icd_codes_follow_the_code_sets_notes():
         assert len(codes) == 3 and all(what in icd.get_description(c) and icd.is_leaf(c) for c in codes)
 
 
-def test_older_age_links_to_spondylotic_radiculopathy():
-    assert _scores(rank("buttock", ["older-age"], []))["lumbosacral-radiculopathy"] == 1
-
-
 # -- finite samples never give certainty (issue 21) -----------------------------------------
 
 
@@ -575,3 +575,49 @@ def test_a_diagnosis_of_exclusion_ranks_after_its_equals():
     assert rows["piriformis-syndrome"]["rank"] == 2 and not rows["piriformis-syndrome"]["tied"]
     assert all(r["rank"] == 1 for cid, r in rows.items() if cid != "piriformis-syndrome")
     assert any("Diagnosis of exclusion" in n["text"] for n in rows["piriformis-syndrome"]["notes"])
+
+
+# -- one rule per kind of clause (issue 21) --------------------------------------------------
+
+
+def test_a_sentence_splitting_causes_by_age_supports_neither_age():
+    # "Lumbar disc herniations most commonly occur in patients under the age of 50, while LSR due
+    # to lumbar spondylosis is more typical in older patients."
+    for age in ("older-age", "age-under-50"):
+        assert _scores(rank("buttock", [age], []))["lumbosacral-radiculopathy"] == 0, age
+    # "Risk factors for proximal hamstring tendinopathy include ... older age": a comparison that stays
+    assert _scores(rank("buttock", ["older-age"], []))["proximal-hamstring-tendinopathy"] == 1
+
+
+def test_the_defining_claudication_clause_counts_its_absence():
+    # Table 2, "Vascular claudication/ Peripheral artery disease": "Pain exacerbated activity and relieved by rest"
+    res = rank("buttock", [], ["pain-exercise-relieved-by-rest"])
+    pad = {r["id"]: r for r in res["conditions"]}["peripheral-artery-disease"]
+    assert pad["score"] == -1 and pad["against"][0]["status"] == "absent"
+    link = next(ln for f in loader.records("finding") if f["id"] == "pain-exercise-relieved-by-rest"
+                for ln in f["links"] if ln["condition"] == "peripheral-artery-disease")
+    assert link["defining"] == "Pain exacerbated activity and relieved by rest"
+    # the flag is explicit: only this link carries it
+    flagged = [(f["id"], ln["condition"]) for f in loader.records("finding") for ln in f.get("links", []) if ln.get("defining")]
+    assert flagged == [("pain-exercise-relieved-by-rest", "peripheral-artery-disease")]
+
+
+def test_help_ranking_states_every_rule():
+    text = run("help", "ranking").out
+    flat = " ".join(text.split())
+    for words in ("counts +2 when present", "supports neither age", "flagged in the data as defining",
+                  "diagnosis of exclusion", "corrected for its zero cell"):
+        assert words in flat, words
+
+
+def test_red_flags_are_in_every_csv_row_and_on_stderr_with_fields():
+    r = run("differential", "buttock", "-F", "red-flag-saddle-anesthesia", "-F", "ehl-weakness", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.out)))
+    assert len(rows) == 13
+    cells = {row["red_flags"] for row in rows}
+    assert len(cells) == 1 and json.loads(cells.pop())[0]["id"] == "saddle-anesthesia"
+    assert [json.loads(row["condition_red_flags"]) for row in rows if row["id"] == "lumbosacral-radiculopathy"] == [["saddle-anesthesia"]]
+    tsv = run("differential", "buttock", "-F", "red-flag-saddle-anesthesia", "-f", "tsv")
+    assert all("saddle-anesthesia" in line for line in tsv.out.splitlines()[1:])
+    some = run("differential", "buttock", "-F", "red-flag-saddle-anesthesia", "-f", "csv", "--fields", "id,score")
+    assert "RED FLAG: Saddle anesthesia" in some.err and "saddle" not in some.out

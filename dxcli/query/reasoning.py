@@ -190,10 +190,18 @@ def _score_condition(
             (supporting if link["effect"] == "supports" else against).append(item)
             continue
         expected = [m for m in unit if m[1]["strength"] == "expected"]
+        counted = False
         for m in expected:
             if members[(cid, m[1]["clause"])] <= absent_ids:
                 against.append(_item([m], condition, "absent"))
+                counted = True
                 break
+        # a clause flagged as defining in the data: its own finding absent (no member of the
+        # unit present, or the unit would have scored above) counts against
+        for m in unit:
+            if not counted and m[1].get("defining") and m[2] == "absent":
+                against.append(_item([m], condition, "absent"))
+                counted = True
     lr_total: Optional[float] = None
     notes: list[dict[str, Any]] = []
     if measured:

@@ -585,6 +585,9 @@ class FindingLink(Strict):
     group: Optional[str] = Field(default=None, pattern=KEBAB)
     caveat: Optional[str] = None  # the clause's own caveat, shown with the link
     figure: Optional[str] = None  # the condition's figure the clause states, whose notes travel with it
+    # an explicit flag, quoted (words of the statement): the clause defines the condition as the
+    # cause of the complaint, so its finding's absence counts against (vascular claudication)
+    defining: Optional[str] = None
     source: Source
 
     @model_validator(mode="after")
@@ -595,6 +598,8 @@ class FindingLink(Strict):
             raise ValueError("a 'contrary' clause has effect 'against'")
         if self.effect == "against" and self.strength not in ("contrary", "measured"):
             raise ValueError("only a 'contrary' clause or a measured result argues against")
+        if self.defining is not None and (self.defining not in self.statement or self.effect != "supports"):
+            raise ValueError("a defining flag quotes words of its statement, on a supporting link")
         return self
 
 
