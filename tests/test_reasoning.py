@@ -621,3 +621,52 @@ def test_red_flags_are_in_every_csv_row_and_on_stderr_with_fields():
     assert all("saddle-anesthesia" in line for line in tsv.out.splitlines()[1:])
     some = run("differential", "buttock", "-F", "red-flag-saddle-anesthesia", "-f", "csv", "--fields", "id,score")
     assert "RED FLAG: Saddle anesthesia" in some.err and "saddle" not in some.out
+
+
+# -- --next covers the work-up (issue 21) ---------------------------------------------------
+
+WORKUP = [
+    # (present findings, condition, record the review recommends, words of its quote)
+    (["pain-exercise-relieved-by-rest"], "peripheral-artery-disease", "ankle-brachial-index",
+     "Lower limb dopplers with ankle-brachial index is recommended initial screening test"),
+    (["elderly-fall", "pubic-rami-fracture"], "sacral-stress-fracture", "pelvis-mri", "Pelvis MRI recommended, highest sensitivity test"),
+    (["avn-risk-factors", "pain-sit-to-stand"], "avascular-necrosis-hip", "hip-radiograph", "Hip radiographs recommended for initial testing"),
+    (["reduced-painful-hip-rom", "antalgic-gait"], "hip-osteoarthritis", "hip-radiograph", "Hip radiographs recommended to assess for extent"),
+    (["snapping-long-stride"], "ischiofemoral-impingement", "pelvis-mri", "MRI is gold standard for evaluation of the ischiofemoral space"),
+    (["adolescent-athlete", "stork-test-positive"], "lumbar-spondylolysis", "lumbar-mri", "MRI is the test of choice rather than radiographs"),
+    (["si-joint-edema"], "sacroiliitis", "hla-b27", "Recommended labs: WBC, ESR, CRP, HLA-B27, rheumatoid factor, ANA"),
+]
+
+
+@pytest.mark.parametrize("present,cond,rid,quote", WORKUP, ids=[w[2] + "-" + w[1] for w in WORKUP])
+def test_next_names_the_reviews_work_up_quoted(present, cond, rid, quote):
+    d = run("differential", "buttock", *[a for f in present for a in ("-F", f)], "--next", "-f", "json").json()
+    rows = [x for x in d["next"] if x["for_condition"] == cond]
+    assert rows, [r["id"] for r in d["conditions"][:3]]
+    row = next(x for x in rows if x["id"] == rid)
+    assert row["accuracy"] == "no accuracy stated" and row["why"].startswith("no accuracy stated")
+    assert quote in row["quote"] and row["lr_positive"] is None
+    # the ones with LRs come first, for each condition
+    kinds = [x["accuracy"] for x in rows]
+    assert kinds == sorted(kinds, key=lambda k: k != "stated")
+
+
+def test_next_leaves_out_what_the_review_advises_against():
+    # "radiographs alone ... are not recommended when disc herniation is suspected"; "MRI and/or CT
+    # are typically not required for diagnosis"; "Oblique extension exam test has poor diagnostic accuracy"
+    from dxcli.query.reasoning import _workup
+
+    assert "lumbar-radiograph" not in [r["id"] for r, _ in _workup("test", "lumbosacral-radiculopathy")]
+    assert "hip-ct" not in [r["id"] for r, _ in _workup("test", "hip-osteoarthritis")]
+    assert "oblique-extension-test" not in [r["id"] for r, _ in _workup("maneuver", "lumbar-facet-arthropathy")]
+
+
+def test_next_says_why_when_nothing_qualifies_in_every_format():
+    from dxcli.query.reasoning import next_why
+
+    res = rank("buttock", ["pain-exercise-relieved-by-rest"], [])
+    assert next_why(res, [{"id": "x"}]) is None
+    assert "already among the findings" in next_why(res, [])
+    d = run("differential", "buttock", "-F", "pain-exercise-relieved-by-rest", "--next", "-f", "json").json()
+    assert d["next_why"] is None and d["next"]
+    assert "next_why" in run("differential", "buttock", "-F", "pain-exercise-relieved-by-rest", "--next", "-f", "csv").out.splitlines()[0]

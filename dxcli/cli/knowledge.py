@@ -42,6 +42,7 @@ def flat_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             red_flags=raised,
             condition_red_flags=r["red_flags"],
             next=None if nxt is None else [x for x in nxt if x["for_condition"] == r["id"]],
+            next_why=result.get("next_why"),
             basis=result["basis"],
         )
         for r in result["conditions"]
@@ -119,6 +120,7 @@ def register(app: typer.Typer) -> None:
         result = reasoning.rank(complaint, finding or [], absent or [])
         if next_:
             result["next"] = reasoning.next_steps(result)
+            result["next_why"] = reasoning.next_why(result, result["next"])
         emit_report(ctx, result, fmt, f"Ranked differential: {complaint}")
 
     @app.command(

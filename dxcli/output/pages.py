@@ -797,10 +797,14 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
         blocks.append(Block(None, [(0, "Ranking: " + prose(result["basis"]))]))
     nxt = [
         Block(f"{x['name']} ({x['id']})",
-              [(0, f"For {cond_names.get(x['for_condition'], x['for_condition'])}: {_lr_pair(x)}; {x['why']}")]
+              [(0, f"For {cond_names.get(x['for_condition'], x['for_condition'])}: "
+                   + (f"{_lr_pair(x)}; {x['why']}" if x.get("accuracy") != "no accuracy stated" else x["why"]))]
+              + ([(1, f"“{prose(x['quote'])}”")] if x.get("quote") and x.get("accuracy") == "no accuracy stated" else [])
               + [(1, note_line(n)) for n in x.get("notes") or []])
         for x in result.get("next") or []
     ]
+    if result.get("next_why"):
+        nxt.append(Block(None, [(0, prose(result["next_why"]))]))
     return [Part("Red flags: act on these first", flags, alert=True), Part(title, blocks), Part("What to examine next", nxt)]
 
 

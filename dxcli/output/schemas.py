@@ -109,10 +109,10 @@ NEXT = Obj({"for_condition": "str", "rank": "int", "record_kind": "str", "id": "
             "sensitivity": "num?", "specificity": "num?", "sensitivity_range": "range?", "specificity_range": "range?",
             "lr_positive": "num?", "lr_negative": "num?", "lr_positive_uncorrected": "num?", "lr_negative_uncorrected": "num?",
             "lr_positive_range": "range?", "lr_negative_range": "range?",
-            "why": "str", "notes": NOTES, "source": SOURCE})
+            "why": "str", "accuracy": "str", "role": "str?", "quote": "str?", "notes": NOTES, "source": SOURCE})
 REPORT = Obj({"complaint": "str", "present": ["str"], "absent": ["str"], "basis": "str", "red_flags": [FLAG],
-              "conditions": [RANKED], "next": Null([NEXT])}, closed=True, title="dxcli differential COMPLAINT --finding ... [--next]")
-FLAT = RANKED.plus(red_flags=[FLAG], condition_red_flags=["str"], next=Null([NEXT]), basis="str")
+              "conditions": [RANKED], "next": Null([NEXT]), "next_why": "str?"}, closed=True, title="dxcli differential COMPLAINT --finding ... [--next]")
+FLAT = RANKED.plus(red_flags=[FLAG], condition_red_flags=["str"], next=Null([NEXT]), next_why="str?", basis="str")
 CONDITION_ROW = Obj({"id": "str", "name": "str", "icd10cm": ["str"]})
 CONDITION = Obj({**DIFF_ROW.props, "aliases": ["str"], "epidemiology": ["str"], "pathophysiology": ["str"],
                  "clinical_findings": ["str"], "diagnostic_testing": ["str"], "treatment": ["str"],
@@ -122,7 +122,7 @@ FINDING_ROW = Obj({"id": "str", "name": "str", "kind": "str", "description": "st
                    "maneuver": "str?", "test": "str?", "result": "str?", "red_flag": "str?"})
 FINDING = FINDING_ROW.plus(links=[Obj({"condition": "str", "effect": "str"})])
 STAGE = Obj({"id": "str", "title": "str", "narrative": "str", "present": ["str"], "absent": ["str"], "basis": "str",
-             "red_flags": [FLAG], "conditions": [RANKED], "next": Null([NEXT]), "source": Null(SOURCE)})
+             "red_flags": [FLAG], "conditions": [RANKED], "next": Null([NEXT]), "next_why": "str?", "source": Null(SOURCE)})
 CASE = Obj({"id": "str", "title": "str", "age": "int?", "sex": "str?", "complaint": "str", "stages": [STAGE],
             "workup": ["str"], "outcome": ["str"], "diagnosis": "str?", "basis": "str", "source": Null(SOURCE)})
 STRUCTURE = Obj({"id": "str", "name": "str", "kind": "str", "description": "str", "proximal_attachment": "str?",

@@ -8,7 +8,7 @@ from typing import Any
 
 from dxcli.errors import InvalidInput
 from dxcli.query.lookup import find, find_record, norm, suggest
-from dxcli.query.reasoning import finding_index, next_steps, rank
+from dxcli.query.reasoning import finding_index, next_steps, next_why, rank
 from dxcli.reference import loader
 from dxcli.reference.loader import toml
 
@@ -47,7 +47,8 @@ def _stage(sid: str, title: str, narrative: str, result: dict[str, Any], source:
         "absent": result["absent"],
         "red_flags": result["red_flags"],
         "conditions": result["conditions"],
-        "next": next_steps(result),
+        "next": (steps := next_steps(result)),
+        "next_why": next_why(result, steps),
         "basis": result["basis"],
         "source": source,
     }

@@ -337,6 +337,7 @@ def rank(
         "red_flags": flags,
         "conditions": ranking,
         "next": None,
+        "next_why": None,  # with --next: why it lists nothing, where it does not
     }
 
 
@@ -350,12 +351,36 @@ def _red_flags(present: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+NO_ACCURACY = "no accuracy stated"
+NOT_WORKUP = ("not ", "caution")  # roles the review gives to a test it advises against, or warns about
+
+
+def _workup(kind: str, condition: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The condition's maneuvers and tests the review describes without accuracy figures, as
+    (record, evidence item), one per record, in the data's order: its work-up. Items whose
+    role says the review advises against them ('not recommended ...', 'not preferred', 'not
+    typically required') or only warns ('caution: ...') are left out, and so is an
+    examination the review says has poor diagnostic accuracy."""
+    out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for rec in loader.referring(kind, "condition", condition):
+        for ev in rec["evidence"]:
+            if ev["condition"] != condition or any(ev.get(k) is not None for k in ("sensitivity", "specificity", "sensitivity_range", "specificity_range")):
+                continue
+            role = (ev.get("role") or "").lower()
+            if role.startswith(NOT_WORKUP) or "poor diagnostic accuracy" in (ev.get("statement") or ""):
+                continue
+            if all(r["id"] != rec["id"] for r, _ in out):
+                out.append((rec, ev))
+    return out
+
+
 def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3) -> list[dict[str, Any]]:
     """For the conditions in the leading ranks (at least ``leading`` of them, with every
     condition tied with the last), the maneuvers and tests with the strongest stated
-    accuracy that the patient's findings do not already include: largest LR+ first, then
-    smallest LR-. Each row carries the notes of its record."""
-    index = {f["id"]: f for f in loader.records("finding")}
+    accuracy that the patient's findings do not already include (largest LR+ first, then
+    smallest LR-), then the review's work-up without accuracy figures (``_workup``), each
+    quoted and marked "no accuracy stated". Each row carries the notes of its record."""
+    index = loader.by_id("finding")
     done = {index[fid].get("maneuver") or index[fid].get("test") for fid in result["present"] + result["absent"] if fid in index}
     ranked = result["conditions"]
     pool = [r for r in ranked if r["score"] > 0] or ranked
@@ -390,11 +415,55 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
                     "lr_positive_range": row["lr_positive_range"],
                     "lr_negative_range": row["lr_negative_range"],
                     "why": _why(row),
+                    "accuracy": "stated",
+                    "role": row.get("role"),
+                    "quote": row["source"].get("quote"),
                     "notes": [_note(n) for n in row["notes"]],
                     "source": row["source"],
                 }
             )
+        with_lr = {x["id"] for x in out if x["for_condition"] == r["id"]}
+        for kind in ("test", "maneuver"):
+            for rec, ev in _workup(kind, r["id"]):
+                if rec["id"] in done or rec["id"] in with_lr:
+                    continue
+                out.append(
+                    {
+                        "for_condition": r["id"],
+                        "rank": r["rank"],
+                        "record_kind": kind,
+                        "id": rec["id"],
+                        "name": rec["name"],
+                        **{k: None for k in ("sensitivity", "specificity", "sensitivity_range", "specificity_range",
+                                             "lr_positive", "lr_negative", "lr_positive_uncorrected", "lr_negative_uncorrected",
+                                             "lr_positive_range", "lr_negative_range")},
+                        "why": _no_accuracy(ev) + ("; the review: " + ev["role"] if ev.get("role") else ""),
+                        "accuracy": NO_ACCURACY,
+                        "role": ev.get("role"),
+                        "quote": ev["source"].get("quote") or ev.get("statement"),
+                        "notes": record_notes(rec, ev),
+                        "source": ev["source"],
+                    }
+                )
     return out
+
+
+def _no_accuracy(ev: dict[str, Any]) -> str:
+    if ev.get("ppv_range"):
+        lo, hi = ev["ppv_range"]
+        return f"{NO_ACCURACY} (a positive predictive value of {lo:g}-{hi:g} only, which depends on prevalence)"
+    return NO_ACCURACY
+
+
+def next_why(result: dict[str, Any], steps: list[dict[str, Any]]) -> Optional[str]:
+    """Why ``--next`` lists nothing, in words (None when it lists something)."""
+    if steps:
+        return None
+    pool = [r for r in result["conditions"] if r["score"] > 0] or result["conditions"]
+    if not pool:
+        return "no condition to examine for: the complaint has none"
+    return ("nothing left to examine for the leading conditions: every maneuver and test the review "
+            "gives for them is already among the findings")
 
 
 def _why(row: dict[str, Any]) -> str:
