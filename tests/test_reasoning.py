@@ -670,3 +670,63 @@ def test_next_says_why_when_nothing_qualifies_in_every_format():
     d = run("differential", "buttock", "-F", "pain-exercise-relieved-by-rest", "--next", "-f", "json").json()
     assert d["next_why"] is None and d["next"]
     assert "next_why" in run("differential", "buttock", "-F", "pain-exercise-relieved-by-rest", "--next", "-f", "csv").out.splitlines()[0]
+
+
+# -- codes as alternatives (issue 21) --------------------------------------------------------
+
+_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]*)?"
+
+
+def _named(note: str) -> list[tuple[str, str]]:
+    """The codes and ranges an Excludes1 note names, as (low, high) prefixes: '(M51.1-)' ->
+    ('M51.1', 'M51.1'); '(I70.2--I70.7-)' or '(I70.2-I70.7)' -> ('I70.2', 'I70.7'); '(M80.-)' -> ('M80', 'M80')."""
+    out = []
+    for inner in re.findall(r"\(([^)]*)\)", note):
+        for m in re.finditer(rf"({_CODE})-?(?:-({_CODE})-?)?", inner):
+            lo, hi = m.group(1).rstrip("."), (m.group(2) or m.group(1)).rstrip(".")
+            out.append((lo, hi))
+    return out
+
+
+def _covers(rng: tuple[str, str], code: str) -> bool:
+    lo, hi = rng
+    return lo <= code[: len(lo)] and code[: len(hi)] <= hi
+
+
+def test_excludes_parser_expands_ranges():
+    assert _named("atherosclerosis of the extremities (I70.2--I70.7-)") == [("I70.2", "I70.7")]
+    assert _covers(("I70.2", "I70.7"), "I70.211") and _covers(("I70.2", "I70.7"), "I70.7") and not _covers(("I70.2", "I70.7"), "I70.8")
+    assert _named("radiculopathy with spondylosis (M47.2-)") == [("M47.2", "M47.2")]
+    assert _named("pathological fracture of vertebra due to osteoporosis (M80.-)") == [("M80", "M80")]
+
+
+def test_every_code_exists_and_excluded_pairs_are_alternatives_with_a_rule():
+    import simple_icd_10_cm as icd
+
+    for c in loader.records("condition"):
+        codes = c["icd10cm"]
+        group = {code: i for i, alt in enumerate(c.get("icd10cm_alternatives") or []) for code in alt["codes"]}
+        for code in codes:
+            assert icd.is_valid_item(code), (c["id"], code)
+        for a in codes:
+            notes = [n for anc in [a, *icd.get_ancestors(a)] for n in icd.get_excludes1(anc)]
+            for b in codes:
+                if a == b:
+                    continue
+                hit = [n for n in notes if any(_covers(r, b) for r in _named(n))]
+                if hit:
+                    assert a in group and b in group and group[a] != group[b], (c["id"], a, b, hit)
+                    assert all(alt["when"] for alt in c["icd10cm_alternatives"])
+
+
+def test_radiculopathy_codes_by_cause_and_their_rule_on_every_view():
+    # M54.1 Excludes1: "radiculopathy with lumbar and other intervertebral disc disorder (M51.1-)",
+    # "radiculopathy with spondylosis (M47.2-)"
+    lsr = loader.by_id("condition")["lumbosacral-radiculopathy"]
+    assert {"M47.26", "M47.27"} <= set(lsr["icd10cm"])
+    d = run("condition", "lumbosacral-radiculopathy", "-f", "json").json()
+    assert [a["codes"] for a in d["icd10cm_alternatives"]] == [["M51.16", "M51.17"], ["M47.26", "M47.27"], ["M54.16", "M54.17"]]
+    rule = next(n["text"] for n in d["notes"] if n.get("field") == "icd10cm" and n["kind"] == "rule")
+    assert "M51.16/M51.17 when due to a lumbar intervertebral disc disorder" in rule and "M54.16/M54.17 otherwise" in rule
+    page = run("condition", "lumbosacral-radiculopathy", "-f", "markdown").out
+    assert "never coded together" in page

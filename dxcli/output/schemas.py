@@ -117,7 +117,8 @@ CONDITION_ROW = Obj({"id": "str", "name": "str", "icd10cm": ["str"]})
 CONDITION = Obj({**DIFF_ROW.props, "aliases": ["str"], "epidemiology": ["str"], "pathophysiology": ["str"],
                  "clinical_findings": ["str"], "diagnostic_testing": ["str"], "treatment": ["str"],
                  "figures": [Obj({"id": "str", "description": "str", "value?": "num?", "range?": "range?", "unit?": "str?"})],
-                 "notes": NOTES, "maneuvers": ["str"], "tests": ["str"], "red_flags": ["str"], "deep_dive_source?": Null(SOURCE)})
+                 "notes": NOTES, "maneuvers": ["str"], "tests": ["str"], "red_flags": ["str"], "deep_dive_source?": Null(SOURCE),
+                 "icd10cm_alternatives": [Obj({"codes": ["str"], "when": "str"})]})
 FINDING_ROW = Obj({"id": "str", "name": "str", "kind": "str", "description": "str", "supports": ["str"], "against": ["str"],
                    "maneuver": "str?", "test": "str?", "result": "str?", "red_flag": "str?"})
 FINDING = FINDING_ROW.plus(links=[Obj({"condition": "str", "effect": "str"})])

@@ -199,6 +199,14 @@ class DeepDive(Strict):
     treatment: list[Statement] = Field(min_length=1)
 
 
+class IcdAlternative(Strict):
+    """Codes the code set's Excludes1 notes forbid beside the condition's other codes: used
+    instead of them, when the rule says so."""
+
+    codes: list[str] = Field(min_length=1)
+    when: str = Field(min_length=1)  # the rule for choosing these codes, with the note it rests on
+
+
 class Condition(Strict):
     id: str = Field(pattern=KEBAB)
     name: str
@@ -215,11 +223,16 @@ class Condition(Strict):
     # the review's words that make this a diagnosis of exclusion, quoted: on equal evidence the
     # ranked differential places it after the conditions it would tie with
     exclusion: Optional[str] = None
+    # where Excludes1 forbids codes together: each set of codes with the rule for choosing it
+    icd10cm_alternatives: list[IcdAlternative] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _deep_dive_sourced(self) -> "Condition":
         if self.deep_dive is not None and self.deep_dive_source is None:
             raise ValueError("a deep dive needs deep_dive_source")
+        listed = [c for alt in self.icd10cm_alternatives for c in alt.codes]
+        if any(c not in self.icd10cm for c in listed) or len(listed) != len(set(listed)):
+            raise ValueError("icd10cm_alternatives name codes of icd10cm, each once")
         return self
 
 
