@@ -394,6 +394,9 @@ class TonnisFinding(Strict):
     id: str = Field(pattern=KEBAB)
     description: str
     aliases: list[str] = Field(default_factory=list)
+    # the radiographic feature this finding is one severity of (joint space narrowing: slight,
+    # increasing, severe): a hip has one severity of a feature, so two together are refused
+    feature: Optional[str] = Field(default=None, pattern=KEBAB)
     notes: list[Note] = Field(default_factory=list)
 
 
