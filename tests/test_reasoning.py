@@ -730,3 +730,54 @@ def test_radiculopathy_codes_by_cause_and_their_rule_on_every_view():
     assert "M51.16/M51.17 when due to a lumbar intervertebral disc disorder" in rule and "M54.16/M54.17 otherwise" in rule
     page = run("condition", "lumbosacral-radiculopathy", "-f", "markdown").out
     assert "never coded together" in page
+
+
+# -- sources for every limit (issue 21) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("age,want", [(34, "age-under-50"), (49, "age-under-50"), (50, "older-age"), (62, "older-age")])
+def test_a_case_files_age_maps_by_the_reviews_cut_off(tmp_path, age, want):
+    # "Lumbar disc herniations most commonly occur in patients under the age of 50, while LSR due
+    # to lumbar spondylosis is more typical in older patients."
+    f = tmp_path / "c.toml"
+    f.write_text(f'age = {age}\npresent = ["posterior-thigh-radiation"]\n', encoding="utf-8")
+    d = run("case", str(f), "-f", "json").json()
+    assert [a["finding"] for a in d["added"]] == [want]
+    assert want in d["stages"][0]["present"] and "cut-off of 50" in d["added"][0]["because"]
+    assert "Added from the case file" in run("case", str(f), "-f", "markdown").out
+
+
+def test_an_age_that_contradicts_the_age_finding_is_refused(tmp_path):
+    f = tmp_path / "c.toml"
+    f.write_text('age = 30\npresent = ["older-age"]\n', encoding="utf-8")
+    r = run("case", str(f))
+    assert r.code == 2 and "age: 30 gives age-under-50" in r.err
+
+
+def test_tonnis_refuses_two_severities_of_one_feature():
+    # "Grade 1: Slight narrowing of joint space ... Grade 3: ... severe joint space narrowing"
+    for pair in (("slight-joint-space-narrowing", "severe-joint-space-narrowing"), ("small-cysts", "large-cysts"),
+                 ("moderate-loss-of-sphericity", "severe-femoral-head-deformity")):
+        r = run("tonnis", *pair)
+        assert r.code == 2 and "two severities of one feature" in r.err, pair
+    assert run("tonnis", "slight-sclerosis", "large-cysts").code == 0  # different features: the highest grade
+
+
+def test_kerboul_limits_say_they_are_geometric_not_ha():
+    r = run("kerboul", "100", "270")
+    assert r.code == 2 and "not a limit Ha 2006 states" in r.err
+    r = run("kerboul", "190", "20", "-f", "json")
+    assert r.code == 0 and "geometric bound" in r.err
+    assert "not limits Ha 2006 states" in " ".join(run("kerboul", "-f", "markdown").out.split()) or \
+        "not limits Ha 2006 states" in " ".join(run("kerboul", "210", "-f", "markdown").out.split())
+
+
+def test_grimaldi_low_sensitivity_is_unverified_on_every_view():
+    # the abstract read: "(specificity 100%, positive likelihood ratio ∼12)"; no sensitivity for the test
+    row = run("maneuver", "single-leg-stance-pain", "-f", "json").json()[0]
+    notes = [n for n in row["notes"] if n.get("citation") == "grimaldi-2017"]
+    assert any(n["kind"] == "unverified" and "low sensitivity" in n["text"] for n in notes)
+    assert not any(n["kind"] == "disagreement" and "low sensitivity" in n["text"] for n in notes)
+    for args in (("maneuver", "single-leg-stance-pain"), ("posttest", "-p", "0.5", "single-leg-stance-pain-")):
+        page = " ".join(run(*args, "-f", "markdown").out.split())
+        assert "Unverified: that Grimaldi 2017 found a low sensitivity" in page, args

@@ -829,6 +829,7 @@ def case_doc(report: dict[str, Any], names: dict[str, str]) -> Doc:
             found.append((0, "Present: " + _words(st["present"], names)))
         if st.get("absent"):
             found.append((0, "Looked for and absent: " + _words(st["absent"], names)))
+        found += [(0, f"Added from the case file: {_words([a['finding']], names)} ({prose(a['because'])})") for a in report.get("added") or []]
         parts.append(Part(st["title"], [Block(None, lines), Block("Findings", found)]))
         for p in ranking_parts(st, f"{st['title']}: the ranked differential", names, basis=len(bases) > 1):
             if p.title == "What to examine next":

@@ -124,7 +124,8 @@ FINDING_ROW = Obj({"id": "str", "name": "str", "kind": "str", "description": "st
 FINDING = FINDING_ROW.plus(links=[Obj({"condition": "str", "effect": "str"})])
 STAGE = Obj({"id": "str", "title": "str", "narrative": "str", "present": ["str"], "absent": ["str"], "basis": "str",
              "red_flags": [FLAG], "conditions": [RANKED], "next": Null([NEXT]), "next_why": "str?", "source": Null(SOURCE)})
-CASE = Obj({"id": "str", "title": "str", "age": "int?", "sex": "str?", "complaint": "str", "stages": [STAGE],
+CASE = Obj({"id": "str", "title": "str", "age": "int?", "sex": "str?", "added": [Obj({"finding": "str", "because": "str"})],
+            "complaint": "str", "stages": [STAGE],
             "workup": ["str"], "outcome": ["str"], "diagnosis": "str?", "basis": "str", "source": Null(SOURCE)})
 STRUCTURE = Obj({"id": "str", "name": "str", "kind": "str", "description": "str", "proximal_attachment": "str?",
                  "distal_attachment": "str?", "function": "str?", "part_of": "str?", "source": SOURCE, "notes": NOTES})

@@ -685,7 +685,9 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
 class UserCase(Strict):
     """A user's own case file for ``dxcli case FILE.toml``: findings present and absent, demographics.
 
-    Finding ids are those of ``dxcli finding``. ``sex`` adds the matching demographic finding.
+    Finding ids are those of ``dxcli finding``. ``sex`` adds the matching demographic finding;
+    ``age`` adds ``age-under-50`` or ``older-age`` by the review's cut-off of 50, and the output
+    says which it added.
     """
 
     title: Optional[str] = None
