@@ -42,8 +42,15 @@ def _band_citation() -> str:
     return ", ".join(f"{cits[c]['authors'].split(',')[0]} {cits[c].get('year', '')}".strip() for c in ids if c in cits)
 
 
+_LR_SCALE: list[Any] = [None, None]  # [the store it was read from, the LR bands scale]
+
+
 def lr_scale() -> dict[str, Any]:
-    return loader.by_id("scale")["lr-bands"]
+    """The LR bands, read once per process while the store stays the same."""
+    st = loader.store()
+    if _LR_SCALE[0] is not st:
+        _LR_SCALE[:] = [st, loader.by_ids("scale", ["lr-bands"])["lr-bands"]]
+    return _LR_SCALE[1]
 
 
 def _band(x: Optional[float]) -> Optional[dict[str, Any]]:

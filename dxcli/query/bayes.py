@@ -25,7 +25,7 @@ from dxcli.calc.numbers import parse_number
 from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.accuracy import P_DIGITS, _box, _r, alternatives, extreme, finite_sample_note, record_notes, same_study_notes
 from dxcli.query.evidence import finding_interval, short_name
-from dxcli.query.lookup import NotExact, find, find_record, suggest
+from dxcli.query.lookup import NotExact, find, find_record, norm, suggest
 from dxcli.reference import loader
 
 _RAW = re.compile(r"^\s*lr\s*=\s*(.*)$", re.IGNORECASE)
@@ -95,6 +95,12 @@ def _check_defined(p: Optional[float], lo: float, hi: float, a: float, b: float,
 
 
 def _resolve(name: str) -> tuple[str, dict[str, Any]]:
+    # an exact id, name or alias through the store's index of names (one record decoded); the
+    # whole vocabulary is read only to explain a miss
+    for kind in ("maneuver", "test"):
+        rec = loader.record_named(kind, name.strip(), norm(name))
+        if rec is not None:
+            return kind, rec
     pool = [("maneuver", r) for r in loader.records("maneuver")] + [("test", r) for r in loader.records("test")]
     near: list[NotExact] = []
     for kind in ("maneuver", "test"):

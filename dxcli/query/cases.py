@@ -8,7 +8,7 @@ from typing import Any
 
 from dxcli.errors import InvalidInput
 from dxcli.query.lookup import find, find_record, norm, suggest
-from dxcli.query.reasoning import finding_index, next_steps, next_why, rank
+from dxcli.query.reasoning import find_finding, next_steps, next_why, rank
 from dxcli.reference import loader
 from dxcli.reference.loader import toml
 
@@ -124,10 +124,9 @@ def from_file(path: Path) -> dict[str, Any]:
             f"{_where(path, line)}: {where}: {err['msg']}",
             hint="see 'dxcli case --schema' for the keys and their types",
         ) from None
-    index = finding_index()
     for key in ("present", "absent"):
         for item in getattr(uc, key):
-            if norm(item) not in index:
+            if not item.strip() or find_finding(item) is None:
                 raise InvalidInput(
                     f"{_where(path, _line(text, item))}: {key}: unknown finding {item!r}",
                     hint=suggest(loader.records("finding"), item, "finding"),

@@ -62,21 +62,18 @@ def weight(link: dict[str, Any]) -> int:
     return POINTER_WEIGHT if link["strength"] == "pointer" else 1
 
 
-def finding_index() -> dict[str, dict[str, Any]]:
-    index: dict[str, dict[str, Any]] = {}
-    for f in loader.records("finding"):
-        for n in [f["id"], f["name"], *f.get("aliases", [])]:
-            index.setdefault(norm(n), f)
-    return index
+def find_finding(name: str) -> Optional[dict[str, Any]]:
+    """The finding whose id, name or alias is ``name`` (normalised), through the store's index of
+    names: it decodes that one record, never the vocabulary."""
+    return loader.record_named("finding", name.strip(), norm(name))
 
 
 def resolve_findings(names: Iterable[str], what: str) -> list[dict[str, Any]]:
-    index = finding_index()
     out: list[dict[str, Any]] = []
     for n in names:
         if not n or not n.strip():
             raise InvalidInput(f"empty {what} finding", hint="list finding ids with 'dxcli finding'")
-        f = index.get(norm(n))
+        f = find_finding(n)
         if f is None:
             raise InvalidInput(
                 f"unknown {what} finding {n!r}",
@@ -87,13 +84,14 @@ def resolve_findings(names: Iterable[str], what: str) -> list[dict[str, Any]]:
     return out
 
 
-def _opposite(f: dict[str, Any]) -> Optional[dict[str, Any]]:
-    """The finding for the opposite result of the same maneuver or test, if the vocabulary has it."""
+def _opposite(f: dict[str, Any], pool: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """The finding for the opposite result of the same maneuver or test, among ``pool`` (the
+    findings linked to the complaint's conditions: one linked to none of them scores nothing)."""
     key = "maneuver" if f.get("maneuver") else "test" if f.get("test") else None
     if key is None or f.get("result") not in ("positive", "negative"):
         return None
     want = "negative" if f["result"] == "positive" else "positive"
-    for g in loader.records("finding"):
+    for g in pool:
         if g.get(key) == f[key] and g.get("result") == want:
             return g
     return None
@@ -106,7 +104,7 @@ def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[s
     kind = "maneuver" if f.get("maneuver") else "test" if f.get("test") else None
     if kind is None or f.get("result") not in ("positive", "negative"):
         return None
-    rec = loader.by_id(kind).get(f[kind])
+    rec = _record(kind, f[kind])
     if rec is None:
         return None
     for ev in rec["evidence"]:
@@ -127,6 +125,29 @@ def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[s
     return None
 
 
+_RECORDS: list[Any] = [None, {}]  # [the store the records were read from, {(kind, id): record}]
+
+
+def _record(kind: str, rid: str) -> Optional[dict[str, Any]]:
+    """One maneuver or test by id, read once per process while the store stays the same."""
+    st = loader.store()
+    if _RECORDS[0] is not st:
+        _RECORDS[:] = [st, {}]
+    key = (kind, rid)
+    if key not in _RECORDS[1]:
+        _RECORDS[1][key] = loader.by_ids(kind, [rid]).get(rid)
+    return _RECORDS[1][key]
+
+
+def _linked(cids: list[str]) -> list[dict[str, Any]]:
+    """The findings linked to any of ``cids``, each once, through the store's link table."""
+    seen: dict[str, dict[str, Any]] = {}
+    for cid in cids:
+        for f in loader.referring("finding", "condition", cid):
+            seen.setdefault(f["id"], f)
+    return list(seen.values())
+
+
 def _link_notes(link: dict[str, Any], condition: dict[str, Any]) -> list[dict[str, Any]]:
     notes = [{"kind": "caveat", "text": link["caveat"], "citation": None}] if link.get("caveat") else []
     if link.get("figure"):
@@ -139,10 +160,10 @@ def _unit_key(link: dict[str, Any]) -> str:
     return "group:" + link["group"] if link.get("group") else "clause:" + link["clause"]
 
 
-def _clause_members() -> dict[tuple[str, str], set[str]]:
-    """(condition, clause) -> the ids of every finding that rests on that clause."""
+def _clause_members(pool: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
+    """(condition, clause) -> the ids of every finding of ``pool`` that rests on that clause."""
     members: dict[tuple[str, str], set[str]] = {}
-    for f in loader.records("finding"):
+    for f in pool:
         for link in f.get("links", []):
             members.setdefault((link["condition"], link["clause"]), set()).add(f["id"])
     return members
@@ -300,15 +321,16 @@ def rank(
         )
     # an absent maneuver/test result is the opposite result, where the vocabulary has it
     given: list[tuple[dict[str, Any], str, Optional[str]]] = [(f, "present", None) for f in pres]
+    pool = _linked(comp["conditions"])  # only the complaint's conditions' findings are read
     for f in abse:
-        opp = _opposite(f)
+        opp = _opposite(f, pool)
         if opp is not None and opp not in pres:
             given.append((opp, "present", f["id"]))
         else:
             given.append((f, "absent", None))
     absent_ids = {f["id"] for f, status, _ in given if status == "absent"}
-    members = _clause_members()
-    conds = loader.by_id("condition")
+    members = _clause_members(pool)
+    conds = loader.by_ids("condition", comp["conditions"])
     rows = [_score_condition(cid, conds[cid], given, absent_ids, members) for cid in comp["conditions"]]
     order = {cid: i for i, cid in enumerate(comp["conditions"])}
     rows.sort(key=lambda r: (-r["score"], -(r["lr_exact"] if r["lr_exact"] is not None else 1.0), r["exclusion"], order[r["id"]]))
@@ -342,7 +364,7 @@ def rank(
 
 
 def _red_flags(present: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    flags = loader.by_id("red_flag")
+    flags = loader.by_ids("red_flag", [f["red_flag"] for f in present if f.get("red_flag")])
     out = []
     for f in present:
         rf = flags.get(f.get("red_flag") or "")
@@ -380,7 +402,7 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
     accuracy that the patient's findings do not already include (largest LR+ first, then
     smallest LR-), then the review's work-up without accuracy figures (``_workup``), each
     quoted and marked "no accuracy stated". Each row carries the notes of its record."""
-    index = loader.by_id("finding")
+    index = loader.by_ids("finding", result["present"] + result["absent"])
     done = {index[fid].get("maneuver") or index[fid].get("test") for fid in result["present"] + result["absent"] if fid in index}
     ranked = result["conditions"]
     pool = [r for r in ranked if r["score"] > 0] or ranked
