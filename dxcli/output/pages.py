@@ -681,7 +681,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
                 + (f" ({span(r['posttest_ci'], pct)}, {r['posttest_ci']['label']})" if r.get("posttest_ci") else ""))]
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
-    lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
+    lr = lr_num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"], lr_num) if r.get("lr_range") else None)
     if lr:
         head.append((0, f"Combined likelihood ratio {lr}"))
     if r.get("posttest_ci_note"):
@@ -690,7 +690,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
         head.append((0, f"With the primary source's sensitivity and specificity: post-test probability {pct(r['posttest_with_primary_figures'])}"))
     steps: list[Block] = []
     for s in r.get("steps") or []:
-        slr = lr_num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
+        slr = lr_num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"], lr_num) if s.get("lr_range") else "not stated")
         lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> {prob(s.get('probability'), s.get('probability_range'))}"
                      + (f" ({span(s['probability_ci'], pct)}, {s['probability_ci']['label']})" if s.get("probability_ci") else ""))]
         if s.get("condition"):
