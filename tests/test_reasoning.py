@@ -781,3 +781,9 @@ def test_grimaldi_low_sensitivity_is_unverified_on_every_view():
     for args in (("maneuver", "single-leg-stance-pain"), ("posttest", "-p", "0.5", "single-leg-stance-pain-")):
         page = " ".join(run(*args, "-f", "markdown").out.split())
         assert "Unverified: that Grimaldi 2017 found a low sensitivity" in page, args
+
+
+def test_the_fagan_picture_draws_the_corrected_lr():
+    # the same (1 - 17.5/18) / 0.973 = 0.028549 as the arithmetic, shown to two significant figures
+    r = run("posttest", "-p", "0.5", "single-leg-stance-pain-", "resisted-hip-external-rotation+", "--draw", "-f", "json")
+    assert r.code == 0 and "pain negative: LR 0.029" in r.err and "48.2%" in r.err
