@@ -159,13 +159,25 @@ strength read from that clause. A present finding counts +1 whatever the hedge (
 where the clause is expected (invariable or defining), not contrasted with the buttock
 presentation, not limited to a stage or subgroup, and, for a list, with every member
 absent; otherwise absence is neutral, as it always is for advice and demographics. A
-maneuver or test with stated accuracy counts by its result, with its LR shown. Findings
-that describe one observation, or rest on one clause, score once per condition. A finding
-not given counts neither way.
+maneuver or test with stated accuracy counts by its result, with its LR shown (a 100%
+figure from a finite sample is corrected for its zero cell, never certainty). Findings that
+describe one observation, or rest on one clause, score once per condition, by their
+strongest clause. A finding not given counts neither way.
 
-The ranking is ordinal: no weights are invented and no probability is given. Equal scores
-are ordered by the product of the LRs; conditions equal on both share a rank ('1='), in the
-review's table order, which carries no meaning. Red flags come first, in every format.
+One rule per kind of clause. A pointer, where the review points from a finding to one
+condition ('may point to radiculopathy as the primary diagnosis', 'strongly suggests this
+diagnosis', 'relatively specific', 'specific but not sensitive'), counts +2 when present;
+its absence is neutral. A demographic or causal clause counts for the condition only where
+it compares the condition with others: a sentence that splits one condition's causes by age
+(disc herniation under 50, spondylosis in older patients) supports neither age for that
+condition, since every age would then support it. A clause flagged in the data as defining
+(an explicit flag, quoted, never inferred from a name) counts -1 when its finding is absent:
+vascular claudication's 'Pain exacerbated activity and relieved by rest'.
+
+The ranking is ordinal: no weights are invented beyond the review's pointers, and no
+probability is given. Equal scores are ordered by the product of the LRs, then a diagnosis
+of exclusion (piriformis syndrome) after the others; conditions equal on all three share a
+rank ('1='), in the review's table order, which carries no meaning. Red flags come first, in every format.
 'dxcli finding' lists the findings; 'dxcli case' walks through the review's vignette.
 
 Each condition's combined LR from measured findings gets a 95% simulation interval

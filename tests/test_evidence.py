@@ -43,17 +43,19 @@ def test_modified_bent_knee_shows_its_study_counts_and_both_cis():
     assert (r["specificity_ci"]["low"], r["specificity_ci"]["high"]) == (0.797, 0.966)
     assert r["evidence_strength"] == "n=46 cases, 46 controls; case-control (Cacchio 2012)"
     # the LR itself is still computed from the review's stated figures, not from the counts
-    assert r["lr_positive"] == 9.89
+    assert r["lr_positive"] == pytest.approx(9.8889, abs=1e-4)
 
 
 def test_single_leg_stance_gives_the_interval_its_known_arm_allows():
     r = row("maneuver", "single-leg-stance-pain")
-    assert r["lr_negative"] == 0
+    # sensitivity 100% of 17 cases: the zero cell corrected, (1 - 17.5/18) / 0.973 = 0.028549, the stated 0 beside it
+    assert r["lr_negative"] == pytest.approx(0.028549, abs=1e-6) and r["lr_negative_uncorrected"] == 0
+    assert "17 + 0.5" in r["lr_negative_correction"]
     assert r["sensitivity_count"]["count"] == 17 and r["sensitivity_count"]["stated_by"] == "abstract"
     assert r["specificity_count"] is None and r["specificity_ci"] is None
     assert r["ci_notes"]["specificity"].startswith("counts not stated")
     neg = r["lr_negative_ci"]
-    assert neg["low"] == 0 and neg["high"] == 0.19  # (1 - 0.815682) / 0.973 = 0.1894
+    assert neg["low"] == 0 and neg["high"] == pytest.approx(0.19, abs=1e-9)  # (1 - 0.815682) / 0.973 = 0.1894, as stored rounded
     assert neg["method"].startswith("one known arm") and "not a 95% confidence interval" in neg["note"]
     assert r["evidence_strength"] == "n=17 cases, pain-free controls; case-control (Lequesne 2008)"
     assert any(s["relation"] == "contrary" and s["citation"] == "grimaldi-2017" for s in r["related_studies"])
@@ -66,7 +68,7 @@ def test_maneuver_pretest_carries_the_interval_to_a_posttest_interval():
     assert r["posttest_positive_ci"]["high"] == pytest.approx(0.918, abs=1e-3)
     s = row("maneuver", "single-leg-stance-pain", "--pretest", "0.5")
     # LR- from 0 to 0.189432 at pre-test 0.5: 0.189432 / 1.189432 = 0.159
-    assert s["posttest_negative"] == 0
+    assert s["posttest_negative"] == pytest.approx(0.027756, abs=1e-6)  # 0.028549 / 1.028549
     assert s["posttest_negative_ci"]["low"] == 0 and s["posttest_negative_ci"]["high"] == pytest.approx(0.159, abs=1e-3)
     assert "not a 95% confidence interval" in s["posttest_negative_ci"]["note"]
 

@@ -245,7 +245,7 @@ def test_packs_are_included_with_reference(tmp_path, monkeypatch, full_export):
     assert {(n["fields"]["Record"], n["fields"]["Field"]) for n in added.values()} == {
         ("pack-heel-drop", "description"), ("pack-heel-drop", "evidence:sacral-stress-fracture")}
     ev = next(n for n in added.values() if n["fields"]["Field"].startswith("evidence"))
-    assert "LR+ 2, LR− 0.67" in ev["fields"]["Back"]  # 0.5/(1-0.75) = 2; (1-0.5)/0.75 = 0.667
+    assert "LR+ 2, LR− 0.667" in ev["fields"]["Back"]  # 0.5/(1-0.75) = 2; (1-0.5)/0.75 = 0.667, 3 significant figures
     assert all(n["deck"] == "dxcli::Exam maneuvers" for n in added.values())
     assert set(full_export) <= set(with_pack)
     without = export(tmp_path, "nopack.apkg")

@@ -188,7 +188,9 @@ def _same(cell: str, value) -> bool:
     if isinstance(value, bool) or value is None:
         return cell == _expected_cell(value)
     if isinstance(value, (int, float)):
-        return math.isclose(float(cell), value, rel_tol=1e-6)
+        # a cell carries at least 6 significant figures of an unrounded value: within half a unit
+        # of the 6th figure, at most 5e-5 relative (a mantissa of 1.00000)
+        return math.isclose(float(cell), value, rel_tol=5e-5)
     return cell == " ".join(value.replace("\t", " ").replace("\r", " ").split("\n")) or cell == value
 
 

@@ -146,7 +146,7 @@ def test_maneuver_page_says_how_to_perform_it_and_what_it_means():
     assert r.code == 0
     out = r.out
     for text in ("HOW TO PERFORM", "With the patient supine", "Sensitivity 42%, specificity 80%",
-                 "LR+ 2.1: small increase", "LR- 0.73: minimal decrease", "NOTES", "! unverified:",
+                 "LR+ 2.1: small increase", "LR- 0.725: minimal decrease", "NOTES", "! unverified:",
                  "“FABER – With the patient supine", "For sacroiliitis"):
         assert text in out, f"{text!r} not on the FABER page\n{out}"
     assert "-f json" not in out  # the page itself says it: no pointer to another format
@@ -345,7 +345,8 @@ def test_case_is_a_page_with_a_section_a_stage():
     assert "Looked for and absent: pain radiating down the posterior thigh;" in flat
     exam = out[out.index("EXAMINATION AND LUMBAR RADIOGRAPH: THE RANKED DIFFERENTIAL"):]
     assert exam.splitlines()[1].strip() == "1  Lumbosacral radiculopathy"
-    assert "For Gluteus medius tendinopathy: LR+ 37.04, LR- 0;" in flat  # 1.0 / 0.027 = 37.04
+    # 1.0 / 0.027 = 37.04 (3 significant figures: 37); LR- from a zero cell, (1 - 17.5/18) / 0.973 = 0.028549
+    assert "For Gluteus medius tendinopathy: LR+ 37, LR- 0.0285 (stated 0, corrected for a zero cell);" in flat
     assert "┌" in out and "│ ! caveat: Piriformis syndrome is a diagnosis of exclusion" in out  # notes in a box
     assert "Lumbosacral radiculopathy (lumbosacral-radiculopathy)" in flat
 

@@ -11,6 +11,10 @@ from dxcli.errors import InvalidInput
 
 ANGLE_SUFFIXES = ("°", "deg", "degrees", "degree")
 MAX_ARC = 180.0
+# The input limits (one arc at most 180 degrees, the sum at most the scale's domain_max of 360)
+# are the method's geometric bounds (an arc on one slice of the femoral head, two such arcs),
+# not limits Ha 2006 states: every message and the scale's pitfalls say so.
+GEOMETRIC = "a geometric bound of the method, not a limit Ha 2006 states"
 
 
 def parse_angle(text: str, what: str, maximum: float) -> float:
@@ -37,12 +41,12 @@ def parse_inputs(values: list[str], domain_max: float) -> tuple[float, Optional[
     sag = parse_angle(values[1], "sagittal arc", domain_max)
     for name, v in (("coronal", cor), ("sagittal", sag)):
         if v > MAX_ARC:
-            warnings.append(f"the {name} arc {v:g}° is above {MAX_ARC:g}°: a necrotic arc on one MRI slice is at most a half circle; check the measurement")
+            warnings.append(f"the {name} arc {v:g}° is above {MAX_ARC:g}°: a necrotic arc on one MRI slice is at most a half circle ({GEOMETRIC}); check the measurement")
     total = cor + sag
     if total > domain_max:
         raise InvalidInput(
             f"the combined angle {total:g}° ({cor:g} + {sag:g}) is above {domain_max:g}°",
-            hint=f"each arc is measured on one slice; their sum is at most {domain_max:g}",
+            hint=f"each arc is measured on one slice; their sum is at most {domain_max:g} ({GEOMETRIC})",
         )
     return total, cor, sag, warnings
 

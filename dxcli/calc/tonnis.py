@@ -53,6 +53,18 @@ def grade(grading: dict[str, Any], findings: list[str]) -> dict[str, Any]:
             f"contradictory findings: {', '.join(none_found)} (grade {lowest}) with {', '.join(graded)}",
             hint="give either the grade-0 finding or the findings seen on the radiograph, not both",
         )
+    by_feature: dict[str, list[dict[str, Any]]] = {}
+    for m in matched:
+        feature = index[norm(m["id"])][1].get("feature")
+        if feature:
+            by_feature.setdefault(feature, []).append(m)
+    two = {k: v for k, v in by_feature.items() if len(v) > 1}
+    if two:
+        what = "; ".join(f"{k.replace('-', ' ')}: " + ", ".join(f"{m['id']} (grade {m['grade']})" for m in v) for k, v in two.items())
+        raise InvalidInput(
+            f"two severities of one feature: {what}",
+            hint="a hip has one severity of each feature: give the one seen on the radiograph",
+        )
     top = max(m["grade"] for m in matched)
     gr = next(g for g in grading["grades"] if g["grade"] == top)
     notes = [n["text"] for n in grading.get("notes", [])]

@@ -30,15 +30,19 @@ def finding_names() -> dict[str, str]:
 
 
 def flat_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row a condition for CSV and TSV, with its red flags (and their action text) and
-    the next steps for it in cells of their own."""
-    flags = {f["id"]: f for f in result["red_flags"]}
+    """One row a condition for CSV and TSV. Red flags are about the patient: every row carries
+    every raised flag (with its action text), the same in each, so a script that reads one row,
+    or filters rows, still sees them; ``condition_red_flags`` names those linked to the row's
+    condition. The next steps for the condition sit in a cell of their own."""
+    raised = [{k: f[k] for k in ("id", "name", "action", "finding")} for f in result["red_flags"]]
     nxt = result["next"]
     return [
         dict(
             r,
-            red_flags=[{k: flags[f][k] for k in ("id", "name", "action", "finding")} for f in r["red_flags"]],
+            red_flags=raised,
+            condition_red_flags=r["red_flags"],
             next=None if nxt is None else [x for x in nxt if x["for_condition"] == r["id"]],
+            next_why=result.get("next_why"),
             basis=result["basis"],
         )
         for r in result["conditions"]
@@ -130,6 +134,7 @@ def register(app: typer.Typer) -> None:
                 result, sim.DEFAULT_DRAWS if draws is None else draws, sim.DEFAULT_SEED if seed is None else seed)
         if next_:
             result["next"] = reasoning.next_steps(result)
+            result["next_why"] = reasoning.next_why(result, result["next"])
         emit_report(ctx, result, fmt, f"Ranked differential: {complaint}")
 
     @app.command(

@@ -77,7 +77,8 @@ def value_text(v: Any) -> str:
 def _lr(x: Optional[float]) -> str:
     if x is None:
         return "—"
-    return "∞" if x == float("inf") else format_number(x)
+    # a computed LR arrives unrounded: three significant figures on a card (0.5/0.75 -> 0.667)
+    return "∞" if x == float("inf") else format_number(float(f"{x:.3g}"))
 
 
 def lower_first(name: str) -> str:

@@ -141,6 +141,21 @@ def num(x: Any) -> str:
     return f"{x:g}"
 
 
+def lr_num(x: Any) -> str:
+    """A computed likelihood ratio on a page: three significant figures (the query keeps it
+    unrounded); a stand-in until the output layer's precision rule covers it."""
+    if x is None or x == float("inf") or x == 0:
+        return num(x)
+    return f"{float(f'{x:.3g}'):g}"
+
+
+def _uncorrected(x: Any) -> str:
+    """' (stated 0, corrected for a zero cell)' beside an LR the query corrected."""
+    if x is None:
+        return ""
+    return f" (stated {num(x)}, corrected for a zero cell)"
+
+
 def pct(x: Any) -> str:
     if x is None:
         return "not stated"
@@ -666,7 +681,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
                 + (f" ({span(r['posttest_ci'], pct)}, {r['posttest_ci']['label']})" if r.get("posttest_ci") else ""))]
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
-    lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
+    lr = lr_num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"], lr_num) if r.get("lr_range") else None)
     if lr:
         head.append((0, f"Combined likelihood ratio {lr}"))
     if r.get("posttest_ci_note"):
@@ -675,7 +690,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
         head.append((0, f"With the primary source's sensitivity and specificity: post-test probability {pct(r['posttest_with_primary_figures'])}"))
     steps: list[Block] = []
     for s in r.get("steps") or []:
-        slr = num(s["lr"]) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
+        slr = lr_num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"], lr_num) if s.get("lr_range") else "not stated")
         lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> {prob(s.get('probability'), s.get('probability_range'))}"
                      + (f" ({span(s['probability_ci'], pct)}, {s['probability_ci']['label']})" if s.get("probability_ci") else ""))]
         if s.get("condition"):
@@ -748,7 +763,7 @@ def _lr_ci(band: Any) -> str:
 def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str]) -> list[Line]:
     lines: list[Line] = []
     for i in items:
-        lr = f", LR {num(i['lr'])}{_lr_ci(i.get('lr_ci'))}" if i.get("lr") is not None else ""
+        lr = f", LR {lr_num(i['lr'])}{_uncorrected(i.get('lr_uncorrected'))}{_lr_ci(i.get('lr_ci'))}" if i.get("lr") is not None else ""
         status = {"present": "", "absent": "absent: "}.get(i["status"], f"{i['status']}: ")
         lines.append((0, f"{sign} {status}{_words(i['findings'], names)} ({i['strength']}{lr}): “{prose(i['clause'])}”"))
         lines += [(1, note_line(n)) for n in i.get("notes") or []]
@@ -758,7 +773,7 @@ def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str])
 def _lr_pair(x: dict[str, Any]) -> str:
     def one(key: str) -> str:
         if x.get(key) is not None:
-            return num(x[key])
+            return lr_num(x[key]) + _uncorrected(x.get(key + "_uncorrected"))
         rng = x.get(key + "_range")
         return f"{'unbounded' if rng[0] is None else num(rng[0])} to {'unbounded' if rng[1] is None else num(rng[1])}" if rng else "not stated"
 
@@ -782,10 +797,14 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
         blocks.append(Block(None, [(0, "Ranking: " + prose(result["basis"]))]))
     nxt = [
         Block(f"{x['name']} ({x['id']})",
-              [(0, f"For {cond_names.get(x['for_condition'], x['for_condition'])}: {_lr_pair(x)}; {x['why']}")]
+              [(0, f"For {cond_names.get(x['for_condition'], x['for_condition'])}: "
+                   + (f"{_lr_pair(x)}; {x['why']}" if x.get("accuracy") != "no accuracy stated" else x["why"]))]
+              + ([(1, f"“{prose(x['quote'])}”")] if x.get("quote") and x.get("accuracy") == "no accuracy stated" else [])
               + [(1, note_line(n)) for n in x.get("notes") or []])
         for x in result.get("next") or []
     ]
+    if result.get("next_why"):
+        nxt.append(Block(None, [(0, prose(result["next_why"]))]))
     return [Part("Red flags: act on these first", flags, alert=True), Part(title, blocks), Part("What to examine next", nxt)]
 
 
@@ -810,6 +829,7 @@ def case_doc(report: dict[str, Any], names: dict[str, str]) -> Doc:
             found.append((0, "Present: " + _words(st["present"], names)))
         if st.get("absent"):
             found.append((0, "Looked for and absent: " + _words(st["absent"], names)))
+        found += [(0, f"Added from the case file: {_words([a['finding']], names)} ({prose(a['because'])})") for a in report.get("added") or []]
         parts.append(Part(st["title"], [Block(None, lines), Block("Findings", found)]))
         for p in ranking_parts(st, f"{st['title']}: the ranked differential", names, basis=len(bases) > 1):
             if p.title == "What to examine next":

@@ -101,7 +101,7 @@ def batch(result: Obj) -> Rows:
 COMPLAINT = Obj({"id": "str", "name": "str", "conditions": "int", "description": "str?", "source": SOURCE})
 DIFF_ROW = Obj({"id": "str", "name": "str", "presentation": ["str"], "diagnosis": ["str"], "pearls": ["str"],
                 "icd10cm": ["str"], "deep_dive": "bool", "source": SOURCE, "notes": NOTES})
-ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "clause": "str", "lr": "num?", "lr_ci": Null(CI), "notes": NOTES})
+ITEM = Obj({"findings": ["str"], "status": "str", "strength": "str", "weight": "int", "clause": "str", "lr": "num?", "lr_uncorrected": "num?", "lr_ci": Null(CI), "notes": NOTES})
 # an unbounded end (an LR from a stated figure of 100% held fixed) is null, as everywhere
 SIMULATION = Obj({"low": "num?", "high": "num?", "method": "str", "draws": "int", "seed": "int",
                   "fixed": [Obj({"finding": "str", "fixed": "str", "reason": "str"})],
@@ -115,22 +115,25 @@ RANKED = Obj({"id": "str", "name": "str", "rank": "int", "tied": "bool", "score"
 FLAG = Obj({"id": "str", "name": "str", "action": "str", "finding": "str"})
 NEXT = Obj({"for_condition": "str", "rank": "int", "record_kind": "str", "id": "str", "name": "str",
             "sensitivity": "num?", "specificity": "num?", "sensitivity_range": "range?", "specificity_range": "range?",
-            "lr_positive": "num?", "lr_negative": "num?", "lr_positive_range": "range?", "lr_negative_range": "range?",
-            "why": "str", "notes": NOTES, "source": SOURCE})
+            "lr_positive": "num?", "lr_negative": "num?", "lr_positive_uncorrected": "num?", "lr_negative_uncorrected": "num?",
+            "lr_positive_range": "range?", "lr_negative_range": "range?",
+            "why": "str", "accuracy": "str", "role": "str?", "quote": "str?", "notes": NOTES, "source": SOURCE})
 REPORT = Obj({"complaint": "str", "present": ["str"], "absent": ["str"], "basis": "str", "red_flags": [FLAG],
-              "conditions": [RANKED], "next": Null([NEXT])}, closed=True, title="dxcli differential COMPLAINT --finding ... [--next]")
-FLAT = RANKED.plus(red_flags=[FLAG], next=Null([NEXT]), basis="str")
+              "conditions": [RANKED], "next": Null([NEXT]), "next_why": "str?"}, closed=True, title="dxcli differential COMPLAINT --finding ... [--next]")
+FLAT = RANKED.plus(red_flags=[FLAG], condition_red_flags=["str"], next=Null([NEXT]), next_why="str?", basis="str")
 CONDITION_ROW = Obj({"id": "str", "name": "str", "icd10cm": ["str"]})
 CONDITION = Obj({**DIFF_ROW.props, "aliases": ["str"], "epidemiology": ["str"], "pathophysiology": ["str"],
                  "clinical_findings": ["str"], "diagnostic_testing": ["str"], "treatment": ["str"],
                  "figures": [Obj({"id": "str", "description": "str", "value?": "num?", "range?": "range?", "unit?": "str?"})],
-                 "notes": NOTES, "maneuvers": ["str"], "tests": ["str"], "red_flags": ["str"], "deep_dive_source?": Null(SOURCE)})
+                 "notes": NOTES, "maneuvers": ["str"], "tests": ["str"], "red_flags": ["str"], "deep_dive_source?": Null(SOURCE),
+                 "icd10cm_alternatives": [Obj({"codes": ["str"], "when": "str"})]})
 FINDING_ROW = Obj({"id": "str", "name": "str", "kind": "str", "description": "str", "supports": ["str"], "against": ["str"],
                    "maneuver": "str?", "test": "str?", "result": "str?", "red_flag": "str?"})
 FINDING = FINDING_ROW.plus(links=[Obj({"condition": "str", "effect": "str"})])
 STAGE = Obj({"id": "str", "title": "str", "narrative": "str", "present": ["str"], "absent": ["str"], "basis": "str",
-             "red_flags": [FLAG], "conditions": [RANKED], "next": Null([NEXT]), "source": Null(SOURCE)})
-CASE = Obj({"id": "str", "title": "str", "age": "int?", "sex": "str?", "complaint": "str", "stages": [STAGE],
+             "red_flags": [FLAG], "conditions": [RANKED], "next": Null([NEXT]), "next_why": "str?", "source": Null(SOURCE)})
+CASE = Obj({"id": "str", "title": "str", "age": "int?", "sex": "str?", "added": [Obj({"finding": "str", "because": "str"})],
+            "complaint": "str", "stages": [STAGE],
             "workup": ["str"], "outcome": ["str"], "diagnosis": "str?", "basis": "str", "source": Null(SOURCE)})
 STRUCTURE = Obj({"id": "str", "name": "str", "kind": "str", "description": "str", "proximal_attachment": "str?",
                  "distal_attachment": "str?", "function": "str?", "part_of": "str?", "source": SOURCE, "notes": NOTES})
@@ -143,6 +146,8 @@ ACCURACY_LIST = Obj({"id": "str", "name": "str", "conditions": ["str"], "figures
 EVIDENCE = Obj({
     "id": "str", "name": "str", "condition": "str", "positive": "str?",
     "sensitivity": "num?", "specificity": "num?", "lr_positive": "num?", "lr_negative": "num?",
+    # a point LR of 0 or infinity from a zero cell: the LR above is the corrected one, these the stated one and how
+    "lr_positive_uncorrected": "num?", "lr_negative_uncorrected": "num?", "lr_positive_correction": "str?", "lr_negative_correction": "str?",
     "sensitivity_range": "range?", "specificity_range": "range?", "lr_positive_range": "range?", "lr_negative_range": "range?",
     "ppv_range": "range?", "false_positive_rate": "num?", "false_positive_rate_range": "range?", "statement": "str?",
     "study": Null(STUDY), "related_studies": [STUDY], "sensitivity_count": Null(COUNT), "specificity_count": Null(COUNT),
@@ -179,7 +184,7 @@ KERBOUL_ONE = KERBOUL.plus(collapse_ci_method="str", study=Null(STUDY), **GUIDAN
 TONNIS_FINDING = Obj({"id": "str", "description": "str", "grade?": "int"})
 TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "notes": ["str"], "source": SOURCE})
 TONNIS = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "rule": "str", "notes": ["str"], "source": SOURCE})
-STEP = Obj({"finding": "str", "lr": "num?"})
+STEP = Obj({"finding": "str", "lr": "num?", "lr_uncorrected": "num?", "lr_correction": "str?"})
 POSTTEST = Obj({"condition": "str?", "pretest": "num", "posttest": "num?", "posttest_range": "range?", "posttest_ci": Null(CI),
                 "posttest_ci_note": "str?", "posttest_simulation?": Null(SIMULATION), "posttest_simulation_note?": "str?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
                 "steps": [STEP], "notes": NOTES})

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from dxcli.calc.bands import band_for
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
-from dxcli.query.evidence import evidence_fields, posttest_fields
+from dxcli.query.evidence import evidence_fields, posttest_fields, zero_cell_lr
 from dxcli.query.lookup import find_record
 from dxcli.reference import loader
 
@@ -42,8 +42,15 @@ def _band_citation() -> str:
     return ", ".join(f"{cits[c]['authors'].split(',')[0]} {cits[c].get('year', '')}".strip() for c in ids if c in cits)
 
 
+_LR_SCALE: list[Any] = [None, None]  # [the store it was read from, the LR bands scale]
+
+
 def lr_scale() -> dict[str, Any]:
-    return loader.by_id("scale")["lr-bands"]
+    """The LR bands, read once per process while the store stays the same."""
+    st = loader.store()
+    if _LR_SCALE[0] is not st:
+        _LR_SCALE[:] = [st, loader.by_ids("scale", ["lr-bands"])["lr-bands"]]
+    return _LR_SCALE[1]
 
 
 def _band(x: Optional[float]) -> Optional[dict[str, Any]]:
@@ -180,11 +187,26 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
     lrp_range = lrn_range = None
     bands: dict[str, Optional[str]] = {"lr_positive_band": None, "lr_negative_band": None}
     interpretation: list[str] = []
+    study_fields, exact = evidence_fields(kind, rec, ev)
+    uncorrected: dict[str, Any] = {"lr_positive_uncorrected": None, "lr_negative_uncorrected": None,
+                                   "lr_positive_correction": None, "lr_negative_correction": None}
     if sens and spec:
         (p_lo, p_hi), (n_lo, n_hi) = lr_ranges(sens, spec)
         point = sens[0] == sens[1] and spec[0] == spec[1]
         if point:
             lrp, lrn = lr_positive(sens[0], spec[0]), lr_negative(sens[0], spec[0])
+            # a point LR of 0 or infinity from a zero cell: the corrected LR first, the stated one beside it
+            for key, positive in (("lr_positive", True), ("lr_negative", False)):
+                fixed = zero_cell_lr(ev, study_fields, positive)
+                if fixed is None:
+                    continue
+                uncorrected[key + "_uncorrected"] = fixed["uncorrected"]
+                uncorrected[key + "_correction"] = fixed["method"]
+                notes.append({"kind": "arithmetic", "text": fixed["note"], "citation": fixed["citation"]})
+                if positive:
+                    lrp = p_lo = p_hi = fixed["lr"]
+                else:
+                    lrn = n_lo = n_hi = fixed["lr"]
         else:
             lrp_range, lrn_range = [p_lo, p_hi], [n_lo, n_hi]
         if any(x is not None and math.isinf(x) for x in (p_lo, p_hi)):
@@ -211,7 +233,6 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
         interpretation.append("no sensitivity and specificity stated: no likelihood ratio")
     if ev.get("statement"):
         interpretation.append(f"the review: {ev['statement']}")
-    study_fields, exact = evidence_fields(kind, rec, ev)
     row: dict[str, Any] = {
         "id": rec["id"],
         "name": rec["name"],
@@ -225,8 +246,9 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
         {
             "sensitivity": ev.get("sensitivity"),
             "specificity": ev.get("specificity"),
-            "lr_positive": _r(lrp),
-            "lr_negative": _r(lrn),
+            "lr_positive": lrp,
+            "lr_negative": lrn,
+            **uncorrected,
             "sensitivity_range": ev.get("sensitivity_range"),
             "specificity_range": ev.get("specificity_range"),
             "lr_positive_range": [_r(x) for x in lrp_range] if lrp_range else None,
@@ -257,7 +279,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
 
 
 def _pt(pretest: float, lr: Optional[float]) -> Optional[float]:
-    return None if lr is None else round(posttest(pretest, lr), P_DIGITS)
+    return None if lr is None else posttest(pretest, lr)
 
 
 def _posttests(pretest: float, lrp, lrn, lrp_range, lrn_range) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from dxcli.calc.numbers import parse_number
 from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.accuracy import P_DIGITS, _box, _r, alternatives, extreme, finite_sample_note, record_notes, same_study_notes
 from dxcli.query.evidence import finding_interval, short_name
-from dxcli.query.lookup import NotExact, find, find_record, suggest
+from dxcli.query.lookup import NotExact, find, find_record, norm, suggest
 from dxcli.reference import loader
 
 _RAW = re.compile(r"^\s*lr\s*=\s*(.*)$", re.IGNORECASE)
@@ -79,7 +79,29 @@ def _shown(x: Optional[float]) -> Optional[float]:
     return float(f"{x:.2g}")
 
 
+def _check_defined(p: Optional[float], lo: float, hi: float, a: float, b: float, finding: str, pretest: float) -> None:
+    """A probability of 1 times an LR of 0, or of 0 times an infinite LR, is 0 x infinity in odds:
+    undefined, so refused rather than answered with the probability unchanged."""
+    probs = [x for x in (p, lo, hi) if x is not None]
+    for prob in probs:
+        for lr in (a, b):
+            if (prob == 1.0 and lr == 0) or (prob == 0.0 and math.isinf(lr)):
+                before = "the pre-test probability" if prob == pretest else "the probability before it"
+                raise InvalidInput(
+                    f"{finding} has a likelihood ratio of {'0' if lr == 0 else 'infinity'} and {before} is "
+                    f"{prob:g}: the post-test probability is undefined (odds of {'infinity x 0' if lr == 0 else '0 x infinity'})",
+                    hint="a probability of 0 or 1 is certainty that no finding can move; give a pre-test probability "
+                         "between 0 and 1, or a finite, non-zero likelihood ratio",
+                )
+
+
 def _resolve(name: str) -> tuple[str, dict[str, Any]]:
+    # an exact id, name or alias through the store's index of names (one record decoded); the
+    # whole vocabulary is read only to explain a miss
+    for kind in ("maneuver", "test"):
+        rec = loader.record_named(kind, name.strip(), norm(name))
+        if rec is not None:
+            return kind, rec
     pool = [("maneuver", r) for r in loader.records("maneuver")] + [("test", r) for r in loader.records("test")]
     near: list[NotExact] = []
     for kind in ("maneuver", "test"):
@@ -101,8 +123,8 @@ def finding_words(step: dict[str, Any]) -> str:
     """A step of the result in words, for a picture: 'Modified bent knee test positive: LR 9.89'
     ('A likelihood ratio of 8.43' for lr=NUMBER). The finding as typed where it names no record."""
     t = step["finding"].strip()
-    lr = "LR " + (f"{step['lr']:g}" if step.get("lr") is not None else
-                  "–".join(f"{x:g}" for x in step["lr_range"]) if step.get("lr_range") else "not stated")
+    lr = "LR " + (f"{_shown(step['lr']):g}" if step.get("lr") is not None else
+                  "–".join(f"{_shown(x):g}" for x in step["lr_range"]) if step.get("lr_range") else "not stated")
     if _RAW.match(t):
         return f"A likelihood ratio given as {t}"
     try:
@@ -119,7 +141,7 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     if m:
         lr = parse_raw_lr(m.group(1))
         notes = [finite_sample_note(lr, typed=True)] if extreme(lr) else []
-        return {"finding": t, "kind": "raw", "condition": None, "lr": lr, "lr_range": None, "source": None, "notes": notes,
+        return {"finding": t, "kind": "raw", "condition": None, "lr": lr, "lr_uncorrected": None, "lr_correction": None, "lr_range": None, "source": None, "notes": notes,
                 "alternatives": [], "lr_ci": None, "lr_ci_note": RAW_NO_CI, "published": []}
     if len(t) < 2 or t[-1] not in "+-":
         raise InvalidInput(
@@ -172,6 +194,12 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
     ]
     lr = (lr_positive if sign == "+" else lr_negative)(sens[0], spec[0]) if point else None
     got = finding_interval(kind, rec, ev, positive=sign == "+")
+    # a point LR of 0 or infinity from a zero cell: the corrected one is used, the stated one beside it
+    fixed = got.get("corrected") if point else None
+    if fixed is not None:
+        lr = fixed["lr"]
+        notes = [n for n in notes if n != finite_sample_note(fixed["uncorrected"])]
+        notes.append({"kind": "arithmetic", "text": fixed["note"], "citation": fixed["citation"]})
     step = {
         "finding": t,
         "kind": kind,
@@ -179,6 +207,8 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
         "condition": ev["condition"],
         "result": "positive" if sign == "+" else "negative",
         "lr": lr,
+        "lr_uncorrected": fixed["uncorrected"] if fixed else None,
+        "lr_correction": fixed["method"] if fixed else None,
         "lr_range": None if point else list(lr_pair),
         "source": ev["source"],
         "notes": notes,
@@ -230,8 +260,8 @@ def _published_rows(pretest: float, lr: Optional[float], published: list[dict[st
                 "measure": p["measure"], "index_test": p["index_test"], "value": p["value"],
                 "low": p["low"], "high": p["high"], "citation": p["citation"], "quote": p["quote"],
                 "label": f"{name}'s published 95% CI for its own estimate (LR{sign} {p['value']:g}){about}",
-                "probability_if_alone": round(posttest(pretest, p["value"]), P_DIGITS),
-                "probability_if_alone_ci": {"low": round(lo, P_DIGITS), "high": round(hi, P_DIGITS)},
+                "probability_if_alone": posttest(pretest, p["value"]),
+                "probability_if_alone_ci": {"low": lo, "high": hi},
             }
         )
     return out
@@ -327,6 +357,7 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
         else:
             ranged = True
             a, b = s["lr_range"]
+        _check_defined(p if not ranged else None, lo, hi, a, b, s["finding"], pretest)
         p = posttest(p, a) if s["lr"] is not None else p
         step_ci = None if ranged or s["lr_ci"] is None else _posttest_ci(before, s, alone=len(steps) == 1)
         lo, hi = posttest(lo, a), posttest(hi, b)
@@ -337,10 +368,12 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
             {
                 "finding": s["finding"],
                 "condition": s["condition"],
-                "lr": _shown(s["lr"]),
-                "lr_range": [_shown(x) for x in s["lr_range"]] if s["lr_range"] else None,
-                "probability": None if ranged else round(p, P_DIGITS),
-                "probability_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
+                "lr": s["lr"],
+                "lr_uncorrected": s["lr_uncorrected"],
+                "lr_correction": s["lr_correction"],
+                "lr_range": list(s["lr_range"]) if s["lr_range"] else None,
+                "probability": None if ranged else p,
+                "probability_range": [lo, hi] if ranged else None,
                 "lr_ci": _round_lr_ci(s["lr_ci"]),
                 "lr_ci_note": s["lr_ci_note"],
                 "probability_ci": step_ci,
@@ -348,7 +381,7 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
                 "notes": s["notes"],
                 "with_primary_figures": [
                     {**{k: v for k, v in a.items() if k != "lr"}, "lr": _r(a["lr"]),
-                     "probability_if_alone": None if a["lr"] is None else round(posttest(pretest, a["lr"]), P_DIGITS)}
+                     "probability_if_alone": None if a["lr"] is None else posttest(pretest, a["lr"])}
                     for a in s["alternatives"]
                 ],
                 "source": s["source"],
@@ -384,13 +417,13 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
     return {
         "condition": cond,
         "pretest": pretest,
-        "posttest": None if ranged else round(p, P_DIGITS),
-        "posttest_range": [round(lo, P_DIGITS), round(hi, P_DIGITS)] if ranged else None,
+        "posttest": None if ranged else p,
+        "posttest_range": [lo, hi] if ranged else None,
         "posttest_ci": ci_out,
         "posttest_ci_note": ci_note,
-        "lr": None if ranged else _shown(lr_total),
-        "lr_range": [_shown(lr_lo), _shown(lr_hi)] if ranged else None,
-        "posttest_with_primary_figures": round(p_alt, P_DIGITS) if alt_used and not ranged else None,
+        "lr": None if ranged else lr_total,
+        "lr_range": [lr_lo, lr_hi] if ranged else None,
+        "posttest_with_primary_figures": p_alt if alt_used and not ranged else None,
         "steps": out_steps,
         "notes": notes,
     }, (None if ranged else lr_total), (single["lr_ci"] if ci_out is not None and single is not None else None)
@@ -408,7 +441,7 @@ def _posttest_ci(before: float, step: dict[str, Any], alone: bool) -> dict[str, 
             f"; from the probability before this finding ({round(before, P_DIGITS):g}), the earlier "
             "findings taken at their point likelihood ratios"
         )
-    out = {"low": round(lo, P_DIGITS), "high": round(hi, P_DIGITS), "method": method, "label": band["label"]}
+    out = {"low": lo, "high": hi, "method": method, "label": band["label"]}
     if band.get("note"):
         out["note"] = band["note"]
     return out

@@ -8,11 +8,24 @@ from typing import Any
 
 from dxcli.errors import InvalidInput
 from dxcli.query.lookup import find, find_record, norm, suggest
-from dxcli.query.reasoning import finding_index, next_steps, rank
+from dxcli.query.reasoning import find_finding, next_steps, next_why, rank
 from dxcli.reference import loader
 from dxcli.reference.files import toml
 
 SEX_FINDING = {"female": "female-sex", "male": "male-sex"}
+# The review's own age cut-off, in its one sentence with a number: "Lumbar disc herniations most
+# commonly occur in patients under the age of 50, while LSR due to lumbar spondylosis is more
+# typical in older patients." No other finding is inferred from an age.
+AGE_CUTOFF = 50
+AGE_QUOTE = ("Lumbar disc herniations most commonly occur in patients under the age of 50, while LSR "
+             "due to lumbar spondylosis is more typical in older patients.")
+
+
+def age_finding(age: int) -> tuple[str, str]:
+    """(finding id, why) for an age, by the review's cut-off of 50."""
+    if age < AGE_CUTOFF:
+        return "age-under-50", f"age {age}: under 50, the review's cut-off of 50 (\u201c{AGE_QUOTE}\u201d)"
+    return "older-age", f"age {age}: 50 or over, 'older' by the review's cut-off of 50 (\u201c{AGE_QUOTE}\u201d)"
 MAX_CASE_BYTES = 1_000_000
 
 
@@ -28,6 +41,7 @@ def bundled(name: str | None = None) -> dict[str, Any]:
         "title": case["title"],
         "age": case.get("age"),
         "sex": case.get("sex"),
+        "added": [],  # the review's stages list their findings themselves
         "complaint": case["complaint"],
         "stages": stages,
         "workup": [s["text"] for s in case.get("workup", [])],
@@ -47,7 +61,8 @@ def _stage(sid: str, title: str, narrative: str, result: dict[str, Any], source:
         "absent": result["absent"],
         "red_flags": result["red_flags"],
         "conditions": result["conditions"],
-        "next": next_steps(result),
+        "next": (steps := next_steps(result)),
+        "next_why": next_why(result, steps),
         "basis": result["basis"],
         "source": source,
     }
@@ -109,10 +124,9 @@ def from_file(path: Path) -> dict[str, Any]:
             f"{_where(path, line)}: {where}: {err['msg']}",
             hint="see 'dxcli case --schema' for the keys and their types",
         ) from None
-    index = finding_index()
     for key in ("present", "absent"):
         for item in getattr(uc, key):
-            if norm(item) not in index:
+            if not item.strip() or find_finding(item) is None:
                 raise InvalidInput(
                     f"{_where(path, _line(text, item))}: {key}: unknown finding {item!r}",
                     hint=suggest(loader.records("finding"), item, "finding"),
@@ -126,8 +140,23 @@ def from_file(path: Path) -> dict[str, Any]:
             hint="list complaints with 'dxcli differential'",
         ) from None
     present = list(uc.present)
+    added: list[dict[str, str]] = []
     if uc.sex and SEX_FINDING[uc.sex] not in present:
         present.append(SEX_FINDING[uc.sex])
+        added.append({"finding": SEX_FINDING[uc.sex], "because": f"sex {uc.sex}"})
+    if uc.age is not None:
+        fid, why = age_finding(uc.age)
+        other = "older-age" if fid == "age-under-50" else "age-under-50"
+        clash = [x for x in present + list(uc.absent) if norm(x) in (norm(other), norm(fid))]
+        if any(norm(x) == norm(other) for x in clash) or any(norm(x) == norm(fid) for x in uc.absent):
+            raise InvalidInput(
+                f"{_where(path, _key_line(text, 'age'))}: age: {uc.age} gives {fid} by the review's cut-off of "
+                f"{AGE_CUTOFF}, which contradicts the findings given ({', '.join(clash)})",
+                hint="give the age, or the age finding, not both in disagreement",
+            )
+        if all(norm(x) != norm(fid) for x in present):
+            present.append(fid)
+            added.append({"finding": fid, "because": why})
     result = rank(complaint, present, uc.absent)
     stage = _stage("findings", "Findings", uc.notes or "", result, {"section": str(path)})
     return {
@@ -135,6 +164,7 @@ def from_file(path: Path) -> dict[str, Any]:
         "title": uc.title or path.stem,
         "age": uc.age,
         "sex": uc.sex,
+        "added": added,  # the findings the case file's age and sex added, and why
         "complaint": complaint,
         "stages": [stage],
         "workup": [],

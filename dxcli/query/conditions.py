@@ -43,8 +43,17 @@ def summary(c: dict[str, Any]) -> dict[str, Any]:
         "source": c["source"],
         # the notes on what the row shows (a primary source that disagrees with a figure): they
         # travel with the figure
-        "notes": [n for n in c.get("notes", []) if n.get("field") in TABLE_FIELDS],
+        "notes": [n for n in c.get("notes", []) if n.get("field") in TABLE_FIELDS] + icd_notes(c),
     }
+
+
+def icd_notes(c: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rule for choosing among codes the code set forbids together, as a note on icd10cm."""
+    alts = c.get("icd10cm_alternatives") or []
+    if not alts:
+        return []
+    text = "Alternatives, never coded together: " + "; ".join(f"{'/'.join(a['codes'])} {a['when']}" for a in alts) + "."
+    return [{"kind": "rule", "field": "icd10cm", "text": text}]
 
 
 def differential(complaint: str) -> list[dict[str, Any]]:
@@ -68,7 +77,8 @@ def detail(name: str) -> dict[str, Any]:
     for sec in DEEP_DIVE_SECTIONS:
         row[sec] = [s["text"] + _refs(s) for s in dd.get(sec, [])]
     row["figures"] = [_figure(f) for f in c.get("figures", [])]
-    row["notes"] = c.get("notes", [])
+    row["notes"] = c.get("notes", []) + icd_notes(c)
+    row["icd10cm_alternatives"] = c.get("icd10cm_alternatives") or []
     row.update(links(c["id"]))
     if c.get("deep_dive_source"):
         row["deep_dive_source"] = c["deep_dive_source"]

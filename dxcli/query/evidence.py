@@ -305,8 +305,8 @@ def posttest_fields(pretest: float, fields: dict[str, Any], exact: Optional[dict
             continue
         lo, hi = ci.posttest_interval(pretest, *exact[f"lr_{key}"])
         item = {
-            "low": round(lo, P_DIGITS),
-            "high": round(hi, P_DIGITS),
+            "low": lo,
+            "high": hi,
             "method": f"the ends of the LR {'+' if key == 'positive' else '-'} interval through Bayes' theorem ({band['method']})",
         }
         if band.get("note"):
@@ -348,9 +348,10 @@ def _finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positi
     key = "lr_positive" if positive else "lr_negative"
     published = [p for p in fields["published_ci"] if p["measure"] == key]
     band = fields.get(f"{key}_ci")
+    corrected = zero_cell_lr(ev, fields, positive)
     if band is None or not exact:
         reason = fields["ci_notes"].get(key) or f"{NOT_STATED}: no study with group sizes is recorded for these figures"
-        return {"interval": None, "reason": reason, "published": published}
+        return {"interval": None, "reason": reason, "published": published, "corrected": corrected}
     lo, hi = exact[key]
     note = fields["ci_notes"].get(key) or band.get("note")
     sens, spec = fields["sensitivity_count"], fields["specificity_count"]
@@ -367,4 +368,66 @@ def _finding_interval(kind: str, rec: dict[str, Any], ev: dict[str, Any], positi
     interval = {**band, "low": lo, "high": hi, "label": label}
     if note:
         interval["note"] = note
-    return {"interval": interval, "reason": None, "published": published}
+    return {"interval": interval, "reason": None, "published": published, "corrected": corrected}
+
+
+# The zero-cell convention and its caveat, as read (abstracts, and a library's documentation):
+ZERO_CELL_CITATION = "zero-cell-corrections-2020"
+CORRECTED_NOTE = (
+    "A stated {figure} from {n} {group} gives a likelihood ratio of {shown} (certainty in this "
+    "arithmetic), which a finite sample cannot give. The ratio used is {corrected:.4g}, from {how}: the "
+    "common convention for a table with a zero cell. The correction biases the estimate towards no "
+    "effect, which is why it is applied only where a cell is 0; the range beside it is the one the "
+    "counts allow."
+)
+
+
+def zero_cell_lr(ev: dict[str, Any], fields: dict[str, Any], positive: bool) -> Optional[dict[str, Any]]:
+    """The likelihood ratio to use where the stated point figures give 0 or infinity (a cell of
+    the 2x2 table is 0) and the zero arm's size is known: ``{"lr", "uncorrected", "method",
+    "note", "citation"}``; None where the point LR is finite or no count allows a correction.
+
+    Both arms' counts known: 0.5 is added to every cell (TP, FN, FP, TN) and both figures are
+    recomputed. Only the zero arm's count known: 0.5 is added to that arm's two cells alone
+    (17 of 17 cases positive -> sensitivity (17 + 0.5)/(17 + 1)), and the other arm keeps its
+    stated figure. A zero arm without a count is left as stated (the caller keeps the note
+    that a 100% figure from a finite sample may be lower).
+    """
+    sens, spec = ev.get("sensitivity"), ev.get("specificity")
+    if sens is None or spec is None:
+        return None
+    from dxcli.calc.likelihood import lr_negative, lr_positive
+
+    fn = lr_positive if positive else lr_negative
+    raw = fn(sens, spec)
+    if raw is None or not (raw == 0 or math.isinf(raw)):
+        return None
+    sc, pc = fields.get("sensitivity_count"), fields.get("specificity_count")
+    # LR+ = sens/(1 - spec) is 0 at sens 0 and infinite at spec 1; LR- = (1 - sens)/spec is 0 at
+    # sens 1 and infinite at spec 0: the arm whose figure is at its bound has the zero cell
+    zero_arm = "sensitivity" if sens == (0.0 if positive else 1.0) else "specificity"
+    if sc and pc:
+        tp, n1, tn, n2 = sc["count"], sc["of"], pc["count"], pc["of"]
+        if 0 not in (tp, n1 - tp, tn, n2 - tn):
+            return None
+        s_c, p_c = (tp + 0.5) / (n1 + 1), (tn + 0.5) / (n2 + 1)
+        how = f"0.5 added to every cell of the 2x2 table ({tp}/{n1} cases positive, {tn}/{n2} controls negative)"
+    else:
+        known = sc if zero_arm == "sensitivity" else pc
+        if not known:
+            return None
+        k, n = known["count"], known["of"]
+        corrected_arm = (k + 0.5) / (n + 1)
+        s_c, p_c = (corrected_arm, spec) if zero_arm == "sensitivity" else (sens, corrected_arm)
+        other = "specificity" if zero_arm == "sensitivity" else "sensitivity"
+        how = (f"0.5 added to each cell of the {zero_arm} arm alone ({zero_arm} ({k} + 0.5)/({n} + 1)), "
+               f"at the stated {other} of {ev[other]:g}, whose counts are not stated")
+    lr = fn(s_c, p_c)
+    if lr is None or lr == 0 or math.isinf(lr):
+        return None
+    count = sc if zero_arm == "sensitivity" else pc
+    group = "cases" if zero_arm == "sensitivity" else "controls"
+    bound = "100%" if (ev[zero_arm] == 1.0) else "0%"
+    note = CORRECTED_NOTE.format(figure=f"{zero_arm} of {bound}", n=count["of"], group=group, shown="0" if raw == 0 else "infinity",
+                                 corrected=lr, how=how)
+    return {"lr": lr, "uncorrected": raw, "method": how, "note": note, "citation": ZERO_CELL_CITATION}

@@ -33,34 +33,47 @@ from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
 
 BASIS = (
-    "ordinal: +1 for each clause of the review that a present finding supports, -1 for each it "
+    "ordinal: +1 for each clause of the review that a present finding supports (+2 where the review "
+    "points from the finding to the condition: 'may point to ... as the primary diagnosis', 'strongly "
+    "suggests this diagnosis', 'relatively specific', 'specific but not sensitive'), -1 for each it "
     "contradicts and for each expected (invariable or defining) clause whose findings are all "
     "absent; the absence of a hedged ('may', 'can'), contrasted, stage-limited, demographic or "
     "advisory clause counts neither way; findings describing one observation, or resting on one "
-    "clause, score once per condition; equal scores are ordered by the product of the likelihood "
-    "ratios of maneuver and test results with stated accuracy, and conditions equal on both share "
-    "a rank, listed in the review's table order, which carries no meaning; no probability is "
+    "clause, score once per condition, by their strongest clause; equal scores are ordered by the "
+    "product of the likelihood ratios of maneuver and test results with stated accuracy, then a "
+    "diagnosis of exclusion after the others; conditions equal on all three share a rank, listed "
+    "in the review's table order, which carries no meaning; no probability is "
     "given, because the review states no prevalence for this differential"
+)
+EXCLUSION = (
+    "The review: \u201c{quote}\u201d. On equal evidence it is ranked after the conditions it would "
+    "tie with, since it is made once they are excluded."
 )
 INDEPENDENCE = (
     "The combined likelihood ratio multiplies the ratios of {n} results, which assumes they are "
     "conditionally independent given the condition; correlated findings overstate the change."
 )
-def finding_index() -> dict[str, dict[str, Any]]:
-    index: dict[str, dict[str, Any]] = {}
-    for f in loader.records("finding"):
-        for n in [f["id"], f["name"], *f.get("aliases", [])]:
-            index.setdefault(norm(n), f)
-    return index
+POINTER_WEIGHT = 2
+
+
+def weight(link: dict[str, Any]) -> int:
+    """What a present finding's link counts: 2 where the review points from the finding to the
+    condition (``pointer``), else 1."""
+    return POINTER_WEIGHT if link["strength"] == "pointer" else 1
+
+
+def find_finding(name: str) -> Optional[dict[str, Any]]:
+    """The finding whose id, name or alias is ``name`` (normalised), through the store's index of
+    names: it decodes that one record, never the vocabulary."""
+    return loader.record_named("finding", name.strip(), norm(name))
 
 
 def resolve_findings(names: Iterable[str], what: str) -> list[dict[str, Any]]:
-    index = finding_index()
     out: list[dict[str, Any]] = []
     for n in names:
         if not n or not n.strip():
             raise InvalidInput(f"empty {what} finding", hint="list finding ids with 'dxcli finding'")
-        f = index.get(norm(n))
+        f = find_finding(n)
         if f is None:
             raise InvalidInput(
                 f"unknown {what} finding {n!r}",
@@ -71,24 +84,27 @@ def resolve_findings(names: Iterable[str], what: str) -> list[dict[str, Any]]:
     return out
 
 
-def _opposite(f: dict[str, Any]) -> Optional[dict[str, Any]]:
-    """The finding for the opposite result of the same maneuver or test, if the vocabulary has it."""
+def _opposite(f: dict[str, Any], pool: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """The finding for the opposite result of the same maneuver or test, among ``pool`` (the
+    findings linked to the complaint's conditions: one linked to none of them scores nothing)."""
     key = "maneuver" if f.get("maneuver") else "test" if f.get("test") else None
     if key is None or f.get("result") not in ("positive", "negative"):
         return None
     want = "negative" if f["result"] == "positive" else "positive"
-    for g in loader.records("finding"):
+    for g in pool:
         if g.get(key) == f[key] and g.get("result") == want:
             return g
     return None
 
 
-def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[str, Any], dict[str, Any]]]:
-    """(LR, record, evidence) of a maneuver/test result for ``condition``, from stated point accuracy."""
+def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[str, Any], dict[str, Any], Optional[dict[str, Any]]]]:
+    """(LR, record, evidence, zero-cell correction or None) of a maneuver/test result for
+    ``condition``, from stated point accuracy; a point LR of 0 or infinity from a zero cell is
+    replaced by the corrected one (``query.evidence.zero_cell_lr``)."""
     kind = "maneuver" if f.get("maneuver") else "test" if f.get("test") else None
     if kind is None or f.get("result") not in ("positive", "negative"):
         return None
-    rec = loader.by_id(kind).get(f[kind])
+    rec = _record(kind, f[kind])
     if rec is None:
         return None
     for ev in rec["evidence"]:
@@ -96,11 +112,40 @@ def _measured(f: dict[str, Any], condition: str) -> Optional[tuple[float, dict[s
             continue
         sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
         if sens and spec and sens[0] == sens[1] and spec[0] == spec[1]:
-            fn = lr_positive if f["result"] == "positive" else lr_negative
+            positive = f["result"] == "positive"
+            fn = lr_positive if positive else lr_negative
             lr = fn(sens[0], spec[0])
+            if lr is not None and (lr == 0 or math.isinf(lr)):
+                # the zero-cell corrected LR, as posttest and --next use it
+                fixed = finding_interval(kind, rec, ev, positive=positive).get("corrected")
+                if fixed is not None:
+                    return fixed["lr"], rec, ev, fixed
             if lr is not None:
-                return lr, rec, ev
+                return lr, rec, ev, None
     return None
+
+
+_RECORDS: list[Any] = [None, {}]  # [the store the records were read from, {(kind, id): record}]
+
+
+def _record(kind: str, rid: str) -> Optional[dict[str, Any]]:
+    """One maneuver or test by id, read once per process while the store stays the same."""
+    st = loader.store()
+    if _RECORDS[0] is not st:
+        _RECORDS[:] = [st, {}]
+    key = (kind, rid)
+    if key not in _RECORDS[1]:
+        _RECORDS[1][key] = loader.by_ids(kind, [rid]).get(rid)
+    return _RECORDS[1][key]
+
+
+def _linked(cids: list[str]) -> list[dict[str, Any]]:
+    """The findings linked to any of ``cids``, each once, through the store's link table."""
+    seen: dict[str, dict[str, Any]] = {}
+    for cid in cids:
+        for f in loader.referring("finding", "condition", cid):
+            seen.setdefault(f["id"], f)
+    return list(seen.values())
 
 
 def _link_notes(link: dict[str, Any], condition: dict[str, Any]) -> list[dict[str, Any]]:
@@ -115,10 +160,10 @@ def _unit_key(link: dict[str, Any]) -> str:
     return "group:" + link["group"] if link.get("group") else "clause:" + link["clause"]
 
 
-def _clause_members() -> dict[tuple[str, str], set[str]]:
-    """(condition, clause) -> the ids of every finding that rests on that clause."""
+def _clause_members(pool: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
+    """(condition, clause) -> the ids of every finding of ``pool`` that rests on that clause."""
     members: dict[tuple[str, str], set[str]] = {}
-    for f in loader.records("finding"):
+    for f in pool:
         for link in f.get("links", []):
             members.setdefault((link["condition"], link["clause"]), set()).add(f["id"])
     return members
@@ -143,6 +188,8 @@ def _score_condition(
     for unit in units.values():
         present = [m for m in unit if m[2] == "present"]
         if present:
+            # the unit scores once, by its strongest link (a pointer counts 2)
+            present.sort(key=lambda m: -weight(m[1]))
             f, link, _, via = present[0]
             item = _item(present, condition, "present")
             n_measured = 0
@@ -154,17 +201,28 @@ def _score_condition(
                     # the LR's interval where the study's counts give one (never a probability);
                     # an item whose LR is a product of several results has none
                     item["lr_ci"] = _lr_ci(g, m) if n_measured == 1 else None
-                    item["lr"] = _r(m[0]) if item["lr"] is None else _r(item["lr"] * m[0])
+                    item["lr"] = m[0] if item["lr"] is None else item["lr"] * m[0]
                     item["notes"] += [n for n in record_notes(m[1], m[2]) if n not in item["notes"]]
-                    if m[0] == 0 or math.isinf(m[0]):
+                    if m[3] is not None:
+                        item["lr_uncorrected"] = m[3]["uncorrected"] if n_measured == 1 else None
+                        item["notes"].append({"kind": "arithmetic", "text": m[3]["note"], "citation": m[3]["citation"]})
+                    elif m[0] == 0 or math.isinf(m[0]):
                         item["notes"].append(finite_sample_note(m[0]))
             (supporting if link["effect"] == "supports" else against).append(item)
             continue
         expected = [m for m in unit if m[1]["strength"] == "expected"]
+        counted = False
         for m in expected:
             if members[(cid, m[1]["clause"])] <= absent_ids:
                 against.append(_item([m], condition, "absent"))
+                counted = True
                 break
+        # a clause flagged as defining in the data: its own finding absent (no member of the
+        # unit present, or the unit would have scored above) counts against
+        for m in unit:
+            if not counted and m[1].get("defining") and m[2] == "absent":
+                against.append(_item([m], condition, "absent"))
+                counted = True
     lr_total: Optional[float] = None
     notes: list[dict[str, Any]] = []
     if measured:
@@ -177,12 +235,13 @@ def _score_condition(
     return {
         "id": cid,
         "name": condition["name"],
-        "score": len(supporting) - len(against),
+        "score": sum(i["weight"] for i in supporting) - sum(i["weight"] for i in against),
         "supporting": supporting,
         "against": against,
-        "lr": _r(lr_total),
-        "notes": notes,
+        "lr": lr_total,
+        "notes": notes + ([{"kind": "caveat", "text": EXCLUSION.format(quote=condition["exclusion"]), "citation": None}] if condition.get("exclusion") else []),
         "lr_exact": lr_total,
+        "exclusion": bool(condition.get("exclusion")),
     }
 
 
@@ -192,14 +251,16 @@ def _item(members: list[tuple[dict[str, Any], dict[str, Any], str, Optional[str]
     for _, ln, _, _ in members:
         notes += [n for n in _link_notes(ln, condition) if n not in notes]
     return {
-        "findings": [m[0]["id"] for m in members],
+        "findings": list(dict.fromkeys(m[0]["id"] for m in members)),  # a finding may rest on two clauses of a unit
         "status": status if via is None else f"absent {via}",
         "effect": link["effect"] if status == "present" else "against",
         "strength": link["strength"],
+        "weight": weight(link) if status == "present" else 1,
         "clause": link["clause"],
         "reason": link["reason"],
         "statement": link["statement"],
         "lr": None,
+        "lr_uncorrected": None,
         "lr_ci": None,
         "notes": notes,
         "source": link["source"],
@@ -217,8 +278,8 @@ def _lr_ci(f: dict[str, Any], m: tuple[float, dict[str, Any], dict[str, Any]]) -
 
 def _ranks(rows: list[dict[str, Any]]) -> None:
     """Dense ranks: equal score and equal LR evidence share a rank; ``tied`` says so."""
-    def key(r: dict[str, Any]) -> tuple[int, float]:
-        return (r["score"], r["lr"] if r["lr"] is not None else 1.0)
+    def key(r: dict[str, Any]) -> tuple[int, float, bool]:
+        return (r["score"], r["lr"] if r["lr"] is not None else 1.0, r["exclusion"])
 
     rank, last = 0, None
     for r in rows:
@@ -260,18 +321,19 @@ def rank(
         )
     # an absent maneuver/test result is the opposite result, where the vocabulary has it
     given: list[tuple[dict[str, Any], str, Optional[str]]] = [(f, "present", None) for f in pres]
+    pool = _linked(comp["conditions"])  # only the complaint's conditions' findings are read
     for f in abse:
-        opp = _opposite(f)
+        opp = _opposite(f, pool)
         if opp is not None and opp not in pres:
             given.append((opp, "present", f["id"]))
         else:
             given.append((f, "absent", None))
     absent_ids = {f["id"] for f, status, _ in given if status == "absent"}
-    members = _clause_members()
-    conds = loader.by_id("condition")
+    members = _clause_members(pool)
+    conds = loader.by_ids("condition", comp["conditions"])
     rows = [_score_condition(cid, conds[cid], given, absent_ids, members) for cid in comp["conditions"]]
     order = {cid: i for i, cid in enumerate(comp["conditions"])}
-    rows.sort(key=lambda r: (-r["score"], -(r["lr_exact"] if r["lr_exact"] is not None else 1.0), order[r["id"]]))
+    rows.sort(key=lambda r: (-r["score"], -(r["lr_exact"] if r["lr_exact"] is not None else 1.0), r["exclusion"], order[r["id"]]))
     _ranks(rows)
     flags = _red_flags([f for f, status, via in given if status == "present" and via is None])
     ranking = [
@@ -297,11 +359,12 @@ def rank(
         "red_flags": flags,
         "conditions": ranking,
         "next": None,
+        "next_why": None,  # with --next: why it lists nothing, where it does not
     }
 
 
 def _red_flags(present: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    flags = loader.by_id("red_flag")
+    flags = loader.by_ids("red_flag", [f["red_flag"] for f in present if f.get("red_flag")])
     out = []
     for f in present:
         rf = flags.get(f.get("red_flag") or "")
@@ -310,12 +373,36 @@ def _red_flags(present: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+NO_ACCURACY = "no accuracy stated"
+NOT_WORKUP = ("not ", "caution")  # roles the review gives to a test it advises against, or warns about
+
+
+def _workup(kind: str, condition: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The condition's maneuvers and tests the review describes without accuracy figures, as
+    (record, evidence item), one per record, in the data's order: its work-up. Items whose
+    role says the review advises against them ('not recommended ...', 'not preferred', 'not
+    typically required') or only warns ('caution: ...') are left out, and so is an
+    examination the review says has poor diagnostic accuracy."""
+    out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for rec in loader.referring(kind, "condition", condition):
+        for ev in rec["evidence"]:
+            if ev["condition"] != condition or any(ev.get(k) is not None for k in ("sensitivity", "specificity", "sensitivity_range", "specificity_range")):
+                continue
+            role = (ev.get("role") or "").lower()
+            if role.startswith(NOT_WORKUP) or "poor diagnostic accuracy" in (ev.get("statement") or ""):
+                continue
+            if all(r["id"] != rec["id"] for r, _ in out):
+                out.append((rec, ev))
+    return out
+
+
 def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3) -> list[dict[str, Any]]:
     """For the conditions in the leading ranks (at least ``leading`` of them, with every
     condition tied with the last), the maneuvers and tests with the strongest stated
-    accuracy that the patient's findings do not already include: largest LR+ first, then
-    smallest LR-. Each row carries the notes of its record."""
-    index = {f["id"]: f for f in loader.records("finding")}
+    accuracy that the patient's findings do not already include (largest LR+ first, then
+    smallest LR-), then the review's work-up without accuracy figures (``_workup``), each
+    quoted and marked "no accuracy stated". Each row carries the notes of its record."""
+    index = loader.by_ids("finding", result["present"] + result["absent"])
     done = {index[fid].get("maneuver") or index[fid].get("test") for fid in result["present"] + result["absent"] if fid in index}
     ranked = result["conditions"]
     pool = [r for r in ranked if r["score"] > 0] or ranked
@@ -345,14 +432,60 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
                     "specificity_range": row["specificity_range"],
                     "lr_positive": row["lr_positive"],
                     "lr_negative": row["lr_negative"],
+                    "lr_positive_uncorrected": row["lr_positive_uncorrected"],
+                    "lr_negative_uncorrected": row["lr_negative_uncorrected"],
                     "lr_positive_range": row["lr_positive_range"],
                     "lr_negative_range": row["lr_negative_range"],
                     "why": _why(row),
+                    "accuracy": "stated",
+                    "role": row.get("role"),
+                    "quote": row["source"].get("quote"),
                     "notes": [_note(n) for n in row["notes"]],
                     "source": row["source"],
                 }
             )
+        with_lr = {x["id"] for x in out if x["for_condition"] == r["id"]}
+        for kind in ("test", "maneuver"):
+            for rec, ev in _workup(kind, r["id"]):
+                if rec["id"] in done or rec["id"] in with_lr:
+                    continue
+                out.append(
+                    {
+                        "for_condition": r["id"],
+                        "rank": r["rank"],
+                        "record_kind": kind,
+                        "id": rec["id"],
+                        "name": rec["name"],
+                        **{k: None for k in ("sensitivity", "specificity", "sensitivity_range", "specificity_range",
+                                             "lr_positive", "lr_negative", "lr_positive_uncorrected", "lr_negative_uncorrected",
+                                             "lr_positive_range", "lr_negative_range")},
+                        "why": _no_accuracy(ev) + ("; the review: " + ev["role"] if ev.get("role") else ""),
+                        "accuracy": NO_ACCURACY,
+                        "role": ev.get("role"),
+                        "quote": ev["source"].get("quote") or ev.get("statement"),
+                        "notes": record_notes(rec, ev),
+                        "source": ev["source"],
+                    }
+                )
     return out
+
+
+def _no_accuracy(ev: dict[str, Any]) -> str:
+    if ev.get("ppv_range"):
+        lo, hi = ev["ppv_range"]
+        return f"{NO_ACCURACY} (a positive predictive value of {lo:g}-{hi:g} only, which depends on prevalence)"
+    return NO_ACCURACY
+
+
+def next_why(result: dict[str, Any], steps: list[dict[str, Any]]) -> Optional[str]:
+    """Why ``--next`` lists nothing, in words (None when it lists something)."""
+    if steps:
+        return None
+    pool = [r for r in result["conditions"] if r["score"] > 0] or result["conditions"]
+    if not pool:
+        return "no condition to examine for: the complaint has none"
+    return ("nothing left to examine for the leading conditions: every maneuver and test the review "
+            "gives for them is already among the findings")
 
 
 def _why(row: dict[str, Any]) -> str:

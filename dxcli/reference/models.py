@@ -199,6 +199,14 @@ class DeepDive(Strict):
     treatment: list[Statement] = Field(min_length=1)
 
 
+class IcdAlternative(Strict):
+    """Codes the code set's Excludes1 notes forbid beside the condition's other codes: used
+    instead of them, when the rule says so."""
+
+    codes: list[str] = Field(min_length=1)
+    when: str = Field(min_length=1)  # the rule for choosing these codes, with the note it rests on
+
+
 class Condition(Strict):
     id: str = Field(pattern=KEBAB)
     name: str
@@ -212,11 +220,19 @@ class Condition(Strict):
     deep_dive_source: Optional[Source] = None
     figures: list[Figure] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
+    # the review's words that make this a diagnosis of exclusion, quoted: on equal evidence the
+    # ranked differential places it after the conditions it would tie with
+    exclusion: Optional[str] = None
+    # where Excludes1 forbids codes together: each set of codes with the rule for choosing it
+    icd10cm_alternatives: list[IcdAlternative] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _deep_dive_sourced(self) -> "Condition":
         if self.deep_dive is not None and self.deep_dive_source is None:
             raise ValueError("a deep dive needs deep_dive_source")
+        listed = [c for alt in self.icd10cm_alternatives for c in alt.codes]
+        if any(c not in self.icd10cm for c in listed) or len(listed) != len(set(listed)):
+            raise ValueError("icd10cm_alternatives name codes of icd10cm, each once")
         return self
 
 
@@ -378,6 +394,9 @@ class TonnisFinding(Strict):
     id: str = Field(pattern=KEBAB)
     description: str
     aliases: list[str] = Field(default_factory=list)
+    # the radiographic feature this finding is one severity of (joint space narrowing: slight,
+    # increasing, severe): a hip has one severity of a feature, so two together are refused
+    feature: Optional[str] = Field(default=None, pattern=KEBAB)
     notes: list[Note] = Field(default_factory=list)
 
 
@@ -555,7 +574,7 @@ class Complaint(Strict):
     source: Source
 
 
-STRENGTHS = ("expected", "possible", "demographic", "advice", "measured", "contrary")
+STRENGTHS = ("expected", "pointer", "possible", "demographic", "advice", "measured", "contrary")
 
 
 class FindingLink(Strict):
@@ -564,8 +583,11 @@ class FindingLink(Strict):
     ``strength`` is read from the clause (the rule is in the README, "Ranked differential"):
     ``expected`` (invariable or defining: absence counts against), ``possible`` (presence
     supports, absence is neutral), ``demographic`` and ``advice`` (likewise), ``measured``
-    (a maneuver or test result with stated accuracy, weighed by its result and its LR) and
-    ``contrary`` ("should not", "does not": presence counts against). ``group`` names, for
+    (a maneuver or test result with stated accuracy, weighed by its result and its LR),
+    ``pointer`` (the review points from the finding to the condition: "may point to ... as the
+    primary diagnosis", "strongly suggests this diagnosis", "relatively specific", "specific but
+    not sensitive": presence counts 2, absence is neutral) and ``contrary`` ("should not", "does
+    not": presence counts against). ``group`` names, for
     this condition, the observation that several findings describe at different levels of
     detail: a group scores once, and so does a clause.
     """
@@ -579,6 +601,9 @@ class FindingLink(Strict):
     group: Optional[str] = Field(default=None, pattern=KEBAB)
     caveat: Optional[str] = None  # the clause's own caveat, shown with the link
     figure: Optional[str] = None  # the condition's figure the clause states, whose notes travel with it
+    # an explicit flag, quoted (words of the statement): the clause defines the condition as the
+    # cause of the complaint, so its finding's absence counts against (vascular claudication)
+    defining: Optional[str] = None
     source: Source
 
     @model_validator(mode="after")
@@ -589,6 +614,8 @@ class FindingLink(Strict):
             raise ValueError("a 'contrary' clause has effect 'against'")
         if self.effect == "against" and self.strength not in ("contrary", "measured"):
             raise ValueError("only a 'contrary' clause or a measured result argues against")
+        if self.defining is not None and (self.defining not in self.statement or self.effect != "supports"):
+            raise ValueError("a defining flag quotes words of its statement, on a supporting link")
         return self
 
 
@@ -658,7 +685,9 @@ FILE_KINDS: dict[str, type[BaseModel]] = {
 class UserCase(Strict):
     """A user's own case file for ``dxcli case FILE.toml``: findings present and absent, demographics.
 
-    Finding ids are those of ``dxcli finding``. ``sex`` adds the matching demographic finding.
+    Finding ids are those of ``dxcli finding``. ``sex`` adds the matching demographic finding;
+    ``age`` adds ``age-under-50`` or ``older-age`` by the review's cut-off of 50, and the output
+    says which it added.
     """
 
     title: Optional[str] = None
