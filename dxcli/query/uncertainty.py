@@ -228,7 +228,8 @@ def with_simulation(result: dict[str, Any], pretest: Pretest, findings: list[str
     """``posttest``'s result with ``posttest_simulation`` (the interval, or None) and
     ``posttest_simulation_note`` (why there is none, or None) added as its last keys, so the
     columns of CSV and TSV before them keep their places."""
-    got = posttest_interval(pretest, findings, condition, draws, seed)
+    # the condition the chain was computed for (posttest may have worked it out from the findings)
+    got = posttest_interval(pretest, findings, condition or result.get("condition"), draws, seed)
     return {**result, "posttest_simulation": got["interval"], "posttest_simulation_note": got["reason"]}
 
 
@@ -236,7 +237,9 @@ def _condition_chain(row: dict[str, Any]) -> tuple[list[sim.Finding], list[Any]]
     """The measured results behind a ranked condition's LR product, as simulation findings."""
     from dxcli.query.reasoning import _measured
 
-    by_id = {f["id"]: f for f in loader.records("finding")}
+    # only this row's findings, through the store's index: the cost follows the answer, not the data
+    by_id = loader.by_ids("finding", list(dict.fromkeys(fid for item in row.get("supporting", []) + row.get("against", [])
+                                                        if item.get("lr") is not None for fid in item["findings"])))
     findings: list[sim.Finding] = []
     sources: list[Any] = []
     for item in row.get("supporting", []) + row.get("against", []):
