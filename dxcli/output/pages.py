@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable
 
 from dxcli.names import norm
 from dxcli.output.render import Terminal, inert, page_width
+from dxcli.output.words import lr as num, pct, prose, span, stated_pct
+from dxcli.output import words
 
 Line = tuple[int, str]
 
@@ -125,35 +127,6 @@ def _markdown(doc: Doc) -> str:
 # --------------------------------------------------------------------------- sentences
 
 
-_REF = r"\[ref ([0-9][0-9, –-]*)\]"  # compiled on first use (re's cache): not every page cites
-
-
-def prose(text: Any) -> str:
-    """Text for a person: the review's '[ref 11, 12]' as '[11, 12]'."""
-    return re.sub(_REF, r"[\1]", str(text))
-
-
-def num(x: Any) -> str:
-    if x is None:
-        return "not stated"
-    if x == float("inf"):
-        return "∞"
-    return f"{x:g}"
-
-
-def pct(x: Any) -> str:
-    if x is None:
-        return "not stated"
-    return f"{round(x * 100, 1):g}%"
-
-
-def span(v: Any, show: Callable[[Any], str] = num) -> str:
-    """A [low, high] pair or a {low, high} interval as 'low–high'."""
-    if isinstance(v, dict):
-        return f"{show(v['low'])}–{show(v['high'])}"
-    return f"{show(v[0])}–{show(v[1])}"
-
-
 def label(key: str) -> str:
     """A field's key as a heading a person reads: 'nerve_name' -> 'Nerve'."""
     return LABELS.get(key) or key.replace("_", " ").replace("-", " ").capitalize()
@@ -172,15 +145,10 @@ LABELS = {
 
 
 def source_lines(src: dict[str, Any] | None, quote: bool = True) -> list[Line]:
-    """Where a fact comes from: 'Gluteus Medius Tendinopathy / Clinical Findings; Table 2 [15]
-    (cacchio-2012)', then the review's words where quoted."""
+    """Where a fact comes from (words.source), then the review's words where quoted."""
     if not src:
         return []
-    where = "; ".join(p for p in (src.get("section"), src.get("table")) if p)
-    if src.get("refs"):
-        where += " [" + ", ".join(str(r) for r in src["refs"]) + "]"
-    if src.get("citations"):
-        where += " (" + ", ".join(src["citations"]) + ")"
+    where = words.source(src)
     lines = [(0, where)] if where else []
     if quote and src.get("quote"):
         lines.append((0, f"“{prose(src['quote'])}”"))
@@ -188,13 +156,8 @@ def source_lines(src: dict[str, Any] | None, quote: bool = True) -> list[Line]:
 
 
 def note_line(n: Any) -> str:
-    """A note set apart: '! disagreement: ... (source: zhang-2018)'."""
-    if isinstance(n, str):
-        return f"! {prose(n)}"
-    text = f"! {n.get('kind', 'note')}: {prose(n['text'])}"
-    if n.get("citation"):
-        text += f" (source: {n['citation']})"
-    return text
+    """A note set apart: '! disagreement: ... (zhang-2018)'."""
+    return "! " + words.note(n)
 
 
 def note_lines(*note_lists: Iterable[Any]) -> list[Line]:
@@ -246,20 +209,7 @@ def _guidance_lines(items: list[dict[str, Any]] | None) -> list[Line]:
     return lines
 
 
-def study_line(st: dict[str, Any]) -> str:
-    ids = ", ".join(x for x in (f"PMID {st['pmid']}" if st.get("pmid") else None, f"doi {st['doi']}" if st.get("doi") else None) if x)
-    design = st.get("design") or "design not stated"
-    if st.get("direction") not in (None, "not stated"):
-        design = f"{st['direction']} {design}"
-    text = f"{st['name']}{f' ({ids})' if ids else ''}: {design}"
-    if st.get("groups"):
-        text += f"; {st['groups']}"
-    text += "."
-    if st.get("reference_standard"):
-        text += f" Reference standard: {st['reference_standard'].rstrip('.')}."
-    if st.get("read"):
-        text += f" Study read: {st['read']}."
-    return text
+study_line = words.study
 
 
 def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> str:
@@ -290,7 +240,7 @@ def condition_doc(c: dict[str, Any]) -> Doc:
             lo, hi = f["range"]
         else:
             lo = hi = f["value"]
-        show = pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
+        show = stated_pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
         val = show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
         when = f" ({f['timepoint']})" if f.get("timepoint") else ""
         lines = [(0, f"{prose(f['description'])}: {val}{when}")]
@@ -330,9 +280,9 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     acc = []
     for key, name in (("sensitivity", "Sensitivity"), ("specificity", "specificity")):
         if r.get(key) is not None:
-            acc.append(f"{name} {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
+            acc.append(f"{name} {stated_pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
         elif r.get(key + "_range"):
-            acc.append(f"{name} {span(r[key + '_range'], pct)}")
+            acc.append(f"{name} {span(r[key + '_range'], stated_pct)}")
     if acc:
         lines.append((0, ", ".join(acc)))
     for key in ("sensitivity", "specificity"):
@@ -346,10 +296,10 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
             band = f": {r[key + '_band']}" if r.get(key + "_band") else ""
             lines.append((0, f"{sign} {val}{_ci_label(r.get(key + '_ci'))}{band}"))
     if r.get("ppv_range"):
-        lines.append((0, f"Positive predictive value {span(r['ppv_range'], pct)} (depends on prevalence; gives no likelihood ratio)"))
+        lines.append((0, f"Positive predictive value {span(r['ppv_range'], stated_pct)} (depends on prevalence; gives no likelihood ratio)"))
     for key, what in (("posttest_positive", "Post-test probability if positive"), ("posttest_negative", "Post-test probability if negative")):
         if r.get(key) is not None:
-            lines.append((0, f"{what}: {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}"))
+            lines.append((0, f"{what}: {prob(r[key], None, r.get(key + '_ci'))}"))
     meaning = r.get("interpretation")
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
@@ -362,10 +312,10 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     for st in r.get("related_studies") or []:
         lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
     for p in r.get("published_ci") or []:
-        show = pct if p["measure"] in ("sensitivity", "specificity") else num
+        show = stated_pct if p["measure"] in ("sensitivity", "specificity") else words.stated
         lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
     for w in r.get("with_primary_figures") or []:
-        lines.append((0, f"With {w['citation']}'s figures: sensitivity {pct(w.get('sensitivity'))}, specificity {pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
+        lines.append((0, f"With {w['citation']}'s figures: sensitivity {stated_pct(w.get('sensitivity'))}, specificity {stated_pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
     if r.get("published_ci") and r.get("with_primary_figures"):
         lines.append((0, TWO_LRS))
     reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
@@ -557,7 +507,7 @@ def cite_doc(rows: list[dict[str, Any]]) -> Doc:
             lines.append((0, ("! " if str(r.get("type", "")).startswith("note: disagreement") else "") + f"“{prose(r['text'])}”"))
         if r.get("review_value") is not None or r.get("primary_value") is not None:
             def val(v: Any) -> str:  # the recorded figures are proportions: shown as percentages
-                return pct(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 else value_text(v)
+                return stated_pct(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 else value_text(v)
 
             lines.append((0, f"The review: {val(r.get('review_value'))}; the primary source: {val(r.get('primary_value'))}"))
         blocks.append(Block(_cite_heading(r), [x for x in lines if x[1]]))
@@ -658,12 +608,26 @@ def tonnis_grades_doc(rows: list[dict[str, Any]]) -> Doc:
                [Part("Grades", blocks), Part("Use", [Block(None, use)]), Part("Source", [Block(None, quotes)])])
 
 
-def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
-    def prob(v: Any, rng: Any) -> str:
-        return pct(v) if v is not None else (span(rng, pct) if rng else "not stated")
+def prob(v: Any, rng: Any, ci: Any = None, labelled: bool = False) -> str:
+    """A computed probability (or its range) and its interval, all with the same digits:
+    '80.9% (63.1%–91.8%, 95% CI, ...)'."""
+    if v is None and not rng:
+        return "not stated"
+    if v is None:
+        return span(rng, pct)
+    if not ci:
+        return pct(v)
+    point, iv = words.pct_interval(v, ci["low"], ci["high"])
+    if labelled:
+        return f"{point} ({iv}, {ci['label']})" if ci.get("label") else f"{point} ({iv})"
+    if str(ci.get("method", "")).startswith("one known arm"):
+        return f"{point} (range {iv}, one known arm: not a 95% CI)"
+    return f"{point} (95% CI {iv})"
 
-    head = [(0, f"Pre-test probability {pct(r.get('pretest'))} -> post-test probability {prob(r.get('posttest'), r.get('posttest_range'))}"
-                + (f" ({span(r['posttest_ci'], pct)}, {r['posttest_ci']['label']})" if r.get("posttest_ci") else ""))]
+
+def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
+    head = [(0, f"Pre-test probability {stated_pct(r.get('pretest'))} -> post-test probability "
+                f"{prob(r.get('posttest'), r.get('posttest_range'), r.get('posttest_ci'), labelled=True)}")]
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
     lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
@@ -676,8 +640,8 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     steps: list[Block] = []
     for s in r.get("steps") or []:
         slr = num(s["lr"]) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
-        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> {prob(s.get('probability'), s.get('probability_range'))}"
-                     + (f" ({span(s['probability_ci'], pct)}, {s['probability_ci']['label']})" if s.get("probability_ci") else ""))]
+        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> "
+                     f"{prob(s.get('probability'), s.get('probability_range'), s.get('probability_ci'), labelled=True)}")]
         if s.get("condition"):
             lines.append((1, f"for {s['condition']}"))
         if s.get("lr_ci_note"):
@@ -690,7 +654,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
             lines.append((1, f"{p.get('citation')} published {sign} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])}) "
                              f"for {p.get('index_test')}{alone}. {p.get('label') or ''}".rstrip()))
         for w in s.get("with_primary_figures") or []:
-            lines.append((1, f"With {w['citation']}'s sensitivity {pct(w.get('sensitivity'))} and specificity {pct(w.get('specificity'))}: "
+            lines.append((1, f"With {w['citation']}'s sensitivity {stated_pct(w.get('sensitivity'))} and specificity {stated_pct(w.get('specificity'))}: "
                              f"LR {num(w.get('lr'))}, post-test probability {pct(w.get('probability_if_alone'))}"))
         if s.get("published_lr_ci") and s.get("with_primary_figures"):
             lines.append((1, TWO_LRS))

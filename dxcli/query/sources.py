@@ -308,3 +308,7 @@ def info() -> dict[str, Any]:
         "counts": counts,
         "disclaimer": m["disclaimer"],
     }
+
+
+def data_version() -> str:
+    return loader.meta()["data_version"]
