@@ -178,7 +178,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[Path]) -> None:
-    from dxcli.calc import fagan
+    from dxcli.output import fagan
     from dxcli.errors import InvalidInput
 
     if lr is None:

@@ -37,12 +37,15 @@ def stated(x: Any) -> str:
 
 def sig(x: float, digits: int = 3) -> str:
     """``x`` to ``digits`` significant figures, without trailing zeros: 26.29 -> 26.3,
-    0.12094 -> 0.121, 2.1 -> 2.1, 1234.5 -> 1235."""
+    0.12094 -> 0.121, 2.1 -> 2.1, 1234.5 -> 1230."""
     if x == 0 or math.isinf(x) or math.isnan(x):
         return stated(float(x))
-    places = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
-    text = f"{round(x, places):.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    places = digits - 1 - math.floor(math.log10(abs(x)))
+    r = round(x, places)
+    if places <= 0:
+        return f"{r:.0f}"
+    text = f"{r:.{places}f}"
+    return text.rstrip("0").rstrip(".")
 
 
 def lr(x: Any) -> str:
