@@ -41,7 +41,45 @@ class Doc:
 
     def __init__(self, title: str, subtitle: str | None, parts: list[Part]) -> None:
         self.title, self.subtitle = title, subtitle
+        _once(parts)
         self.parts = [p for p in parts if any(b.lines or b.heading for b in p.blocks)]
+
+
+RUN = 12  # words: a passage this long is printed once on a page
+ABOVE = "(a note above applies here too)"
+
+
+def _grams(text: str) -> set[tuple[str, ...]]:
+    w = re.sub(r"[^\w%–-]+", " ", text.lower()).split()
+    return {tuple(w[i:i + RUN]) for i in range(len(w) - RUN + 1)}
+
+
+def _once(parts: list[Part]) -> None:
+    """Each note and quote once on a page, where it first comes (beside what it qualifies):
+    a note said before is left out, so is a line that repeats a note, and a quote whose
+    words the page has already printed."""
+    notes: list[str] = []  # the notes shown so far, as words
+    said: set[tuple[str, ...]] = set()  # runs of words printed so far
+    for part in parts:
+        for block in part.blocks:
+            kept: list[Line] = []
+            for level, text in block.lines:
+                note = text[:2] == "! "
+                key = " ".join((text[2:] if note else text).split())
+                if note and key in notes:
+                    if not kept or kept[-1][1] != ABOVE:
+                        kept.append((level, ABOVE))  # the caveat still stands here: said once, pointed to
+                    continue
+                if any(len(n.split()) >= RUN and n in key for n in notes):
+                    continue  # 'No interval: <a note shown above>'
+                grams = _grams(key)
+                if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
+                    continue
+                said |= grams
+                if note:
+                    notes.append(key)
+                kept.append((level, text))
+            block.lines = kept
 
 
 # --------------------------------------------------------------------------- rendering
@@ -529,6 +567,7 @@ def kerboul_doc(r: dict[str, Any]) -> Doc:
         lines.append((0, f"Combined necrotic angle {num(r.get('combined_angle'))}°"))
     if r.get("risk_label"):
         lines.append((0, f"Risk group: {r['risk_label']} {_interval(r.get('risk_interval'))}".rstrip()))
+        lines += [(1, note_line(n)) for n in r.get("notes") or []]  # where the group's boundary is read: under the group
         if r.get("group_hips") is not None:
             lines.append((1, f"In Ha 2006, {r['group_collapsed']} of {r['group_hips']} hips in this group collapsed"
                              + (f" (95% CI {span(r['group_collapse_ci'], pct)})" if r.get("group_collapse_ci") else "")))
@@ -539,12 +578,13 @@ def kerboul_doc(r: dict[str, Any]) -> Doc:
                              + (f" (95% CI {span(r['grade_collapse_ci'], pct)})" if r.get("grade_collapse_ci") else "")))
     if r.get("collapse"):
         lines.append((0, r["collapse"]))
-    if r.get("collapse_ci_method"):
-        lines.append((0, f"Intervals: {r['collapse_ci_method']}"))
+    method = (r.get("group_collapse_ci") or r.get("grade_collapse_ci") or {}).get("method")
+    if method:
+        lines.append((0, f"Intervals: {method}"))
     parts = [Part("Result", [Block(None, lines)])] + _guidance_parts(r)
     if r.get("study"):
         parts.append(Part("Study", [Block(None, [(0, study_line(r["study"]))] + [(0, note_line(n)) for n in r["study"].get("notes") or []])]))
-    parts += [Part("Source", [Block(None, source_lines(r.get("source")))]), notes_part(r.get("notes"))]
+    parts += [Part("Source", [Block(None, source_lines(r.get("source")))])]
     return Doc("Modified Kerboul necrotic angle", "kerboul · calculator (Ha 2006)", parts)
 
 

@@ -161,13 +161,13 @@ INFO = Obj({"tool_version": "str", "data_version": "str", "data_sha256": "str", 
 KERBOUL = Obj({
     "combined_angle": "num", "coronal_angle": "num?", "sagittal_angle": "num?",
     "risk_group": "str", "risk_label": "str", "risk_interval": INTERVAL,
-    "group_hips": "int?", "group_collapsed": "int?", "group_collapse_ci": "range?",
-    "grade": "int", "grade_interval": INTERVAL, "grade_hips": "int?", "grade_collapsed": "int?", "grade_collapse_ci": "range?",
+    "group_hips": "int?", "group_collapsed": "int?", "group_collapse_ci": Null(CI),
+    "grade": "int", "grade_interval": INTERVAL, "grade_hips": "int?", "grade_collapsed": "int?", "grade_collapse_ci": Null(CI),
     "collapse": "str?", "notes": ["str"], "source": SOURCE,
 })
 KERBOUL_BAND = Obj({"id": "str", "set": "str", "label": "str", "interval": INTERVAL, "hips": "int?", "collapsed": "int?",
                     "description": "str?", "review": "str?", "notes": NOTES})
-KERBOUL_ONE = KERBOUL.plus(collapse_ci_method="str", study=Null(STUDY), **GUIDANCE)
+KERBOUL_ONE = KERBOUL.plus(study=Null(STUDY), **GUIDANCE)
 TONNIS_FINDING = Obj({"id": "str", "description": "str", "grade?": "int"})
 TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "notes": ["str"], "source": SOURCE})
 TONNIS = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "rule": "str", "notes": ["str"], "source": SOURCE})

@@ -27,7 +27,7 @@ def kerboul(combined: float, coronal: Optional[float], sagittal: Optional[float]
 
     scale = kerboul_scale()
     studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
-    result = {**k.classify(scale, combined, coronal, sagittal), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
+    result = {**k.classify(scale, combined, coronal, sagittal), **guide(scale.get("guidance"))}
     return {**result, "study": studies[0] if studies else None}
 
 
