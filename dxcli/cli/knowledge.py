@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         if name is None:  # every list command works bare: the conditions, in the data's order
             present(ctx, conditions.conditions(), fmt, "conditions")
             return
-        present(ctx, conditions.detail(name), fmt, "condition")
+        present(ctx, conditions.detail(name), fmt, "condition", names=conditions.names)
 
     @app.command(
         epilog="Examples:\n\n  dxcli finding                    # the findings vocabulary\n\n"

@@ -220,8 +220,8 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
             rows = [r for r in rows if r["condition"] == cid]
             if not rows:
                 raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
-    from dxcli.query.conditions import condition_record
+    from dxcli.query.conditions import condition_record, names as names_of
 
     cid = rows[0]["condition"] if rows else None
     present(ctx, rows, fmt, "accuracy", kind=kind, asked=name is not None, pretest=p is not None,
-            condition=lambda: condition_record(cid))
+            condition=lambda: condition_record(cid), names=names_of)

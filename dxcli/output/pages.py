@@ -261,7 +261,12 @@ def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> 
 # --------------------------------------------------------------------------- pages
 
 
-def condition_doc(c: dict[str, Any]) -> Doc:
+def _named(ids: Iterable[str], names: dict[str, str] | None) -> str:
+    """Records in words, each with its id to type the next command: 'Freiberg's test (freiberg)'."""
+    return ", ".join(f"{names[i]} ({i})" if names and i in names else i for i in ids)
+
+
+def condition_doc(c: dict[str, Any], names: Callable[[str], dict[str, str]] | None = None) -> Doc:
     sub = c["id"]
     if c.get("aliases"):
         sub += " · also: " + ", ".join(c["aliases"])
@@ -289,9 +294,9 @@ def condition_doc(c: dict[str, Any]) -> Doc:
     parts.append(Part("Figures", figs))
     parts.append(notes_part(c.get("notes")))
     related = []
-    for key, what in (("maneuvers", "Maneuvers"), ("tests", "Tests"), ("red_flags", "Red flags")):
+    for key, what, kind in (("maneuvers", "Maneuvers", "maneuver"), ("tests", "Tests", "test"), ("red_flags", "Red flags", "red_flag")):
         if c.get(key):
-            related.append((0, f"{what}: " + ", ".join(c[key])))
+            related.append((0, f"{what}: " + _named(c[key], names(kind) if names else None)))
     if related:
         see = ["'dxcli maneuver ID'", "'dxcli test ID'"] + ([f"'dxcli redflags --condition {c['id']}'"] if c.get("red_flags") else [])
         related.append((0, "See " + ", ".join(see) + "."))
@@ -375,7 +380,7 @@ def _posttest_hint(rows: list[dict[str, Any]], rid: str) -> list[Line]:
     return [(0, f"Post-test probability: 'dxcli posttest -p 0.3 {rid}+{cond}'")]
 
 
-def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
+def accuracy_doc(kind: str, rows: list[dict[str, Any]], names: Callable[[str], dict[str, str]] | None = None) -> Doc:
     """A maneuver's or test's page: how it is done, its accuracy for each condition with
     LR+ and LR- and what they mean, the studies behind them, the source and every note."""
     first = rows[0]
@@ -385,7 +390,8 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
         sub += f" ({first['kind']})"
     how = "How to perform" if kind == "maneuver" else "What it is"
     parts = [Part(how, [Block(None, paragraph(first.get("description")))])]
-    blocks = [Block(f"For {r['condition']}", accuracy_lines(r)) for r in rows]
+    conds = names("condition") if names else {}
+    blocks = [Block(f"For {conds.get(r['condition'], r['condition'])}", accuracy_lines(r)) for r in rows]
     parts.append(Part("Accuracy", blocks))
     quotes: list[Line] = []
     seen: set[str] = set()
@@ -396,7 +402,7 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
                 quotes.append(line)
     parts.append(Part("Source", [Block(None, quotes)]))
     parts.append(notes_part(*(r.get("notes") for r in rows)))
-    parts.append(Part("Related", [Block(None, [(0, "Conditions: " + ", ".join(dict.fromkeys(r["condition"] for r in rows))),
+    parts.append(Part("Related", [Block(None, [(0, "Conditions: " + _named(dict.fromkeys(r["condition"] for r in rows), conds)),
                                                *_posttest_hint(rows, rid)])]))
     return Doc(first["name"], sub, parts)
 
@@ -725,7 +731,8 @@ def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
             lines.append((0, f"{view.headers.get(k) or label(k)}: {text}".replace("\n", "; ")))
         blocks.append(Block(heading, lines))
     caption = [(0, line) for line in (view.caption or "").split("\n") if line]
-    return Doc(view.title or f"{len(rows)} records", None, [Part(view.title and "Records" or "Records", blocks), Part("About", [Block(None, caption)])])
+    title = view.title or "List"
+    return Doc(title, f"{len(rows)} in all", [Part(title, blocks), Part("About", [Block(None, caption)])])
 
 
 # --------------------------------------------------------------------------- the ranked differential and cases

@@ -28,10 +28,10 @@ def build(name: str, data: Any, **context: Any) -> Built:
     return VIEWS[name](data, **context)
 
 
-def columns(*cols: str, **view: Any) -> Callable[..., Built]:
-    """A list shown as a table of these columns (and nothing else)."""
+def columns(title: str, *cols: str, **view: Any) -> Callable[..., Built]:
+    """A list shown as a table of these columns (and nothing else), under ``title``."""
     def make(data: Any, **context: Any) -> Built:
-        return View(columns=list(cols), **{**view, **context}), None
+        return View(columns=list(cols), **{"title": title, **view, **context}), None
 
     return make
 
@@ -52,7 +52,7 @@ def muscle(data: Any, **context: Any) -> Built:
         return None, lambda: _pages().muscle_doc(data)
     if context.get("asked"):
         return None, lambda: _pages().muscle_group_doc(data)
-    return View(columns=["name", "nerve_name", "roots", "actions"]), None
+    return View(columns=["name", "nerve_name", "roots", "actions"], title="Muscles"), None
 
 
 def innervation(data: Any, title: Optional[str] = None, **context: Any) -> Built:
@@ -69,12 +69,12 @@ def red_flags(data: Any, title: Optional[str] = None, shown_condition: Optional[
     if isinstance(data, dict):
         return None, lambda: _pages().red_flags_doc([data], data["name"])
     page = lambda: _pages().red_flags_doc(data, title or "Red flags", shown_condition=shown_condition)  # noqa: E731
-    return View(columns=["name", "why", "action"]), page
+    return View(columns=["name", "why", "action"], title=title or "Red flags"), page
 
 
 def cite(data: Any, **context: Any) -> Built:
     one = len({(r.get("kind"), r.get("id")) for r in data}) == 1
-    return View(columns=["path", "type", "section", "refs", "citations", "text"]), (lambda: _pages().cite_doc(data)) if one else None
+    return View(columns=["path", "type", "section", "refs", "citations", "text"], title="Where the facts come from"), (lambda: _pages().cite_doc(data)) if one else None
 
 
 # -- conditions, the differential and cases ------------------------------------------------
@@ -111,9 +111,9 @@ def _source(src: dict[str, Any]) -> str:
     return words.source(src)
 
 
-def condition(data: Any, **context: Any) -> Built:
+def condition(data: Any, names: Optional[Callable[[str], dict[str, str]]] = None, **context: Any) -> Built:
     view = View(shown={"figures": _figures, "notes": _notes, "source": _source, "deep_dive_source": _source})
-    return view, lambda: _pages().condition_doc(data)
+    return view, lambda: _pages().condition_doc(data, names)
 
 
 # -- accuracy: maneuvers and tests ---------------------------------------------------------
@@ -151,7 +151,8 @@ def _interval_cell(value: Any) -> str:
     return words.interval(value["low"], value["high"], words.lr) + mark
 
 
-def accuracy(rows: list[dict[str, Any]], kind: str, asked: bool, condition: Optional[Callable[[], dict[str, Any]]] = None, pretest: bool = False, **context: Any) -> Built:
+def accuracy(rows: list[dict[str, Any]], kind: str, asked: bool, condition: Optional[Callable[[], dict[str, Any]]] = None, pretest: bool = False,
+             names: Optional[Callable[[str], dict[str, str]]] = None, **context: Any) -> Built:
     """The accuracy rows of a maneuver or test (``asked``: one was named), or of a condition."""
     first = [] if asked else ["id"]
     cols = first + ["condition", "sensitivity", "specificity", "lr_positive", "lr_negative"]
@@ -176,7 +177,7 @@ def accuracy(rows: list[dict[str, Any]], kind: str, asked: bool, condition: Opti
     title = f"{rows[0]['name']}" if asked and rows else None
     shown = {k: _interval_cell for k in ("lr_positive_ci", "lr_negative_ci", "posttest_positive_ci", "posttest_negative_ci")}
     if asked:
-        page = lambda: _pages().accuracy_doc(kind, rows)  # noqa: E731
+        page = lambda: _pages().accuracy_doc(kind, rows, names)  # noqa: E731
     else:
         page = lambda: _pages().condition_accuracy_doc(kind, rows, condition())  # type: ignore[misc]  # noqa: E731
     view = View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers={**SHORT_HEADERS, "id": kind.capitalize()}, title=title,
@@ -241,34 +242,34 @@ def posttest(data: Any, condition_name: Callable[[Optional[str]], Optional[str]]
 
 
 VIEWS: dict[str, Callable[..., Built]] = {
-    "structures": columns("id", "kind", "name", "description"),
+    "structures": columns("Anatomy", "id", "kind", "name", "description"),
     "structure": record("structure", "STRUCTURE_FIELDS"),
     "muscle": muscle,
-    "nerves": columns("name", "roots", "muscles"),
+    "nerves": columns("Nerves", "name", "roots", "muscles"),
     "nerve": record("nerve", "NERVE_FIELDS"),
     "innervation": innervation,
-    "accuracy_list": columns("id", "name", "conditions"),
+    "accuracy_list": columns("Maneuvers and tests", "id", "name", "conditions"),
     "accuracy": accuracy,
     "red_flags": red_flags,
-    "search": columns("id", "kind", "snippet"),
-    "sources": columns("id", "authors", "year", "journal", "read"),
+    "search": columns("Search results", "id", "kind", "snippet"),
+    "sources": columns("Citations", "id", "authors", "year", "journal", "read"),
     "cite": cite,
-    "complaints": columns("id", "name", "conditions"),
+    "complaints": columns("Presenting complaints", "id", "name", "conditions"),
     "differential": differential,
     "ranking": ranking,
-    "conditions": columns("id", "name", "icd10cm", headers={"icd10cm": "ICD-10-CM"}),
+    "conditions": columns("Conditions", "id", "name", "icd10cm", headers={"icd10cm": "ICD-10-CM"}),
     "condition": condition,
     "finding": record("finding", "FINDING_FIELDS"),
-    "findings": columns("id", "kind", "supports", "against"),
+    "findings": columns("Findings", "id", "kind", "supports", "against"),
     "case": case,
     "kerboul": kerboul,
     "kerboul_scale": kerboul_scale,
     "tonnis": tonnis,
     "tonnis_grades": tonnis_grades,
     "posttest": posttest,
-    "decks": columns("deck", "notes"),
-    "quiz": columns("number", "topic", "question", "options", "answer"),
-    "lint": columns("file", "line", "key", "message", "fix"),
+    "decks": columns("Anki decks written", "deck", "notes"),
+    "quiz": columns("Quiz", "number", "topic", "question", "options", "answer"),
+    "lint": columns("Problems in the pack", "file", "line", "key", "message", "fix"),
 }
 
 

@@ -36,16 +36,10 @@ def stated(x: Any) -> str:
 
 
 def sig(x: float, digits: int = 3) -> str:
-    """``x`` to ``digits`` significant figures, without trailing zeros: 26.29 -> 26.3,
-    0.12094 -> 0.121, 2.1 -> 2.1, 1234.5 -> 1230."""
-    if x == 0 or math.isinf(x) or math.isnan(x):
-        return stated(float(x))
-    places = digits - 1 - math.floor(math.log10(abs(x)))
-    r = round(x, places)
-    if places <= 0:
-        return f"{r:.0f}"
-    text = f"{r:.{places}f}"
-    return text.rstrip("0").rstrip(".")
+    """``x`` to ``digits`` significant figures (calc.numbers.significant: one rule)."""
+    from dxcli.calc.numbers import significant
+
+    return significant(x, digits)
 
 
 def lr(x: Any) -> str:
@@ -113,10 +107,12 @@ def span(v: Any, show: Callable[[Any], str] = lr) -> str:
 
 
 def lr_bounded(x: Any, rng: Any = None) -> str:
-    """An LR for a person: never a bare 0 or ∞ where the data has a range ('0 (range 0–0.19)')."""
+    """An LR for a person: never a bare 0 or ∞ where the data has a range or an interval:
+    '0 (range 0–0.19)', '0 (95% CI 0–0.2)'."""
     text = lr(x)
     if x is not None and (x == 0 or x == math.inf) and rng:
-        text += f" (range {span(rng)})"
+        what = "95% CI" if isinstance(rng, dict) and not str(rng.get("method", "")).startswith("one known arm") else "range"
+        text += f" ({what} {span(rng)})"
     return text
 
 

@@ -104,6 +104,11 @@ def condition_record(cid: str) -> dict[str, Any]:
     return loader.by_ids("condition", [cid])[cid]
 
 
+def names(kind: str) -> dict[str, str]:
+    """Each record's name by its id, for a kind (pages say records in words)."""
+    return {i: r["name"] for i, r in loader.by_id(kind).items()}
+
+
 def condition_name(cid: Optional[str]) -> Optional[str]:
     """A condition's name by its id (None for none or an unknown id)."""
     c = loader.by_id("condition").get(cid or "")
