@@ -109,3 +109,14 @@ def test_a_registered_format_serves_batch_mode(probe, args, stdin):
 def test_an_unregistered_format_is_a_usage_error():
     r = run("info", "-f", "probe")
     assert r.code == 2
+
+
+@pytest.mark.parametrize("args", [["search", "hamstring"], ["cite", "faber"], ["quiz", "--seed", "1", "-n", "2"], ["sources"],
+                                  ["maneuver", "faber"], ["muscle"], ["redflags"], ["condition"]], ids=" ".join)
+def test_id_leads_every_row(args):
+    """A script reads a row's id first (issue 20: search, cite and quiz rows led with kind or number)."""
+    for fmt in ("csv", "json"):
+        r = run(*args, "-f", fmt)
+        assert r.code == 0, r.err
+        first = r.out.split("\n", 1)[0].split(",")[0] if fmt == "csv" else next(iter(r.json()[0]))
+        assert first == "id", (fmt, r.out[:200])
