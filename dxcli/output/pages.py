@@ -96,8 +96,8 @@ def doc_text(doc: Doc, fmt: str, term: Terminal) -> str:
 
     def wrap(text: str, indent: int, hang: int = 0) -> list[str]:
         pad = " " * indent
-        return textwrap.wrap(inert(text), width, initial_indent=pad, subsequent_indent=pad + " " * hang,
-                             break_long_words=False, break_on_hyphens=False) or [""]
+        return unbroken(textwrap.wrap(keep_whole(inert(text), width - indent - hang), width, initial_indent=pad,
+                                      subsequent_indent=pad + " " * hang, break_long_words=False, break_on_hyphens=False) or [""])
 
     out += [bold(line) for line in wrap(doc.title, 0)]
     if doc.subtitle:
@@ -128,13 +128,29 @@ def doc_text(doc: Doc, fmt: str, term: Terminal) -> str:
     return "\n".join(out) + "\n"
 
 
+_GLUE = "\x00"  # stands for a space that a line never breaks at (within a reference or a command)
+_WHOLE = r"\[\d+(?:[,–-] ?\d+)+\]|'dxcli [^']*'"  # '[11, 12]' and a quoted command to paste
+
+
+def keep_whole(text: str, room: int) -> str:
+    """A reference ('[11, 12]') and a quoted command that fits a line are never split."""
+    if "[" not in text and "'dxcli" not in text:
+        return text
+    return re.sub(_WHOLE, lambda m: m.group().replace(" ", _GLUE) if len(m.group()) <= room else m.group(), text)
+
+
+def unbroken(lines: list[str]) -> list[str]:
+    return [line.replace(_GLUE, " ") for line in lines]
+
+
 def _box(notes: list[str], indent: int, width: int) -> list[str]:
     """Notes set apart in a frame at ``indent``, as wide as its longest line (each note
     wrapped at word boundaries inside it)."""
     inner = max(width - indent - 4, 16)
     body: list[str] = []
     for n in notes:
-        body += textwrap.wrap(inert(n), inner, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False) or [""]
+        body += unbroken(textwrap.wrap(keep_whole(inert(n), inner - 2), inner, subsequent_indent="  ", break_long_words=False,
+                                       break_on_hyphens=False) or [""])
     w = max(len(line) for line in body)
     pad = " " * indent
     return ([pad + "┌" + "─" * (w + 2) + "┐"] + [pad + "│ " + line.ljust(w) + " │" for line in body]
