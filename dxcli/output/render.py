@@ -141,22 +141,18 @@ def data_cell(value: Any) -> str:
 
 
 def cell(value: Any, *, for_table: bool = False) -> str:
-    """One value as flat text for a person: Markdown and tables (CSV and TSV: ``data_cell``)."""
+    """One value as flat text for a person: Markdown and tables. Text, whole numbers and
+    true/false as in CSV and TSV (``data_cell``); a missing value a dash in a table, an
+    unbounded number ∞."""
     kind = type(value)
-    if kind is str:
-        return inert(value)
-    if kind is int:
-        return str(value)
+    if kind is str or kind is int or kind is bool:
+        return data_cell(value)
     if value is None:
         return "" if not for_table else "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
+    if kind is float:
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
-        if math.isnan(value):
-            return "—"
-        return format_number(value)
+        return "—" if math.isnan(value) else format_number(value)
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and len(value) == 2:
             return f"{cell(value[0], for_table=for_table)}–{cell(value[1], for_table=for_table)}"
