@@ -9,9 +9,8 @@ class and one ``register`` call. Only the table imports Rich, when it draws.
 
 from __future__ import annotations
 
-import io
 import re
-from typing import Any, Iterable, Sequence, TextIO
+from typing import Any, Iterable, Sequence
 
 from dxcli.output.render import Terminal, View, cell, csv_safe, data_cell, json_text
 
@@ -439,8 +438,3 @@ class JsonStream(_Buffered):
                 self._buf.append("[")
             self._buf.append("\n]\n" if self.count else "]\n")
         self.flush()
-
-
-def text_stream(out: TextIO) -> Terminal:
-    """A terminal over ``out`` that is not a terminal (tests, files)."""
-    return Terminal(out, io.StringIO(), False, False)

@@ -37,7 +37,7 @@ def stated(x: Any) -> str:
 
 def sig(x: float, digits: int = 3) -> str:
     """``x`` to ``digits`` significant figures (calc.numbers.significant: one rule)."""
-    from dxcli.calc.numbers import significant
+    from dxcli.calc.precision import significant
 
     return significant(x, digits)
 

@@ -60,7 +60,7 @@ def _lr_words(kind: str, lo: Optional[float], hi: Optional[float], ci: Optional[
     bands; an LR of 0 or ∞ with an interval is never said bare ('LR- 0, range 0 to 0.19')."""
 
     def show(x: Optional[float]) -> str:  # a person's number: 3 significant figures, as on pages
-        from dxcli.calc.numbers import significant
+        from dxcli.calc.precision import significant
 
         return "∞" if x is not None and math.isinf(x) else significant(_r(x))  # the value the row carries
 
