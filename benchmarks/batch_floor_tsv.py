@@ -9,17 +9,17 @@ HEAD = ("line\tinput\tcombined_angle\tcoronal_angle\tsagittal_angle\trisk_group\
         "group_hips\tgroup_collapsed\tgroup_collapse_ci\tgrade\tgrade_interval\tgrade_hips\tgrade_collapsed\t"
         "grade_collapse_ci\tcollapse\tnotes\n")
 RISK = {  # list and object cells are compact JSON (dxcli's one cell encoding)
-    "low": 'low\tLow risk\t{"low":0.0,"high":190.0,"low_closed":true,"high_closed":true}\t4\t0\t[0.0,0.49]',
-    "moderate": 'moderate\tModerate risk\t{"low":190.0,"high":240.0,"low_closed":false,"high_closed":false}\t8\t4\t[0.215,0.785]',
-    "high": 'high\tHigh risk\t{"low":240.0,"high":360.0,"low_closed":true,"high_closed":true}\t25\t25\t[0.867,1.0]',
+    "low": 'low\tLow risk\t{"low":0.0,"high":190.0,"low_closed":true,"high_closed":true}\t4\t0\t' + '{"low":0.0,"high":0.4898908364545973,"method":"Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); none where Ha 2006 does not state the hip count","count":0,"of":4}',
+    "moderate": 'moderate\tModerate risk\t{"low":190.0,"high":240.0,"low_closed":false,"high_closed":false}\t8\t4\t' + '{"low":0.21521606221387757,"high":0.7847839377861224,"method":"Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); none where Ha 2006 does not state the hip count","count":4,"of":8}',
+    "high": 'high\tHigh risk\t{"low":240.0,"high":360.0,"low_closed":true,"high_closed":true}\t25\t25\t' + '{"low":0.8668077490609515,"high":1.0,"method":"Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); none where Ha 2006 does not state the hip count","count":25,"of":25}',
 }
 COLLAPSE = {
     "low": "Low risk of femoral head collapse. In Ha 2006, none of the 4 hips collapsed.",
     "moderate": "Moderate risk of femoral head collapse. In Ha 2006, 4 of the 8 hips collapsed.",
     "high": "High risk of femoral head collapse. In Ha 2006, all 25 hips collapsed.",
 }
-GRADE = ['1\t{"low":0.0,"high":200.0,"low_closed":true,"high_closed":false}\t5\t0\t[0.0,0.434]',
-         '2\t{"low":200.0,"high":250.0,"low_closed":true,"high_closed":false}\t9\t6\t[0.354,0.879]',
+GRADE = ['1\t{"low":0.0,"high":200.0,"low_closed":true,"high_closed":false}\t5\t0\t' + '{"low":0.0,"high":0.43448246478317476,"method":"Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); none where Ha 2006 does not state the hip count","count":0,"of":5}',
+         '2\t{"low":200.0,"high":250.0,"low_closed":true,"high_closed":false}\t9\t6\t' + '{"low":0.3542021355803963,"high":0.879416181613089,"method":"Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); none where Ha 2006 does not state the hip count","count":6,"of":9}',
          '3\t{"low":250.0,"high":300.0,"low_closed":true,"high_closed":false}\t\t16\t',
          '4\t{"low":300.0,"high":360.0,"low_closed":true,"high_closed":true}\t\t7\t']
 NOTES = {  # the notes cell: a JSON list of the boundary notes

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dxcli.calc import fagan
+from dxcli.output import fagan
 from dxcli.calc.likelihood import posttest as likelihood_posttest
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

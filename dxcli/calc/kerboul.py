@@ -182,13 +182,14 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
 COLLAPSE_CI = "Wilson score 95% interval of the collapse proportion (collapsed of hips, Ha 2006); none where Ha 2006 does not state the hip count"
 
 
-def collapse_ci(band: dict[str, Any]) -> Optional[list[float]]:
-    """[low, high] of the Wilson 95% interval for collapsed/hips, or None when hips is unstated."""
+def collapse_ci(band: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The Wilson 95% interval for collapsed/hips as every confidence interval is given
+    ({low, high, method, count, of}), or None when the hips are unstated."""
     hips, collapsed = band.get("hips"), band.get("collapsed")
     if hips is None or collapsed is None:
         return None
     lo, hi = wilson(collapsed, hips)
-    return [round(lo, 3), round(hi, 3)]
+    return {"low": lo, "high": hi, "method": COLLAPSE_CI, "count": collapsed, "of": hips}
 
 
 def _boundary_notes(band: dict[str, Any], x: float) -> list[dict[str, Any]]:

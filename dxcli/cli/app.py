@@ -302,9 +302,9 @@ def _format_epilog(self: Any, ctx: Any, formatter: Any) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from dxcli.reference import loader
+        from dxcli.query.sources import data_version
 
-        sys.stdout.write(f"dxcli {__version__} (data {loader.meta()['data_version']})\n")
+        sys.stdout.write(f"dxcli {__version__} (data {data_version()})\n")
         raise typer.Exit()
 
 

@@ -20,7 +20,7 @@ import sys
 from typing import Any, Callable, Hashable, Iterable, Iterator, NamedTuple, Optional, TextIO, Union
 
 from dxcli.errors import EXIT_USAGE, DxError, InvalidInput
-from dxcli.output.render import StreamWriter, Terminal
+from dxcli.output.render import Terminal
 
 LINE_MAX = 65_536  # characters in one input line; a longer line is reported and skipped
 CHUNK = 16384  # bytes of input read at a time (at most LINE_MAX: see Input.blocks)
@@ -226,8 +226,9 @@ def run(
             hint="e.g. dxcli kerboul - --column angle --keep id -f csv < cohort.csv",
         )
     source = Input(stream if stream is not None else sys.stdin)
-    fmt = fmt or ("table" if term.is_tty else "tsv")
-    writer = StreamWriter(fmt, term.stdout, keep=keep or [], csv_safe=getattr(term, "csv_safe", False), term=term)
+    from dxcli.output import formats
+
+    writer = formats.get(fmt or formats.default_name(term)).stream(term, keep or [])
     job = _Job(term, writer, compute, fields)
 
     def deliver() -> None:  # no more input is waiting: show what is done
@@ -261,7 +262,7 @@ class _Job:
     """The state of one batch: remembered results, the writer, and the count of failures."""
 
     def __init__(
-        self, term: Terminal, writer: StreamWriter, compute: Callable[[str], Computed], fields: Optional[list[str]]
+        self, term: Terminal, writer: Any, compute: Callable[[str], Computed], fields: Optional[list[str]]
     ) -> None:
         self.term, self.writer, self.compute, self.fields = term, writer, compute, fields
         self.plain: dict[str, Any] = {}  # raw line -> the rest of its output line

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, pages, terminal, warn
+from dxcli.cli.common import FieldsOpt, FormatOpt, present, terminal, warn
 from dxcli.cli.complete import names
 
 ColumnOpt = Annotated[
@@ -36,7 +36,7 @@ def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = Non
            keep: Optional[str] = None, pretest_column: Optional[str] = None) -> None:
     from dxcli.cli import batch
 
-    code = batch.run(terminal(ctx), fmt.value if fmt else None, compute, column, fields=_fields(fields), what=what,
+    code = batch.run(terminal(ctx), fmt, compute, column, fields=_fields(fields), what=what,
                      keep=[f.strip() for f in keep.split(",") if f.strip()] if keep else None,
                      pretest_column=pretest_column)
     if code:
@@ -46,10 +46,6 @@ def _batch(ctx: typer.Context, fmt, compute, column, fields: Optional[str] = Non
 def _safe(ctx: typer.Context, csv_safe: bool) -> None:
     if csv_safe:
         terminal(ctx).csv_safe = True
-
-
-def _emit(ctx: typer.Context, result: dict, fmt, fields: Optional[str], view=None, page=None) -> None:
-    emit(ctx, result, fmt, view, page=page, fields=fields)  # with fields: a table of them, not a page
 
 
 def register(app: typer.Typer) -> None:
@@ -72,13 +68,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
         from dxcli.calc import kerboul as k
-        from dxcli.calc.guidance import fields as guide
-        from dxcli.reference import loader
+        from dxcli.query import calculators as q
 
-        scale = loader.by_id("scale")["kerboul"]
         if not angles:  # the scale itself: its risk groups and grades
-            emit(ctx, k.bands_table(scale), fmt, page=lambda rows: pages().kerboul_scale_doc(rows, scale))
+            present(ctx, q.kerboul_bands(), fmt, "kerboul_scale", scale=q.kerboul_scale)
             return
+        scale = q.kerboul_scale()
         dmax = scale["domain_max"]
         classify = k.classifier(scale, _fields(fields) if angles == ["-"] else None)
 
@@ -96,11 +91,7 @@ def register(app: typer.Typer) -> None:
         combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
         for w in warnings:
             warn(ctx, w)
-        from dxcli.query.evidence import scale_studies, study_summary
-
-        studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
-        result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
-        _emit(ctx, {**result, "study": studies[0] if studies else None}, fmt, fields, page=lambda r: pages().kerboul_doc(r))
+        present(ctx, q.kerboul(combined, cor, sag), fmt, "kerboul")
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
@@ -118,20 +109,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
         from dxcli.calc import tonnis as t
-        from dxcli.calc.guidance import fields as guide
-        from dxcli.output.render import View
-        from dxcli.reference import loader
+        from dxcli.query import calculators as q
 
-        grading = loader.by_id("grading")["tonnis"]
         _safe(ctx, csv_safe)
         if not findings:
-            emit(ctx, t.grade_table(grading), fmt, View(columns=["grade", "label", "findings"]), page=lambda r: pages().tonnis_grades_doc(r))
+            present(ctx, q.tonnis_grades(), fmt, "tonnis_grades")
             return
         if findings == ["-"]:
+            grading = q.tonnis_grading()
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,
                    what="radiographic findings", keep=keep)
             return
-        _emit(ctx, {**t.grade(grading, findings), **guide(grading.get("guidance"))}, fmt, fields, page=lambda r: pages().tonnis_doc(r))
+        present(ctx, q.tonnis(findings), fmt, "tonnis")
 
     @app.command(
         context_settings=LOOSE,
@@ -197,40 +186,22 @@ def register(app: typer.Typer) -> None:
             band = uncertainty.fagan_band(result["posttest_simulation"])
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
-        def page(r: dict) -> object:
-            from dxcli.reference import loader
+        from dxcli.query.conditions import condition_name
 
-            cid = r.get("condition")
-            return pages().posttest_doc(r, loader.by_ids("condition", [cid])[cid]["name"] if cid else None)
-
-        _emit(ctx, result, fmt, fields, _posttest_view(), page=page)
-
-
-def _posttest_view():
-    """A table shows the post-test interval as '0.631–0.918 (95% CI, ...)'; every other format
-    gets the object itself (JSON in a CSV, TSV or Markdown cell)."""
-    from dxcli.output.render import View
-
-    def interval(v) -> str:
-        if not v:
-            return "—"
-        return f"{v['low']:g}–{v['high']:g} ({v['label']})"
-
-    return View(shown={"posttest_ci": interval})
+        present(ctx, result, fmt, "posttest", condition_name=condition_name)
 
 
 def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[Path]) -> None:
-    from dxcli.calc import fagan
+    from dxcli.output import fagan
     from dxcli.errors import InvalidInput
 
     if lr is None:
         raise InvalidInput("a nomogram needs a single likelihood ratio; an input is a range", hint="give point findings or lr=NUMBER")
     from dxcli.query.bayes import finding_words
-    from dxcli.reference import loader
+    from dxcli.query.calculators import fagan_title
 
     shade = None if band is None else {"low": band["low"], "high": band["high"], "label": band["label"]}
-    cond = loader.by_id("condition").get(result.get("condition") or "")
-    title = f"Fagan nomogram: {cond['name']}" if cond else "Fagan nomogram"
+    title = fagan_title(result.get("condition"))
     findings = [finding_words(s) for s in result["steps"]]
     if len(findings) > 1:
         findings.append(f"Combined: LR {fagan.fmt_lr(lr)}, assuming the findings are independent")

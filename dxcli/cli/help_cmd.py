@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, terminal
+from dxcli.cli.common import FieldsOpt, FormatOpt, present, terminal
 
 
 def _complete(incomplete: str) -> list[str]:
@@ -81,14 +81,14 @@ def register(app: typer.Typer) -> None:
             terminal(ctx).stdout.write(man_page(_man_tree(ctx, group, HELP), __version__))
             return
         if topic is None:
-            emit(ctx, [{"id": t, "summary": text.splitlines()[0]} for t, text in TOPICS.items()], fmt)
+            present(ctx, [{"id": t, "summary": text.splitlines()[0]} for t, text in TOPICS.items()], fmt)
             return
         check_query(topic, "help topic")
         name = next((t for t in TOPICS if norm(t) == norm(topic)), None)
         if name is None:
             raise NotFound(f"no help topic {topic!r}", hint=suggest([{"id": t} for t in TOPICS], topic, "help"))
         if fmt is not None or fields is not None:
-            emit(ctx, {"id": name, "text": TOPICS[name]}, fmt)
+            present(ctx, {"id": name, "text": TOPICS[name]}, fmt)
             return
         term = terminal(ctx)
         width = None

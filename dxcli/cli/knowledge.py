@@ -8,71 +8,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, emit_document, given_fields, pages, terminal
+from dxcli.cli.common import FieldsOpt, FormatOpt, present
 from dxcli.cli.complete import names
-from dxcli.output.render import Section, View
-
-
-def report_sections(result: dict[str, Any]) -> list[Section]:
-    """The report's parts for NDJSON: red flags, the ranking, what to examine next."""
-    return [
-        Section("red_flag", result["red_flags"]),
-        Section("condition", result["conditions"]),
-        Section("next", result["next"] or []),
-    ]
-
-
-def finding_names() -> dict[str, str]:
-    """Each finding's name by its id: pages say findings in words."""
-    from dxcli.reference import loader
-
-    return {i: f["name"] for i, f in loader.by_id("finding").items()}
-
-
-def flat_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row a condition for CSV and TSV. Red flags are about the patient: every row carries
-    every raised flag (with its action text), the same in each, so a script that reads one row,
-    or filters rows, still sees them; ``condition_red_flags`` names those linked to the row's
-    condition. The next steps for the condition sit in a cell of their own."""
-    raised = [{k: f[k] for k in ("id", "name", "action", "finding")} for f in result["red_flags"]]
-    nxt = result["next"]
-    return [
-        dict(
-            r,
-            red_flags=raised,
-            condition_red_flags=r["red_flags"],
-            next=None if nxt is None else [x for x in nxt if x["for_condition"] == r["id"]],
-            next_why=result.get("next_why"),
-            basis=result["basis"],
-        )
-        for r in result["conditions"]
-    ]
-
-
-def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> None:
-    """The ranked differential as a report. Every red flag also goes to stderr, so a person
-    sees it whatever stdout is redirected to; the report carries it on stdout too."""
-    from dxcli.output.render import render_report
-
-    term = terminal(ctx)
-    kind = fmt.value if fmt else ("table" if term.is_tty else "tsv")
-    if kind != "table" or given_fields(ctx) is not None:  # (a table of some fields may leave them out)
-        for fl in result["red_flags"]:
-            term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
-    if given_fields(ctx) is not None:  # the fields of its rows (one a condition, as in CSV), in every format
-        emit(ctx, flat_rows(result), fmt)
-        return
-    if kind not in ("table", "markdown"):
-        render_report(result, report_sections(result), flat_rows(result), kind, term)
-        return
-    from dxcli.output import pager
-    from dxcli.output.pages import doc_text, report_doc
-
-    text = doc_text(report_doc(result, title, finding_names()), kind, term)
-    if kind == "table":
-        pager.show(text, term)
-    else:
-        term.stdout.write(text)
 
 
 def register(app: typer.Typer) -> None:
@@ -113,15 +50,13 @@ def register(app: typer.Typer) -> None:
                 from dxcli.errors import InvalidInput
 
                 raise InvalidInput("findings need a complaint", hint="e.g. dxcli differential buttock --finding neurologic-deficit")
-            emit(ctx, conditions.complaints(), fmt, View(columns=["id", "name", "conditions"]))
+            present(ctx, conditions.complaints(), fmt, "complaints")
             return
         if not (finding or absent or next_):
             from dxcli.query.lookup import find_record
 
             comp = find_record("complaint", complaint, "complaint")
-            emit(ctx, conditions.differential(comp["id"]), fmt,
-                 View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}, title=f"Differential: {comp['name']} (the review's table order, not a ranking)"),
-                 page=lambda rows: pages().differential_doc(rows, comp))
+            present(ctx, conditions.differential(comp["id"]), fmt, "differential", complaint=comp)
             return
         from dxcli.query import reasoning
 
@@ -135,7 +70,9 @@ def register(app: typer.Typer) -> None:
         if next_:
             result["next"] = reasoning.next_steps(result)
             result["next_why"] = reasoning.next_why(result, result["next"])
-        emit_report(ctx, result, fmt, f"Ranked differential: {complaint}")
+        from dxcli.output.reports import ranking
+
+        present(ctx, ranking(result), fmt, "ranking", title=f"Ranked differential: {complaint}", finding_names=reasoning.finding_names)
 
     @app.command(
         epilog="Examples:\n\n  dxcli condition                  # every condition\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
@@ -151,14 +88,9 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import conditions
 
         if name is None:  # every list command works bare: the conditions, in the data's order
-            from dxcli.reference import loader
-
-            rows = [{"id": c["id"], "name": c["name"], "icd10cm": c.get("icd10cm", [])} for c in loader.records("condition")]
-            emit(ctx, rows, fmt, View(columns=["id", "name", "icd10cm"], headers={"icd10cm": "ICD-10-CM"}))
+            present(ctx, conditions.conditions(), fmt, "conditions")
             return
-
-        emit(ctx, conditions.detail(name), fmt, View(shown={"figures": _figures, "notes": _notes, "source": _source, "deep_dive_source": _source}),
-             page=lambda c: pages().condition_doc(c))
+        present(ctx, conditions.detail(name), fmt, "condition", names=conditions.names)
 
     @app.command(
         epilog="Examples:\n\n  dxcli finding                    # the findings vocabulary\n\n"
@@ -175,14 +107,14 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import reasoning
 
         if name is not None:
-            emit(ctx, reasoning.finding_detail(name), fmt, page=lambda r: pages().record_doc(r, "finding", pages().FINDING_FIELDS))
+            present(ctx, reasoning.finding_detail(name), fmt, "finding")
             return
-        kinds = sorted({f["kind"] for f in reasoning.loader.records("finding")})
+        kinds = reasoning.finding_kinds()
         if kind is not None and kind not in kinds:
             from dxcli.errors import InvalidInput
 
             raise InvalidInput(f"unknown finding kind {kind!r}", hint="one of: " + ", ".join(kinds))
-        emit(ctx, reasoning.findings_vocabulary(kind), fmt, View(columns=["id", "kind", "supports", "against"]))
+        present(ctx, reasoning.findings_vocabulary(kind), fmt, "findings")
 
     @app.command(
         epilog="Examples:\n\n  dxcli case                       # the review's vignette, step by step\n\n"
@@ -200,38 +132,12 @@ def register(app: typer.Typer) -> None:
         """Walk through a case: the history and its ranking, the examination and the new ranking,
         then what was done and the outcome."""
 
-        from dxcli.query import cases
+        from dxcli.query import cases, reasoning
 
         if schema:
-            emit_document(ctx, cases.schema(), fmt)
+            from dxcli.output.present import Document
+
+            present(ctx, Document(cases.schema()), fmt)
             return
         report = cases.from_file(file) if file is not None else cases.bundled()
-        emit(ctx, report, fmt, page=lambda r: pages().case_doc(r, finding_names()))
-
-
-def _figures(figs: list[dict[str, Any]]) -> str:
-    def val(f: dict[str, Any]) -> str:
-        if f.get("range"):
-            lo, hi = f["range"]
-        else:
-            lo = hi = f["value"]
-        pct = f.get("unit") == "proportion"
-        show = (lambda x: f"{x * 100:g}%") if pct else (lambda x: f"{x:g} {f.get('unit')}")
-        return show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
-
-    return "\n".join(f"• {f['description']}: {val(f)}" + (f" ({f['timepoint']})" if f.get("timepoint") else "") + (" [see notes]" if f.get("notes") else "") for f in figs)
-
-
-def _notes(notes: list[dict[str, Any]]) -> str:
-    return "\n".join(f"• {n['kind']}: {n['text']}" for n in notes)
-
-
-def _source(src: dict[str, Any]) -> str:
-    parts = [src.get("section", "")]
-    if src.get("table"):
-        parts.append(src["table"])
-    if src.get("refs"):
-        parts.append("ref " + ", ".join(str(r) for r in src["refs"]))
-    if src.get("citations"):
-        parts.append(", ".join(src["citations"]))
-    return "; ".join(p for p in parts if p)
+        present(ctx, report, fmt, "case", finding_names=reasoning.finding_names)

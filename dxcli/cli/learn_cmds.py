@@ -9,8 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, terminal, warn
-from dxcli.output.render import View
+from dxcli.cli.common import FieldsOpt, FormatOpt, present, terminal, warn
 
 export_app = typer.Typer(help="Export the reference as study material.", no_args_is_help=True)
 
@@ -70,7 +69,7 @@ def anki(
     from dxcli.errors import InvalidInput
     from dxcli.learn import anki as writer
     from dxcli.learn.cards import cards
-    from dxcli.reference import loader
+    from dxcli.query.sources import data_version
 
     chosen = None
     if topics is not None:
@@ -88,12 +87,12 @@ def anki(
     term = terminal(ctx)
     bar = Progress(term.stderr)
     try:
-        rows = writer.write(cards(chosen), file, loader.meta()["data_version"], progress=bar.update)
+        rows = writer.write(cards(chosen), file, data_version(), progress=bar.update)
     except OSError as e:
         raise InvalidInput(f"cannot write {file}: {e.strerror or e}", hint="choose a writable path") from None
     finally:
         bar.close()
-    emit(ctx, rows, fmt, View(columns=["deck", "notes"]))
+    present(ctx, rows, fmt, "decks")
     term.stderr.write(f"dxcli: wrote {file} ({sum(r['notes'] for r in rows)} notes in {len(rows)} decks)\n")
 
 
@@ -157,7 +156,7 @@ def quiz(
     if not qs:
         raise NotFound(f"no questions for {t or 'any topic'}" + (" with --typed" if typed else ""), hint="try another topic, or without --typed")
     if fmt is not None or fields is not None:
-        emit(ctx, qs, fmt, View(columns=["number", "topic", "question", "options", "answer"]))
+        present(ctx, qs, fmt, "quiz")
         return
     term = terminal(ctx)
     out = term.stdout

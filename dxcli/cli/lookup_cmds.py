@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, pages
+from dxcli.cli.common import FieldsOpt, FormatOpt, present
 from dxcli.cli.complete import names
-from dxcli.output.render import View
 
 
 def _ex(*lines: str) -> str:
@@ -35,9 +34,9 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import anatomy as q
 
         if name is None:
-            emit(ctx, q.structures(), fmt, View(columns=["id", "kind", "name", "description"]))
+            present(ctx, q.structures(), fmt, "structures")
         else:
-            emit(ctx, q.structure(name), fmt, page=lambda r: pages().record_doc(r, "structure", pages().STRUCTURE_FIELDS))
+            present(ctx, q.structure(name), fmt, "structure")
 
     @app.command(epilog=_ex("dxcli muscle", "dxcli muscle \"gluteus medius\"", "dxcli muscle -f csv"))
     def muscle(
@@ -49,9 +48,7 @@ def register(app: typer.Typer) -> None:
         """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
         from dxcli.query import anatomy as q
 
-        data = q.muscles(name)
-        emit(ctx, data, fmt, None if name else View(columns=["id", "nerve_name", "roots", "actions"]),
-             page=(lambda r: pages().muscle_doc(r)) if isinstance(data, dict) else (lambda r: pages().muscle_group_doc(r)) if name else None)
+        present(ctx, q.muscles(name), fmt, "muscle", asked=name is not None)
 
     @app.command(epilog=_ex("dxcli nerve", "dxcli nerve sciatic", "dxcli nerve -f json | jq '.[].roots'"))
     def nerve(
@@ -64,8 +61,7 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import anatomy as q
 
         data = q.nerves(name)
-        emit(ctx, data, fmt, None if name else View(columns=["id", "roots", "muscles"]),
-             page=(lambda r: pages().record_doc(r, "nerve", pages().NERVE_FIELDS)) if isinstance(data, dict) else None)
+        present(ctx, data, fmt, "nerve" if isinstance(data, dict) else "nerves")
 
     @app.command(
         epilog=_ex(
@@ -85,14 +81,9 @@ def register(app: typer.Typer) -> None:
         from dxcli.query import anatomy as q
 
         if query is None:  # every muscle with its nerve and roots
-            rows = [r for m in q.loader.records("muscle") for r in q.innervation(m["id"])]
-            emit(ctx, rows, fmt, View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle"}))
+            present(ctx, q.innervation_all(), fmt, "innervation", title="Innervation of every muscle")
             return
-
-        rows = q.innervation(query)
-        asked = rows[0]["query"] if rows else query  # 'root L5', 'nerve superior-gluteal-nerve', 'muscle piriformis'
-        title = f"Muscles of {asked}" if not asked.startswith("muscle ") else f"Innervation of {rows[0]['name']}"
-        emit(ctx, rows, fmt, View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle", "nerve_name": "Nerve"}, title=title))
+        present(ctx, q.innervation(query), fmt, "innervation")
 
     @app.command(
         epilog=_ex(
@@ -148,17 +139,16 @@ def register(app: typer.Typer) -> None:
                 from dxcli.errors import InvalidInput
 
                 raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
-            emit(ctx, sources.red_flag(name), fmt, page=lambda r: pages().red_flags_doc([r], r["name"]))
+            present(ctx, sources.red_flag(name), fmt, "red_flags")
             return
         if condition is None:
-            emit(ctx, sources.red_flags(), fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs))
+            present(ctx, sources.red_flags(), fmt, "red_flags")
             return
         from dxcli.query.lookup import find_record
 
         cond = find_record("condition", condition, "condition")
         rows = sources.red_flags(cond["id"])  # the id: the lookup (and its notice) happens once
-        cid, name = cond["id"], cond["name"]
-        emit(ctx, rows, fmt, View(columns=["name", "why", "action"]), page=lambda rs: pages().red_flags_doc(rs, f"Red flags of {name}", shown_condition=cid))
+        present(ctx, rows, fmt, "red_flags", title=f"Red flags of {cond['name']}", shown_condition=cond["id"])
 
     @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
     def search(
@@ -171,14 +161,14 @@ def register(app: typer.Typer) -> None:
         """Search every kind of record, best matches first."""
         from dxcli.query import sources
 
-        emit(ctx, sources.search(" ".join(text), limit), fmt, View(columns=["kind", "id", "snippet"]))
+        present(ctx, sources.search(" ".join(text), limit), fmt, "search")
 
     @app.command(epilog=_ex("dxcli sources", "dxcli sources -f csv > citations.csv"))
     def sources(ctx: typer.Context, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Every citation: the review, and each primary source that was read."""
         from dxcli.query import sources as q
 
-        emit(ctx, q.citation_rows(), fmt, View(columns=["id", "authors", "year", "journal", "read"]))
+        present(ctx, q.citation_rows(), fmt, "sources")
 
     @app.command(epilog=_ex("dxcli cite faber", "dxcli cite avascular-necrosis-hip -f json | jq '.[] | select(.type==\"note: disagreement\")'"))
     def cite(
@@ -190,16 +180,14 @@ def register(app: typer.Typer) -> None:
         """Where a record's facts come from, including recorded disagreements between sources."""
         from dxcli.query import sources
 
-        rows = sources.cite(record_id)
-        one = len({(r.get("kind"), r.get("id")) for r in rows}) == 1
-        emit(ctx, rows, fmt, View(columns=["path", "type", "section", "refs", "citations", "text"]), page=(lambda rs: pages().cite_doc(rs)) if one else None)
+        present(ctx, sources.cite(record_id), fmt, "cite")
 
     @app.command(epilog=_ex("dxcli info", "dxcli info -f json | jq .data_sha256"))
     def info(ctx: typer.Context, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Tool version, data version with its content hash, and record counts."""
         from dxcli.query import sources
 
-        emit(ctx, sources.info(), fmt)
+        present(ctx, sources.info(), fmt)
 
 
 EXAMPLE = {"maneuver": "modified-bent-knee", "test": "needle-emg"}  # one condition each: --pretest applies
@@ -218,7 +206,7 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
             from dxcli.errors import InvalidInput
 
             raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} {EXAMPLE[kind]} --pretest 0.3")
-        emit(ctx, q.list_records(kind), fmt, View(columns=["id", "name", "conditions"]))
+        present(ctx, q.list_records(kind), fmt, "accuracy_list")
         return
     if name is None:
         rows = q.rows_for_condition(kind, condition, p)
@@ -232,102 +220,8 @@ def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> N
             rows = [r for r in rows if r["condition"] == cid]
             if not rows:
                 raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
-    first = ["id"] if name is None else []
-    cols = first + ["condition", "sensitivity", "specificity", "lr_positive", "lr_negative"]
-    if any(r.get(k + "_range") for r in rows for k in ("sensitivity", "specificity")):
-        cols = first + ["condition", "sensitivity_range", "specificity_range", "lr_positive_range", "lr_negative_range"]
-    if any(r.get("ppv_range") for r in rows):
-        cols.append("ppv_range")
-    if any(r.get("lr_positive_ci") or r.get("lr_negative_ci") for r in rows):
-        for key in ("lr_positive", "lr_negative"):
-            if key in cols:
-                cols.insert(cols.index(key) + 1, key + "_ci")
-    if any(r.get("evidence_strength") for r in rows):
-        cols.append("evidence_strength")
-    if p is not None:
-        for k in ("posttest_positive", "posttest_negative"):
-            if any(k in r for r in rows):
-                cols.append(k)
-                if any(r.get(k + "_ci") for r in rows):
-                    cols.append(k + "_ci")
-    if kind == "test":
-        cols.insert(len(first) + 1, "role")
-    title = f"{rows[0]['name']}" if name is not None and rows else None
-    shown = {k: _interval_cell for k in ("lr_positive_ci", "lr_negative_ci", "posttest_positive_ci", "posttest_negative_ci")}
-    if name is not None:
-        page = lambda rs: pages().accuracy_doc(kind, rs)  # noqa: E731
-    else:
-        from dxcli.reference import loader
+    from dxcli.query.conditions import condition_record, names as names_of
 
-        page = lambda rs: pages().condition_accuracy_doc(kind, rs, loader.by_ids("condition", [rs[0]["condition"]])[rs[0]["condition"]])  # noqa: E731
-    emit(ctx, rows, fmt, View(columns=cols + ["lr_positive_band", "lr_negative_band"], headers={**SHORT_HEADERS, "id": kind.capitalize()}, title=title,
-                                shown=shown, caption=_caption(rows, detailed=name is not None)), page=page)
-
-
-def _interval_cell(value) -> str:
-    """'4–26.29' for a 95% interval; a one-known-arm range is marked '†' (see the caption)."""
-    if not value:
-        return "—"
-
-    def num(x: float) -> str:
-        return "∞" if x == float("inf") else f"{x:g}"
-
-    mark = "†" if str(value.get("method", "")).startswith("one known arm") else ""
-    return f"{num(value['low'])}–{num(value['high'])}{mark}"
-
-
-def _caption(rows: list[dict], detailed: bool) -> str:
-    """The studies behind the rows (on a record's page) and what the interval columns mean."""
-    lines: list[str] = []
-    if detailed:
-        seen: set[str] = set()
-        for r in rows:
-            st = r.get("study")
-            if not st or st["id"] in seen:
-                continue
-            seen.add(st["id"])
-            ids = ", ".join(x for x in (f"PMID {st['pmid']}" if st.get("pmid") else None, f"doi {st['doi']}" if st.get("doi") else None) if x)
-            ref = (st.get("reference_standard") or "not stated").rstrip(".")
-            if st.get("reference_standard") and st.get("reference_standard_read") != "abstract":
-                ref += f" (read in {st['reference_standard_read']} sources)"
-            design = st["design"] if st["direction"] == "not stated" else f"{st['direction']} {st['design']}"
-            lines.append(
-                f"{st['name']}{f' ({ids})' if ids else ''}: {design}; {st['groups']}. "
-                f"Reference standard: {ref}. Study read: {st['read']}."
-            )
-        names = {s["citation"]: s["name"] for r in rows for s in [r.get("study") or {}, *r.get("related_studies", [])] if s}
-        for r in rows:
-            for p in r.get("published_ci") or []:
-                label = p["measure"].replace("lr_positive", "LR+").replace("lr_negative", "LR-")
-                lines.append(
-                    f"Published by {names.get(p['citation'], p['citation'])} ({p['index_test']}): "
-                    f"{label} {p['value']:.2f} (95% CI {p['low']:.2f}–{p['high']:.2f})"
-                )
-    if any(r.get("lr_positive_ci") or r.get("lr_negative_ci") for r in rows):
-        lines.append("95% CI: log method (Simel 1991) from counts in the study; sensitivity and specificity: Wilson.")
-    if any("†" in _interval_cell(r.get(k)) for r in rows for k in ("lr_positive_ci", "lr_negative_ci")):
-        lines.append("† one known arm: the range from the sensitivity's interval at the stated specificity; not a 95% CI for the LR.")
-    lines.append("Full interpretation, studies, counts, description, source and notes: -f json")
-    return "\n".join(lines)
-
-
-SHORT_HEADERS = {
-    "sensitivity": "sens",
-    "specificity": "spec",
-    "lr_positive": "LR+",
-    "lr_negative": "LR-",
-    "sensitivity_range": "sens",
-    "specificity_range": "spec",
-    "lr_positive_range": "LR+",
-    "lr_negative_range": "LR-",
-    "ppv_range": "PPV",
-    "posttest_positive": "post+",
-    "posttest_negative": "post-",
-    "lr_positive_band": "if positive",
-    "lr_negative_band": "if negative",
-    "lr_positive_ci": "95% CI",
-    "lr_negative_ci": "95% CI",
-    "posttest_positive_ci": "post+ CI",
-    "posttest_negative_ci": "post- CI",
-    "evidence_strength": "evidence",
-}
+    cid = rows[0]["condition"] if rows else None
+    present(ctx, rows, fmt, "accuracy", kind=kind, asked=name is not None, pretest=p is not None,
+            condition=lambda: condition_record(cid), names=names_of)

@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, emit, emit_document, terminal
+from dxcli.cli.common import FieldsOpt, FormatOpt, present, terminal, warn
 from dxcli.errors import DataError, InvalidInput, NotFound
-from dxcli.output.render import View
+from dxcli.output.present import Document
 
 app = typer.Typer(help="The reference data: its JSON Schema, and a linter for packs of TOML files.", no_args_is_help=True)
 
@@ -49,29 +49,14 @@ def schema(
             close = difflib.get_close_matches(name, schemas.command_names(), n=1)
             raise NotFound(f"no command {output!r} with a JSON output",
                            hint=f"did you mean {close[0]!r}?" if close else "commands: " + ", ".join(schemas.command_names()))
-        emit_document(ctx, schemas.output_schema(name), fmt)
+        present(ctx, Document(schemas.output_schema(name)), fmt)
         return
-    from dxcli.reference.files import KIND_FILES
-    from dxcli.reference.models import FILE_KINDS
-    from dxcli.query.lookup import suggest
+    from dxcli.query import packs
 
     if kind is None:
-        rows = [{"id": k, "file": KIND_FILES[k], "model": m.__name__} for k, m in FILE_KINDS.items()]
-        emit(ctx, rows, fmt)
+        present(ctx, packs.kinds(), fmt)
         return
-    model = FILE_KINDS.get(kind.strip().lower().replace("-", "_"))
-    if model is None:
-        raise NotFound(
-            f"no record kind {kind!r}",
-            hint=suggest([{"id": k} for k in FILE_KINDS], kind, "reference schema"),
-        )
-    doc = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"dxcli reference file: [[{kind}]] records",
-        "type": "object",
-        "properties": {kind: {"type": "array", "items": model.model_json_schema()}},
-    }
-    emit_document(ctx, doc, fmt)
+    present(ctx, Document(packs.kind_schema(kind)), fmt)
 
 
 @app.command(
@@ -90,19 +75,19 @@ def lint(
 
     Exit 0 when clean, 3 when any problem is found (each listed with file, line, key and fix).
     """
-    from dxcli.reference.packs import check_pack
+    from dxcli.query.packs import lint as check_pack
 
     try:
         path.stat()
     except (OSError, ValueError) as e:
         raise InvalidInput(f"cannot read {str(path)!r}: {getattr(e, 'strerror', None) or e}", hint="give the path of a pack directory") from None
-    problems, warnings = check_pack([path])
+    problems, warnings = check_pack(path)
     term = terminal(ctx)
     for w in warnings:  # told, never a reason to refuse the pack
         where = f"{w.file}:{w.line}" if w.line else w.file
-        term.stderr.write(f"dxcli: warning: {where}: {w.key}: {w.message} (fix: {w.fix})\n")
-    if problems or not (fmt is None and term.is_tty or fmt is not None and fmt.value == "table"):
-        emit(ctx, [p.as_row() for p in problems], fmt, View(columns=["file", "line", "key", "message", "fix"]))
+        warn(ctx, f"{where}: {w.key}: {w.message} (fix: {w.fix})")
+    if problems or not (fmt is None and term.is_tty or fmt == "table"):
+        present(ctx, [p.as_row() for p in problems], fmt, "lint")
     if problems:
         raise DataError(f"{len(problems)} problem(s) in {path}", hint="fix each listed problem and lint again")
     terminal(ctx).stderr.write(f"dxcli: {path}: no problems\n")

@@ -26,6 +26,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Optional
 
+from dxcli.output import words
 from dxcli.output.render import format_number
 from dxcli.query.lookup import names_of, norm
 from dxcli.reference import loader
@@ -59,8 +60,8 @@ def topic_named(text: str) -> Optional[str]:
 
 
 def percent(x: float) -> str:
-    """A proportion of the data as a percentage: 0.973 -> '97.3%'."""
-    return format_number(round(x * 100, 6)) + "%"
+    """A proportion of the data as a percentage, in the source's precision: 0.973 -> '97.3%'."""
+    return words.stated_pct(x)
 
 
 def value_text(v: Any) -> str:
@@ -74,11 +75,11 @@ def value_text(v: Any) -> str:
     return str(v)
 
 
-def _lr(x: Optional[float]) -> str:
+def _lr(x: Optional[float], ci: Optional[dict[str, Any]] = None) -> str:
+    """A computed LR as on a page (3 significant figures), never a bare 0 or ∞ beside its interval."""
     if x is None:
         return "—"
-    # a computed LR arrives unrounded: three significant figures on a card (0.5/0.75 -> 0.667)
-    return "∞" if x == float("inf") else format_number(float(f"{x:.3g}"))
+    return words.lr_bounded(x, ci)
 
 
 def lower_first(name: str) -> str:
@@ -330,7 +331,7 @@ def _accuracy_lines(row: dict[str, Any]) -> list[str]:
             lo, hi = row[key + "_range"]
             lines.append(f"{label} {percent(lo)}–{percent(hi)}")
     if row.get("lr_positive") is not None or row.get("lr_negative") is not None:
-        lines.append(f"LR+ {_lr(row.get('lr_positive'))}, LR− {_lr(row.get('lr_negative'))} (computed)")
+        lines.append(f"LR+ {_lr(row.get('lr_positive'), row.get('lr_positive_ci'))}, LR− {_lr(row.get('lr_negative'), row.get('lr_negative_ci'))} (computed)")
     elif row.get("lr_positive_range"):
         (a, b), (c, d) = row["lr_positive_range"], row["lr_negative_range"]
         lines.append(f"LR+ {_lr(a)}–{_lr(b)}, LR− {_lr(c)}–{_lr(d)} (computed)")
@@ -476,14 +477,7 @@ DEEP_DIVE = (("epidemiology", "epidemiology"), ("pathophysiology", "pathophysiol
              ("diagnostic_testing", "diagnostic testing"), ("treatment", "treatment"))
 
 
-def figure_value(f: dict[str, Any]) -> str:
-    unit = f.get("unit", "proportion")
-
-    def one(x: float) -> str:
-        return percent(x) if unit == "proportion" else f"{format_number(x)} {unit}"
-
-    text = one(f["value"]) if f.get("value") is not None else f"{one(f['range'][0])}–{one(f['range'][1])}"
-    return text + (f" ({f['timepoint']})" if f.get("timepoint") else "")
+figure_value = words.figure_value
 
 
 def _conditions() -> list[Card]:

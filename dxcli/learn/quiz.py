@@ -57,8 +57,8 @@ def questions(topic: Optional[str], count: int, seed: int, typed: bool = False) 
             rng.shuffle(options)
         out.append(
             {
-                "number": i,
                 "id": c["id"],
+                "number": i,
                 "topic": c["topic"],
                 "question": q["question"],
                 "options": options,

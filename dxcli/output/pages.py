@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable
 from dxcli.errors import wrap_words
 from dxcli.names import norm
 from dxcli.output.render import Terminal, inert, page_width
+from dxcli.output.words import lr as num, pct, prose, span, stated_pct
+from dxcli.output import words
 
 Line = tuple[int, str]
 
@@ -40,7 +42,45 @@ class Doc:
 
     def __init__(self, title: str, subtitle: str | None, parts: list[Part]) -> None:
         self.title, self.subtitle = title, subtitle
+        _once(parts)
         self.parts = [p for p in parts if any(b.lines or b.heading for b in p.blocks)]
+
+
+RUN = 12  # words: a passage this long is printed once on a page
+ABOVE = "(a note above applies here too)"
+
+
+def _grams(text: str) -> set[tuple[str, ...]]:
+    w = re.sub(r"[^\w%–-]+", " ", text.lower()).split()
+    return {tuple(w[i:i + RUN]) for i in range(len(w) - RUN + 1)}
+
+
+def _once(parts: list[Part]) -> None:
+    """Each note and quote once on a page, where it first comes (beside what it qualifies):
+    a note said before is left out, so is a line that repeats a note, and a quote whose
+    words the page has already printed."""
+    notes: list[str] = []  # the notes shown so far, as words
+    said: set[tuple[str, ...]] = set()  # runs of words printed so far
+    for part in parts:
+        for block in part.blocks:
+            kept: list[Line] = []
+            for level, text in block.lines:
+                note = text[:2] == "! "
+                key = " ".join((text[2:] if note else text).split())
+                if note and key in notes:
+                    if not kept or kept[-1][1] != ABOVE:
+                        kept.append((level, ABOVE))  # the caveat still stands here: said once, pointed to
+                    continue
+                if any(len(n.split()) >= RUN and n in key for n in notes):
+                    continue  # 'No interval: <a note shown above>'
+                grams = _grams(key)
+                if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
+                    continue
+                said |= grams
+                if note:
+                    notes.append(key)
+                kept.append((level, text))
+            block.lines = kept
 
 
 # --------------------------------------------------------------------------- rendering
@@ -125,48 +165,11 @@ def _markdown(doc: Doc) -> str:
 # --------------------------------------------------------------------------- sentences
 
 
-_REF = r"\[ref ([0-9][0-9, –-]*)\]"  # compiled on first use (re's cache): not every page cites
-
-
-def prose(text: Any) -> str:
-    """Text for a person: the review's '[ref 11, 12]' as '[11, 12]'."""
-    return re.sub(_REF, r"[\1]", str(text))
-
-
-def num(x: Any) -> str:
-    if x is None:
-        return "not stated"
-    if x == float("inf"):
-        return "∞"
-    return f"{x:g}"
-
-
-def lr_num(x: Any) -> str:
-    """A computed likelihood ratio on a page: three significant figures (the query keeps it
-    unrounded); a stand-in until the output layer's precision rule covers it."""
-    if x is None or x == float("inf") or x == 0:
-        return num(x)
-    return f"{float(f'{x:.3g}'):g}"
-
-
 def _uncorrected(x: Any) -> str:
     """' (stated 0, corrected for a zero cell)' beside an LR the query corrected."""
     if x is None:
         return ""
     return f" (stated {num(x)}, corrected for a zero cell)"
-
-
-def pct(x: Any) -> str:
-    if x is None:
-        return "not stated"
-    return f"{round(x * 100, 1):g}%"
-
-
-def span(v: Any, show: Callable[[Any], str] = num) -> str:
-    """A [low, high] pair or a {low, high} interval as 'low–high'."""
-    if isinstance(v, dict):
-        return f"{show(v['low'])}–{show(v['high'])}"
-    return f"{show(v[0])}–{show(v[1])}"
 
 
 def label(key: str) -> str:
@@ -187,15 +190,10 @@ LABELS = {
 
 
 def source_lines(src: dict[str, Any] | None, quote: bool = True) -> list[Line]:
-    """Where a fact comes from: 'Gluteus Medius Tendinopathy / Clinical Findings; Table 2 [15]
-    (cacchio-2012)', then the review's words where quoted."""
+    """Where a fact comes from (words.source), then the review's words where quoted."""
     if not src:
         return []
-    where = "; ".join(p for p in (src.get("section"), src.get("table")) if p)
-    if src.get("refs"):
-        where += " [" + ", ".join(str(r) for r in src["refs"]) + "]"
-    if src.get("citations"):
-        where += " (" + ", ".join(src["citations"]) + ")"
+    where = words.source(src)
     lines = [(0, where)] if where else []
     if quote and src.get("quote"):
         lines.append((0, f"“{prose(src['quote'])}”"))
@@ -203,13 +201,8 @@ def source_lines(src: dict[str, Any] | None, quote: bool = True) -> list[Line]:
 
 
 def note_line(n: Any) -> str:
-    """A note set apart: '! disagreement: ... (source: zhang-2018)'."""
-    if isinstance(n, str):
-        return f"! {prose(n)}"
-    text = f"! {n.get('kind', 'note')}: {prose(n['text'])}"
-    if n.get("citation"):
-        text += f" (source: {n['citation']})"
-    return text
+    """A note set apart: '! disagreement: ... (zhang-2018)'."""
+    return "! " + words.note(n)
 
 
 def note_lines(*note_lists: Iterable[Any]) -> list[Line]:
@@ -261,20 +254,7 @@ def _guidance_lines(items: list[dict[str, Any]] | None) -> list[Line]:
     return lines
 
 
-def study_line(st: dict[str, Any]) -> str:
-    ids = ", ".join(x for x in (f"PMID {st['pmid']}" if st.get("pmid") else None, f"doi {st['doi']}" if st.get("doi") else None) if x)
-    design = st.get("design") or "design not stated"
-    if st.get("direction") not in (None, "not stated"):
-        design = f"{st['direction']} {design}"
-    text = f"{st['name']}{f' ({ids})' if ids else ''}: {design}"
-    if st.get("groups"):
-        text += f"; {st['groups']}"
-    text += "."
-    if st.get("reference_standard"):
-        text += f" Reference standard: {st['reference_standard'].rstrip('.')}."
-    if st.get("read"):
-        text += f" Study read: {st['read']}."
-    return text
+study_line = words.study
 
 
 def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> str:
@@ -288,7 +268,12 @@ def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> 
 # --------------------------------------------------------------------------- pages
 
 
-def condition_doc(c: dict[str, Any]) -> Doc:
+def _named(ids: Iterable[str], names: dict[str, str] | None) -> str:
+    """Records in words, each with its id to type the next command: 'Freiberg's test (freiberg)'."""
+    return ", ".join(f"{names[i]} ({i})" if names and i in names else i for i in ids)
+
+
+def condition_doc(c: dict[str, Any], names: Callable[[str], dict[str, str]] | None = None) -> Doc:
     sub = c["id"]
     if c.get("aliases"):
         sub += " · also: " + ", ".join(c["aliases"])
@@ -305,7 +290,7 @@ def condition_doc(c: dict[str, Any]) -> Doc:
             lo, hi = f["range"]
         else:
             lo = hi = f["value"]
-        show = pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
+        show = stated_pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
         val = show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
         when = f" ({f['timepoint']})" if f.get("timepoint") else ""
         lines = [(0, f"{prose(f['description'])}: {val}{when}")]
@@ -316,9 +301,9 @@ def condition_doc(c: dict[str, Any]) -> Doc:
     parts.append(Part("Figures", figs))
     parts.append(notes_part(c.get("notes")))
     related = []
-    for key, what in (("maneuvers", "Maneuvers"), ("tests", "Tests"), ("red_flags", "Red flags")):
+    for key, what, kind in (("maneuvers", "Maneuvers", "maneuver"), ("tests", "Tests", "test"), ("red_flags", "Red flags", "red_flag")):
         if c.get(key):
-            related.append((0, f"{what}: " + ", ".join(c[key])))
+            related.append((0, f"{what}: " + _named(c[key], names(kind) if names else None)))
     if related:
         see = ["'dxcli maneuver ID'", "'dxcli test ID'"] + ([f"'dxcli redflags --condition {c['id']}'"] if c.get("red_flags") else [])
         related.append((0, "See " + ", ".join(see) + "."))
@@ -345,9 +330,9 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     acc = []
     for key, name in (("sensitivity", "Sensitivity"), ("specificity", "specificity")):
         if r.get(key) is not None:
-            acc.append(f"{name} {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
+            acc.append(f"{name} {stated_pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}")
         elif r.get(key + "_range"):
-            acc.append(f"{name} {span(r[key + '_range'], pct)}")
+            acc.append(f"{name} {span(r[key + '_range'], stated_pct)}")
     if acc:
         lines.append((0, ", ".join(acc)))
     for key in ("sensitivity", "specificity"):
@@ -361,10 +346,10 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
             band = f": {r[key + '_band']}" if r.get(key + "_band") else ""
             lines.append((0, f"{sign} {val}{_ci_label(r.get(key + '_ci'))}{band}"))
     if r.get("ppv_range"):
-        lines.append((0, f"Positive predictive value {span(r['ppv_range'], pct)} (depends on prevalence; gives no likelihood ratio)"))
+        lines.append((0, f"Positive predictive value {span(r['ppv_range'], stated_pct)} (depends on prevalence; gives no likelihood ratio)"))
     for key, what in (("posttest_positive", "Post-test probability if positive"), ("posttest_negative", "Post-test probability if negative")):
         if r.get(key) is not None:
-            lines.append((0, f"{what}: {pct(r[key])}{_ci_label(r.get(key + '_ci'), pct)}"))
+            lines.append((0, f"{what}: {prob(r[key], None, r.get(key + '_ci'))}"))
     meaning = r.get("interpretation")
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
@@ -377,10 +362,10 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     for st in r.get("related_studies") or []:
         lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
     for p in r.get("published_ci") or []:
-        show = pct if p["measure"] in ("sensitivity", "specificity") else num
+        show = stated_pct if p["measure"] in ("sensitivity", "specificity") else words.stated
         lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
     for w in r.get("with_primary_figures") or []:
-        lines.append((0, f"With {w['citation']}'s figures: sensitivity {pct(w.get('sensitivity'))}, specificity {pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
+        lines.append((0, f"With {w['citation']}'s figures: sensitivity {stated_pct(w.get('sensitivity'))}, specificity {stated_pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
     if r.get("published_ci") and r.get("with_primary_figures"):
         lines.append((0, TWO_LRS))
     reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
@@ -402,7 +387,7 @@ def _posttest_hint(rows: list[dict[str, Any]], rid: str) -> list[Line]:
     return [(0, f"Post-test probability: 'dxcli posttest -p 0.3 {rid}+{cond}'")]
 
 
-def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
+def accuracy_doc(kind: str, rows: list[dict[str, Any]], names: Callable[[str], dict[str, str]] | None = None) -> Doc:
     """A maneuver's or test's page: how it is done, its accuracy for each condition with
     LR+ and LR- and what they mean, the studies behind them, the source and every note."""
     first = rows[0]
@@ -412,7 +397,8 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
         sub += f" ({first['kind']})"
     how = "How to perform" if kind == "maneuver" else "What it is"
     parts = [Part(how, [Block(None, paragraph(first.get("description")))])]
-    blocks = [Block(f"For {r['condition']}", accuracy_lines(r)) for r in rows]
+    conds = names("condition") if names else {}
+    blocks = [Block(f"For {conds.get(r['condition'], r['condition'])}", accuracy_lines(r)) for r in rows]
     parts.append(Part("Accuracy", blocks))
     quotes: list[Line] = []
     seen: set[str] = set()
@@ -423,7 +409,7 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]]) -> Doc:
                 quotes.append(line)
     parts.append(Part("Source", [Block(None, quotes)]))
     parts.append(notes_part(*(r.get("notes") for r in rows)))
-    parts.append(Part("Related", [Block(None, [(0, "Conditions: " + ", ".join(dict.fromkeys(r["condition"] for r in rows))),
+    parts.append(Part("Related", [Block(None, [(0, "Conditions: " + _named(dict.fromkeys(r["condition"] for r in rows), conds)),
                                                *_posttest_hint(rows, rid)])]))
     return Doc(first["name"], sub, parts)
 
@@ -572,7 +558,7 @@ def cite_doc(rows: list[dict[str, Any]]) -> Doc:
             lines.append((0, ("! " if str(r.get("type", "")).startswith("note: disagreement") else "") + f"“{prose(r['text'])}”"))
         if r.get("review_value") is not None or r.get("primary_value") is not None:
             def val(v: Any) -> str:  # the recorded figures are proportions: shown as percentages
-                return pct(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 else value_text(v)
+                return stated_pct(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 else value_text(v)
 
             lines.append((0, f"The review: {val(r.get('review_value'))}; the primary source: {val(r.get('primary_value'))}"))
         blocks.append(Block(_cite_heading(r), [x for x in lines if x[1]]))
@@ -594,6 +580,7 @@ def kerboul_doc(r: dict[str, Any]) -> Doc:
         lines.append((0, f"Combined necrotic angle {num(r.get('combined_angle'))}°"))
     if r.get("risk_label"):
         lines.append((0, f"Risk group: {r['risk_label']} {_interval(r.get('risk_interval'))}".rstrip()))
+        lines += [(1, note_line(n)) for n in r.get("notes") or []]  # where the group's boundary is read: under the group
         if r.get("group_hips") is not None:
             lines.append((1, f"In Ha 2006, {r['group_collapsed']} of {r['group_hips']} hips in this group collapsed"
                              + (f" (95% CI {span(r['group_collapse_ci'], pct)})" if r.get("group_collapse_ci") else "")))
@@ -604,12 +591,13 @@ def kerboul_doc(r: dict[str, Any]) -> Doc:
                              + (f" (95% CI {span(r['grade_collapse_ci'], pct)})" if r.get("grade_collapse_ci") else "")))
     if r.get("collapse"):
         lines.append((0, r["collapse"]))
-    if r.get("collapse_ci_method"):
-        lines.append((0, f"Intervals: {r['collapse_ci_method']}"))
+    method = (r.get("group_collapse_ci") or r.get("grade_collapse_ci") or {}).get("method")
+    if method:
+        lines.append((0, f"Intervals: {method}"))
     parts = [Part("Result", [Block(None, lines)])] + _guidance_parts(r)
     if r.get("study"):
         parts.append(Part("Study", [Block(None, [(0, study_line(r["study"]))] + [(0, note_line(n)) for n in r["study"].get("notes") or []])]))
-    parts += [Part("Source", [Block(None, source_lines(r.get("source")))]), notes_part(r.get("notes"))]
+    parts += [Part("Source", [Block(None, source_lines(r.get("source")))])]
     return Doc("Modified Kerboul necrotic angle", "kerboul · calculator (Ha 2006)", parts)
 
 
@@ -673,15 +661,29 @@ def tonnis_grades_doc(rows: list[dict[str, Any]]) -> Doc:
                [Part("Grades", blocks), Part("Use", [Block(None, use)]), Part("Source", [Block(None, quotes)])])
 
 
-def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
-    def prob(v: Any, rng: Any) -> str:
-        return pct(v) if v is not None else (span(rng, pct) if rng else "not stated")
+def prob(v: Any, rng: Any, ci: Any = None, labelled: bool = False) -> str:
+    """A computed probability (or its range) and its interval, all with the same digits:
+    '80.9% (63.1%–91.8%, 95% CI, ...)'."""
+    if v is None and not rng:
+        return "not stated"
+    if v is None:
+        return span(rng, pct)
+    if not ci:
+        return pct(v)
+    point, iv = words.pct_interval(v, ci["low"], ci["high"])
+    if labelled:
+        return f"{point} ({iv}, {ci['label']})" if ci.get("label") else f"{point} ({iv})"
+    if str(ci.get("method", "")).startswith("one known arm"):
+        return f"{point} (range {iv}, one known arm: not a 95% CI)"
+    return f"{point} (95% CI {iv})"
 
-    head = [(0, f"Pre-test probability {pct(r.get('pretest'))} -> post-test probability {prob(r.get('posttest'), r.get('posttest_range'))}"
-                + (f" ({span(r['posttest_ci'], pct)}, {r['posttest_ci']['label']})" if r.get("posttest_ci") else ""))]
+
+def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
+    head = [(0, f"Pre-test probability {stated_pct(r.get('pretest'))} -> post-test probability "
+                f"{prob(r.get('posttest'), r.get('posttest_range'), r.get('posttest_ci'), labelled=True)}")]
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
-    lr = lr_num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"], lr_num) if r.get("lr_range") else None)
+    lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
     if lr:
         head.append((0, f"Combined likelihood ratio {lr}"))
     if r.get("posttest_ci_note"):
@@ -690,9 +692,9 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
         head.append((0, f"With the primary source's sensitivity and specificity: post-test probability {pct(r['posttest_with_primary_figures'])}"))
     steps: list[Block] = []
     for s in r.get("steps") or []:
-        slr = lr_num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"], lr_num) if s.get("lr_range") else "not stated")
-        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> {prob(s.get('probability'), s.get('probability_range'))}"
-                     + (f" ({span(s['probability_ci'], pct)}, {s['probability_ci']['label']})" if s.get("probability_ci") else ""))]
+        slr = num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
+        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> "
+                     f"{prob(s.get('probability'), s.get('probability_range'), s.get('probability_ci'), labelled=True)}")]
         if s.get("condition"):
             lines.append((1, f"for {s['condition']}"))
         if s.get("lr_ci_note"):
@@ -705,7 +707,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
             lines.append((1, f"{p.get('citation')} published {sign} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])}) "
                              f"for {p.get('index_test')}{alone}. {p.get('label') or ''}".rstrip()))
         for w in s.get("with_primary_figures") or []:
-            lines.append((1, f"With {w['citation']}'s sensitivity {pct(w.get('sensitivity'))} and specificity {pct(w.get('specificity'))}: "
+            lines.append((1, f"With {w['citation']}'s sensitivity {stated_pct(w.get('sensitivity'))} and specificity {stated_pct(w.get('specificity'))}: "
                              f"LR {num(w.get('lr'))}, post-test probability {pct(w.get('probability_if_alone'))}"))
         if s.get("published_lr_ci") and s.get("with_primary_figures"):
             lines.append((1, TWO_LRS))
@@ -736,7 +738,8 @@ def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
             lines.append((0, f"{view.headers.get(k) or label(k)}: {text}".replace("\n", "; ")))
         blocks.append(Block(heading, lines))
     caption = [(0, line) for line in (view.caption or "").split("\n") if line]
-    return Doc(view.title or f"{len(rows)} records", None, [Part(view.title and "Records" or "Records", blocks), Part("About", [Block(None, caption)])])
+    title = view.title or "List"
+    return Doc(title, f"{len(rows)} in all", [Part(title, blocks), Part("About", [Block(None, caption)])])
 
 
 # --------------------------------------------------------------------------- the ranked differential and cases
@@ -763,7 +766,7 @@ def _lr_ci(band: Any) -> str:
 def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str]) -> list[Line]:
     lines: list[Line] = []
     for i in items:
-        lr = f", LR {lr_num(i['lr'])}{_uncorrected(i.get('lr_uncorrected'))}{_lr_ci(i.get('lr_ci'))}" if i.get("lr") is not None else ""
+        lr = f", LR {num(i['lr'])}{_uncorrected(i.get('lr_uncorrected'))}{_lr_ci(i.get('lr_ci'))}" if i.get("lr") is not None else ""
         status = {"present": "", "absent": "absent: "}.get(i["status"], f"{i['status']}: ")
         lines.append((0, f"{sign} {status}{_words(i['findings'], names)} ({i['strength']}{lr}): “{prose(i['clause'])}”"))
         lines += [(1, note_line(n)) for n in i.get("notes") or []]
@@ -773,7 +776,7 @@ def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str])
 def _lr_pair(x: dict[str, Any]) -> str:
     def one(key: str) -> str:
         if x.get(key) is not None:
-            return lr_num(x[key]) + _uncorrected(x.get(key + "_uncorrected"))
+            return num(x[key]) + _uncorrected(x.get(key + "_uncorrected"))
         rng = x.get(key + "_range")
         return f"{'unbounded' if rng[0] is None else num(rng[0])} to {'unbounded' if rng[1] is None else num(rng[1])}" if rng else "not stated"
 

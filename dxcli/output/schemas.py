@@ -164,23 +164,23 @@ EVIDENCE = Obj({
 TEST_EVIDENCE = EVIDENCE.plus(kind="str?", role="str?")
 RED_FLAG = Obj({"id": "str", "name": "str", "description": "str", "why": "str", "action": "str", "conditions": ["str"],
                 "source": SOURCE, "notes": NOTES})
-HIT = Obj({"kind": "str", "id": "str", "name": "str", "score": "num", "snippet": "str", "command": "str"})
+HIT = Obj({"id": "str", "kind": "str", "name": "str", "score": "num", "snippet": "str", "command": "str"})
 CITATION = Obj({"id": "str", "authors": "str", "year": "int?", "title": "str", "journal": "str?", "details": "str?",
                 "pmid": "str?", "doi": "str?", "read": "str", "review_ref": "int?", "note": "str?"})
-CITE = Obj({"kind": "str", "id": "str", "path": "str", "type": "str", "section": "str?", "refs": ["int"], "citations": ["str"],
+CITE = Obj({"id": "str", "kind": "str", "path": "str", "type": "str", "section": "str?", "refs": ["int"], "citations": ["str"],
             "text": "str?", "review_value": "any", "primary_value": "any"})
 INFO = Obj({"tool_version": "str", "data_version": "str", "data_sha256": "str", "title": "str", "review": "str",
             "data_dir": "str", "counts": Obj({}), "disclaimer": "str"})
 KERBOUL = Obj({
     "combined_angle": "num", "coronal_angle": "num?", "sagittal_angle": "num?",
     "risk_group": "str", "risk_label": "str", "risk_interval": INTERVAL,
-    "group_hips": "int?", "group_collapsed": "int?", "group_collapse_ci": "range?",
-    "grade": "int", "grade_interval": INTERVAL, "grade_hips": "int?", "grade_collapsed": "int?", "grade_collapse_ci": "range?",
+    "group_hips": "int?", "group_collapsed": "int?", "group_collapse_ci": Null(CI),
+    "grade": "int", "grade_interval": INTERVAL, "grade_hips": "int?", "grade_collapsed": "int?", "grade_collapse_ci": Null(CI),
     "collapse": "str?", "notes": ["str"], "source": SOURCE,
 })
 KERBOUL_BAND = Obj({"id": "str", "set": "str", "label": "str", "interval": INTERVAL, "hips": "int?", "collapsed": "int?",
                     "description": "str?", "review": "str?", "notes": NOTES})
-KERBOUL_ONE = KERBOUL.plus(collapse_ci_method="str", study=Null(STUDY), **GUIDANCE)
+KERBOUL_ONE = KERBOUL.plus(study=Null(STUDY), **GUIDANCE)
 TONNIS_FINDING = Obj({"id": "str", "description": "str", "grade?": "int"})
 TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "notes": ["str"], "source": SOURCE})
 TONNIS = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "rule": "str", "notes": ["str"], "source": SOURCE})
@@ -191,7 +191,7 @@ POSTTEST = Obj({"condition": "str?", "pretest": "num", "posttest": "num?", "post
 KIND = Obj({"id": "str", "file": "str", "model": "str"})
 PROBLEM = Obj({"file": "str", "line": "int?", "key": "str", "message": "str", "fix": "str?"})
 DECK = Obj({"id": "str", "deck": "str", "notes": "int"})
-QUESTION = Obj({"number": "int", "id": "str", "topic": "str", "question": "str", "options": Null(["str"]), "answer": "str",
+QUESTION = Obj({"id": "str", "number": "int", "topic": "str", "question": "str", "options": Null(["str"]), "answer": "str",
                 "accept": ["str"], "match": "str", "back": "str", "source_text": "str", "source": SOURCE, "notes": NOTES, "seed": "int"})
 
 

@@ -62,15 +62,21 @@ def _band(x: Optional[float]) -> Optional[dict[str, Any]]:
     return band_for(bands, x)
 
 
-def _lr_words(kind: str, lo: Optional[float], hi: Optional[float]) -> str:
-    """'positive (LR+ 9.89): moderate increase, moderate shifts in probability' from the data's bands."""
+def _lr_words(kind: str, lo: Optional[float], hi: Optional[float], ci: Optional[dict[str, Any]] = None) -> str:
+    """'positive (LR+ 9.89): moderate increase, moderate shifts in probability' from the data's
+    bands; an LR of 0 or ∞ with an interval is never said bare ('LR- 0, range 0 to 0.19')."""
 
-    def show(x: Optional[float]) -> str:
-        return "∞" if x is not None and math.isinf(x) else f"{x:.2f}"
+    def show(x: Optional[float]) -> str:  # a person's number: 3 significant figures, as on pages
+        from dxcli.calc.precision import significant
+
+        return "∞" if x is not None and math.isinf(x) else significant(_r(x))  # the value the row carries
 
     b_lo, b_hi = _band(lo), _band(hi)
     if b_lo is b_hi:
         value = show(lo) if lo == hi else f"{show(lo)} to {show(hi)}"
+        if lo == hi and lo is not None and (lo == 0 or math.isinf(lo)) and ci and ci.get("low") is not None and ci.get("high") is not None:
+            what = "range" if str(ci.get("method", "")).startswith("one known arm") else "95% CI"
+            value += f", {what} {show(ci['low'])} to {show(ci['high'])}"
         return f"{kind} {value}): {b_lo['label'].lower()}, {b_lo['description']}"  # type: ignore[index]
     return f"{kind} {show(lo)} to {show(hi)}): from {b_lo['label'].lower()} to {b_hi['label'].lower()}"  # type: ignore[index]
 
@@ -186,7 +192,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
     lrp = lrn = None
     lrp_range = lrn_range = None
     bands: dict[str, Optional[str]] = {"lr_positive_band": None, "lr_negative_band": None}
-    interpretation: list[str] = []
+    interpretation: list[Any] = []
     study_fields, exact = evidence_fields(kind, rec, ev)
     uncorrected: dict[str, Any] = {"lr_positive_uncorrected": None, "lr_negative_uncorrected": None,
                                    "lr_positive_correction": None, "lr_negative_correction": None}
@@ -213,14 +219,14 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
             notes.append(
                 {
                     "kind": "arithmetic",
-                    "text": "a specificity of 100% makes LR+ unbounded: the range has no finite upper end (∞; null in JSON)",
+                    "text": "a specificity of 100% makes LR+ unbounded: the range has no finite upper end",
                 }
             )
         for x in (p_lo, p_hi, n_lo, n_hi):
             if extreme(x) and finite_sample_note(x) not in notes:
                 notes.append(finite_sample_note(x))
-        interpretation.append(_lr_words("positive (LR+", p_lo, p_hi))
-        interpretation.append(_lr_words("negative (LR-", n_lo, n_hi))
+        interpretation.append(("positive (LR+", p_lo, p_hi, "lr_positive_ci"))  # words once the intervals are known
+        interpretation.append(("negative (LR-", n_lo, n_hi, "lr_negative_ci"))
         bands["lr_positive_band"] = _band_label(p_lo, p_hi)
         bands["lr_negative_band"] = _band_label(n_lo, n_hi)
         interpretation.append(f"bands: {_band_citation()}")
@@ -233,6 +239,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
         interpretation.append("no sensitivity and specificity stated: no likelihood ratio")
     if ev.get("statement"):
         interpretation.append(f"the review: {ev['statement']}")
+    interpretation = [_lr_words(x[0], x[1], x[2], study_fields.get(x[3])) if isinstance(x, tuple) else x for x in interpretation]
     row: dict[str, Any] = {
         "id": rec["id"],
         "name": rec["name"],

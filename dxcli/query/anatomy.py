@@ -151,3 +151,8 @@ def innervation(query: str) -> list[dict[str, Any]]:
 def _all_roots() -> list[str]:
     roots = {r for mu in loader.records("muscle") for r in mu["roots"]}
     return sorted(roots, key=lambda r: (r[0] != "L", int(r[1])))
+
+
+def innervation_all() -> list[dict[str, Any]]:
+    """Every muscle with its nerve and roots, in the data's order."""
+    return [r for m in loader.records("muscle") for r in innervation(m["id"])]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from dxcli.query.lookup import find_record
 from dxcli.reference import loader
@@ -102,3 +102,24 @@ def _figure(f: dict[str, Any]) -> dict[str, Any]:
         "source": f["source"],
         "notes": f.get("notes", []),
     }
+
+
+def conditions() -> list[dict[str, Any]]:
+    """Every condition, in the data's order: id, name and ICD-10-CM codes."""
+    return [{"id": c["id"], "name": c["name"], "icd10cm": c.get("icd10cm", [])} for c in loader.records("condition")]
+
+
+def condition_record(cid: str) -> dict[str, Any]:
+    """A condition's record by its exact id."""
+    return loader.by_ids("condition", [cid])[cid]
+
+
+def names(kind: str) -> dict[str, str]:
+    """Each record's name by its id, for a kind (pages say records in words)."""
+    return {i: r["name"] for i, r in loader.by_id(kind).items()}
+
+
+def condition_name(cid: Optional[str]) -> Optional[str]:
+    """A condition's name by its id (None for none or an unknown id)."""
+    c = loader.by_id("condition").get(cid or "")
+    return c["name"] if c else None

@@ -526,3 +526,13 @@ def finding_detail(name: str) -> dict[str, Any]:
     row = next(r for r in findings_vocabulary() if r["id"] == f["id"])
     row["links"] = f.get("links", [])
     return row
+
+
+def finding_names() -> dict[str, str]:
+    """Each finding's name by its id: pages say findings in words."""
+    return {i: f["name"] for i, f in loader.by_id("finding").items()}
+
+
+def finding_kinds() -> list[str]:
+    """The kinds of finding in the data (history, examination, imaging...)."""
+    return sorted({f["kind"] for f in loader.records("finding")})

@@ -92,8 +92,8 @@ def _search(q_words: list[str], limit: int) -> list[dict[str, Any]]:
     for score, kind, rid, name, body in results:
         out.append(
             {
-                "kind": kind,
                 "id": rid,
+                "kind": kind,
                 "name": name,
                 "score": round(score / len(q_words), 2),
                 "snippet": _snippet(body, matches),
@@ -174,8 +174,8 @@ def cite(record_id: str) -> list[dict[str, Any]]:
             c = cits.get(node.get("citation") or "")
             rows.append(
                 {
-                    "kind": kind,
                     "id": rec["id"],
+                    "kind": kind,
                     "path": path,
                     "type": f"note: {node['kind']}",
                     "section": None,
@@ -213,8 +213,8 @@ def _study_rows(kind: str, rec: dict[str, Any], cits: dict[str, Any]) -> list[di
                 text += f". {f['note']}"
             out.append(
                 {
-                    "kind": kind,
                     "id": rec["id"],
+                    "kind": kind,
                     "path": f"study {st['id']}" + (f" ({f['condition']})" if f.get("condition") else ""),
                     "type": f"study: {f['relation']}",
                     "section": None,
@@ -240,8 +240,8 @@ def cited_by(cid: str) -> list[dict[str, Any]]:
         c = loader.by_id("citation")[cid]
         return [
             {
-                "kind": "citation",
                 "id": cid,
+                "kind": "citation",
                 "path": "",
                 "type": "citation",
                 "section": None,
@@ -273,8 +273,8 @@ def citation_text(c: dict[str, Any]) -> str:
 
 def _source_row(kind: str, rec: dict[str, Any], path: str, src: dict[str, Any], cits: dict[str, Any]) -> dict[str, Any]:
     return {
-        "kind": kind,
         "id": rec["id"],
+        "kind": kind,
         "path": path,
         "type": "source",
         "section": src.get("section") + (f", {src['table']}" if src.get("table") else ""),
@@ -310,3 +310,7 @@ def info() -> dict[str, Any]:
         "counts": counts,
         "disclaimer": m["disclaimer"],
     }
+
+
+def data_version() -> str:
+    return loader.meta()["data_version"]

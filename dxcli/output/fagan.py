@@ -107,19 +107,12 @@ def _check(pretest: float, lr: float) -> None:
 
 
 def posttest_probability(pretest: float, lr: float) -> float:
-    """q = p*LR / (1 - p + p*LR): post-test odds = pre-test odds x LR.
+    """q = p*LR / (1 - p + p*LR), by :func:`dxcli.calc.likelihood.posttest` (the one post-test
+    function): certainty does not move, an infinite LR gives 1 and an LR of 0 gives 0."""
+    from dxcli.calc.likelihood import posttest
 
-    Certainty does not move (a pre-test of 0 or 1 stays put, whatever the LR);
-    otherwise an infinite LR gives 1 and an LR of 0 gives 0.  Same conventions as
-    :func:`dxcli.calc.likelihood.posttest`.
-    """
     _check(pretest, lr)
-    p = float(pretest)
-    if p in (0.0, 1.0):
-        return p
-    if math.isinf(lr):
-        return 1.0
-    return p * lr / (1.0 - p + p * lr)
+    return posttest(float(pretest), float(lr))
 
 
 def nomogram_points(pretest: float, lr: float) -> dict:
@@ -160,19 +153,10 @@ def _fmt_percent(x: float) -> str:
 
 
 def _fmt_lr(x: float) -> str:
-    """Up to 3 significant digits, no exponent in the usual range."""
-    if math.isinf(x):
-        return "∞"
-    if x == 0:
-        return "0"
-    if x >= 1e6 or x < 1e-4:
-        return f"{x:.3g}"
-    decimals = 2 - math.floor(math.log10(x))
-    r = round(x, decimals)
-    if decimals <= 0:
-        return f"{r:.0f}"
-    s = f"{r:.{decimals}f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
+    """3 significant figures, as everywhere a person reads an LR (output/words.py)."""
+    from dxcli.output.words import lr
+
+    return lr(x)
 
 
 fmt_lr = _fmt_lr
@@ -194,8 +178,13 @@ def caption(pretest: float, lr: float) -> str:
 
 
 def band_posttest(pretest: float, band: dict) -> tuple[float, float]:
-    """The post-test probabilities at the two ends of an LR interval (lower, upper)."""
-    return posttest_probability(pretest, band["low"]), posttest_probability(pretest, band["high"])
+    """The post-test probabilities at the two ends of an LR interval (lower, upper), by the
+    one interval end-point function (calc/intervals.py)."""
+    from dxcli.calc.intervals import posttest_interval
+
+    _check(pretest, band["low"])
+    _check(pretest, band["high"])
+    return posttest_interval(float(pretest), float(band["low"]), float(band["high"]))
 
 
 def band_legend(pretest: float, band: dict) -> str:

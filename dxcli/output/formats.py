@@ -1,0 +1,440 @@
+"""The output formats: one object each, in one registry.
+
+A format writes rows (``list[dict]``) or one record (``dict``) with ``rows``, a report of
+several parts with ``report``, and batch results line by line with ``stream``. ``--format``
+offers the registry's names; ``present`` (output/present.py) picks the object and hands it
+the result; batch mode (cli/batch.py) streams through the same object. A new format is one
+class and one ``register`` call. Only the table imports Rich, when it draws.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Sequence
+
+from dxcli.output.render import Terminal, View, cell, csv_safe, data_cell, json_text
+
+
+class Section:
+    """One part of a report: its rows, and the ``kind`` its NDJSON lines carry."""
+
+    def __init__(self, kind: str, rows: list[dict[str, Any]]) -> None:
+        self.kind, self.rows = kind, rows
+
+
+class Report:
+    """A result of several parts: ``doc`` whole (JSON), its ``sections`` (NDJSON, one object
+    a line with its section's kind) and ``flat`` rows (CSV, TSV and any format of rows);
+    ``alerts``, lines that also go to stderr whatever stdout is redirected to."""
+
+    def __init__(self, doc: dict[str, Any], sections: list[Section], flat: list[dict[str, Any]], alerts: Sequence[str] = ()) -> None:
+        self.doc, self.sections, self.flat, self.alerts = doc, sections, flat, list(alerts)
+
+
+def to_json(value: Any) -> Any:
+    """The JSON structure of a result, exactly as ``-f json`` prints it: the query's value,
+    with an unbounded or undefined number as null. (JSON text: ``render.json_text``.)"""
+    from dxcli.output.render import json_safe
+
+    return json_safe(value)
+
+
+# -- the formats ------------------------------------------------------------------------
+
+
+class Format:
+    """One output format. ``rows`` is all a format must write; ``report`` defaults to the
+    report's flat rows and ``stream`` to the rows in pieces (a ``RowStream``)."""
+
+    name = ""
+    help = ""
+    for_people = False  # a page, a table or Markdown: person views apply
+
+    def rows(self, data: list[dict[str, Any]] | dict[str, Any], term: Terminal, view: View | None = None) -> None:
+        raise NotImplementedError
+
+    def report(self, report: Report, term: Terminal) -> None:
+        self.rows(report.flat, term)
+
+    def stream(self, term: Terminal, keep: Sequence[str] = ()) -> "Stream":
+        return RowStream(self, term, keep)
+
+
+REGISTRY: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Add a format (or replace one of the same name): ``--format`` offers it from then on."""
+    REGISTRY[fmt.name] = fmt
+    return fmt
+
+
+def get(name: str) -> Format:
+    return REGISTRY[name]
+
+
+def names() -> list[str]:
+    """The ``--format`` choices, in the registry's order."""
+    return list(REGISTRY)
+
+
+def default_name(term: Terminal) -> str:
+    """The format when none is given, decided here only: a table (or page) on a terminal, TSV
+    with a header when piped."""
+    return "table" if term.is_tty else "tsv"
+
+
+def _rows_of(data: Any) -> list[dict[str, Any]]:
+    return [data] if isinstance(data, dict) else list(data)
+
+
+def keys_of(rows: Sequence[dict[str, Any]], view: View | None = None) -> list[str]:
+    if not rows and view is not None and view.columns:
+        return list(view.columns)
+    return list(dict.fromkeys(k for r in rows for k in r))
+
+
+def flat(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+_CSV_QUOTED = re.compile(r'[,"\r\n]')  # a CSV cell with one of these is quoted
+
+
+def csv_cell(text: str) -> str:
+    """One CSV cell with minimal quoting, as the csv module writes it: the one CSV quoting."""
+    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
+
+
+def csv_line(values: list[str]) -> str:
+    """One CSV row (a row of one empty cell is '""', so that it is not a blank line)."""
+    if values == [""]:
+        return '""\n'
+    return ",".join(map(csv_cell, values)) + "\n"
+
+
+class Delimited(Format):
+    """CSV and TSV: a header, then one line a row; every value in the data encoding
+    (``data_cell``), text cells guarded by --csv-safe."""
+
+    def __init__(self, name: str, help: str) -> None:
+        self.name, self.help = name, help
+
+    def text(self, value: Any, safe: bool) -> str:
+        t = data_cell(value)
+        if safe and isinstance(value, str):
+            t = csv_safe(t)
+        return csv_cell(t) if self.name == "csv" else flat(t)
+
+    def line(self, texts: list[str]) -> str:
+        return csv_line(texts) if self.name == "csv" else "\t".join(map(flat, texts)) + "\n"
+
+    def rows(self, data: Any, term: Terminal, view: View | None = None) -> None:
+        rows = _rows_of(data)
+        keys = keys_of(rows, view)
+        safe = term.csv_safe
+        sep = "," if self.name == "csv" else "\t"
+        parts = [self.line(keys)]
+        text = self.text
+        lone = '""' if self.name == "csv" and len(keys) == 1 else ""  # a lone empty CSV cell is not a blank line
+        for r in rows:
+            parts.append((sep.join([text(r.get(k), safe) for k in keys]) or lone) + "\n")
+        term.stdout.write("".join(parts))
+
+    def stream(self, term: Terminal, keep: Sequence[str] = ()) -> "Stream":
+        return LineStream(self, term, keep, sep="," if self.name == "csv" else "\t")
+
+
+class Markdown(Format):
+    name = "markdown"
+    help = "a Markdown table (a record's page as Markdown)"
+    for_people = True
+
+    @staticmethod
+    def text(value: Any, safe: bool = False) -> str:
+        return flat(cell(value)).replace("|", "\\|")
+
+    def line(self, texts: list[str]) -> str:
+        return "| " + " | ".join(texts) + " |\n|" + " --- |" * len(texts) + "\n"
+
+    def rows(self, data: Any, term: Terminal, view: View | None = None) -> None:
+        single = isinstance(data, dict)
+        rows = _rows_of(data)
+        keys = keys_of(rows, view)
+        if view and view.columns and not single:
+            keys = [k for k in view.columns if k in keys]
+        md, out = self.text, term.stdout
+        if single:
+            out.write("| field | value |\n| --- | --- |\n")
+            for k in keys:
+                out.write(f"| {k} | {md(rows[0].get(k))} |\n")
+            return
+        out.write(self.line(keys))
+        for r in rows:
+            out.write("| " + " | ".join(md(r.get(k)) for k in keys) + " |\n")
+
+    def stream(self, term: Terminal, keep: Sequence[str] = ()) -> "Stream":
+        return LineStream(self, term, keep, sep=" | ", lead="| ", end=" |\n")
+
+
+class Json(Format):
+    name = "json"
+    help = "one JSON document (an array of rows, or one object)"
+
+    def rows(self, data: Any, term: Terminal, view: View | None = None) -> None:
+        term.stdout.write(json_text(data, indent=2) + "\n")
+
+    def report(self, report: Report, term: Terminal) -> None:
+        self.rows(report.doc, term)
+
+    def stream(self, term: Terminal, keep: Sequence[str] = ()) -> "Stream":
+        return JsonStream(term, keep, lines=False)
+
+
+class Ndjson(Format):
+    name = "ndjson"
+    help = "one JSON object a line"
+
+    def rows(self, data: Any, term: Terminal, view: View | None = None) -> None:
+        term.stdout.write("".join(json_text(r) + "\n" for r in _rows_of(data)))
+
+    def report(self, report: Report, term: Terminal) -> None:
+        term.stdout.write("".join(json_text({"kind": s.kind, **r}) + "\n" for s in report.sections for r in s.rows))
+
+    def stream(self, term: Terminal, keep: Sequence[str] = ()) -> "Stream":
+        return JsonStream(term, keep, lines=True)
+
+
+class Table(Format):
+    """A person's table (Rich), a record's page, or a list of records at narrow widths
+    (which of them: output/present.py)."""
+
+    name = "table"
+    help = "a table or a page on a terminal"
+    for_people = True
+
+    def rows(self, data: Any, term: Terminal, view: View | None = None) -> None:
+        from dxcli.output.table import draw
+
+        draw(_rows_of(data), isinstance(data, dict), term, view or View())
+
+
+register(Table())
+register(Delimited("tsv", "tab-separated values with a header"))
+register(Delimited("csv", "comma-separated values with a header"))
+register(Json())
+register(Ndjson())
+register(Markdown())
+
+
+# -- streams: batch results, line by line ----------------------------------------------------
+
+
+class Stream:
+    """Writes batch results as they come. Each result is a prefix (its line number, the kept
+    input columns) and a tail (the input and the computed fields), made by ``kept`` and
+    ``rest``; a tail made with a ``shape`` is reused for the next result of that shape."""
+
+    keys: list[str] | None = None
+    count = 0
+
+    def __init__(self, term: Terminal, keep: Sequence[str] = ()) -> None:
+        self.term, self.out, self.keep = term, term.stdout, list(keep)
+
+    def start(self, keys: list[str]) -> None:
+        clash = [k for k in self.keep if k in ("line", "input", *keys)]
+        if clash:
+            from dxcli.errors import InvalidInput
+
+            raise InvalidInput(f"--keep {clash[0]!r}: the output already has a field of that name", hint="keep other columns, or rename it in the CSV")
+        self.keys = keys
+
+    def kept(self, cells: list[str]) -> Any:
+        raise NotImplementedError
+
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+        raise NotImplementedError
+
+    def write(self, n: int, rest: Any, kept: Any = "") -> None:
+        raise NotImplementedError
+
+    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
+        for n, rest in zip(numbers, rests):
+            self.write(n, rest)
+        self.flush()
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.flush()
+
+
+class RowStream(Stream):
+    """Any format's stream: the results as rows, handed to the format's ``rows`` a batch at a
+    time (on a terminal, one table for the results ready each time the input pauses)."""
+
+    ROWS = 1000  # rows handed over at most at once
+
+    def __init__(self, fmt: Format, term: Terminal, keep: Sequence[str] = ()) -> None:
+        super().__init__(term, keep)
+        self.fmt = fmt
+        self._rows: list[dict[str, Any]] = []
+
+    def kept(self, cells: list[str]) -> Any:
+        return dict(zip(self.keep, cells))
+
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+        return {"input": text, **{k: row.get(k) for k in (self.keys or list(row))}}
+
+    def write(self, n: int, rest: Any, kept: Any = "") -> None:
+        self._rows.append({"line": n, **(kept or {}), **rest})
+        self.count += 1
+        if len(self._rows) >= self.ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._rows:
+            rows, self._rows = self._rows, []
+            self.fmt.rows(rows, self.term, View(columns=["line", *self.keep, "input", *(self.keys or [])]))
+
+
+class _Buffered(Stream):
+    """A stream of finished text, written in large pieces."""
+
+    def __init__(self, term: Terminal, keep: Sequence[str] = ()) -> None:
+        super().__init__(term, keep)
+        self._buf: list[str] = []
+
+    def flush(self) -> None:
+        if self._buf:
+            self.out.write("".join(self._buf))
+            self._buf.clear()
+
+
+class LineStream(_Buffered):
+    """CSV, TSV and Markdown: separated cells, each value's text worked out once (most repeat
+    from line to line), with the format's own cell text (``fmt.text``) and header (``fmt.line``)."""
+
+    def __init__(self, fmt: Any, term: Terminal, keep: Sequence[str] = (), *, sep: str, lead: str = "", end: str = "\n") -> None:
+        super().__init__(term, keep)
+        self.fmt, self._sep, self._lead, self._end = fmt, sep, lead, end
+        self.safe = bool(getattr(term, "csv_safe", False)) and isinstance(fmt, Delimited)
+        self._pieces: dict[Any, str] = {}  # (type, value) -> its text in this format
+        self._tails: dict[Any, str] = {}  # shape -> the text of its fields (see rest)
+        self._simple = isinstance(fmt, Delimited) and not self.safe
+
+    def start(self, keys: list[str]) -> None:
+        super().start(keys)
+        self._buf.append(self.fmt.line(["line", *self.keep, "input", *keys]))
+
+    def _piece(self, value: Any) -> str:
+        return self.fmt.text(value, self.safe)
+
+    def kept(self, cells: list[str]) -> Any:
+        return self._sep + self._sep.join(map(self._piece, cells))
+
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+        keys = self.keys or list(row)
+        pieces, piece, sep = self._pieces, self._piece, self._sep
+        if self._simple and text.isascii() and text.isprintable() and "," not in text and '"' not in text:
+            head = sep + text  # nothing to neutralise, quote or flatten: the input as it is
+        else:
+            head = sep + piece(text)
+        if shape is not None:
+            tail = self._tails.get(shape)
+            if tail is not None:
+                return head + tail
+        line = ""
+        for k in keys:
+            v = row.get(k)
+            t = type(v)
+            if t is float:  # a measurement: seldom repeated (a repeated input is remembered whole)
+                line += sep + piece(v)
+                continue
+            try:  # a list or an object by its items and their types (0 and 0.0 are written apart)
+                if t is list:
+                    key = (t, tuple(v), tuple(map(type, v)))
+                elif t is dict:
+                    key = (t, tuple(v.items()), tuple(map(type, v.values())))
+                else:
+                    key = (t, v)
+                p = pieces[key]
+            except KeyError:
+                p = piece(v)
+                if len(pieces) >= 4096:
+                    pieces.clear()
+                pieces[key] = p
+            except TypeError:  # not hashable (a dict, a list of lists)
+                p = piece(v)
+            line += sep + p
+        line += self._end
+        if shape is not None:
+            if len(self._tails) >= 4096:
+                self._tails.clear()
+            self._tails[shape] = line
+        return head + line
+
+    def write(self, n: int, rest: Any, kept: Any = "") -> None:
+        self._buf.append(self._lead + str(n) + kept + rest)
+        self.count += 1
+        if len(self._buf) >= 4096:
+            self.flush()
+
+    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
+        lead = self._lead
+        if lead:
+            self._buf.append(lead + lead.join(map(str.__add__, map(str, numbers), rests)))
+        else:  # interleave by slice assignment, without building each line first
+            parts: list[str] = [""] * (2 * len(rests))
+            parts[::2] = list(map(str, numbers))
+            parts[1::2] = rests
+            self._buf.append("".join(parts))
+        self.count += len(rests)
+        self.flush()
+
+
+class JsonStream(_Buffered):
+    """JSON (one array, written as it grows) and NDJSON (one object a line)."""
+
+    def __init__(self, term: Terminal, keep: Sequence[str] = (), *, lines: bool) -> None:
+        super().__init__(term, keep)
+        self.lines = lines
+
+    def start(self, keys: list[str]) -> None:
+        super().start(keys)
+        if not self.lines:
+            self._buf.append("[")
+
+    def kept(self, cells: list[str]) -> Any:
+        return ", " + json_text(dict(zip(self.keep, cells)))[1:-1]
+
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+        body = json_text({"input": text, **{k: row.get(k) for k in (self.keys or list(row))}})
+        return ", " + body[1:] + ("\n" if self.lines else "")
+
+    def write(self, n: int, rest: Any, kept: Any = "") -> None:
+        if self.lines:
+            self._buf.append('{"line": ' + str(n) + kept + rest)
+        else:
+            self._buf.append(("\n  " if self.count == 0 else ",\n  ") + '{"line": ' + str(n) + kept + rest)
+        self.count += 1
+        if len(self._buf) >= 4096:
+            self.flush()
+
+    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
+        if self.lines:
+            self._buf.append('{"line": ' + '{"line": '.join(map(str.__add__, map(str, numbers), rests)))
+        else:
+            sep = ',\n  {"line": '
+            lead = ("\n  " if self.count == 0 else ",\n  ") + '{"line": '
+            self._buf.append(lead + sep.join(map(str.__add__, map(str, numbers), rests)))
+        self.count += len(rests)
+        self.flush()
+
+    def close(self) -> None:
+        if not self.lines:
+            if self.keys is None:
+                self._buf.append("[")
+            self._buf.append("\n]\n" if self.count else "]\n")
+        self.flush()

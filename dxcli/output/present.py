@@ -1,0 +1,132 @@
+"""The one hand-over from a command to what is written: ``present``.
+
+It decides the format (once: ``formats.default_name`` when none is given), applies
+``--fields``, and then either hands the result to a machine format as it is, or builds the
+command's person view (output/views.py, imported only then) and shows a page, a table or a
+list of records, through the pager when it is taller than the terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from dxcli.output import formats
+from dxcli.output.formats import Report
+from dxcli.output.render import Terminal, View, json_text, page_width
+
+
+class Document:
+    """A JSON document (a schema): pretty JSON, or one line with --format ndjson."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+
+
+NARROW = 80  # below this many columns a list of records replaces a table
+
+
+def present(
+    result: Any,
+    fmt: Optional[str],
+    term: Terminal,
+    *,
+    view: Optional[str] = None,
+    fields: Optional[str] = None,
+    command: str = "",
+    **context: Any,
+) -> None:
+    """Write ``result`` (rows, one record, a ``Report`` or a ``Document``) to ``term`` in
+    ``fmt`` (None: the default for ``term``). ``view`` names the command's person view in
+    output/views.py, built with ``context`` only when the format is for a person; ``fields``
+    is --fields as given; ``command`` names the command for hints ('reference lint')."""
+    name = fmt or formats.default_name(term)
+    out = formats.get(name)
+    if isinstance(result, Document):
+        _document(result.doc, name, fields, term)
+        return
+    if isinstance(result, Report):
+        _report(result, out, term, fields, command, view, context)
+        return
+    shown: Optional[View] = None
+    if fields is not None:
+        from dxcli.output.fields import parse, select
+
+        names = parse(fields)
+        result = select(result, names, command)
+        shown = View(columns=names)
+    if not out.for_people:
+        if shown is None and result == []:
+            shown = View(columns=_declared(command))
+        out.rows(result, term, shown)
+        return
+    page = None
+    if view is not None and fields is None:
+        from dxcli.output import views
+
+        shown, page = views.build(view, result, **context)
+    _for_person(result, out, term, shown or View(), page)
+
+
+def _for_person(data: Any, out: formats.Format, term: Terminal, view: View, page: Any) -> None:
+    from dxcli.output import pager
+
+    name = out.name
+    if page is not None and data:
+        from dxcli.output.pages import doc_text
+
+        text = doc_text(page(), "markdown" if name == "markdown" else "table", term)
+        if name == "table":
+            pager.show(text, term)
+        else:
+            term.stdout.write(text)
+        return
+    if name != "table":
+        out.rows(data, term, view)
+        return
+    from dxcli.output.views import for_people, fits
+
+    view = for_people(data, view)
+    width = page_width(term)
+    if isinstance(data, list) and data and (width < NARROW or not fits(data, view, width)):
+        from dxcli.output.pages import doc_text, records_doc
+
+        pager.show(doc_text(records_doc(data, view), name, term), term)
+        return
+    with pager.paged(term) as t:
+        out.rows(data, t, view)
+
+
+def _report(report: Report, out: formats.Format, term: Terminal, fields: Optional[str], command: str, view: Optional[str], context: dict[str, Any]) -> None:
+    """A report: its alerts (red flags) on stderr too, unless a person's page shows them
+    whole; with --fields, the fields of its flat rows in every format."""
+    if not (out.name == "table" and fields is None):
+        for line in report.alerts:
+            term.stderr.write(line + "\n")
+    if fields is not None:
+        present(report.flat, out.name, term, fields=fields, command=command)
+        return
+    if not out.for_people or view is None:
+        out.report(report, term)
+        return
+    from dxcli.output import views
+
+    _, page = views.build(view, report.doc, **context)
+    _for_person(report.doc, out, term, View(), page)
+
+
+def _document(doc: Any, name: str, fields: Optional[str], term: Terminal) -> None:
+    if fields is not None:
+        from dxcli.errors import InvalidInput
+
+        raise InvalidInput("--fields selects fields of rows; a schema is one document", hint="leave out --fields, or use jq on the document")
+    term.stdout.write(json_text(doc, indent=None if name == "ndjson" else 2) + "\n")
+
+
+def _declared(command: str) -> Optional[list[str]]:
+    """The fields a command's rows have, from its declared output (for the header of an
+    empty CSV or TSV)."""
+    if not command:
+        return None
+    from dxcli.output.schemas import OUTPUTS, fields_of
+
+    return fields_of(command) if command in OUTPUTS else None

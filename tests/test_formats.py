@@ -1,0 +1,122 @@
+"""The format registry (issue 20): --format offers exactly the registered formats, and a new
+format is one object and one registration that every command, batch mode included, writes
+through."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer.main
+
+from conftest import ROOT, run
+from dxcli.cli.app import app
+from dxcli.output import formats
+
+def _commands():
+    """Every leaf command of dxcli, by its words ('maneuver', 'reference lint')."""
+
+    group = typer.main.get_command(app)
+    ctx = group.make_context("dxcli", ["info"], resilient_parsing=True)
+    out = {}
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        if hasattr(cmd, "list_commands"):
+            for sub in cmd.list_commands(ctx):
+                out[f"{name} {sub}"] = cmd.get_command(ctx, sub)
+        else:
+            out[name] = cmd
+    return out
+
+def _format_choices(cmd) -> list[str] | None:
+    for p in cmd.params:
+        if "--format" in getattr(p, "opts", []):
+            return list(p.type.choices)
+    return None
+
+def test_format_choices_are_the_registry(monkeypatch):
+    names = formats.names()
+    assert names == ["table", "tsv", "csv", "json", "ndjson", "markdown"]
+    cmds = _commands()
+    with_format = {n: _format_choices(c) for n, c in cmds.items() if _format_choices(c) is not None}
+    assert len(with_format) >= 20
+    assert all(ch == names for ch in with_format.values()), with_format
+
+class Probe(formats.Format):
+    """A throwaway format: each row as 'PROBE <json>' (a report: its flat rows)."""
+
+    name = "probe"
+    help = "a test's format"
+
+    def rows(self, data, term, view=None):
+        rows = [data] if isinstance(data, dict) else list(data)
+        term.stdout.write("".join("PROBE " + json.dumps(formats.to_json(r), sort_keys=True, default=str) + "\n" for r in rows))
+
+PACK = str(ROOT / "examples" / "packs" / "vignette-extras")
+EVERY = {
+    "differential": [["differential"], ["differential", "buttock"], ["differential", "buttock", "-F", "neurologic-deficit", "--next"]],
+    "condition": [["condition"], ["condition", "sacroiliitis"]],
+    "anatomy": [["anatomy"], ["anatomy", "iliofemoral-ligament"]],
+    "muscle": [["muscle"], ["muscle", "piriformis"]],
+    "nerve": [["nerve"], ["nerve", "sciatic"]],
+    "innervation": [["innervation"], ["innervation", "L5"]],
+    "maneuver": [["maneuver"], ["maneuver", "faber"], ["maneuver", "--condition", "gluteus-medius-tendinopathy"]],
+    "test": [["test"], ["test", "needle-emg", "--pretest", "0.3"]],
+    "redflags": [["redflags"], ["redflags", "saddle-anesthesia"]],
+    "search": [["search", "hamstring"]],
+    "sources": [["sources"]],
+    "cite": [["cite", "faber"]],
+    "info": [["info"]],
+    "finding": [["finding"], ["finding", "neurologic-deficit"]],
+    "case": [["case"]],
+    "kerboul": [["kerboul"], ["kerboul", "210"]],
+    "tonnis": [["tonnis"], ["tonnis", "small-cysts"]],
+    "posttest": [["posttest", "-p", "0.3", "lr=8.43"]],
+    "reference lint": [["reference", "lint", PACK]],
+    "quiz": [["quiz", "--seed", "1", "-n", "2"]],
+    "help": [["help"]],
+}
+BATCH = [(["kerboul", "-"], "210\n150\n"), (["tonnis", "-"], "small-cysts\n"), (["posttest", "-"], "0.3 lr=8.43\n")]
+DOCUMENTS = {"reference schema", "export anki"}  # a JSON Schema, an Anki package: not rows
+
+@pytest.fixture
+def probe():
+    formats.register(Probe())
+    try:
+        yield
+    finally:
+        del formats.REGISTRY["probe"]
+
+def test_every_command_is_exercised():
+    assert set(_commands()) == set(EVERY) | DOCUMENTS
+
+@pytest.mark.parametrize("args", [a for runs in EVERY.values() for a in runs], ids=" ".join)
+def test_a_registered_format_serves_every_command(probe, args):
+    r = run(*args, "-f", "probe")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines or args[:2] == ["reference", "lint"], "a clean pack has no rows"
+    assert all(line.startswith("PROBE {") for line in lines), r.out[:300]
+
+@pytest.mark.parametrize("args,stdin", BATCH, ids=lambda a: " ".join(a) if isinstance(a, list) else "")
+def test_a_registered_format_serves_batch_mode(probe, args, stdin):
+    r = run(*args, "-f", "probe", stdin=stdin)
+    assert r.code == 0, r.err
+    rows = [json.loads(line[len("PROBE "):]) for line in r.out.splitlines()]
+    assert [row["line"] for row in rows] == list(range(1, stdin.count("\n") + 1))
+    assert list(rows[0])[:0] == [] and "input" in rows[0]
+
+def test_an_unregistered_format_is_a_usage_error():
+    r = run("info", "-f", "probe")
+    assert r.code == 2
+
+
+@pytest.mark.parametrize("args", [["search", "hamstring"], ["cite", "faber"], ["quiz", "--seed", "1", "-n", "2"], ["sources"],
+                                  ["maneuver", "faber"], ["muscle"], ["redflags"], ["condition"]], ids=" ".join)
+def test_id_leads_every_row(args):
+    """A script reads a row's id first (issue 20: search, cite and quiz rows led with kind or number)."""
+    for fmt in ("csv", "json"):
+        r = run(*args, "-f", fmt)
+        assert r.code == 0, r.err
+        first = r.out.split("\n", 1)[0].split(",")[0] if fmt == "csv" else next(iter(r.json()[0]))
+        assert first == "id", (fmt, r.out[:200])
