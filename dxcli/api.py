@@ -95,9 +95,9 @@ def _store(reference: Packs) -> Iterator[None]:
 def _plain(data: Any) -> Any:
     """The structure ``--format json`` prints: the JSON renderer's own conversion (an
     unbounded or undefined number becomes None, tuples lists; new containers throughout)."""
-    from dxcli.output.render import _json_safe
+    from dxcli.output.formats import to_json
 
-    return _json_safe(data)
+    return to_json(data)
 
 
 def _run(reference: Packs, compute: Any) -> Any:
@@ -123,6 +123,14 @@ def _texts(values: Any, what: str) -> list[str]:
     if not isinstance(values, (list, tuple)):
         raise InvalidInput(f"{what} must be a list of text, not {type(values).__name__}", hint=f"give the {what} as a list of strings")
     return [_text(v, what, optional=False) for v in values]  # type: ignore[misc]
+
+
+def _whole(value: Any, what: str) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{what} must be a whole number, not {type(value).__name__}", hint=f"e.g. {what}=5000")
+    return value
 
 
 def _number_text(value: Any, what: str) -> str:
@@ -177,6 +185,9 @@ def differential(
     absent: Optional[Sequence[str]] = None,
     next: bool = False,
     *,
+    simulation: bool = True,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
     reference: Packs = None,
 ) -> Result:
     """A presenting complaint's differential: ``dxcli differential``.
@@ -185,31 +196,22 @@ def differential(
     review's table order (not a ranking). With findings ``present`` and/or ``absent``
     (finding ids from ``finding()``) or ``next=True``: the ranked report (a dict) with
     ``red_flags`` (each raised flag and what the review says to do), ``conditions``
-    (rank, score, the statements for and against, likelihood ratios, notes) and, with
-    ``next``, what to examine next. A finding not given is unknown and counts neither way.
-    The ranking is ordinal; no probability is given."""
+    (rank, score, the statements for and against, likelihood ratios with their 95%
+    simulation intervals, notes) and, with ``next``, what to examine next. A finding not
+    given is unknown and counts neither way. The ranking is ordinal; no probability is
+    given. ``simulation=False`` skips the draws (``--no-simulation``); ``draws`` and
+    ``seed`` set them (``--draws``, ``--seed``)."""
     complaint = _text(complaint, "complaint")
     pres, abse = _texts(present, "present findings"), _texts(absent, "absent findings")
-    if not isinstance(next, bool):
-        raise InvalidInput(f"next must be true or false, not {type(next).__name__}", hint="next=True adds what to examine next")
+    for flag, what in ((next, "next"), (simulation, "simulation")):
+        if not isinstance(flag, bool):
+            raise InvalidInput(f"{what} must be true or false, not {type(flag).__name__}", hint=f"{what}=True or {what}=False")
+    draws, seed = _whole(draws, "draws"), _whole(seed, "seed")
 
     def compute() -> Any:
-        from dxcli.query import conditions as q
-
-        if complaint is None:
-            if pres or abse or next:
-                raise InvalidInput("findings need a complaint", hint="e.g. dxcli differential buttock --finding neurologic-deficit")
-            return q.complaints()
-        if not (pres or abse or next):
-            from dxcli.query.lookup import find_record
-
-            return q.differential(find_record("complaint", complaint, "complaint")["id"])
         from dxcli.query import reasoning
 
-        result = reasoning.rank(complaint, pres, abse)
-        if next:
-            result["next"] = reasoning.next_steps(result)
-        return result
+        return reasoning.differential(complaint, pres, abse, next, simulation, draws, seed)
 
     return _run(reference, compute)
 
@@ -446,23 +448,17 @@ def kerboul(angle: Optional[Union[float, str]] = None, sagittal: Optional[Union[
 
     def compute() -> Any:
         from dxcli.calc import kerboul as k
-        from dxcli.reference import loader
+        from dxcli.query import calculators as q
 
-        scale = loader.by_id("scale")["kerboul"]
         if not values:
-            return k.bands_table(scale)
-        combined, cor, sag, warnings = k.parse_inputs(values, scale["domain_max"])
+            return q.kerboul_bands()
+        combined, cor, sag, warnings = k.parse_inputs(values, q.kerboul_scale()["domain_max"])
         if warnings:
             import warnings as w
 
             for text in warnings:
                 w.warn(text, DxWarning, stacklevel=4)
-        from dxcli.calc.guidance import fields as guide
-        from dxcli.query.evidence import scale_studies, study_summary
-
-        studies = [study_summary(st, "source") for st in scale_studies(scale["id"])]
-        result = {**k.classify(scale, combined, cor, sag), "collapse_ci_method": k.COLLAPSE_CI, **guide(scale.get("guidance"))}
-        return {**result, "study": studies[0] if studies else None}
+        return q.kerboul(combined, cor, sag)
 
     return _run(reference, compute)
 
@@ -473,32 +469,30 @@ def tonnis(findings: Optional[Sequence[str]] = None, *, reference: Packs = None)
     given = _texts(findings, "radiographic findings")
 
     def compute() -> Any:
-        from dxcli.calc import tonnis as t
-        from dxcli.calc.guidance import fields as guide
-        from dxcli.reference import loader
+        from dxcli.query import calculators as q
 
-        grading = loader.by_id("grading")["tonnis"]
-        if not given:
-            return t.grade_table(grading)
-        return {**t.grade(grading, given), **guide(grading.get("guidance"))}
+        return q.tonnis(given) if given else q.tonnis_grades()
 
     return _run(reference, compute)
 
 
 def posttest(pretest: Union[float, str], findings: Sequence[str], condition: Optional[str] = None,
-             *, reference: Packs = None) -> dict[str, Any]:
+             *, draws: Optional[int] = None, seed: Optional[int] = None, reference: Packs = None) -> dict[str, Any]:
     """Post-test probability from a pre-test probability (0.3 or "30%") and findings, each
     a maneuver or test with + or - ("faber+", "puranen-orava-") or a likelihood ratio
     ("lr=8.43"), assuming the findings independent: ``dxcli posttest``. ``condition``
-    picks the condition of a finding with evidence for several."""
+    picks the condition of a finding with evidence for several (worked out when exactly one
+    condition has a likelihood ratio for every finding). The result carries a 95%
+    simulation interval from the studies' counts (``draws``, ``seed``: ``--draws``, ``--seed``)."""
     given = _texts(findings, "findings")
     condition = _text(condition, "condition")
+    draws, seed = _whole(draws, "draws"), _whole(seed, "seed")
     if pretest is None:
         raise InvalidInput("the pre-test probability is missing", hint="e.g. posttest(0.3, ['modified-bent-knee+'])")
 
     def compute() -> Any:
-        from dxcli.query import bayes
+        from dxcli.query import uncertainty
 
-        return bayes.run_exact(_probability(pretest), given, condition)[0]
+        return uncertainty.posttest(_probability(pretest), given, condition, draws, seed)[0]
 
     return _run(reference, compute)

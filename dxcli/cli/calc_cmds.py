@@ -174,16 +174,9 @@ def register(app: typer.Typer) -> None:
             return
         if pretest is None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+")
-        from dxcli.calc import simulation as sim
         from dxcli.query import uncertainty
 
-        n_draws = sim.check_draws(sim.DEFAULT_DRAWS if draws is None else draws)
-        n_seed = sim.check_seed(sim.DEFAULT_SEED if seed is None else seed)
-        p_pre = parse_probability(pretest, "pre-test probability")
-        result, lr, band = bayes.run_exact(p_pre, findings, condition)
-        result = uncertainty.with_simulation(result, p_pre, findings, condition, n_draws, n_seed)
-        if band is None:  # several findings: the nomogram shades the chain's simulation interval
-            band = uncertainty.fagan_band(result["posttest_simulation"])
+        result, lr, band = uncertainty.posttest(parse_probability(pretest, "pre-test probability"), findings, condition, draws, seed)
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
         from dxcli.query.conditions import condition_name

@@ -38,41 +38,19 @@ def register(app: typer.Typer) -> None:
         (statements for minus statements against); likelihood ratios are shown where a
         maneuver has stated accuracy. dxcli is a reference, not a diagnosis.
         """
-        from dxcli.query import conditions
-
-        if (draws is not None or seed is not None) and not (finding or absent):
-            from dxcli.errors import InvalidInput
-
-            raise InvalidInput("--draws and --seed are for a ranked differential: give findings",
-                               hint="e.g. 'dxcli differential buttock -F modified-bent-knee-positive --draws 5000'")
-        if complaint is None:
-            if finding or absent or next_:
-                from dxcli.errors import InvalidInput
-
-                raise InvalidInput("findings need a complaint", hint="e.g. dxcli differential buttock --finding neurologic-deficit")
-            present(ctx, conditions.complaints(), fmt, "complaints")
-            return
-        if not (finding or absent or next_):
-            from dxcli.query.lookup import find_record
-
-            comp = find_record("complaint", complaint, "complaint")
-            present(ctx, conditions.differential(comp["id"]), fmt, "differential", complaint=comp)
-            return
         from dxcli.query import reasoning
 
-        result = reasoning.rank(complaint, finding or [], absent or [])
-        if not no_simulation:
-            from dxcli.calc import simulation as sim
-            from dxcli.query import uncertainty
+        result = reasoning.differential(complaint, finding or [], absent or [], next_, not no_simulation, draws, seed)
+        if complaint is None:
+            present(ctx, result, fmt, "complaints")
+        elif isinstance(result, list):  # the review's table, in its order
+            from dxcli.query.lookup import find_record
 
-            result = uncertainty.with_differential_simulation(
-                result, sim.DEFAULT_DRAWS if draws is None else draws, sim.DEFAULT_SEED if seed is None else seed)
-        if next_:
-            result["next"] = reasoning.next_steps(result)
-            result["next_why"] = reasoning.next_why(result, result["next"])
-        from dxcli.output.reports import ranking
+            present(ctx, result, fmt, "differential", complaint=find_record("complaint", complaint, "complaint"))
+        else:
+            from dxcli.output.reports import ranking
 
-        present(ctx, ranking(result), fmt, "ranking", title=f"Ranked differential: {complaint}", finding_names=reasoning.finding_names)
+            present(ctx, ranking(result), fmt, "ranking", title=f"Ranked differential: {complaint}", finding_names=reasoning.finding_names)
 
     @app.command(
         epilog="Examples:\n\n  dxcli condition                  # every condition\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"

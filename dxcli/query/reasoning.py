@@ -23,7 +23,7 @@ those ratios; conditions equal on both share a rank. No probability is computed.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
 from dxcli.calc.likelihood import lr_negative, lr_positive
 from dxcli.errors import InvalidInput
@@ -536,3 +536,37 @@ def finding_names() -> dict[str, str]:
 def finding_kinds() -> list[str]:
     """The kinds of finding in the data (history, examination, imaging...)."""
     return sorted({f["kind"] for f in loader.records("finding")})
+
+
+def differential(complaint: Optional[str], present: Sequence[str] = (), absent: Sequence[str] = (), next: bool = False,
+                 simulation: bool = True, draws: Optional[int] = None, seed: Optional[int] = None) -> Any:
+    """``dxcli differential`` as one call, shared by the CLI and ``dxcli.api``: without a
+    complaint, the complaints; with a complaint alone, its conditions in the review's table
+    order; with findings (or ``next``), the ranked report, with the simulation intervals of
+    its combined LRs unless ``simulation`` is False, and what to examine next with ``next``."""
+    from dxcli.errors import InvalidInput
+    from dxcli.query import conditions
+
+    ranked = bool(present or absent)
+    if (draws is not None or seed is not None) and not ranked:
+        raise InvalidInput("--draws and --seed are for a ranked differential: give findings",
+                           hint="e.g. 'dxcli differential buttock -F modified-bent-knee-positive --draws 5000'")
+    if complaint is None:
+        if ranked or next:
+            raise InvalidInput("findings need a complaint", hint="e.g. dxcli differential buttock --finding neurologic-deficit")
+        return conditions.complaints()
+    if not (ranked or next):
+        from dxcli.query.lookup import find_record
+
+        return conditions.differential(find_record("complaint", complaint, "complaint")["id"])
+    result = rank(complaint, present, absent)
+    if simulation:
+        from dxcli.calc import simulation as sim
+        from dxcli.query import uncertainty
+
+        result = uncertainty.with_differential_simulation(
+            result, sim.DEFAULT_DRAWS if draws is None else draws, sim.DEFAULT_SEED if seed is None else seed)
+    if next:
+        result["next"] = next_steps(result)
+        result["next_why"] = next_why(result, result["next"])
+    return result

@@ -286,3 +286,19 @@ def with_differential_simulation(result: dict[str, Any], draws: int = sim.DEFAUL
         fixed = [x for x in (sim.fixed_reason(f) for f in both) if x is not None]
         a["order_simulation"] = {"below": b["id"], **got, "fixed": fixed}
     return result
+
+
+def posttest(pretest: float, findings: list[str], condition: Optional[str] = None, draws: Optional[int] = None,
+             seed: Optional[int] = None) -> tuple[dict[str, Any], Optional[float], Optional[dict[str, Any]]]:
+    """``dxcli posttest`` for one case, shared by the CLI and ``dxcli.api``: (the result with
+    its simulation interval, the unrounded combined LR the nomogram draws, the band it shades:
+    one finding's 95% CI, or for several the chain's simulation interval)."""
+    from dxcli.query import bayes
+
+    n_draws = sim.check_draws(sim.DEFAULT_DRAWS if draws is None else draws)
+    n_seed = sim.check_seed(sim.DEFAULT_SEED if seed is None else seed)
+    result, lr, band = bayes.run_exact(pretest, findings, condition)
+    result = with_simulation(result, pretest, findings, condition, n_draws, n_seed)
+    if band is None:
+        band = fagan_band(result["posttest_simulation"])
+    return result, lr, band
