@@ -39,18 +39,15 @@ MAX_MESSAGE = 400
 
 
 def _say_error(message: str, hint: str | None) -> None:
-    from dxcli.output.render import inert
+    from dxcli.errors import inert, tell
 
     def short(text: str) -> str:  # a huge value is named, not echoed whole
         text = inert(text)
         return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
 
-    from dxcli.errors import stderr_text
-
-    err = sys.stderr or open(os.devnull, "w")
-    err.write(stderr_text(short(message), "dxcli: error: ", "  "))
+    tell(short(message), "dxcli: error: ", "  ")
     if hint:
-        err.write(stderr_text(short(hint), "  hint: ", "        "))
+        tell(short(hint), "  hint: ", "        ")
 
 
 class DxGroup(TyperGroup):

@@ -230,7 +230,9 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
                 width = max(40, min(80, os.get_terminal_size(err.fileno()).columns))
         except (OSError, ValueError, AttributeError):
             pass
-        err.write(fagan.text(result["pretest"], lr, width=width, band=shade, title=title, findings=findings) + "\n")
+        from dxcli.errors import inert  # a condition's name and the findings come from data and packs
+
+        err.write(inert(fagan.text(result["pretest"], lr, width=width, band=shade, title=title, findings=findings)) + "\n")
     if svg is not None:
         try:
             svg.write_text(fagan.svg(result["pretest"], lr, title=title, band=shade, findings=findings), encoding="utf-8")

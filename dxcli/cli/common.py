@@ -175,4 +175,6 @@ def emit_document(ctx: typer.Context, doc: Any, fmt: Optional[Fmt]) -> None:
 
 
 def warn(ctx: typer.Context, message: str) -> None:
-    terminal(ctx).stderr.write(f"dxcli: warning: {message}\n")
+    from dxcli.errors import tell
+
+    tell(message, "dxcli: warning: ", "  ", terminal(ctx).stderr)

@@ -48,13 +48,14 @@ def flat_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 def emit_report(ctx: typer.Context, result: dict[str, Any], fmt, title: str) -> None:
     """The ranked differential as a report. Every red flag also goes to stderr, so a person
     sees it whatever stdout is redirected to; the report carries it on stdout too."""
+    from dxcli.errors import tell
     from dxcli.output.render import render_report
 
     term = terminal(ctx)
     kind = fmt.value if fmt else ("table" if term.is_tty else "tsv")
     if kind != "table" or given_fields(ctx) is not None:  # (a table of some fields may leave them out)
         for fl in result["red_flags"]:
-            term.stderr.write(f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}\n")
+            tell(f"{fl['name']} ({fl['finding']}): {fl['action']}", "dxcli: RED FLAG: ", "  ", term.stderr)
     if given_fields(ctx) is not None:  # the fields of its rows (one a condition, as in CSV), in every format
         emit(ctx, flat_rows(result), fmt)
         return

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from dxcli.errors import tell
 from dxcli.cli.common import FieldsOpt, FormatOpt, emit, terminal, warn
 from dxcli.output.render import View
 
@@ -94,7 +95,7 @@ def anki(
     finally:
         bar.close()
     emit(ctx, rows, fmt, View(columns=["deck", "notes"]))
-    term.stderr.write(f"dxcli: wrote {file} ({sum(r['notes'] for r in rows)} notes in {len(rows)} decks)\n")
+    tell(f"wrote {file} ({sum(r['notes'] for r in rows)} notes in {len(rows)} decks)", stream=term.stderr)
 
 
 class Progress:

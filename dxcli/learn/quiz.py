@@ -17,6 +17,7 @@ import random
 import textwrap
 from typing import Any, Callable, Optional
 
+from dxcli.errors import inert
 from dxcli.learn.cards import cards, note_line
 from dxcli.query.lookup import norm
 
@@ -104,6 +105,7 @@ def run(
     each answer read (input that is not a terminal is not shown by it)."""
 
     def say(text: str, indent: str = "") -> None:
+        text = inert(text)  # questions and choices come from data and packs
         if width:
             for para in text.split("\n"):
                 write(textwrap.fill(para, width, initial_indent=indent, subsequent_indent=indent + "  ") + "\n")
@@ -127,7 +129,7 @@ def run(
             break
         answer = line.rstrip("\r\n")
         if echo:
-            write(answer + "\n")
+            write(inert(answer) + "\n")
         asked += 1
         tally[1] = asked
         shown = q["answer"]

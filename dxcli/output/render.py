@@ -100,10 +100,13 @@ def _shown(m: "re.Match[str]") -> str:
 
 
 def inert(text: str) -> str:
-    """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text."""
+    """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text:
+    the one neutraliser, ``dxcli.errors.inert``, which messages on stderr go through too."""
     if text.isascii() and text.isprintable():  # the common case, nothing to neutralise
         return text
-    return re.sub(_CONTROL, _shown, valid_text(text))
+    from dxcli.errors import inert as neutralise
+
+    return neutralise(text)
 
 
 def json_text(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None) -> str:

@@ -369,7 +369,9 @@ class Store:
 
             self._fallback = Path(tempfile.mkdtemp(prefix="dxcli-"))
             atexit.register(shutil.rmtree, self._fallback, True)  # a store for this run only
-            sys.stderr.write(f"dxcli: notice: cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run\n")
+            from dxcli.errors import tell
+
+            tell(f"cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run", "dxcli: notice: ")
             path = self._path(state, self._fallback)
             build(files, path, state)
         try:
