@@ -39,6 +39,12 @@ class DataError(DxError):
     code = EXIT_DATA
 
 
+class CannotWrite(DxError):
+    """An output file (or standard output) cannot be written: exit 74, with the reason."""
+
+    code = EXIT_IOERR
+
+
 # What a terminal would act on rather than show: the C0 and C1 control characters (ESC, which
 # starts the CSI and OSC sequences, among them; also CSI and OSC as single C1 characters) other
 # than tab and newline, DEL, and the bidirectional embeddings, overrides and isolates

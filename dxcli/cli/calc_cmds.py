@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         pretest: Annotated[Optional[str], typer.Option("--pretest", "-p", help="Pre-test probability: 0.3 or 30%.")] = None,
         condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="The condition, for findings with evidence for several.", autocompletion=names("condition"))] = None,
         draw: Annotated[bool, typer.Option("--draw", help="Also draw the Fagan nomogram on stderr.")] = False,
-        svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file.")] = None,
+        svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file ('-': to stdout, in place of the result).")] = None,
         column: ColumnOpt = None,
         pretest_column: Annotated[Optional[str], typer.Option("--pretest-column", help="Batch from a CSV: read each pre-test probability from this column (and the findings from --column).")] = None,
         keep: KeepOpt = None,
@@ -183,6 +183,8 @@ def register(app: typer.Typer) -> None:
         result, lr, band = bayes.run_exact(parse_probability(pretest, "pre-test probability"), findings, condition)
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
+            if svg is not None and str(svg) == "-":
+                return
         def page(r: dict) -> object:
             from dxcli.reference import loader
 
@@ -234,11 +236,15 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
 
         err.write(inert(fagan.text(result["pretest"], lr, width=width, band=shade, title=title, findings=findings)) + "\n")
     if svg is not None:
-        try:
-            svg.write_text(fagan.svg(result["pretest"], lr, title=title, band=shade, findings=findings), encoding="utf-8")
-        except OSError as e:
-            raise InvalidInput(f"cannot write {svg}: {e.strerror}", hint="choose a writable path") from None
-        terminal(ctx).stderr.write(f"dxcli: wrote {svg}\n")
+        drawing = fagan.svg(result["pretest"], lr, title=title, band=shade, findings=findings)
+        if str(svg) == "-":  # standard output: the drawing in place of the result
+            terminal(ctx).stdout.write(drawing)
+            return
+        from dxcli.errors import tell
+        from dxcli.output import files
+
+        files.replace(svg, lambda tmp: tmp.write_text(drawing, encoding="utf-8"))
+        tell(f"wrote {svg}", stream=terminal(ctx).stderr)
 
 
 def _tonnis_ids(incomplete: str) -> list[str]:

@@ -80,18 +80,15 @@ def anki(
             raise InvalidInput("--topics names no topic", hint="topics: " + ", ".join(_topics()))
     if str(file) == "-":
         raise InvalidInput("an Anki package cannot be written to stdout", hint="give a file name such as buttock.apkg")
-    if file.is_dir():
-        raise InvalidInput(f"{str(file)!r} is a directory", hint="give a file name such as buttock.apkg")
-    if not file.parent.is_dir():
-        raise InvalidInput(f"cannot write {str(file)!r}: no directory {str(file.parent)!r}", hint="create the directory first, or choose another path")
+    from dxcli.output.files import check
+
+    check(file)  # a directory, device, FIFO or socket is refused before the cards are made
     if file.suffix.lower() != ".apkg":
         warn(ctx, f"{file} does not end in .apkg; Anki imports packages by that extension")
     term = terminal(ctx)
     bar = Progress(term.stderr)
     try:
         rows = writer.write(cards(chosen), file, loader.meta()["data_version"], progress=bar.update)
-    except OSError as e:
-        raise InvalidInput(f"cannot write {file}: {e.strerror or e}", hint="choose a writable path") from None
     finally:
         bar.close()
     emit(ctx, rows, fmt, View(columns=["deck", "notes"]))
