@@ -260,3 +260,299 @@ def test_a_hostile_pack_on_a_terminal_reaches_the_screen_inert(hostile_pack, tmp
         if expect is not None:  # a path that skipped the neutraliser before
             assert expect in re.sub(rb"\s+", b" ", left), (args, left[-1500:])  # (as wrapped on the screen)
     assert seen_pack >= 20  # the hostile text did reach the screen, shown as escapes
+
+
+# -- files written only where they belong -------------------------------------------------------
+
+
+def _specials(d: Path) -> dict[str, Path]:
+    """A FIFO, a directory, a socket, a device node where the machine allows one, and a
+    symbolic link to each, in ``d`` (short: a socket's path has a length limit)."""
+    out = {"fifo": d / "fifo", "dir": d / "dir"}
+    os.mkfifo(out["fifo"])
+    out["dir"].mkdir()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(d / "sock"))
+    sock.close()  # the socket file stays
+    out["socket"] = d / "sock"
+    try:
+        os.mknod(d / "dev", 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # the numbers of /dev/null
+        out["device"] = d / "dev"
+    except (PermissionError, OSError):
+        pass
+    for name in list(out):
+        (d / f"to-{name}").symlink_to(out[name].name)
+        out[f"link to {name}"] = d / f"to-{name}"
+    return out
+
+
+def _snapshot(p: Path) -> tuple:
+    st = os.lstat(p)
+    return (st.st_mode, st.st_ino, st.st_rdev, os.readlink(p) if stat.S_ISLNK(st.st_mode) else None)
+
+
+OUTPUTS = {
+    "export anki": lambda path: ["export", "anki", str(path)],
+    "posttest --svg": lambda path: ["posttest", "-p", "0.3", "lr=3", "--svg", str(path)],
+}
+
+
+@pytest.mark.parametrize("command", list(OUTPUTS))
+def test_a_special_file_is_never_replaced_and_is_exit_74(command):
+    """Before, export anki renamed its file over a device node made with mknod (a regular file
+    left in its place, "wrote", exit 0)."""
+    d = Path(tempfile.mkdtemp(prefix="dx"))
+    try:
+        targets = _specials(d)
+        for name, path in targets.items():
+            before = {p.name: _snapshot(p) for p in d.iterdir()}
+            p = dx(*OUTPUTS[command](path), env=_env(XDG_CACHE_HOME=str(d / "dir" / "cache")), stdin=b"")
+            no_bug(p)
+            assert p.returncode == 74, (name, p.returncode, p.stderr)
+            assert f"cannot write {path}: it is " in lines(p)[0] and "nothing was replaced" in lines(p)[0], lines(p)
+            after = {q.name: _snapshot(q) for q in d.iterdir() if q.name != "dir"}
+            assert after == {k: v for k, v in before.items() if k != "dir"}, name  # nothing replaced, nothing left
+            assert not [q for q in d.iterdir() if q.name.endswith(".tmp")]
+        if "device" not in targets:
+            pytest.skip("mknod is not allowed here (no CAP_MKNOD): the device node case was not run")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.parametrize("command", list(OUTPUTS))
+def test_a_regular_file_is_replaced_whole_and_a_link_to_one_is_followed(command, tmp_path):
+    env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    old = tmp_path / "old.out"
+    old.write_bytes(b"old contents\n")
+    os.chmod(old, 0o640)
+    link = tmp_path / "link.out"
+    link.symlink_to(old.name)
+    new = tmp_path / "new.out"
+    for path in (old, link, new):
+        p = dx(*OUTPUTS[command](path), env=env)
+        assert p.returncode == 0, p.stderr
+        assert lines(p)[-1].startswith(f"dxcli: wrote {path}")
+    assert os.path.islink(link) and os.readlink(link) == old.name  # the link stays; its file is new
+    assert stat.S_IMODE(os.stat(old).st_mode) == 0o640  # the replaced file keeps its mode
+    assert old.read_bytes() != b"old contents\n"
+    assert old.stat().st_size == new.stat().st_size and old.read_bytes()[:5] == new.read_bytes()[:5]  # (a zip's times differ)
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["cache", "link.out", "new.out", "old.out"]
+
+
+def test_svg_dash_is_standard_output_never_a_file_named_dash(tmp_path):
+    p = dx("posttest", "-p", "0.3", "lr=3", "--svg", "-", cwd=str(tmp_path), env=_env(XDG_CACHE_HOME=str(tmp_path / "c")))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith(b"<?xml") and p.stdout.rstrip().endswith(b"</svg>")
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("command", list(OUTPUTS))
+def test_errors_of_the_file_system_are_exit_74_with_the_reason(command, tmp_path):
+    """Before, an SVG write failure was exit 2, and a name over 255 bytes exit 4."""
+    env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    cases = {
+        "a name of 256 bytes": (tmp_path / ("n" * 252 + ".svg"), "File name too long"),
+        "no such directory": (tmp_path / "none" / "x.apkg", "No such file or directory"),
+        "a file as its directory": (tmp_path / "file" / "x.apkg", "Not a directory"),
+    }
+    (tmp_path / "file").write_text("x")
+    for what, (path, reason) in cases.items():
+        p = dx(*OUTPUTS[command](path), env=env)
+        no_bug(p)
+        assert p.returncode == 74 and reason in lines(p)[0], (what, p.returncode, p.stderr)
+
+
+def _without_dac_override() -> None:
+    """In the child, before exec: root without the capabilities that let it pass any
+    permission bits (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), dropped from the bounding set so
+    the exec'd interpreter never has them. Files are then judged by their owner bits."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def _unprivileged():
+    """A preexec function that makes the child an ordinary user for file permissions, or None
+    when the test already runs as one; pytest.skip when neither is possible here."""
+    if os.geteuid() != 0:
+        return None
+    shut = Path(tempfile.mkdtemp(prefix="dx"))
+    os.chmod(shut, 0)
+    try:
+        probe = subprocess.run([sys.executable, "-c", "import os, sys; os.listdir(sys.argv[1])", str(shut)],
+                               preexec_fn=_without_dac_override, capture_output=True, timeout=TIMEOUT)
+        if b"PermissionError" in probe.stderr:  # the bits count for the child
+            return _without_dac_override
+    except (OSError, subprocess.SubprocessError):
+        pass
+    finally:
+        os.rmdir(shut)
+    pytest.skip("running as root, and the capabilities to pass permission bits cannot be dropped here")
+
+
+@pytest.mark.parametrize("command", list(OUTPUTS))
+def test_a_directory_the_user_cannot_search_or_write_is_exit_74(command, tmp_path):
+    """As a user for whom permission bits count (root passes them): where the test runs as
+    root, root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH."""
+    base = Path(tempfile.mkdtemp(prefix="dx"))
+    try:
+        os.chmod(base, 0o755)
+        locked, readonly = base / "locked", base / "readonly"
+        locked.mkdir(mode=0o700)
+        readonly.mkdir(mode=0o555)
+        os.chmod(locked, 0o600)  # no search (x) for anyone but root
+        cache = base / "cache"
+        cache.mkdir(mode=0o777)
+        os.chmod(cache, 0o777)
+        preexec = _unprivileged()
+        for path, reason in ((locked / "x.apkg", "Permission denied"), (readonly / "x.apkg", "Permission denied")):
+            p = dx(*OUTPUTS[command](path), env=_env(XDG_CACHE_HOME=str(cache)), preexec_fn=preexec)
+            no_bug(p)
+            assert p.returncode == 74 and reason in lines(p)[0], (path, p.returncode, p.stderr)
+        assert os.listdir(readonly) == []
+    finally:
+        os.chmod(base / "locked", 0o700)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# -- whole batches ----------------------------------------------------------------------------
+
+
+def _batch(text: bytes, *extra: str) -> subprocess.CompletedProcess:
+    return dx("kerboul", "-", "--column", "angle", "--keep", "id", "-f", "csv", *extra, stdin=text)
+
+
+def _ids(p: subprocess.CompletedProcess) -> list[tuple[str, str]]:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(p.stdout.decode("utf-8"))))
+    return [(r["line"], r["id"]) for r in rows]
+
+
+def test_an_open_quote_at_the_end_is_a_failed_record_naming_the_lines_it_swallowed():
+    """The issue's case: before, one row and exit 0 (the quote swallowed lines 3 and 4)."""
+    p = _batch(b'angle,id\n150,"abc\n210,x\n300,y\n')
+    no_bug(p)
+    assert p.returncode == 2 and _ids(p) == []
+    assert lines(p) == ["dxcli: line 2: a quoted field opened on line 2 is never closed: lines 2-4 were read as part "
+                        "of it and are lost (a missing \")", "dxcli: 1 line(s) failed"]
+
+
+def test_a_quoted_record_over_lines_is_labelled_with_its_first_line():
+    p = _batch(b'angle,id\n150,"two\nlines"\n210,"say ""hi"""\n220,x\n')
+    assert p.returncode == 0, p.stderr
+    assert _ids(p) == [("2", "two\nlines"), ("4", 'say "hi"'), ("5", "x")]
+
+
+def test_an_oversize_record_fails_alone_and_the_records_after_it_read_as_usual():
+    """Before, a field over the CSV limit was reported, not counted, and the rows after it ran
+    together. 70 lines of 1,000 characters in one quoted field: 70,070 characters with their
+    line ends, over the 65,536 a record may hold."""
+    big = b'150,"' + b"x" * 1000 + b"\n" + (b"x" * 1000 + b"\n") * 69 + b'end"\n'
+    p = _batch(b"angle,id\n" + big + b"210,after\n220,next\n")
+    no_bug(p)
+    assert p.returncode == 2
+    assert _ids(p) == [("73", "after"), ("74", "next")]  # the big record is lines 2-72 (71 lines)
+    assert lines(p) == ["dxcli: line 2: the record from line 2 to line 72 is longer than 65,536 characters "
+                        "(a quoted field with line breaks in it); skipped", "dxcli: 1 line(s) failed"]
+
+
+def test_a_ragged_row_is_a_failed_record():
+    p = _batch(b"angle,id\n150,a\n160,b,extra\n170\n180,c\n")
+    no_bug(p)
+    assert p.returncode == 2 and _ids(p) == [("2", "a"), ("5", "c")]
+    assert lines(p) == ["dxcli: line 3: 3 cells where the header has 2", "dxcli: line 4: 1 cell where the header has 2",
+                        "dxcli: 2 line(s) failed"]
+
+
+def test_a_byte_order_mark_before_the_first_line_is_read_past():
+    """Before: "the CSV header has no column 'angle'" (the header's first cell was '\\ufeffangle')."""
+    p = _batch(b"\xef\xbb\xbfangle,id\n150,a\n")
+    assert p.returncode == 0, p.stderr
+    assert _ids(p) == [("2", "a")]
+    p = dx("kerboul", "-", "-f", "csv", stdin=b"\xef\xbb\xbf150\n160\n")  # a plain batch too
+    assert p.returncode == 0 and p.stdout.count(b"\n") == 3, p.stderr
+
+
+def test_a_byte_order_mark_at_the_start_of_a_pack_file_is_accepted(tmp_path):
+    d = tmp_path / "pack"
+    d.mkdir()
+    (d / "findings.toml").write_bytes(b'\xef\xbb\xbf[[finding]]\nid = "x-bom"\nname = "Bom finding"\nkind = "history"\n'
+                                      b'description = "A finding in a file saved with a byte order mark."\n')
+    env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    p = dx("reference", "lint", str(d), env=env)
+    assert p.returncode == 0, p.stderr
+    p = dx("--reference", str(d), "finding", "x-bom", "-f", "json", env=env)
+    assert p.returncode == 0 and json.loads(p.stdout)["name"] == "Bom finding", p.stderr
+
+
+def test_the_encoding_warning_never_advises_the_encoding_already_set(capfd):
+    """A lone surrogate (bytes that were not UTF-8) fails to encode in UTF-8 too: before, the
+    warning then advised setting PYTHONIOENCODING=utf-8, the encoding in use."""
+    from dxcli.output import sink
+
+    sink._escaped = 0
+    assert "a\udcffb".encode("utf-8", "dxcli-escape") == b"a\\udcffb"
+    err = capfd.readouterr().err
+    assert "PYTHONIOENCODING" not in err and "not valid Unicode" in err
+    sink._escaped = 0
+    assert "caf\u00e9".encode("ascii", "dxcli-escape") == b"caf\\u00e9"
+    assert "set PYTHONIOENCODING=utf-8" in capfd.readouterr().err  # where it is the fix
+    sink._escaped = 0
+
+
+# -- closed streams and early signals -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("args,stdin", [(["kerboul", "200"], None), (["kerboul", "-"], b"200\n" * 1000),
+                                        (["condition", "piriformis-syndrome", "-f", "json"], None), (["--version"], None)])
+def test_a_closed_stdout_is_exit_74_with_a_message(args, stdin):
+    """``dxcli kerboul 200 >&-``: before, the answer was thrown away with exit 0."""
+    p = subprocess.run([sys.executable, "-m", "dxcli", *args], input=stdin, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, env=_env(), cwd="/", timeout=TIMEOUT,
+                       preexec_fn=lambda: os.close(1))
+    assert p.returncode == 74, p.stderr
+    assert lines(p) == ["dxcli: cannot write output: standard output is closed"]
+
+
+def test_a_reader_that_leaves_early_is_still_a_quiet_exit_0():
+    proc = subprocess.Popen([sys.executable, "-m", "dxcli", "kerboul", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd="/")
+    proc.stdin.write(b"200\n" * 10)
+    proc.stdin.flush()
+    proc.stdout.read(10)
+    proc.stdout.close()
+    try:
+        proc.stdin.write(b"200\n" * 200_000)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    err = proc.stderr.read()
+    assert proc.wait(timeout=TIMEOUT) == 0 and err == b""
+
+
+def test_sigint_after_the_entry_point_is_exit_130_with_one_line():
+    """SIGINT at 5 ms steps from start to 150 ms. Once the entry point has installed its handler
+    (it says so on a test hook's descriptor), the end is exit 130 and "dxcli: interrupted",
+    never a traceback. Before it, the interpreter's own start-up: whatever Python does."""
+    handled = 0
+    for step in range(0, 31):
+        r, w = os.pipe()
+        proc = subprocess.Popen([sys.executable, "-m", "dxcli", "kerboul", "-"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/", pass_fds=(w,),
+                                env=_env(DXCLI_TEST_READY_FD=str(w)))
+        os.close(w)
+        time.sleep(step * 0.005)
+        ready = bool(select.select([r], [], [], 0)[0])  # the handler is in place before the signal is sent
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        os.close(r)
+        if ready:
+            handled += 1
+            assert proc.returncode == 130 and err == b"dxcli: interrupted\n", (step * 5, proc.returncode, err[-1500:])
+    # the last steps land after the entry point on any machine that runs the suite in time
+    assert handled >= 1
