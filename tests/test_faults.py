@@ -556,3 +556,55 @@ def test_sigint_after_the_entry_point_is_exit_130_with_one_line():
             assert proc.returncode == 130 and err == b"dxcli: interrupted\n", (step * 5, proc.returncode, err[-1500:])
     # the last steps land after the entry point on any machine that runs the suite in time
     assert handled >= 1
+
+
+# -- fuzzing with a hostile pack ------------------------------------------------------------------
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# The documented exit statuses (README): 0, 1 not found, 2 usage, 3 data, 74 output, 130 Ctrl-C.
+# 4 (internal error) is a bug.
+DOCUMENTED = {0, 1, 2, 3, 74, 130}
+_COMMAND_NAMES = ["differential", "condition", "anatomy", "muscle", "nerve", "innervation", "maneuver", "test",
+                  "redflags", "search", "sources", "cite", "info", "finding", "case", "kerboul", "tonnis", "posttest",
+                  "reference", "quiz", "help"]
+_TOKENS = st.one_of(
+    st.sampled_from(["clip", "Clip", "x-buttock", "x-ankylosing-spondylitis", "x-pelvis", "x-gluteus-maximus",
+                     "x-sciatic-nerve", "x-greater-trochanter-palpation", "x-greater-trochanter-palpation+",
+                     "x-hip-radiograph-", "x-low-back-pain", RED, "x-progressive-weakness", "buttock", "-", "lr=3",
+                     "-f", "json", "ndjson", "csv", "tsv", "table", "markdown", "-p", "0.3", "-c", "--finding",
+                     "--absent", "--next", "--draw", "--column", "angle", "--keep", "--fields", "name,id", "--seed",
+                     "1", "-n", "3", "--typed", "--kind", "schema", "lint", "muscles", "200", "0"]),
+    st.sampled_from(["clip\x1b[2J", "\x1b]52;c;aGk=\x07", "x-\u202eevil", "\x9b31m", "a\x07b", "\x1b"]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6),
+)
+_STDIN = st.sampled_from(["", "200\n", "clip\n", "a\nb\nc\n", "1\x1b]52;c;aGk=\x07\n\x9b31m\n",
+                          "angle,id\n150,\"open\n", "\u202esmall\n", "0.3 x-greater-trochanter-palpation+\n"])
+_TERMINAL_ACTS_ON = re.compile("[\x1b\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@settings(derandomize=True, database=None, deadline=None, print_blob=False, phases=(Phase.explicit, Phase.generate),
+          max_examples=max(1, int(400 * float(os.environ.get("DXCLI_FUZZ_SCALE", "1")))),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@given(st.sampled_from(_COMMAND_NAMES), st.lists(_TOKENS, max_size=6), _STDIN)
+def test_fuzz_with_a_hostile_pack_no_traceback_no_undocumented_exit_no_escape_on_stderr(
+        hostile_pack, tmp_path_factory, monkeypatch, command, tokens, stdin):
+    """Any command with any tokens over a hostile pack, in-process: a documented exit, never
+    a traceback, and nothing on stderr a terminal would act on (from the pack, the command
+    line or the input). 400 examples, about 12 s here; DXCLI_FUZZ_SCALE scales it."""
+    from conftest import run
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(hostile_pack.parent / "cache"))
+    argv = ["--reference", str(hostile_pack), command, *tokens]
+    where = f"argv={argv!r} stdin={stdin!r}"
+    try:
+        r = run(*argv, stdin=stdin)
+    except BaseException as e:  # noqa: BLE001 - any escape is a failure, with the argv to reproduce it
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        raise AssertionError(f"exception escaped the CLI: {type(e).__name__}: {e}\n{where}") from e
+    assert "Traceback" not in r.out + r.err, f"{where}\n{r.err[-2000:]}"
+    assert r.code in DOCUMENTED, f"exit {r.code}\n{where}\n{r.err[-2000:]}"
+    bad = _TERMINAL_ACTS_ON.search(r.err)
+    assert bad is None, f"{bad.group()!r} on stderr\n{where}\n{r.err[max(0, bad.start() - 300): bad.end() + 100]!r}"

@@ -19,6 +19,11 @@ from dxcli import __version__
 from dxcli.errors import EXIT_INTERNAL, DxError
 from dxcli.output.sink import StreamEnd
 
+try:  # Typer's own copy of Click (0.24 on), else Click itself
+    from typer._click.exceptions import ClickException as _ClickException
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException as _ClickException
+
 HELP = """dxcli: a command-line clinical reference and calculator for musculoskeletal and
 rehabilitation medicine, built from cited reviews (bundled: a review of buttock pain; add
 your own with --reference).
@@ -48,6 +53,39 @@ def _say_error(message: str, hint: str | None) -> None:
     tell(short(message), "dxcli: error: ", "  ")
     if hint:
         tell(short(hint), "  hint: ", "        ")
+
+
+class _Inert:
+    """A stream for Click's own usage errors, which echo the command line: what is written is
+    made inert (``errors.inert``) on its way to the real stream."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: Any) -> Any:
+        from dxcli.errors import inert
+
+        return self._stream.write(inert(text) if isinstance(text, str) else text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _shown_inert(error: Any) -> Any:
+    """``error`` (a Click exception) with its ``show`` writing through ``_Inert``."""
+    show = error.show
+
+    def inert_show(file: Any = None) -> None:
+        if file is None:
+            try:
+                from typer._click.utils import get_text_stream
+            except ImportError:  # pragma: no cover
+                from click.utils import get_text_stream
+            file = get_text_stream("stderr")
+        show(_Inert(file))
+
+    error.show = inert_show
+    return error
 
 
 class DxGroup(TyperGroup):
@@ -80,9 +118,17 @@ class DxGroup(TyperGroup):
             raise UsageError(f"No such command {name!r}.{also} The commands: 'dxcli --help'.", ctx)
         return super().resolve_command(ctx, args)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _ClickException as e:  # the root's options: the command line echoed, inert
+            raise _shown_inert(e)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except _ClickException as e:  # a command's arguments: the command line echoed, inert
+            raise _shown_inert(e)
         except DxError as e:
             _say_error(e.message, e.hint)
             raise typer.Exit(e.code) from None
