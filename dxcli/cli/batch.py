@@ -142,23 +142,23 @@ class Input:
 RECORD_MAX = LINE_MAX  # characters in one CSV record (its lines together); a longer one fails
 
 
+# One CSV field as Python's csv reader reads it (its default dialect, not strict): quoted (""
+# inside is a quote; after the closing quote, anything up to the comma but another quote), or
+# bare (a quote inside is a quote), or empty.
+_FIELD = r'(?:"(?:[^"]|"")*"(?:[^,"][^,]*)?|[^,"][^,]*)?'
+_CLOSED = None  # compiled on first use: (a line that starts a record, a line inside a quoted field)
+
+
 def _quote_state(line: str, quoted: bool) -> bool:
     """Whether a quoted field is still open at the end of ``line``, given whether one was
-    open at its start: the states of Python's csv reader (its default dialect: a quote opens
-    a field only at the start of it, and "" within one is a quote)."""
-    # states: 0 start of a field, 1 in a bare field, 2 in a quoted field, 3 a quote in one
-    state = 2 if quoted else 0
-    for c in line:
-        if state == 2:
-            if c == '"':
-                state = 3
-        elif c == ",":
-            state = 0
-        elif state == 0:
-            state = 2 if c == '"' else 1
-        elif state == 3:
-            state = 2 if c == '"' else 1
-    return state == 2
+    open at its start: the line (or the rest of the quoted field, then the line) is whole
+    CSV fields or not."""
+    global _CLOSED
+    if _CLOSED is None:
+        import re
+
+        _CLOSED = (re.compile(f"{_FIELD}(?:,{_FIELD})*"), re.compile(f'(?:[^"]|"")*"(?:[^,"][^,]*)?(?:,{_FIELD})*'))
+    return _CLOSED[quoted].fullmatch(line) is None
 
 
 def _records(blocks: Iterable[list[Optional[str]]]) -> Iterator[tuple[int, Optional[str], Optional[str]]]:
