@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 
@@ -560,8 +562,6 @@ def test_sigint_after_the_entry_point_is_exit_130_with_one_line():
 
 # -- fuzzing with a hostile pack ------------------------------------------------------------------
 
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 # The documented exit statuses (README): 0, 1 not found, 2 usage, 3 data, 74 output, 130 Ctrl-C.
 # 4 (internal error) is a bug.

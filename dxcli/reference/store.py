@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 import zlib
 from pathlib import Path
 from typing import Any, Callable, Optional
