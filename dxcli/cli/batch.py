@@ -314,8 +314,7 @@ def run(
 
     source.before_wait = deliver
     if source.tty:
-        term.stderr.write(f"dxcli: reading {what}, one a line; Ctrl-D to end\n")
-        term.stderr.flush()
+        tell(f"reading {what}, one a line; Ctrl-D to end", stream=term.stderr)
     if column is not None:
         columns = [pretest_column, column] if pretest_column else [column]
         for n, raw, kept, error in csv_rows(source.blocks(), columns, keep or []):
