@@ -5,4 +5,3 @@ dxcli is a reference for trained clinicians and learners, not a diagnosis.
 """
 
 __version__ = "0.2.0"
-

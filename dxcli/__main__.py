@@ -34,12 +34,41 @@ _interrupt_quietly()
 
 
 def main() -> None:
+    _interrupt_quietly()  # first, before any heavy import
     from dxcli.cli.app import main as run
 
     try:
         run()
     except SystemExit as e:
         _end(e)
+
+
+def _interrupt_quietly() -> None:
+    """Ctrl-C ends the program with exit 130 and one line on stderr, from this moment on
+    (imports included): no KeyboardInterrupt traceback, whatever it was doing. Output already
+    flushed stays; output not yet flushed is dropped, as the exit status says the run did not
+    finish. The entry point's alone: importing dxcli as a library leaves the host's handler.
+    What comes before this line (the interpreter's own start-up) is the interpreter's."""
+    import os
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        try:
+            os.write(2, b"dxcli: interrupted\n")
+        finally:
+            os._exit(130)
+
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored (`cmd &`)
+            signal.signal(signal.SIGINT, stop)
+    except (ValueError, OSError):  # not the main thread, or no signals here
+        pass
+    ready = os.environ.get("DXCLI_TEST_READY_FD")  # a test hook: says when the handler is in place
+    if ready:
+        try:
+            os.write(int(ready), b"r")
+        except (OSError, ValueError):
+            pass
 
 
 def _end(done: SystemExit) -> None:

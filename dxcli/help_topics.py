@@ -70,17 +70,19 @@ NO_COLOR or with TERM=dumb. A page taller than the terminal goes through a pager
 EXIT_CODES = """\
 Exit codes: what a script can rely on
 
-  0    success (also when the reader closed the pipe early)
+  0    success (also when the reader closed the pipe early: EPIPE)
   1    nothing found; close names and a 'dxcli search' command on stderr
   2    invalid usage or input (the message names the value and what is accepted)
   3    invalid reference data (a pack or the data files)
   4    an internal error: a bug (DXCLI_DEBUG=1 shows the traceback)
-  74   the output could not be written (full disk, file-size limit): never a
-       silent truncation
+  74   the output could not be written (full disk, file-size limit, closed
+       stdout; an output file that is a directory, device, FIFO or socket, or
+       that the file system refuses): never a silent truncation
   130  interrupted (Ctrl-C)
 
-A batch run reports each bad line on stderr with its line number, goes on, and exits 2 at
-the end if any line failed.
+A batch run reports each bad line (in a CSV, each record that cannot be read whole: an
+open quote, an over-long record, a ragged row) on stderr with the line it begins on, goes
+on, and exits 2 at the end if any line failed.
 """
 
 PACKS = """\

@@ -252,12 +252,12 @@ def test_packs_are_included_with_reference(tmp_path, monkeypatch, full_export):
     assert not any(n["fields"]["Record"] == "pack-heel-drop" for n in without.values())
 
 
-def test_bad_paths_are_usage_errors(tmp_path):
-    r = run("export", "anki", str(tmp_path))
-    assert r.code == 2 and "directory" in r.err
+def test_bad_paths_are_refused(tmp_path):
+    r = run("export", "anki", str(tmp_path))  # a path that cannot be written: 74, with the reason
+    assert r.code == 74 and "it is a directory; nothing was replaced" in r.err
     r = run("export", "anki", str(tmp_path / "no" / "such" / "x.apkg"))
-    assert r.code == 2 and "no directory" in r.err
-    assert run("export", "anki", "-").code == 2
+    assert r.code == 74 and "No such file or directory" in r.err
+    assert run("export", "anki", "-").code == 2  # a usage error: a package cannot go to stdout
     r = run("export", "anki", str(tmp_path / "t.apkg"), "--topics", " , ")
     assert r.code == 2 and "names no topic" in r.err
     r = run("export", "anki", str(tmp_path / "deck.zip"), "-f", "json")

@@ -342,13 +342,13 @@ def test_stdout_devnull():
 
 @pytest.mark.parametrize("args", [["differential", "buttock"], ["info", "-f", "json"], ["kerboul", "210"]], ids=lambda a: " ".join(a))
 def test_stdout_closed_before_start(tmp_path, args):
-    """`dxcli ... >&-`: no traceback; the exit status is one of the documented ones (0-4)."""
+    """`dxcli ... >&-`: no traceback; the answer cannot be written, so exit 74 with the reason
+    (issue 23: before, it was discarded with exit 0)."""
     cmd = " ".join(shlex.quote(a) for a in args)
     p, err, rc = _bash(f'$DX {cmd} >&- 2>"$ERR"; echo "$?" > "$RC"', tmp_path)
     _no_traceback(err, f"dxcli {cmd} >&-")
-    assert rc in (0, 1, 2, 3, 4), rc
-    if rc != 0:
-        assert err.strip(), f"exit {rc} without a message"
+    assert rc == 74, rc
+    assert err == "dxcli: cannot write output: standard output is closed\n", err
 
 
 def test_stdout_closed_before_start_is_not_an_internal_error(tmp_path):

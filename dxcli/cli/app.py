@@ -19,6 +19,11 @@ from dxcli import __version__
 from dxcli.errors import EXIT_INTERNAL, DxError
 from dxcli.output.sink import StreamEnd
 
+try:  # Typer's own copy of Click (0.24 on), else Click itself
+    from typer._click.exceptions import ClickException as _ClickException
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException as _ClickException
+
 HELP = """dxcli: a command-line clinical reference and calculator for musculoskeletal and
 rehabilitation medicine, built from cited reviews (bundled: a review of buttock pain; add
 your own with --reference).
@@ -54,18 +59,15 @@ def _cut_quoted(text: str) -> str:
 
 
 def _say_error(message: str, hint: str | None) -> None:
-    from dxcli.output.render import inert
+    from dxcli.errors import inert, tell
 
     def short(text: str) -> str:  # a huge value is named, not echoed whole
         text = _cut_quoted(inert(text))
         return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
 
-    from dxcli.errors import stderr_text
-
-    err = sys.stderr or open(os.devnull, "w")
-    err.write(stderr_text(short(message), "dxcli: error: ", "  "))
+    tell(short(message), "dxcli: error: ", "  ")
     if hint:
-        err.write(stderr_text(short(hint), "  hint: ", "        "))
+        tell(short(hint), "  hint: ", "        ")
 
 
 def _click_error(e: BaseException) -> None:

@@ -19,7 +19,7 @@ import stat
 import sys
 from typing import Any, Callable, Hashable, Iterable, Iterator, NamedTuple, Optional, TextIO, Union
 
-from dxcli.errors import EXIT_USAGE, DxError, InvalidInput
+from dxcli.errors import EXIT_USAGE, DxError, InvalidInput, tell
 from dxcli.output.render import Terminal
 
 LINE_MAX = 65_536  # characters in one input line; a longer line is reported and skipped
@@ -29,6 +29,7 @@ MEMO_CHARS = 14_000_000  # ...and characters of them: memory stays bounded howev
 # (a full Kerboul row is about 300 characters since its intervals became JSON objects: 14M holds
 # the ~45,000 distinct results that 8M held before, so two-decimal angles, 36,000 values, still fit)
 TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines
+_BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
 
 
 class Line(NamedTuple):
@@ -101,6 +102,7 @@ class Input:
         enc = self.encoding
         pending = b""
         skipping = False  # within a line already reported as too long: drop it to its end
+        start = True  # before the first line
         while True:
             data = self.read()
             if not data:
@@ -111,6 +113,13 @@ class Input:
                     continue
                 data, skipping = data[i + 1 :], False
             buf = pending + data if pending else data
+            if start:  # a UTF-8 byte order mark before the first line (as spreadsheets save) is read past
+                if len(buf) < 3 and _BOM.startswith(buf):
+                    pending = buf
+                    continue
+                start = False
+                if buf.startswith(_BOM):
+                    buf = buf[3:]
             end = buf.rfind(b"\n")
             if end < 0:
                 pending = buf
@@ -130,37 +139,105 @@ class Input:
             yield [TOO_LONG if len(text) > LINE_MAX else text]
 
 
-def csv_rows(
-    blocks: Iterable[list[Optional[str]]], columns: list[str], keep: list[str], stderr: TextIO
-) -> Iterator[tuple[int, Optional[str], list[str], Optional[str]]]:
-    """(line number, input, kept cells, error) for rows of a CSV with a header.
+RECORD_MAX = LINE_MAX  # characters in one CSV record (its lines together); a longer one fails
 
-    The input joins the cells of ``columns`` with a space; the error names an empty column
-    or an over-long line. Blank rows are skipped.
+
+# One CSV field as Python's csv reader reads it (its default dialect, not strict): quoted (""
+# inside is a quote; after the closing quote, anything up to the comma but another quote), or
+# bare (a quote inside is a quote), or empty.
+_FIELD = r'(?:"(?:[^"]|"")*"(?:[^,"][^,]*)?|[^,"][^,]*)?'
+_CLOSED = None  # compiled on first use: (a line that starts a record, a line inside a quoted field)
+
+
+def _quote_state(line: str, quoted: bool) -> bool:
+    """Whether a quoted field is still open at the end of ``line``, given whether one was
+    open at its start: the line (or the rest of the quoted field, then the line) is whole
+    CSV fields or not."""
+    global _CLOSED
+    if _CLOSED is None:
+        import re
+
+        _CLOSED = (re.compile(f"{_FIELD}(?:,{_FIELD})*"), re.compile(f'(?:[^"]|"")*"(?:[^,"][^,]*)?(?:,{_FIELD})*'))
+    return _CLOSED[quoted].fullmatch(line) is None
+
+
+def _records(blocks: Iterable[list[Optional[str]]]) -> Iterator[tuple[int, Optional[str], Optional[str]]]:
+    """(first line, record text, error) for each CSV record of the input: a record is one
+    line, or several when a quoted field holds line breaks. A record that cannot be read
+    whole (a quoted field still open at the end of input, or longer than RECORD_MAX, or
+    running into a line over LINE_MAX) is one error, labelled with the line it began on;
+    the records after it are read as usual."""
+    n = 0
+    first = 0  # the line the open record began on (0: none open)
+    parts: list[str] = []
+    size = 0
+    over = False  # the open record is already over RECORD_MAX: its text is not kept
+    for block in blocks:
+        for line in block:
+            n += 1
+            if line is TOO_LONG:
+                if first:
+                    yield first, None, f"a quoted field opened on line {first} runs into line {n}, which is longer than {LINE_MAX:,} characters; lines {first}-{n} skipped"
+                    first, parts, size, over = 0, [], 0, False
+                else:
+                    yield n, None, f"the line is longer than {LINE_MAX:,} characters; skipped"
+                continue
+            if not first:
+                if '"' not in line:  # the common case: one line, one record
+                    yield n, line, None
+                    continue
+                if not _quote_state(line, False):
+                    yield n, line, None
+                    continue
+                first, parts, size, over = n, [line], len(line), False
+                continue
+            size += len(line) + 1
+            if not over:
+                if size > RECORD_MAX:
+                    over, parts = True, []
+                else:
+                    parts.append(line)
+            if not _quote_state(line, True):
+                if over:
+                    yield first, None, (f"the record from line {first} to line {n} is longer than {RECORD_MAX:,} characters"
+                                        " (a quoted field with line breaks in it); skipped")
+                else:
+                    yield first, "\n".join(parts), None
+                first, parts, size, over = 0, [], 0, False
+    if first:
+        yield first, None, (f"a quoted field opened on line {first} is never closed: lines {first}-{n} were read as part "
+                            "of it and are lost (a missing \")")
+
+
+def csv_rows(
+    blocks: Iterable[list[Optional[str]]], columns: list[str], keep: list[str]
+) -> Iterator[tuple[int, Optional[str], list[str], Optional[str]]]:
+    """(line number, input, kept cells, error) for records of a CSV with a header.
+
+    The input joins the cells of ``columns`` with a space. A record that cannot be used is
+    an error at the line it began on: one that is not CSV (a quoted field never closed, an
+    over-long record or line), a ragged one (more or fewer cells than the header), or an
+    empty column. Blank records are skipped.
     """
     import csv
 
-    too_long: list[int] = []  # over-long lines not yet reported
-    skipped = [0]  # over-long lines so far: the reader's line count leaves them out
+    records = _records(blocks)
 
-    def lines() -> Iterator[str]:
-        n = 0
-        for block in blocks:
-            for line in block:
-                n += 1
-                if line is TOO_LONG:
-                    too_long.append(n)
-                    skipped[0] += 1
-                    continue
-                yield line + "\n"  # (a quoted cell may span lines)
+    def cells_of(text: str) -> list[str]:
+        return next(csv.reader([text + "\n"]), [])
 
-    reader = csv.reader(lines())
-    try:
-        header = next(reader)
-    except StopIteration:
+    header: list[str] = []
+    for n, text, error in records:
+        if error is not None:
+            raise InvalidInput(f"line {n}: the CSV header cannot be read: {error}", hint="the first line of a CSV names its columns")
+        try:
+            header = cells_of(text)  # type: ignore[arg-type]
+        except csv.Error as e:
+            raise InvalidInput(f"line {n}: the CSV header is not CSV: {e}", hint="the first line of a CSV names its columns") from None
+        if header and any(h.strip() for h in header):
+            break
+    else:
         return
-    except csv.Error as e:
-        raise InvalidInput(f"line 1: not CSV: {e}") from None
     names = [h.strip().lower() for h in header]
 
     def index(col: str, what: str) -> int:
@@ -173,27 +250,28 @@ def csv_rows(
 
     idx = [index(c, "--pretest-column" if i == 0 and len(columns) > 1 else "--column") for i, c in enumerate(columns)]
     kidx = [index(c, "--keep") for c in keep]
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            stderr.write(f"dxcli: line {reader.line_num + skipped[0]}: not CSV: {e}\n")
+    width = len(header)
+    for n, text, error in records:
+        if error is not None:
+            yield n, None, [], error
             continue
-        while too_long:
-            yield too_long.pop(0), None, [], f"the line is longer than {LINE_MAX:,} characters; skipped"
-        n = reader.line_num + skipped[0]
-        if row and any(c.strip() for c in row):
-            cells = [row[i].strip() if i < len(row) else "" for i in idx]
-            kept = [row[i] if i < len(row) else "" for i in kidx]
-            empty = [c for c, v in zip(columns, cells) if not v]
-            if empty:
-                yield n, None, kept, f"the column {empty[0]!r} is empty"
-            else:
-                yield n, " ".join(cells), kept, None
-    while too_long:
-        yield too_long.pop(0), None, [], f"the line is longer than {LINE_MAX:,} characters; skipped"
+        try:
+            row = cells_of(text)  # type: ignore[arg-type]
+        except csv.Error as e:
+            yield n, None, [], f"not CSV: {e}"
+            continue
+        if not row or not any(c.strip() for c in row):
+            continue
+        if len(row) != width:
+            yield n, None, [], f"{len(row)} cell{'s' if len(row) != 1 else ''} where the header has {width}"
+            continue
+        cells = [row[i].strip() for i in idx]
+        kept = [row[i] for i in kidx]
+        empty = [c for c, v in zip(columns, cells) if not v]
+        if empty:
+            yield n, None, kept, f"the column {empty[0]!r} is empty"
+        else:
+            yield n, " ".join(cells), kept, None
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -237,11 +315,10 @@ def run(
 
     source.before_wait = deliver
     if source.tty:
-        term.stderr.write(f"dxcli: reading {what}, one a line; Ctrl-D to end\n")
-        term.stderr.flush()
+        tell(f"reading {what}, one a line; Ctrl-D to end", stream=term.stderr)
     if column is not None:
         columns = [pretest_column, column] if pretest_column else [column]
-        for n, raw, kept, error in csv_rows(source.blocks(), columns, keep or [], term.stderr):
+        for n, raw, kept, error in csv_rows(source.blocks(), columns, keep or []):
             if error is not None:
                 job.fail(n, error)
             else:
@@ -253,7 +330,7 @@ def run(
             n += len(lines)
     writer.close()
     if job.failed:
-        term.stderr.write(f"dxcli: {job.failed} line(s) failed\n")
+        tell(f"{job.failed} line(s) failed", stream=term.stderr)
         return EXIT_USAGE
     return 0
 
@@ -311,7 +388,7 @@ class _Job:
     def fail(self, n: int, error: str) -> None:
         self.failed += 1
         self.writer.flush()
-        self.term.stderr.write(f"dxcli: line {n}: {error}\n")
+        tell(f"line {n}: {error}", stream=self.term.stderr)
 
     def one(self, n: int, raw: Optional[str], kept: str = "") -> None:
         if raw is TOO_LONG:
@@ -330,7 +407,7 @@ class _Job:
             self.fail(n, error)
         for w in warnings:
             self.writer.flush()
-            self.term.stderr.write(f"dxcli: line {n}: warning: {w}\n")
+            tell(f"line {n}: warning: {w}", stream=self.term.stderr)
 
     def chunk(self, first: int, lines: list[Optional[str]]) -> None:
         """A block of lines: one lookup each, and one write when all have plain results."""

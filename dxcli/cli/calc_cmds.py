@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
         pretest: Annotated[Optional[str], typer.Option("--pretest", "-p", help="Pre-test probability: 0.3 or 30%.")] = None,
         condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="The condition, for findings with evidence for several.", autocompletion=names("condition"))] = None,
         draw: Annotated[bool, typer.Option("--draw", help="Also draw the Fagan nomogram on stderr.")] = False,
-        svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file.")] = None,
+        svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file ('-': to stdout, in place of the result).")] = None,
         column: ColumnOpt = None,
         pretest_column: Annotated[Optional[str], typer.Option("--pretest-column", help="Batch from a CSV: read each pre-test probability from this column (and the findings from --column).")] = None,
         keep: KeepOpt = None,
@@ -179,6 +179,8 @@ def register(app: typer.Typer) -> None:
         result, lr, band = uncertainty.posttest(parse_probability(pretest, "pre-test probability"), findings, condition, draws, seed)
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
+            if svg is not None and str(svg) == "-":  # the SVG is the output: stdout holds one document
+                return
         from dxcli.query.conditions import condition_name
 
         present(ctx, result, fmt, "posttest", condition_name=condition_name)
@@ -208,13 +210,19 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
                 width = max(40, min(80, os.get_terminal_size(err.fileno()).columns))
         except (OSError, ValueError, AttributeError):
             pass
-        err.write(fagan.text(result["pretest"], lr, width=width, band=shade, title=title, findings=findings) + "\n")
+        from dxcli.errors import inert  # a condition's name and the findings come from data and packs
+
+        err.write(inert(fagan.text(result["pretest"], lr, width=width, band=shade, title=title, findings=findings)) + "\n")
     if svg is not None:
-        try:
-            svg.write_text(fagan.svg(result["pretest"], lr, title=title, band=shade, findings=findings), encoding="utf-8")
-        except OSError as e:
-            raise InvalidInput(f"cannot write {svg}: {e.strerror}", hint="choose a writable path") from None
-        terminal(ctx).stderr.write(f"dxcli: wrote {svg}\n")
+        drawing = fagan.svg(result["pretest"], lr, title=title, band=shade, findings=findings)
+        if str(svg) == "-":  # standard output: the drawing in place of the result
+            terminal(ctx).stdout.write(drawing)
+            return
+        from dxcli.errors import tell
+        from dxcli.output import files
+
+        files.replace(svg, lambda tmp: tmp.write_text(drawing, encoding="utf-8"))
+        tell(f"wrote {svg}", stream=terminal(ctx).stderr)
 
 
 def _tonnis_ids(incomplete: str) -> list[str]:

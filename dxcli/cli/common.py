@@ -78,4 +78,6 @@ def given_fields(ctx: typer.Context) -> Optional[str]:
 
 
 def warn(ctx: typer.Context, message: str) -> None:
-    terminal(ctx).stderr.write(f"dxcli: warning: {message}\n")
+    from dxcli.errors import tell
+
+    tell(message, "dxcli: warning: ", "  ", terminal(ctx).stderr)

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from dxcli.cli.common import FieldsOpt, FormatOpt, present, terminal, warn
+from dxcli.errors import tell
 
 export_app = typer.Typer(help="Export the reference as study material.", no_args_is_help=True)
 
@@ -78,22 +79,19 @@ def anki(
             raise InvalidInput("--topics names no topic", hint="topics: " + ", ".join(_topics()))
     if str(file) == "-":
         raise InvalidInput("an Anki package cannot be written to stdout", hint="give a file name such as buttock.apkg")
-    if file.is_dir():
-        raise InvalidInput(f"{str(file)!r} is a directory", hint="give a file name such as buttock.apkg")
-    if not file.parent.is_dir():
-        raise InvalidInput(f"cannot write {str(file)!r}: no directory {str(file.parent)!r}", hint="create the directory first, or choose another path")
+    from dxcli.output.files import check
+
+    check(file)  # a directory, device, FIFO or socket is refused before the cards are made
     if file.suffix.lower() != ".apkg":
         warn(ctx, f"{file} does not end in .apkg; Anki imports packages by that extension")
     term = terminal(ctx)
     bar = Progress(term.stderr)
     try:
         rows = writer.write(cards(chosen), file, data_version(), progress=bar.update)
-    except OSError as e:
-        raise InvalidInput(f"cannot write {file}: {e.strerror or e}", hint="choose a writable path") from None
     finally:
         bar.close()
     present(ctx, rows, fmt, "decks")
-    term.stderr.write(f"dxcli: wrote {file} ({sum(r['notes'] for r in rows)} notes in {len(rows)} decks)\n")
+    tell(f"wrote {file} ({sum(r['notes'] for r in rows)} notes in {len(rows)} decks)", stream=term.stderr)
 
 
 class Progress:

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         import os
         import sys
 
-        from dxcli.errors import InvalidInput, stderr_text
+        from dxcli.errors import InvalidInput, tell
 
         try:
             from dxcli import mcp_server
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         except ImportError as e:
             raise InvalidInput(f"the MCP server needs the mcp package ({e.msg})", hint='pip install "dxcli[mcp]"') from None
         if sys.stdin is not None and sys.stdin.isatty():
-            sys.stderr.write(stderr_text("serving MCP on stdin and stdout; an MCP client starts this command (Ctrl-D ends it)", "dxcli: ", "  "))
+            tell("serving MCP on stdin and stdout; an MCP client starts this command (Ctrl-D ends it)")
         env = [p for p in os.environ.get("DXCLI_REFERENCE_PATH", "").split(os.pathsep) if p.strip()]
         packs = env + [str(p) for p in ctx.find_root().params.get("reference") or []]
         sys.stdout = sys.__stdout__  # the SDK writes the protocol to the real stdout, not the checked writer

@@ -90,4 +90,6 @@ def lint(
         present(ctx, [p.as_row() for p in problems], fmt, "lint")
     if problems:
         raise DataError(f"{len(problems)} problem(s) in {path}", hint="fix each listed problem and lint again")
-    terminal(ctx).stderr.write(f"dxcli: {path}: no problems\n")
+    from dxcli.errors import tell
+
+    tell(f"{path}: no problems", stream=terminal(ctx).stderr)

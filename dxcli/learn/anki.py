@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
@@ -61,8 +60,9 @@ def fields_of(card: dict[str, Any]) -> list[str]:
 
 def write(cards: Iterable[dict[str, Any]], path: Path, data_version: str,
           progress: Optional[Callable[[int, int], None]] = None) -> list[dict[str, Any]]:
-    """Write the cards to ``path`` (atomically: a temporary file renamed into place) and
-    return one row per deck: its name, topic and note count."""
+    """Write the cards to ``path`` (a new or replaced regular file, atomically: see
+    ``output.files``; CannotWrite, exit 74, otherwise) and return one row per deck: its
+    name, topic and note count."""
     import genanki
 
     cards = list(cards)
@@ -85,13 +85,10 @@ def write(cards: Iterable[dict[str, Any]], path: Path, data_version: str,
         counts[topic] += 1
         if progress:
             progress(i, len(cards) + 1)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        genanki.Package(list(decks.values())).write_to_file(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    from dxcli.output import files
+
+    package = genanki.Package(list(decks.values()))
+    files.replace(path, lambda tmp: package.write_to_file(str(tmp)))
     if progress:
         progress(len(cards) + 1, len(cards) + 1)
     return [{"id": t, "deck": deck_name(t), "notes": counts[t]} for t in decks]

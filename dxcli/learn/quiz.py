@@ -17,7 +17,7 @@ import random
 import textwrap
 from typing import Any, Callable, Optional
 
-from dxcli.errors import wrap_words
+from dxcli.errors import inert, wrap_words
 from dxcli.learn.cards import cards, note_line
 from dxcli.query.lookup import norm
 
@@ -105,6 +105,7 @@ def run(
     each answer read (input that is not a terminal is not shown by it)."""
 
     def say(text: str, indent: str = "") -> None:
+        text = inert(text)  # questions and choices come from data and packs
         if width:
             for para in text.split("\n"):
                 write("\n".join(wrap_words(para, width, indent, indent + "  ")) + "\n")
@@ -128,7 +129,7 @@ def run(
             break
         answer = line.rstrip("\r\n")
         if echo:
-            write(answer + "\n")
+            write(inert(answer) + "\n")
         asked += 1
         tally[1] = asked
         shown = q["answer"]

@@ -25,7 +25,8 @@ class Section:
 class Report:
     """A result of several parts: ``doc`` whole (JSON), its ``sections`` (NDJSON, one object
     a line with its section's kind) and ``flat`` rows (CSV, TSV and any format of rows);
-    ``alerts``, lines that also go to stderr whatever stdout is redirected to."""
+    ``alerts``, red flags that also go to stderr (after "dxcli: RED FLAG: ") whatever stdout
+    is redirected to."""
 
     def __init__(self, doc: dict[str, Any], sections: list[Section], flat: list[dict[str, Any]], alerts: Sequence[str] = ()) -> None:
         self.doc, self.sections, self.flat, self.alerts = doc, sections, flat, list(alerts)

@@ -100,8 +100,10 @@ def _report(report: Report, out: formats.Format, term: Terminal, fields: Optiona
     """A report: its alerts (red flags) on stderr too, unless a person's page shows them
     whole; with --fields, the fields of its flat rows in every format."""
     if not (out.name == "table" and fields is None):
-        for line in report.alerts:
-            term.stderr.write(line + "\n")
+        from dxcli.errors import tell
+
+        for line in report.alerts:  # from data and packs: made inert on the way, as every message
+            tell(line, "dxcli: RED FLAG: ", "  ", term.stderr)
     if fields is not None:
         present(report.flat, out.name, term, fields=fields, command=command)
         return

@@ -15,7 +15,6 @@ from typing import Any, Callable, Sequence, TextIO
 # C0/C1 control characters (ESC among them) other than tab and newline, and the bidirectional
 # embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a
 # terminal shows ("Trojan Source"): shown as escapes, never acted on.
-_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 # What JSON leaves raw but a terminal would act on: escaped as \\uXXXX in JSON text (JSON
 # itself escapes U+0000-U+001F). Line and paragraph separators too, for JavaScript readers.
 _JSON_UNSAFE = "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
@@ -91,16 +90,14 @@ class View:
         return cell(value, for_table=True)
 
 
-def _shown(m: "re.Match[str]") -> str:
-    o = ord(m.group())
-    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
-
-
 def inert(text: str) -> str:
-    """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text."""
+    """Neutralise control characters (ANSI escapes) and bidi overrides in data shown as text:
+    the one neutraliser, ``dxcli.errors.inert``, which messages on stderr go through too."""
     if text.isascii() and text.isprintable():  # the common case, nothing to neutralise
         return text
-    return re.sub(_CONTROL, _shown, valid_text(text))
+    from dxcli.errors import inert as neutralise
+
+    return neutralise(text)
 
 
 def json_text(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None) -> str:

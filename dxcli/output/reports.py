@@ -29,5 +29,5 @@ def ranking(result: dict[str, Any]) -> Report:
         for r in result["conditions"]
     ]
     sections = [Section("red_flag", result["red_flags"]), Section("condition", result["conditions"]), Section("next", nxt or [])]
-    alerts = [f"dxcli: RED FLAG: {fl['name']} ({fl['finding']}): {fl['action']}" for fl in result["red_flags"]]
+    alerts = [f"{fl['name']} ({fl['finding']}): {fl['action']}" for fl in result["red_flags"]]
     return Report(result, sections, flat, alerts)

@@ -7,7 +7,8 @@ limit, a full disk) is never silently dropped:
 
 * the reader closed the pipe (EPIPE): ``ReaderGone``; the rest of the output is discarded and
   dxcli ends quietly with exit 0, as before;
-* any other write error (ENOSPC, EFBIG, EIO...): ``WriteFailed``, exit 74 (EX_IOERR in
+* any other write error (ENOSPC, EFBIG, EIO, a standard output closed with ``>&-``...):
+  ``WriteFailed``, exit 74 (EX_IOERR in
   sysexits.h) with ``dxcli: cannot write output: <reason>`` on stderr;
 * a character the output encoding cannot carry (``PYTHONIOENCODING=ascii``): written as a
   ``\\uXXXX`` escape (valid inside JSON strings too), with one warning on stderr that names the
@@ -54,10 +55,14 @@ def _escape(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeEncodeError):  # pragma: no cover - only used for encoding
         raise exc
     if not _escaped:
-        say(
-            f"dxcli: warning: the output encoding ({exc.encoding}) cannot carry some characters; "
-            "they are written as \\u escapes (set PYTHONIOENCODING=utf-8 to write them as they are)"
-        )
+        if codecs.lookup(exc.encoding).name.startswith("utf"):  # only a lone surrogate fails: not text
+            say("dxcli: warning: some characters are not valid Unicode (bytes that were not UTF-8); "
+                "they are written as \\u escapes")
+        else:
+            say(
+                f"dxcli: warning: the output encoding ({exc.encoding}) cannot carry some characters; "
+                "they are written as \\u escapes (set PYTHONIOENCODING=utf-8 to write them as they are)"
+            )
     _escaped += 1
     out = []
     for ch in exc.object[exc.start : exc.end]:
@@ -94,7 +99,7 @@ class Sink:
     errors = "dxcli-escape"
 
     def __init__(self, fd: int | None, encoding: str = "utf-8", tty: bool = False) -> None:
-        self._fd = fd  # None: nowhere to write (stdout was closed at start): discard, like /dev/null
+        self._fd = fd  # None: stdout was closed at start: a write fails (EBADF), exit 74
         self.encoding = codecs.lookup(encoding).name
         self._tty = tty
         self._parts: list[str] = []
@@ -153,8 +158,12 @@ class Sink:
 
     # -- the one checked write -------------------------------------------------------
     def _write_all(self, data: bytes) -> None:
-        if self._fd is None or self.gone:
+        if self.gone:
             return
+        if self._fd is None:  # standard output was closed (``>&-``): the answer goes nowhere
+            self.failed = "standard output is closed"
+            self.gone = True
+            raise WriteFailed(self.failed)
         view = memoryview(data)
         while view:
             try:

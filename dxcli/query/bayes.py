@@ -290,12 +290,11 @@ def _inferred_condition(pretest: float, findings: list[str]) -> Optional[str]:
     common = [c for c in named[0][3] if all(c in n[3] for n in named)]
     names = loader.by_ids("condition", list(dict.fromkeys([*common, *(c for n in named for c in n[4])])))
     if len(common) == 1:
-        from dxcli.errors import stderr_text
+        from dxcli.errors import tell
 
         cid = common[0]
-        sys.stderr.write(stderr_text(
-            f"condition taken as {cid} ({names[cid]['name'].lower()}), the one condition with a likelihood "
-            f"ratio for {' and '.join(n[0] for n in named)}; choose another with --condition", "dxcli: ", "  "))
+        tell(f"condition taken as {cid} ({names[cid]['name'].lower()}), the one condition with a likelihood "
+             f"ratio for {' and '.join(n[0] for n in named)}; choose another with --condition")
         return cid
     first = (several or named)[0]
     bare = next((n for n in named if not n[3]), None)

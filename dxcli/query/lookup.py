@@ -8,7 +8,6 @@ accepts only an id, a name or an alias, so that a prefix can never pick the wron
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Iterable
 
 from dxcli.errors import Ambiguous, NotFound
@@ -48,12 +47,11 @@ def find(records: Iterable[dict[str, Any]], query: str, what: str, *, exact: boo
     if single and not exact:
         rec = single[0]
         label = rec.get("name") or rec.get("label")
-        from dxcli.errors import stderr_text
+        from dxcli.errors import tell
 
-        sys.stderr.write(stderr_text(
-            f"{query.strip()!r} taken as {what} {rec['id']}"
-            + (f" ({label})" if label and norm(label) != norm(rec["id"]) else "")
-            + f", the one {what} whose name it begins", "dxcli: ", "  "))
+        tell(f"{query.strip()!r} taken as {what} {rec['id']}"
+             + (f" ({label})" if label and norm(label) != norm(rec["id"]) else "")
+             + f", the one {what} whose name it begins")
         return rec
     if single:
         raise NotExact(

@@ -155,6 +155,8 @@ class Checker:
             return
         try:
             text = raw.decode("utf-8")
+            if text.startswith("\ufeff"):  # a byte order mark, as some editors save UTF-8
+                text = text[1:]
         except UnicodeDecodeError as e:
             self.problems.append(
                 Problem(display, None, "", f"not UTF-8 (byte {e.start})", "save the file as UTF-8")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 import zlib
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -537,7 +536,9 @@ class Store:
                 raise DataError(f"cannot write the data store in {base} ({e.strerror or e}) nor in a temporary directory ({t.strerror or t})",
                                 hint=NO_STORE_HINT) from None
             atexit.register(shutil.rmtree, self._fallback, True)  # a store for this run only
-            sys.stderr.write(f"dxcli: notice: cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run\n")
+            from dxcli.errors import tell
+
+            tell(f"cannot write the cache in {base} ({e.strerror or e}); using a temporary store for this run", "dxcli: notice: ")
             path = self._path(state, self._fallback)
             try:
                 build(files, path, state)
