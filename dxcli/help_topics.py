@@ -208,6 +208,8 @@ Environment: the variables dxcli reads
   XDG_CACHE_HOME        where the data store is kept (an absolute path; else
                         ~/.cache)
   DXCLI_DEBUG           set (to anything): an internal error shows its traceback
+  DXCLI_TEST_READY_FD   for dxcli's own tests: a file descriptor that is told
+                        when the Ctrl-C handler is in place
 """
 
 FILES = """\
