@@ -145,3 +145,42 @@ def _no_packs_left_behind():
     from dxcli.reference import loader
 
     loader.use_packs([])
+
+
+def _drop_dac_capabilities() -> None:
+    """In a child, before exec: root without the capabilities that let it pass any permission
+    bits (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), dropped from the bounding set so the exec'd
+    interpreter never has them. Files are then judged by their owner bits."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def without_dac_override(skip: bool = True):
+    """A preexec function that makes a child an ordinary user for file permissions (root
+    without the capabilities above), or None when the tests already run as one. Where the
+    capabilities cannot be dropped: pytest.skip, or None with ``skip=False``."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    if os.geteuid() != 0:
+        return None
+    shut = Path(tempfile.mkdtemp(prefix="dx"))
+    os.chmod(shut, 0)
+    try:
+        probe = subprocess.run([sys.executable, "-c", "import os, sys; os.listdir(sys.argv[1])", str(shut)],
+                               preexec_fn=_drop_dac_capabilities, capture_output=True, timeout=60)
+        if b"PermissionError" in probe.stderr:  # the bits count for the child
+            return _drop_dac_capabilities
+    except (OSError, subprocess.SubprocessError):
+        pass
+    finally:
+        os.rmdir(shut)
+    if skip:
+        pytest.skip("running as root, and the capabilities to pass permission bits cannot be dropped here")
+    return None

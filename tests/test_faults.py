@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, without_dac_override
 
 TIMEOUT = 60
 
@@ -364,37 +364,6 @@ def test_errors_of_the_file_system_are_exit_74_with_the_reason(command, tmp_path
         assert p.returncode == 74 and reason in lines(p)[0], (what, p.returncode, p.stderr)
 
 
-def _without_dac_override() -> None:
-    """In the child, before exec: root without the capabilities that let it pass any
-    permission bits (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), dropped from the bounding set so
-    the exec'd interpreter never has them. Files are then judged by their owner bits."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
-        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
-
-
-def _unprivileged():
-    """A preexec function that makes the child an ordinary user for file permissions, or None
-    when the test already runs as one; pytest.skip when neither is possible here."""
-    if os.geteuid() != 0:
-        return None
-    shut = Path(tempfile.mkdtemp(prefix="dx"))
-    os.chmod(shut, 0)
-    try:
-        probe = subprocess.run([sys.executable, "-c", "import os, sys; os.listdir(sys.argv[1])", str(shut)],
-                               preexec_fn=_without_dac_override, capture_output=True, timeout=TIMEOUT)
-        if b"PermissionError" in probe.stderr:  # the bits count for the child
-            return _without_dac_override
-    except (OSError, subprocess.SubprocessError):
-        pass
-    finally:
-        os.rmdir(shut)
-    pytest.skip("running as root, and the capabilities to pass permission bits cannot be dropped here")
-
-
 @pytest.mark.parametrize("command", list(OUTPUTS))
 def test_a_directory_the_user_cannot_search_or_write_is_exit_74(command, tmp_path):
     """As a user for whom permission bits count (root passes them): where the test runs as
@@ -409,7 +378,7 @@ def test_a_directory_the_user_cannot_search_or_write_is_exit_74(command, tmp_pat
         cache = base / "cache"
         cache.mkdir(mode=0o777)
         os.chmod(cache, 0o777)
-        preexec = _unprivileged()
+        preexec = without_dac_override()
         for path, reason in ((locked / "x.apkg", "Permission denied"), (readonly / "x.apkg", "Permission denied")):
             p = dx(*OUTPUTS[command](path), env=_env(XDG_CACHE_HOME=str(cache)), preexec_fn=preexec)
             no_bug(p)
