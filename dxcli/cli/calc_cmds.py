@@ -67,31 +67,30 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = None,
     ) -> None:
         """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
-        from dxcli.calc import kerboul as k
         from dxcli.query import calculators as q
-
-        if not angles:  # the scale itself: its risk groups and grades
-            present(ctx, q.kerboul_bands(), fmt, "kerboul_scale", scale=q.kerboul_scale)
-            return
-        scale = q.kerboul_scale()
-        dmax = scale["domain_max"]
-        classify = k.classifier(scale, _fields(fields) if angles == ["-"] else None)
-
-        from dxcli.cli.batch import Line
-
-        def compute(text: str) -> Line:
-            combined, cor, sag, warnings = k.parse_line(text, dmax)
-            row, shape = classify(combined, cor, sag)
-            return Line(row, warnings, shape)
 
         _safe(ctx, csv_safe)
         if angles == ["-"]:
+            from dxcli.calc import kerboul as k
+            from dxcli.cli.batch import Line
+
+            scale = q.kerboul_scale()
+            classify = k.classifier(scale, _fields(fields))
+
+            def compute(text: str) -> Line:
+                combined, cor, sag, warnings = k.parse_line(text, scale["domain_max"])
+                row, shape = classify(combined, cor, sag)
+                return Line(row, warnings, shape)
+
             _batch(ctx, fmt, compute, column, fields, what="angles", keep=keep)
             return
-        combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
+        result, warnings = q.kerboul_from(angles or [])
         for w in warnings:
             warn(ctx, w)
-        present(ctx, q.kerboul(combined, cor, sag), fmt, "kerboul")
+        if not angles:  # the scale itself: its risk groups and grades
+            present(ctx, result, fmt, "kerboul_scale", scale=q.kerboul_scale)
+        else:
+            present(ctx, result, fmt, "kerboul")
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
@@ -108,19 +107,17 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = None,
     ) -> None:
         """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
-        from dxcli.calc import tonnis as t
         from dxcli.query import calculators as q
 
         _safe(ctx, csv_safe)
-        if not findings:
-            present(ctx, q.tonnis_grades(), fmt, "tonnis_grades")
-            return
         if findings == ["-"]:
+            from dxcli.calc import tonnis as t
+
             grading = q.tonnis_grading()
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,
                    what="radiographic findings", keep=keep)
             return
-        present(ctx, q.tonnis(findings), fmt, "tonnis")
+        present(ctx, q.tonnis(findings or []), fmt, "tonnis" if findings else "tonnis_grades")
 
     @app.command(
         context_settings=LOOSE,

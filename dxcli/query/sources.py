@@ -33,6 +33,20 @@ def red_flag(name: str) -> dict[str, Any]:
     return _red_flag_row(find_record("red_flag", name, "red flag"))
 
 
+def redflags(name: Optional[str] = None, condition: Optional[str] = None) -> tuple[Any, Optional[dict[str, Any]]]:
+    """``dxcli redflags`` as one call, shared by the CLI and ``dxcli.api``: one flag by
+    ``name``, the flags of ``condition``, or every flag; with the condition's record, where
+    one was asked for (the lookup, and its notice, happen once)."""
+    if name is not None:
+        if condition is not None:
+            raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
+        return red_flag(name), None
+    if condition is None:
+        return red_flags(), None
+    cond = find_record("condition", condition, "condition")
+    return red_flags(cond["id"]), cond
+
+
 def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
     recs = loader.records("red_flag")
     if condition is not None:
