@@ -23,6 +23,26 @@ CsvSafeOpt = Annotated[
     bool,
     typer.Option("--csv-safe", help="CSV and TSV: prefix text cells that start with = + - or @ with ' so that a spreadsheet does not run them; numbers are never changed."),
 ]
+AnglesArg = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin; none: the scale's groups and grades."),
+]
+
+
+def _tonnis_ids(incomplete: str) -> list[str]:
+    from dxcli.reference import loader
+
+    try:
+        g = loader.by_id("grading")["tonnis"]
+    except Exception:
+        return []
+    return [f["id"] for gr in g["grades"] for f in gr["findings"] if f["id"].startswith(incomplete)]
+
+
+TonnisArg = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="Radiographic finding ids or descriptions; '-' reads stdin.", autocompletion=_tonnis_ids),
+]
 LOOSE = {"ignore_unknown_options": True}  # so that '-5' reaches the parser and gets a clear message
 
 
@@ -57,15 +77,8 @@ def register(app: typer.Typer) -> None:
         "  dxcli kerboul - --fields combined_angle,risk_group,grade -f csv < angles.txt\n\n"
         "  dxcli kerboul - --column angle --keep id -f csv < cohort.csv",
     )
-    def kerboul(
-        ctx: typer.Context,
-        angles: Annotated[Optional[list[str]], typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin; none: the scale's groups and grades.")] = None,
-        column: ColumnOpt = None,
-        keep: KeepOpt = None,
-        fields: FieldsOpt = None,
-        csv_safe: CsvSafeOpt = False,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def kerboul(ctx: typer.Context, angles: AnglesArg = None, column: ColumnOpt = None, keep: KeepOpt = None,
+                fields: FieldsOpt = None, csv_safe: CsvSafeOpt = False, fmt: FormatOpt = None) -> None:
         """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
         from dxcli.query import calculators as q
 
@@ -97,15 +110,8 @@ def register(app: typer.Typer) -> None:
         "  dxcli tonnis small-cysts slight-sclerosis\n\n"
         "  echo 'large-cysts' | dxcli tonnis - -f json"
     )
-    def tonnis(
-        ctx: typer.Context,
-        findings: Annotated[Optional[list[str]], typer.Argument(help="Radiographic finding ids or descriptions; '-' reads stdin.", autocompletion=_tonnis_ids)] = None,
-        column: ColumnOpt = None,
-        keep: KeepOpt = None,
-        fields: FieldsOpt = None,
-        csv_safe: CsvSafeOpt = False,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def tonnis(ctx: typer.Context, findings: TonnisArg = None, column: ColumnOpt = None, keep: KeepOpt = None,
+               fields: FieldsOpt = None, csv_safe: CsvSafeOpt = False, fmt: FormatOpt = None) -> None:
         """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
         from dxcli.query import calculators as q
 
@@ -220,13 +226,3 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
 
         files.replace(svg, lambda tmp: tmp.write_text(drawing, encoding="utf-8"))
         tell(f"wrote {svg}", stream=terminal(ctx).stderr)
-
-
-def _tonnis_ids(incomplete: str) -> list[str]:
-    from dxcli.reference import loader
-
-    try:
-        g = loader.by_id("grading")["tonnis"]
-    except Exception:
-        return []
-    return [f["id"] for gr in g["grades"] for f in gr["findings"] if f["id"].startswith(incomplete)]

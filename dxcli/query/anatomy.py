@@ -6,7 +6,7 @@ import re
 from typing import Any, Optional
 
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.lookup import check_query, find, find_record, norm, suggest
+from dxcli.query.lookup import check_query, find, find_record, norm, pick, suggest
 from dxcli.reference import loader
 
 ROOT = re.compile(r"^\s*([LlSs])\s*([1-5])\s*$")
@@ -46,12 +46,7 @@ def _nerve_name(nid: Optional[str]) -> Optional[str]:
 
 def muscle_row(m: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": m["id"],
-        "name": m["name"],
-        "group": m["group"],
-        "origin": m["origin"],
-        "insertion": m["insertion"],
-        "actions": m["actions"],
+        **pick(m, "id", "name", "group", "origin", "insertion", "actions"),
         "nerve": m.get("nerve"),
         "nerve_name": _nerve_name(m.get("nerve")),
         "roots": m["roots"],

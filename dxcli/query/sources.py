@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 
 from dxcli import __version__
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.lookup import check_query, find_record, norm, suggest
+from dxcli.query.lookup import check_query, find_record, norm, pick, suggest
 from dxcli.reference import loader
 
 # Record kinds that `search` and `cite` look through, in the order search prefers them
@@ -58,16 +58,7 @@ def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
 
 
 def _red_flag_row(r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "name": r["name"],
-        "description": r["description"],
-        "why": r["why"],
-        "action": r["action"],
-        "conditions": r["conditions"],
-        "source": r["source"],
-        "notes": r.get("notes", []),
-    }
+    return {**pick(r, "id", "name", "description", "why", "action", "conditions", "source"), "notes": r.get("notes", [])}
 
 
 def _words(text: str) -> list[str]:
