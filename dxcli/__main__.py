@@ -3,36 +3,6 @@
 from __future__ import annotations
 
 
-def _interrupt_quietly() -> None:
-    """When dxcli runs as a program, Ctrl-C ends it with exit 130 and one line on stderr,
-    from this moment on (imports included): no KeyboardInterrupt traceback, whatever it was
-    doing. Output already flushed stays; output not yet flushed is dropped, as the exit
-    status says the run did not finish. Only here, in the program's entry point: importing
-    ``dxcli`` or ``dxcli.api`` into another program changes nothing in it."""
-    import os
-    import signal
-    import sys
-
-    argv0 = os.path.basename(sys.argv[0]) if sys.argv else ""
-    if __name__ != "__main__" and not argv0.startswith("dxcli"):  # `python -m dxcli`, or the console script
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        try:
-            os.write(2, b"dxcli: interrupted\n")
-        finally:
-            os._exit(130)
-
-    try:
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored (`cmd &`)
-            signal.signal(signal.SIGINT, stop)
-    except (ValueError, OSError):  # not the main thread, or no signals here
-        pass
-
-
-_interrupt_quietly()
-
-
 def main() -> None:
     _interrupt_quietly()  # first, before any heavy import
     from dxcli.cli.app import main as run
@@ -69,6 +39,20 @@ def _interrupt_quietly() -> None:
             os.write(int(ready), b"r")
         except (OSError, ValueError):
             pass
+
+
+def _a_program() -> bool:
+    """Whether this module is the program (``python -m dxcli``, or the console script),
+    not a module imported into another program (which keeps its own Ctrl-C handling)."""
+    import os
+    import sys
+
+    argv0 = os.path.basename(sys.argv[0]) if sys.argv else ""
+    return __name__ == "__main__" or argv0.startswith("dxcli")
+
+
+if _a_program():  # as early as it can be: before main() and its imports
+    _interrupt_quietly()
 
 
 def _end(done: SystemExit) -> None:

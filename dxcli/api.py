@@ -100,9 +100,14 @@ def _plain(data: Any) -> Any:
     return to_json(data)
 
 
-def _run(reference: Packs, compute: Any) -> Any:
+def _call(reference: Packs, query: str, *args: Any) -> Any:
+    """``dxcli.query.<query>(*args)`` ("anatomy.muscles"), the function the command calls,
+    on the packs of ``reference``: its result as ``--format json`` prints it."""
+    from importlib import import_module
+
+    module, _, function = query.rpartition(".")
     with _store(reference):
-        return _plain(compute())
+        return _plain(getattr(import_module(f"dxcli.query.{module}"), function)(*args))
 
 
 def _text(value: Any, what: str, optional: bool = True) -> Optional[str]:
@@ -152,13 +157,7 @@ def _probability(value: Any) -> Optional[float]:
 
 def conditions(*, reference: Packs = None) -> list[dict[str, Any]]:
     """Every condition (id, name, ICD-10-CM codes), in the data's order: ``dxcli condition``."""
-
-    def compute() -> Any:
-        from dxcli.reference import loader
-
-        return [{"id": c["id"], "name": c["name"], "icd10cm": c.get("icd10cm", [])} for c in loader.records("condition")]
-
-    return _run(reference, compute)
+    return _call(reference, "conditions.conditions")
 
 
 def condition(name: Optional[str] = None, *, reference: Packs = None) -> Result:
@@ -170,13 +169,7 @@ def condition(name: Optional[str] = None, *, reference: Packs = None) -> Result:
     if name is None:
         return conditions(reference=reference)
     name = _text(name, "condition")
-
-    def compute() -> Any:
-        from dxcli.query import conditions as q
-
-        return q.detail(name)
-
-    return _run(reference, compute)
+    return _call(reference, "conditions.detail", name)
 
 
 def differential(
@@ -207,13 +200,7 @@ def differential(
         if not isinstance(flag, bool):
             raise InvalidInput(f"{what} must be true or false, not {type(flag).__name__}", hint=f"{what}=True or {what}=False")
     draws, seed = _whole(draws, "draws"), _whole(seed, "seed")
-
-    def compute() -> Any:
-        from dxcli.query import reasoning
-
-        return reasoning.differential(complaint, pres, abse, next, simulation, draws, seed)
-
-    return _run(reference, compute)
+    return _call(reference, "reasoning.differential", complaint, pres, abse, next, simulation, draws, seed)
 
 
 def finding(name: Optional[str] = None, kind: Optional[str] = None, *, reference: Packs = None) -> Result:
@@ -221,18 +208,7 @@ def finding(name: Optional[str] = None, kind: Optional[str] = None, *, reference
     ``dxcli finding``. ``name``: one finding in full; ``kind``: only findings of that kind
     (history, examination, imaging...: the data's own kinds)."""
     name, kind = _text(name, "finding"), _text(kind, "finding kind")
-
-    def compute() -> Any:
-        from dxcli.query import reasoning
-
-        if name is not None:
-            return reasoning.finding_detail(name)
-        kinds = sorted({f["kind"] for f in reasoning.loader.records("finding")})
-        if kind is not None and kind not in kinds:
-            raise InvalidInput(f"unknown finding kind {kind!r}", hint="one of: " + ", ".join(kinds))
-        return reasoning.findings_vocabulary(kind)
-
-    return _run(reference, compute)
+    return _call(reference, "reasoning.findings", name, kind)
 
 
 def case(file: Optional[Union[str, "os.PathLike[str]"]] = None, *, reference: Packs = None) -> dict[str, Any]:
@@ -241,13 +217,7 @@ def case(file: Optional[Union[str, "os.PathLike[str]"]] = None, *, reference: Pa
     default: the review's vignette. A case file is checked with Pydantic, imported then."""
     if file is not None and not isinstance(file, (str, os.PathLike)):
         raise InvalidInput(f"a case file is a path, not {type(file).__name__}", hint="give the path of a TOML case file")
-
-    def compute() -> Any:
-        from dxcli.query import cases
-
-        return cases.from_file(Path(file)) if file is not None else cases.bundled()
-
-    return _run(reference, compute)
+    return _call(reference, "cases.case", None if file is None else Path(file))
 
 
 # --- maneuvers and tests ----------------------------------------------------------------------
@@ -255,29 +225,7 @@ def case(file: Optional[Union[str, "os.PathLike[str]"]] = None, *, reference: Pa
 
 def _accuracy(kind: str, name: Optional[str], condition: Optional[str], pretest: Any, reference: Packs) -> Any:
     name, condition = _text(name, kind), _text(condition, "condition")
-
-    def compute() -> Any:
-        from dxcli.query import accuracy as q
-
-        p = _probability(pretest)
-        if name is None and condition is None:
-            if p is not None:
-                example = {"maneuver": "modified-bent-knee", "test": "needle-emg"}[kind]
-                raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} {example} --pretest 0.3")
-            return q.list_records(kind)
-        if name is None:
-            return q.rows_for_condition(kind, condition, p)
-        rows = q.rows_for(kind, name, p)
-        if condition is not None:
-            from dxcli.query.lookup import find_record
-
-            cid = find_record("condition", condition, "condition", exact=p is not None)["id"]
-            rows = [r for r in rows if r["condition"] == cid]
-            if not rows:
-                raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
-        return rows
-
-    return _run(reference, compute)
+    return _call(reference, "accuracy.accuracy", kind, name, condition, _probability(pretest))
 
 
 def maneuver(name: Optional[str] = None, condition: Optional[str] = None, pretest: Optional[Union[float, str]] = None,
@@ -306,21 +254,7 @@ def redflags(name: Optional[str] = None, condition: Optional[str] = None, *, ref
     """Red flags: each flag, why it matters, what the review says to do, its source:
     ``dxcli redflags``. ``name``: one flag; ``condition``: the flags of one condition."""
     name, condition = _text(name, "red flag"), _text(condition, "condition")
-
-    def compute() -> Any:
-        from dxcli.query import sources
-
-        if name is not None:
-            if condition is not None:
-                raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
-            return sources.red_flag(name)
-        if condition is None:
-            return sources.red_flags()
-        from dxcli.query.lookup import find_record
-
-        return sources.red_flags(find_record("condition", condition, "condition")["id"])
-
-    return _run(reference, compute)
+    return _call(reference, "sources.redflags", name, condition)[0]
 
 
 # --- anatomy ------------------------------------------------------------------------------------
@@ -329,53 +263,27 @@ def redflags(name: Optional[str] = None, condition: Optional[str] = None, *, ref
 def anatomy(name: Optional[str] = None, *, reference: Packs = None) -> Result:
     """Bones, landmarks, joints and ligaments: ``dxcli anatomy``; ``name``: one structure."""
     name = _text(name, "structure")
-
-    def compute() -> Any:
-        from dxcli.query import anatomy as q
-
-        return q.structures() if name is None else q.structure(name)
-
-    return _run(reference, compute)
+    return _call(reference, "anatomy.anatomy", name)
 
 
 def muscle(name: Optional[str] = None, *, reference: Packs = None) -> Result:
     """Muscles: origin, insertion, action, nerve and root levels: ``dxcli muscle``;
     ``name``: one muscle (or a group, such as the hamstrings)."""
     name = _text(name, "muscle")
-
-    def compute() -> Any:
-        from dxcli.query import anatomy as q
-
-        return q.muscles(name)
-
-    return _run(reference, compute)
+    return _call(reference, "anatomy.muscles", name)
 
 
 def nerve(name: Optional[str] = None, *, reference: Packs = None) -> Result:
     """Nerves with their roots, their plexus and the muscles they supply: ``dxcli nerve``."""
     name = _text(name, "nerve")
-
-    def compute() -> Any:
-        from dxcli.query import anatomy as q
-
-        return q.nerves(name)
-
-    return _run(reference, compute)
+    return _call(reference, "anatomy.nerves", name)
 
 
 def innervation(query: Optional[str] = None, *, reference: Packs = None) -> list[dict[str, Any]]:
     """Innervation in three directions: a root (L5) -> its muscles, a nerve -> its muscles, a
     muscle -> its nerve and roots; none: every muscle: ``dxcli innervation``."""
     query = _text(query, "innervation query")
-
-    def compute() -> Any:
-        from dxcli.query import anatomy as q
-
-        if query is None:
-            return [r for m in q.loader.records("muscle") for r in q.innervation(m["id"])]
-        return q.innervation(query)
-
-    return _run(reference, compute)
+    return _call(reference, "anatomy.innervation", query)
 
 
 # --- sources --------------------------------------------------------------------------------------
@@ -387,49 +295,25 @@ def search(text: str, limit: int = 20, *, reference: Packs = None) -> list[dict[
     text = _text(text, "search", optional=False)  # type: ignore[assignment]
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 500:
         raise InvalidInput(f"limit {limit!r} is not a whole number from 1 to 500", hint="e.g. limit=20")
-
-    def compute() -> Any:
-        from dxcli.query import sources
-
-        return sources.search(text, limit)
-
-    return _run(reference, compute)
+    return _call(reference, "sources.search", text, limit)
 
 
 def sources(*, reference: Packs = None) -> list[dict[str, Any]]:
     """Every citation: the review, and each primary source, with what was read of it:
     ``dxcli sources``."""
-
-    def compute() -> Any:
-        from dxcli.query import sources as q
-
-        return q.citation_rows()
-
-    return _run(reference, compute)
+    return _call(reference, "sources.citation_rows")
 
 
 def cite(record_id: str, *, reference: Packs = None) -> list[dict[str, Any]]:
     """Where a record's facts come from (any record's id or name), with the recorded
     disagreements between sources: ``dxcli cite``."""
     record_id = _text(record_id, "record", optional=False)  # type: ignore[assignment]
-
-    def compute() -> Any:
-        from dxcli.query import sources as q
-
-        return q.cite(record_id)
-
-    return _run(reference, compute)
+    return _call(reference, "sources.cite", record_id)
 
 
 def info(*, reference: Packs = None) -> dict[str, Any]:
     """Tool version, data version with its content hash, and record counts: ``dxcli info``."""
-
-    def compute() -> Any:
-        from dxcli.query import sources as q
-
-        return q.info()
-
-    return _run(reference, compute)
+    return _call(reference, "sources.info")
 
 
 # --- calculators ------------------------------------------------------------------------------
@@ -446,34 +330,20 @@ def kerboul(angle: Optional[Union[float, str]] = None, sagittal: Optional[Union[
         raise InvalidInput("a sagittal arc needs the coronal arc", hint="e.g. kerboul(100, 110)")
     values = [] if angle is None else [_number_text(angle, "angle")] + ([] if sagittal is None else [_number_text(sagittal, "sagittal arc")])
 
-    def compute() -> Any:
-        from dxcli.calc import kerboul as k
-        from dxcli.query import calculators as q
+    result, told = _call(reference, "calculators.kerboul_from", values)
+    if told:
+        import warnings
 
-        if not values:
-            return q.kerboul_bands()
-        combined, cor, sag, warnings = k.parse_inputs(values, q.kerboul_scale()["domain_max"])
-        if warnings:
-            import warnings as w
-
-            for text in warnings:
-                w.warn(text, DxWarning, stacklevel=4)
-        return q.kerboul(combined, cor, sag)
-
-    return _run(reference, compute)
+        for text in told:
+            warnings.warn(text, DxWarning, stacklevel=2)
+    return result
 
 
 def tonnis(findings: Optional[Sequence[str]] = None, *, reference: Packs = None) -> Result:
     """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings
     (ids or descriptions): ``dxcli tonnis``. None: the grades and their finding ids."""
     given = _texts(findings, "radiographic findings")
-
-    def compute() -> Any:
-        from dxcli.query import calculators as q
-
-        return q.tonnis(given) if given else q.tonnis_grades()
-
-    return _run(reference, compute)
+    return _call(reference, "calculators.tonnis", given)
 
 
 def posttest(pretest: Union[float, str], findings: Sequence[str], condition: Optional[str] = None,
@@ -489,10 +359,4 @@ def posttest(pretest: Union[float, str], findings: Sequence[str], condition: Opt
     draws, seed = _whole(draws, "draws"), _whole(seed, "seed")
     if pretest is None:
         raise InvalidInput("the pre-test probability is missing", hint="e.g. posttest(0.3, ['modified-bent-knee+'])")
-
-    def compute() -> Any:
-        from dxcli.query import uncertainty
-
-        return uncertainty.posttest(_probability(pretest), given, condition, draws, seed)[0]
-
-    return _run(reference, compute)
+    return _call(reference, "uncertainty.posttest", _probability(pretest), given, condition, draws, seed)[0]

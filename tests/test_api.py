@@ -38,6 +38,7 @@ CASES = [
     ("finding", {}, "finding", []),
     ("finding", {"kind": "red-flag"}, "finding", ["--kind", "red-flag"]),
     ("finding", {"name": "neurologic-deficit"}, "finding", ["neurologic-deficit"]),
+    ("finding", {"name": "neurologic-deficit", "kind": "smell"}, "finding", ["neurologic-deficit", "--kind", "smell"]),
     ("case", {}, "case", []),
     ("anatomy", {}, "anatomy", []),
     ("anatomy", {"name": "iliofemoral-ligament"}, "anatomy", ["iliofemoral-ligament"]),
@@ -59,6 +60,8 @@ CASES = [
     ("test", {}, "test", []),
     ("test", {"name": "needle-emg", "pretest": 0.2}, "test", ["needle-emg", "-p", "0.2"]),
     ("test", {"condition": "avn"}, "test", ["--condition", "avn"]),
+    ("test", {"name": "needle-emg", "condition": "lumbosacral-radiculopathy", "pretest": "25%"}, "test",
+     ["needle-emg", "-c", "lumbosacral-radiculopathy", "-p", "25%"]),
     ("redflags", {}, "redflags", []),
     ("redflags", {"condition": "lumbosacral-radiculopathy"}, "redflags", ["--condition", "lumbosacral-radiculopathy"]),
     ("redflags", {"name": "saddle-anesthesia"}, "redflags", ["saddle-anesthesia"]),
@@ -99,6 +102,64 @@ def test_result_is_the_cli_json_and_satisfies_the_schema(fn, kwargs, command, ar
     assert got == cli.json()
     errors = list(jsonschema.Draft202012Validator(output_schema(command)).iter_errors(got))
     assert not errors, [e.message[:200] for e in errors[:3]]
+
+
+def _seams() -> list[str]:
+    """The query functions the API calls (its ``_call`` sites, read from its source): the one
+    place each command's data is computed."""
+    import re
+
+    return sorted(set(re.findall(r'_call\(reference, "(\w+\.\w+)"', (ROOT / "dxcli" / "api.py").read_text(encoding="utf-8"))))
+
+
+def _record_seams(monkeypatch) -> list:
+    """Every seam replaced by a recorder of its calls (name, arguments) that returns what it returns."""
+    import importlib
+
+    calls: list = []
+    for seam in _seams():
+        module, _, name = seam.rpartition(".")
+        mod = importlib.import_module(f"dxcli.query.{module}")
+
+        def record(*args, _real=getattr(mod, name), _seam=seam, **kwargs):
+            calls.append((_seam, args, kwargs))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(mod, name, record)
+    return calls
+
+
+def test_the_seams_are_the_commands_query_functions():
+    # the functions each command's data comes from (issue 25: the CLI and the API share them)
+    assert {"conditions.conditions", "conditions.detail", "reasoning.differential", "reasoning.findings", "cases.case",
+            "accuracy.accuracy", "sources.redflags", "anatomy.anatomy", "anatomy.muscles", "anatomy.nerves",
+            "anatomy.innervation", "sources.search", "sources.citation_rows", "sources.cite", "sources.info",
+            "calculators.kerboul_from", "calculators.tonnis", "uncertainty.posttest"} == set(_seams())
+
+
+@pytest.mark.parametrize("fn,kwargs,command,argv", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_the_cli_and_the_api_compute_through_one_query_function(fn, kwargs, command, argv, monkeypatch):
+    """The API and the command make the same calls, with the same arguments, to the query
+    functions: a side that computed its data itself (a copy of the other's logic) would not."""
+    calls = _record_seams(monkeypatch)
+    getattr(api, fn)(**kwargs)
+    by_api = list(calls)
+    calls.clear()
+    assert run(command, *argv, "-f", "json").code == 0
+    assert by_api and by_api == calls
+
+
+def test_the_seam_check_sees_a_side_that_computes_alone(monkeypatch):
+    # the probe: an API whose maneuver() computed its rows without the query function is caught
+    calls = _record_seams(monkeypatch)
+    from dxcli.query import accuracy
+
+    with api._store(None):
+        accuracy.rows_for("maneuver", "faber")  # the rows, not through accuracy.accuracy
+    by_api = list(calls)
+    calls.clear()
+    run("maneuver", "faber", "-f", "json")
+    assert by_api != calls and calls == [("accuracy.accuracy", ("maneuver", "faber", None, None), {})]
 
 
 def test_a_warm_result_is_a_fresh_copy():
@@ -148,6 +209,12 @@ def _said(e: api.DxError) -> list[str]:
      ["redflags", "saddle-anesthesia", "-c", "lumbosacral-radiculopathy"], api.InvalidInput, 2),
     (lambda: api.finding(kind="smell"), ["finding", "--kind", "smell"], api.InvalidInput, 2),
     (lambda: api.maneuver(pretest=0.3), ["maneuver", "-p", "0.3"], api.InvalidInput, 2),
+    (lambda: api.test(pretest="30%"), ["test", "-p", "30%"], api.InvalidInput, 2),
+    (lambda: api.maneuver("faber", condition="avascular-necrosis-hip"), ["maneuver", "faber", "-c", "avascular-necrosis-hip"], api.NotFound, 1),
+    (lambda: api.redflags(condition="piriformis-syndrome"), ["redflags", "-c", "piriformis-syndrome"], api.NotFound, 1),
+    (lambda: api.innervation("L"), ["innervation", "L"], api.InvalidInput, 2),
+    (lambda: api.tonnis(["small-cysts", "large-cysts"]), ["tonnis", "small-cysts", "large-cysts"], api.InvalidInput, 2),
+    (lambda: api.case("no-such-case.toml"), ["case", "no-such-case.toml"], api.InvalidInput, 2),
 ])
 def test_errors_are_typed_and_say_what_the_cli_says(call, argv, kind, code):
     with pytest.raises(kind) as caught:

@@ -23,6 +23,26 @@ CsvSafeOpt = Annotated[
     bool,
     typer.Option("--csv-safe", help="CSV and TSV: prefix text cells that start with = + - or @ with ' so that a spreadsheet does not run them; numbers are never changed."),
 ]
+AnglesArg = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin; none: the scale's groups and grades."),
+]
+
+
+def _tonnis_ids(incomplete: str) -> list[str]:
+    from dxcli.reference import loader
+
+    try:
+        g = loader.by_id("grading")["tonnis"]
+    except Exception:
+        return []
+    return [f["id"] for gr in g["grades"] for f in gr["findings"] if f["id"].startswith(incomplete)]
+
+
+TonnisArg = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="Radiographic finding ids or descriptions; '-' reads stdin.", autocompletion=_tonnis_ids),
+]
 LOOSE = {"ignore_unknown_options": True}  # so that '-5' reaches the parser and gets a clear message
 
 
@@ -57,70 +77,53 @@ def register(app: typer.Typer) -> None:
         "  dxcli kerboul - --fields combined_angle,risk_group,grade -f csv < angles.txt\n\n"
         "  dxcli kerboul - --column angle --keep id -f csv < cohort.csv",
     )
-    def kerboul(
-        ctx: typer.Context,
-        angles: Annotated[Optional[list[str]], typer.Argument(help="ANGLE, or CORONAL SAGITTAL, in degrees ('°' or 'deg' allowed); '-' reads stdin; none: the scale's groups and grades.")] = None,
-        column: ColumnOpt = None,
-        keep: KeepOpt = None,
-        fields: FieldsOpt = None,
-        csv_safe: CsvSafeOpt = False,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def kerboul(ctx: typer.Context, angles: AnglesArg = None, column: ColumnOpt = None, keep: KeepOpt = None,
+                fields: FieldsOpt = None, csv_safe: CsvSafeOpt = False, fmt: FormatOpt = None) -> None:
         """Modified Kerboul necrotic angle: risk of femoral head collapse (Ha 2006) and grade 1-4."""
-        from dxcli.calc import kerboul as k
         from dxcli.query import calculators as q
-
-        if not angles:  # the scale itself: its risk groups and grades
-            present(ctx, q.kerboul_bands(), fmt, "kerboul_scale", scale=q.kerboul_scale)
-            return
-        scale = q.kerboul_scale()
-        dmax = scale["domain_max"]
-        classify = k.classifier(scale, _fields(fields) if angles == ["-"] else None)
-
-        from dxcli.cli.batch import Line
-
-        def compute(text: str) -> Line:
-            combined, cor, sag, warnings = k.parse_line(text, dmax)
-            row, shape = classify(combined, cor, sag)
-            return Line(row, warnings, shape)
 
         _safe(ctx, csv_safe)
         if angles == ["-"]:
+            from dxcli.calc import kerboul as k
+            from dxcli.cli.batch import Line
+
+            scale = q.kerboul_scale()
+            classify = k.classifier(scale, _fields(fields))
+
+            def compute(text: str) -> Line:
+                combined, cor, sag, warnings = k.parse_line(text, scale["domain_max"])
+                row, shape = classify(combined, cor, sag)
+                return Line(row, warnings, shape)
+
             _batch(ctx, fmt, compute, column, fields, what="angles", keep=keep)
             return
-        combined, cor, sag, warnings = k.parse_inputs(angles, dmax)
+        result, warnings = q.kerboul_from(angles or [])
         for w in warnings:
             warn(ctx, w)
-        present(ctx, q.kerboul(combined, cor, sag), fmt, "kerboul")
+        if not angles:  # the scale itself: its risk groups and grades
+            present(ctx, result, fmt, "kerboul_scale", scale=q.kerboul_scale)
+        else:
+            present(ctx, result, fmt, "kerboul")
 
     @app.command(
         epilog="Examples:\n\n  dxcli tonnis                          # grades 0-3 and their finding ids\n\n"
         "  dxcli tonnis small-cysts slight-sclerosis\n\n"
         "  echo 'large-cysts' | dxcli tonnis - -f json"
     )
-    def tonnis(
-        ctx: typer.Context,
-        findings: Annotated[Optional[list[str]], typer.Argument(help="Radiographic finding ids or descriptions; '-' reads stdin.", autocompletion=_tonnis_ids)] = None,
-        column: ColumnOpt = None,
-        keep: KeepOpt = None,
-        fields: FieldsOpt = None,
-        csv_safe: CsvSafeOpt = False,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def tonnis(ctx: typer.Context, findings: TonnisArg = None, column: ColumnOpt = None, keep: KeepOpt = None,
+               fields: FieldsOpt = None, csv_safe: CsvSafeOpt = False, fmt: FormatOpt = None) -> None:
         """Tönnis radiographic grade of hip osteoarthritis (review Table 2) from its findings."""
-        from dxcli.calc import tonnis as t
         from dxcli.query import calculators as q
 
         _safe(ctx, csv_safe)
-        if not findings:
-            present(ctx, q.tonnis_grades(), fmt, "tonnis_grades")
-            return
         if findings == ["-"]:
+            from dxcli.calc import tonnis as t
+
             grading = q.tonnis_grading()
             _batch(ctx, fmt, lambda text: t.grade(grading, [x for x in text.replace(",", " ").split()]), column, fields,
                    what="radiographic findings", keep=keep)
             return
-        present(ctx, q.tonnis(findings), fmt, "tonnis")
+        present(ctx, q.tonnis(findings or []), fmt, "tonnis" if findings else "tonnis_grades")
 
     @app.command(
         context_settings=LOOSE,
@@ -223,13 +226,3 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
 
         files.replace(svg, lambda tmp: tmp.write_text(drawing, encoding="utf-8"))
         tell(f"wrote {svg}", stream=terminal(ctx).stderr)
-
-
-def _tonnis_ids(incomplete: str) -> list[str]:
-    from dxcli.reference import loader
-
-    try:
-        g = loader.by_id("grading")["tonnis"]
-    except Exception:
-        return []
-    return [f["id"] for gr in g["grades"] for f in gr["findings"] if f["id"].startswith(incomplete)]

@@ -50,6 +50,20 @@ FieldsOpt = Annotated[
 ]
 
 
+def record_arg(kind: str, help: str) -> Any:
+    """An optional NAME argument (``help``) that completes to the ids of ``kind``'s records."""
+    from dxcli.cli.complete import names
+
+    return Annotated[Optional[str], typer.Argument(help=help, autocompletion=names(kind))]
+
+
+def condition_opt(help: str) -> Any:
+    """``--condition``/``-c`` (``help``), completing to the conditions' ids."""
+    from dxcli.cli.complete import names
+
+    return Annotated[Optional[str], typer.Option("--condition", "-c", help=help, autocompletion=names("condition"))]
+
+
 def terminal(ctx: typer.Context) -> Terminal:
     obj = ctx.find_root().obj
     if isinstance(obj, Terminal):

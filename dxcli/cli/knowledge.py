@@ -8,8 +8,13 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, present
+from dxcli.cli.common import FieldsOpt, FormatOpt, present, record_arg
 from dxcli.cli.complete import names
+
+ConditionArg = record_arg("condition", "A condition id, name or alias; none: every condition.")
+FindingArg = record_arg("finding", "A finding id or name.")
+FindingKindOpt = Annotated[Optional[str], typer.Option("--kind", "-k", help="A kind of finding, e.g. history, examination, imaging (the data's own kinds).")]
+CaseFileArg = Annotated[Optional[Path], typer.Argument(help="A case file (TOML); default: the review's vignette.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -56,12 +61,7 @@ def register(app: typer.Typer) -> None:
         epilog="Examples:\n\n  dxcli condition                  # every condition\n\n  dxcli condition \"gluteus medius tendinopathy\"\n\n"
         "  dxcli condition lumbosacral-radiculopathy -f json | jq '.figures'"
     )
-    def condition(
-        ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A condition id, name or alias; none: every condition.", autocompletion=names("condition"))] = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def condition(ctx: typer.Context, name: ConditionArg = None, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Show one condition in full: presentation, diagnosis, pearls, deep dive, figures, links."""
         from dxcli.query import conditions
 
@@ -74,25 +74,11 @@ def register(app: typer.Typer) -> None:
         epilog="Examples:\n\n  dxcli finding                    # the findings vocabulary\n\n"
         "  dxcli finding --kind red-flag\n\n  dxcli finding neurologic-deficit -f json"
     )
-    def finding(
-        ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A finding id or name.", autocompletion=names("finding"))] = None,
-        kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="A kind of finding, e.g. history, examination, imaging (the data's own kinds).")] = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def finding(ctx: typer.Context, name: FindingArg = None, kind: FindingKindOpt = None, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """The findings vocabulary used by 'differential --finding' and case files."""
         from dxcli.query import reasoning
 
-        if name is not None:
-            present(ctx, reasoning.finding_detail(name), fmt, "finding")
-            return
-        kinds = reasoning.finding_kinds()
-        if kind is not None and kind not in kinds:
-            from dxcli.errors import InvalidInput
-
-            raise InvalidInput(f"unknown finding kind {kind!r}", hint="one of: " + ", ".join(kinds))
-        present(ctx, reasoning.findings_vocabulary(kind), fmt, "findings")
+        present(ctx, reasoning.findings(name, kind), fmt, "findings" if name is None else "finding")
 
     @app.command(
         epilog="Examples:\n\n  dxcli case                       # the review's vignette, step by step\n\n"
@@ -102,7 +88,7 @@ def register(app: typer.Typer) -> None:
     )
     def case(
         ctx: typer.Context,
-        file: Annotated[Optional[Path], typer.Argument(help="A case file (TOML); default: the review's vignette.")] = None,
+        file: CaseFileArg = None,
         schema: Annotated[bool, typer.Option("--schema", help="Print the case file's JSON Schema and exit.")] = False,
         fields: FieldsOpt = None,
         fmt: FormatOpt = None,
@@ -117,5 +103,4 @@ def register(app: typer.Typer) -> None:
 
             present(ctx, Document(cases.schema()), fmt)
             return
-        report = cases.from_file(file) if file is not None else cases.bundled()
-        present(ctx, report, fmt, "case", finding_names=reasoning.finding_names)
+        present(ctx, cases.case(file), fmt, "case", finding_names=reasoning.finding_names)

@@ -8,8 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from dxcli.cli.common import FieldsOpt, FormatOpt, present
-from dxcli.cli.complete import names
+from dxcli.cli.common import FieldsOpt, FormatOpt, condition_opt, present, record_arg
 
 
 def _ex(*lines: str) -> str:
@@ -20,43 +19,48 @@ PretestOpt = Annotated[
     Optional[str],
     typer.Option("--pretest", "-p", help="Pre-test probability (0.3 or 30%): adds post-test probabilities."),
 ]
+StructureArg = record_arg("structure", "A structure id or name.")
+MuscleArg = record_arg("muscle", "A muscle id, name or alias.")
+NerveArg = record_arg("nerve", "A nerve id, name or alias.")
+InnervationArg = Annotated[Optional[str], typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle; none: every muscle.")]
+RedFlagArg = record_arg("red_flag", "A red flag's id or name; none: every red flag.")
+EvidenceConditionOpt = condition_opt("Only evidence for this condition.")
+RedFlagConditionOpt = condition_opt("Only the red flags of this condition.")
+
+# maneuver and test: one command each, the same code (kind, help, its NAME's help, examples)
+ACCURACY = (
+    ("maneuver", "Exam maneuvers: accuracy as stated, likelihood ratios computed, and what they mean.",
+     "A maneuver id, name or alias.",
+     ("dxcli maneuver                              # every maneuver",
+      "dxcli maneuver faber                        # Patrick's test: one row per target condition",
+      "dxcli maneuver \"modified bent knee\" -f json",
+      "dxcli maneuver --condition \"gluteus medius tendinopathy\"   # strongest first",
+      "dxcli maneuver faber --condition gluteus-medius-tendinopathy --pretest 0.3")),
+    ("test", "Diagnostic tests (imaging, EMG, blocks, laboratory): role, accuracy, likelihood ratios.",
+     "A test id, name or alias.",
+     ("dxcli test                       # every diagnostic test",
+      "dxcli test needle-emg -f json    # six-muscle EMG for radiculopathy",
+      "dxcli test --condition avn")),
+)
 
 
 def register(app: typer.Typer) -> None:
     @app.command(epilog=_ex("dxcli anatomy", "dxcli anatomy iliofemoral-ligament", "dxcli anatomy -f json | jq '.[] | select(.kind==\"ligament\")'"))
-    def anatomy(
-        ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A structure id or name.", autocompletion=names("structure"))] = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def anatomy(ctx: typer.Context, name: StructureArg = None, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Bones, landmarks, joints and ligaments (the bundled data: the buttock region)."""
         from dxcli.query import anatomy as q
 
-        if name is None:
-            present(ctx, q.structures(), fmt, "structures")
-        else:
-            present(ctx, q.structure(name), fmt, "structure")
+        present(ctx, q.anatomy(name), fmt, "structures" if name is None else "structure")
 
     @app.command(epilog=_ex("dxcli muscle", "dxcli muscle \"gluteus medius\"", "dxcli muscle -f csv"))
-    def muscle(
-        ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A muscle id, name or alias.", autocompletion=names("muscle"))] = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def muscle(ctx: typer.Context, name: MuscleArg = None, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Muscles: origin, insertion, action, nerve and root levels (Table 1 and the hamstrings)."""
         from dxcli.query import anatomy as q
 
         present(ctx, q.muscles(name), fmt, "muscle", asked=name is not None)
 
     @app.command(epilog=_ex("dxcli nerve", "dxcli nerve sciatic", "dxcli nerve -f json | jq '.[].roots'"))
-    def nerve(
-        ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A nerve id, name or alias.", autocompletion=names("nerve"))] = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def nerve(ctx: typer.Context, name: NerveArg = None, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Nerves with their roots, their plexus, and the muscles they supply."""
         from dxcli.query import anatomy as q
 
@@ -71,84 +75,31 @@ def register(app: typer.Typer) -> None:
             "dxcli innervation piriformis               # a muscle's nerve and roots",
         )
     )
-    def innervation(
-        ctx: typer.Context,
-        query: Annotated[Optional[str], typer.Argument(help="A root (L4, L5, S1...), a nerve, or a muscle; none: every muscle.")] = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
+    def innervation(ctx: typer.Context, query: InnervationArg = None, fields: FieldsOpt = None, fmt: FormatOpt = None) -> None:
         """Innervation in all three directions: root -> muscles, nerve -> muscles, muscle -> nerve."""
         from dxcli.query import anatomy as q
 
-        if query is None:  # every muscle with its nerve and roots
-            present(ctx, q.innervation_all(), fmt, "innervation", title="Innervation of every muscle")
-            return
-        present(ctx, q.innervation(query), fmt, "innervation")
+        present(ctx, q.innervation(query), fmt, "innervation", title="Innervation of every muscle" if query is None else None)
 
-    @app.command(
-        epilog=_ex(
-            "dxcli maneuver                              # every maneuver",
-            "dxcli maneuver faber                        # Patrick's test: one row per target condition",
-            "dxcli maneuver \"modified bent knee\" -f json",
-            "dxcli maneuver --condition \"gluteus medius tendinopathy\"   # strongest first",
-            "dxcli maneuver faber --condition gluteus-medius-tendinopathy --pretest 0.3",
-        )
-    )
-    def maneuver(
-        ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A maneuver id, name or alias.", autocompletion=names("maneuver"))] = None,
-        condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only evidence for this condition.", autocompletion=names("condition"))] = None,
-        pretest: PretestOpt = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
-        """Exam maneuvers: accuracy as stated, likelihood ratios computed, and what they mean."""
-        _accuracy(ctx, "maneuver", name, condition, pretest, fmt)
-
-    @app.command(
-        epilog=_ex(
-            "dxcli test                       # every diagnostic test",
-            "dxcli test needle-emg -f json    # six-muscle EMG for radiculopathy",
-            "dxcli test --condition avn",
-        )
-    )
-    def test(
-        ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A test id, name or alias.", autocompletion=names("test"))] = None,
-        condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only evidence for this condition.", autocompletion=names("condition"))] = None,
-        pretest: PretestOpt = None,
-        fields: FieldsOpt = None,
-        fmt: FormatOpt = None,
-    ) -> None:
-        """Diagnostic tests (imaging, EMG, blocks, laboratory): role, accuracy, likelihood ratios."""
-        _accuracy(ctx, "test", name, condition, pretest, fmt)
+    for kind, doc, arg_help, examples in ACCURACY:
+        _accuracy_command(app, kind, doc, arg_help, examples)
 
     @app.command(epilog=_ex("dxcli redflags", "dxcli redflags saddle-anesthesia", "dxcli redflags --condition lumbosacral-radiculopathy -f json"))
     def redflags(
         ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="A red flag's id or name; none: every red flag.", autocompletion=names("red_flag"))] = None,
-        condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="Only the red flags of this condition.", autocompletion=names("condition"))] = None,
+        name: RedFlagArg = None,
+        condition: RedFlagConditionOpt = None,
         fields: FieldsOpt = None,
         fmt: FormatOpt = None,
     ) -> None:
         """Red flags: each flag, why it matters, what the review says to do, and its source."""
         from dxcli.query import sources
 
-        if name is not None:
-            if condition is not None:
-                from dxcli.errors import InvalidInput
-
-                raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
-            present(ctx, sources.red_flag(name), fmt, "red_flags")
-            return
-        if condition is None:
-            present(ctx, sources.red_flags(), fmt, "red_flags")
-            return
-        from dxcli.query.lookup import find_record
-
-        cond = find_record("condition", condition, "condition")
-        rows = sources.red_flags(cond["id"])  # the id: the lookup (and its notice) happens once
-        present(ctx, rows, fmt, "red_flags", title=f"Red flags of {cond['name']}", shown_condition=cond["id"])
+        result, cond = sources.redflags(name, condition)
+        if cond is None:
+            present(ctx, result, fmt, "red_flags")
+        else:
+            present(ctx, result, fmt, "red_flags", title=f"Red flags of {cond['name']}", shown_condition=cond["id"])
 
     @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
     def search(
@@ -190,38 +141,28 @@ def register(app: typer.Typer) -> None:
         present(ctx, sources.info(), fmt)
 
 
-EXAMPLE = {"maneuver": "modified-bent-knee", "test": "needle-emg"}  # one condition each: --pretest applies
+def _accuracy_command(app: typer.Typer, kind: str, doc: str, arg_help: str, examples: tuple[str, ...]) -> None:
+    @app.command(name=kind, help=doc, epilog=_ex(*examples))
+    def command(
+        ctx: typer.Context,
+        name: record_arg(kind, arg_help) = None,  # type: ignore[valid-type]
+        condition: EvidenceConditionOpt = None,
+        pretest: PretestOpt = None,
+        fields: FieldsOpt = None,
+        fmt: FormatOpt = None,
+    ) -> None:
+        from dxcli.query import accuracy as q
+        from dxcli.query.conditions import condition_record, names as names_of
 
+        p = None
+        if pretest is not None:
+            from dxcli.calc.probability import parse_probability
 
-def _accuracy(ctx: typer.Context, kind: str, name, condition, pretest, fmt) -> None:
-    from dxcli.query import accuracy as q
-
-    p = None
-    if pretest is not None:
-        from dxcli.calc.probability import parse_probability
-
-        p = parse_probability(pretest, "pre-test probability")
-    if name is None and condition is None:
-        if p is not None:
-            from dxcli.errors import InvalidInput
-
-            raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} {EXAMPLE[kind]} --pretest 0.3")
-        present(ctx, q.list_records(kind), fmt, "accuracy_list")
-        return
-    if name is None:
-        rows = q.rows_for_condition(kind, condition, p)
-    else:
-        rows = q.rows_for(kind, name, p)
-        if condition is not None:
-            from dxcli.errors import NotFound
-            from dxcli.query.lookup import find_record
-
-            cid = find_record("condition", condition, "condition", exact=p is not None)["id"]
-            rows = [r for r in rows if r["condition"] == cid]
-            if not rows:
-                raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
-    from dxcli.query.conditions import condition_record, names as names_of
-
-    cid = rows[0]["condition"] if rows else None
-    present(ctx, rows, fmt, "accuracy", kind=kind, asked=name is not None, pretest=p is not None,
-            condition=lambda: condition_record(cid), names=names_of)
+            p = parse_probability(pretest, "pre-test probability")
+        rows = q.accuracy(kind, name, condition, p)
+        if name is None and condition is None:
+            present(ctx, rows, fmt, "accuracy_list")
+            return
+        cid = rows[0]["condition"] if rows else None
+        present(ctx, rows, fmt, "accuracy", kind=kind, asked=name is not None, pretest=p is not None,
+                condition=lambda: condition_record(cid), names=names_of)

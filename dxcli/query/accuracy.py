@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from dxcli.calc.bands import band_for
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
+from dxcli.errors import InvalidInput, NotFound
 from dxcli.query.evidence import evidence_fields, posttest_fields, zero_cell_lr
 from dxcli.query.lookup import find_record
 from dxcli.reference import loader
@@ -350,4 +351,30 @@ def rows_for_condition(kind: str, condition: str, pretest: Optional[float] = Non
         if ev["condition"] == cond["id"]
     ]
     rows.sort(key=strength, reverse=True)
+    return rows
+
+
+EXAMPLE = {"maneuver": "modified-bent-knee", "test": "needle-emg"}  # one condition each: --pretest applies
+
+
+def accuracy(kind: str, name: Optional[str] = None, condition: Optional[str] = None,
+             pretest: Optional[float] = None) -> list[dict[str, Any]]:
+    """``dxcli maneuver`` and ``dxcli test`` (``kind``) as one call, shared by the CLI and
+    ``dxcli.api``: neither a name nor a condition, every record of the kind; a condition
+    alone, each record's evidence for it, strongest first; a name, its evidence rows, only
+    those for ``condition`` where one is given. ``pretest`` (a probability) adds post-test
+    probabilities and then takes names exactly."""
+    if name is None and condition is None:
+        if pretest is not None:
+            raise InvalidInput("--pretest needs a maneuver or test name", hint=f"e.g. dxcli {kind} {EXAMPLE[kind]} --pretest 0.3")
+        return list_records(kind)
+    if name is None:
+        return rows_for_condition(kind, condition, pretest)  # type: ignore[arg-type]
+    rows = rows_for(kind, name, pretest)
+    if condition is None:
+        return rows
+    cid = find_record("condition", condition, "condition", exact=pretest is not None)["id"]
+    rows = [r for r in rows if r["condition"] == cid]
+    if not rows:
+        raise NotFound(f"{name!r} has no evidence for {cid}", hint=f"see 'dxcli {kind} {name}'")
     return rows

@@ -6,7 +6,7 @@ import re
 from typing import Any, Optional
 
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.lookup import check_query, find, find_record, norm, suggest
+from dxcli.query.lookup import check_query, find, find_record, norm, pick, suggest
 from dxcli.reference import loader
 
 ROOT = re.compile(r"^\s*([LlSs])\s*([1-5])\s*$")
@@ -30,6 +30,11 @@ def structures() -> list[dict[str, Any]]:
     ]
 
 
+def anatomy(name: Optional[str] = None) -> list[dict[str, Any]] | dict[str, Any]:
+    """``dxcli anatomy``: every structure, or one by id, name or alias."""
+    return structures() if name is None else structure(name)
+
+
 def structure(name: str) -> dict[str, Any]:
     s = find_record("structure", name, "anatomy")
     return next(r for r in structures() if r["id"] == s["id"])
@@ -41,12 +46,7 @@ def _nerve_name(nid: Optional[str]) -> Optional[str]:
 
 def muscle_row(m: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": m["id"],
-        "name": m["name"],
-        "group": m["group"],
-        "origin": m["origin"],
-        "insertion": m["insertion"],
-        "actions": m["actions"],
+        **pick(m, "id", "name", "group", "origin", "insertion", "actions"),
         "nerve": m.get("nerve"),
         "nerve_name": _nerve_name(m.get("nerve")),
         "roots": m["roots"],
@@ -102,8 +102,11 @@ def _innervation_row(m: dict[str, Any], via: str) -> dict[str, Any]:
     }
 
 
-def innervation(query: str) -> list[dict[str, Any]]:
-    """A root (L5) gives its muscles and the nerve of each; a nerve its muscles; a muscle its nerve."""
+def innervation(query: Optional[str] = None) -> list[dict[str, Any]]:
+    """A root (L5) gives its muscles and the nerve of each; a nerve its muscles; a muscle its
+    nerve; no query, every muscle with its nerve and roots, in the data's order."""
+    if query is None:
+        return [_innervation_row(mu, f"muscle {mu['id']}") for mu in loader.records("muscle")]
     check_query(query, "innervation")
     muscles_ = loader.records("muscle")
     m = ROOT.match(query)
@@ -151,8 +154,3 @@ def innervation(query: str) -> list[dict[str, Any]]:
 def _all_roots() -> list[str]:
     roots = {r for mu in loader.records("muscle") for r in mu["roots"]}
     return sorted(roots, key=lambda r: (r[0] != "L", int(r[1])))
-
-
-def innervation_all() -> list[dict[str, Any]]:
-    """Every muscle with its nerve and roots, in the data's order."""
-    return [r for m in loader.records("muscle") for r in innervation(m["id"])]

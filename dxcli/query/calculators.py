@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from dxcli.reference import loader
 
@@ -31,6 +31,18 @@ def kerboul(combined: float, coronal: Optional[float], sagittal: Optional[float]
     return {**result, "study": studies[0] if studies else None}
 
 
+def kerboul_from(values: list[str]) -> tuple[Any, list[str]]:
+    """``dxcli kerboul`` as one call, shared by the CLI and ``dxcli.api``: ``values`` are
+    ANGLE or CORONAL SAGITTAL as typed (none: the scale's groups and grades); with the
+    warnings of the input (an arc above 180 degrees)."""
+    from dxcli.calc import kerboul as k
+
+    if not values:
+        return kerboul_bands(), []
+    combined, cor, sag, warnings = k.parse_inputs(values, kerboul_scale()["domain_max"])
+    return kerboul(combined, cor, sag), warnings
+
+
 def tonnis_grading() -> dict[str, Any]:
     return loader.by_id("grading")["tonnis"]
 
@@ -41,13 +53,17 @@ def tonnis_grades() -> list[dict[str, Any]]:
     return t.grade_table(tonnis_grading())
 
 
-def tonnis(findings: list[str]) -> dict[str, Any]:
-    """The Tönnis grade of some findings, with the grading's guidance."""
+def tonnis(findings: Sequence[str] = ()) -> Any:
+    """The Tönnis grade of some findings, with the grading's guidance; no findings, the
+    grades and their finding ids (``dxcli tonnis`` and ``dxcli.api.tonnis``)."""
     from dxcli.calc import tonnis as t
+
+    if not findings:
+        return tonnis_grades()
     from dxcli.calc.guidance import fields as guide
 
     grading = tonnis_grading()
-    return {**t.grade(grading, findings), **guide(grading.get("guidance"))}
+    return {**t.grade(grading, list(findings)), **guide(grading.get("guidance"))}
 
 
 def fagan_title(condition: Optional[str]) -> str:

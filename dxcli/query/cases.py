@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from dxcli.errors import InvalidInput
 from dxcli.query.lookup import find, find_record, norm, suggest
@@ -50,6 +50,11 @@ def bundled(name: str | None = None) -> dict[str, Any]:
         "basis": stages[-1]["basis"] if stages else None,
         "source": case["source"],
     }
+
+
+def case(path: Optional[Path] = None) -> dict[str, Any]:
+    """``dxcli case``: a case file step by step, or the review's vignette without one."""
+    return from_file(path) if path is not None else bundled()
 
 
 def _stage(sid: str, title: str, narrative: str, result: dict[str, Any], source: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from dxcli.query.lookup import find_record
+from dxcli.query.lookup import find_record, pick
 from dxcli.reference import loader
 
 DEEP_DIVE_SECTIONS = ("epidemiology", "pathophysiology", "clinical_findings", "diagnostic_testing", "treatment")
@@ -33,12 +33,7 @@ TABLE_FIELDS = ("presentation", "diagnosis", "pearls", "icd10cm")
 def summary(c: dict[str, Any]) -> dict[str, Any]:
     """A condition as a row of the differential: the contract keys, in a stable order."""
     return {
-        "id": c["id"],
-        "name": c["name"],
-        "presentation": c["presentation"],
-        "diagnosis": c["diagnosis"],
-        "pearls": c["pearls"],
-        "icd10cm": c["icd10cm"],
+        **pick(c, "id", "name", "presentation", "diagnosis", "pearls", "icd10cm"),
         "deep_dive": c.get("deep_dive") is not None,
         "source": c["source"],
         # the notes on what the row shows (a primary source that disagrees with a figure): they

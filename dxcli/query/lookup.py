@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from dxcli.errors import Ambiguous, NotFound
 from dxcli.names import check_query, names_of, norm, suggest
 
-__all__ = ["NotExact", "check_query", "find", "find_record", "names_of", "norm", "suggest"]
+__all__ = ["NotExact", "check_query", "find", "find_record", "names_of", "norm", "pick", "suggest"]
 
 
 def find_record(kind: str, query: str, what: str, *, exact: bool = False) -> dict[str, Any]:
@@ -65,6 +65,12 @@ def find(records: Iterable[dict[str, Any]], query: str, what: str, *, exact: boo
             hint="give more of the name, or an id",
         )
     raise NotFound(f"no {what} matches {query!r}", hint=suggest(recs, query, what))
+
+
+def pick(rec: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``rec``'s values of ``keys`` (each a key the record's schema requires), in that order:
+    the part of a record that a row shows as it is."""
+    return {k: rec[k] for k in keys}
 
 
 class NotExact(NotFound):

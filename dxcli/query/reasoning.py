@@ -528,6 +528,20 @@ def finding_detail(name: str) -> dict[str, Any]:
     return row
 
 
+def findings(name: Optional[str] = None, kind: Optional[str] = None) -> Any:
+    """``dxcli finding`` as one call, shared by the CLI and ``dxcli.api``: one finding in
+    full by ``name``, else the vocabulary (only the findings of ``kind``, one of the data's
+    own kinds)."""
+    from dxcli.errors import InvalidInput
+
+    if name is not None:
+        return finding_detail(name)
+    kinds = finding_kinds()
+    if kind is not None and kind not in kinds:
+        raise InvalidInput(f"unknown finding kind {kind!r}", hint="one of: " + ", ".join(kinds))
+    return findings_vocabulary(kind)
+
+
 def finding_names() -> dict[str, str]:
     """Each finding's name by its id: pages say findings in words."""
     return {i: f["name"] for i, f in loader.by_id("finding").items()}

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 
 from dxcli import __version__
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.lookup import check_query, find_record, norm, suggest
+from dxcli.query.lookup import check_query, find_record, norm, pick, suggest
 from dxcli.reference import loader
 
 # Record kinds that `search` and `cite` look through, in the order search prefers them
@@ -33,6 +33,20 @@ def red_flag(name: str) -> dict[str, Any]:
     return _red_flag_row(find_record("red_flag", name, "red flag"))
 
 
+def redflags(name: Optional[str] = None, condition: Optional[str] = None) -> tuple[Any, Optional[dict[str, Any]]]:
+    """``dxcli redflags`` as one call, shared by the CLI and ``dxcli.api``: one flag by
+    ``name``, the flags of ``condition``, or every flag; with the condition's record, where
+    one was asked for (the lookup, and its notice, happen once)."""
+    if name is not None:
+        if condition is not None:
+            raise InvalidInput("give a red flag or --condition, not both", hint="e.g. dxcli redflags --condition lumbosacral-radiculopathy")
+        return red_flag(name), None
+    if condition is None:
+        return red_flags(), None
+    cond = find_record("condition", condition, "condition")
+    return red_flags(cond["id"]), cond
+
+
 def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
     recs = loader.records("red_flag")
     if condition is not None:
@@ -44,16 +58,7 @@ def red_flags(condition: Optional[str] = None) -> list[dict[str, Any]]:
 
 
 def _red_flag_row(r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": r["id"],
-        "name": r["name"],
-        "description": r["description"],
-        "why": r["why"],
-        "action": r["action"],
-        "conditions": r["conditions"],
-        "source": r["source"],
-        "notes": r.get("notes", []),
-    }
+    return {**pick(r, "id", "name", "description", "why", "action", "conditions", "source"), "notes": r.get("notes", [])}
 
 
 def _words(text: str) -> list[str]:

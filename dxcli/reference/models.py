@@ -26,6 +26,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
+class Record(Strict):
+    """A record a lookup finds by id, name or alias (``dxcli KIND NAME``): what every such
+    kind begins with."""
+
+    id: str = Field(pattern=KEBAB)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+
+
 class Source(Strict):
     """Where a fact comes from.
 
@@ -129,10 +138,7 @@ class Structure(Strict):
     notes: list[Note] = Field(default_factory=list)
 
 
-class Muscle(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class Muscle(Record):
     group: str = Field(min_length=1)  # an open vocabulary: the data's own muscle groups
     origin: str
     insertion: str
@@ -145,10 +151,7 @@ class Muscle(Strict):
     _roots = field_validator("roots")(lambda v: _valid_roots(v))
 
 
-class Nerve(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class Nerve(Record):
     roots: list[str] = Field(min_length=1)
     plexus: str
     course: Optional[str] = None
@@ -207,10 +210,7 @@ class IcdAlternative(Strict):
     when: str = Field(min_length=1)  # the rule for choosing these codes, with the note it rests on
 
 
-class Condition(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class Condition(Record):
     icd10cm: list[str] = Field(default_factory=list)  # a pack may give none; the bundled data must (integrity)
     presentation: list[str] = Field(min_length=1)
     diagnosis: list[str] = Field(min_length=1)
@@ -265,20 +265,14 @@ class Evidence(Strict):
         return self
 
 
-class Maneuver(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class Maneuver(Record):
     description: str  # how it is performed
     evidence: list[Evidence] = Field(min_length=1)
     source: Source
     notes: list[Note] = Field(default_factory=list)
 
 
-class DiagnosticTest(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class DiagnosticTest(Record):
     kind: Literal["imaging", "electrodiagnostic", "injection", "laboratory", "vascular"]
     description: str
     evidence: list[Evidence] = Field(min_length=1)
@@ -286,10 +280,7 @@ class DiagnosticTest(Strict):
     notes: list[Note] = Field(default_factory=list)
 
 
-class RedFlag(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class RedFlag(Record):
     description: str
     why: str  # why it matters, in the review's terms
     action: str  # what the review says to do
@@ -332,12 +323,9 @@ class BandSet(Strict):
     notes: list[Note] = Field(default_factory=list)
 
 
-class Scale(Strict):
+class Scale(Record):
     """A numeric interpretation scale: a domain covered by one or more band sets."""
 
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
     measure: str
     unit: str
     domain_min: float
@@ -408,10 +396,7 @@ class TonnisGrade(Strict):
     notes: list[Note] = Field(default_factory=list)
 
 
-class GradingSystem(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class GradingSystem(Record):
     measure: str
     grades: list[TonnisGrade] = Field(min_length=1)
     guidance: Optional["Guidance"] = None
@@ -565,10 +550,7 @@ class Guidance(Strict):
     next_steps: list[GuidanceItem] = Field(default_factory=list)
 
 
-class Complaint(Strict):
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class Complaint(Record):
     description: str
     conditions: list[str] = Field(min_length=1)  # in the review's table order
     source: Source
@@ -619,12 +601,9 @@ class FindingLink(Strict):
         return self
 
 
-class Finding(Strict):
+class Finding(Record):
     """A history or examination finding the review uses to tell conditions apart."""
 
-    id: str = Field(pattern=KEBAB)
-    name: str
-    aliases: list[str] = Field(default_factory=list)
     kind: str = Field(pattern=KEBAB)  # an open vocabulary: history, examination, imaging, ...
     description: str
     maneuver: Optional[str] = None  # maneuver id, where the finding is a maneuver result
