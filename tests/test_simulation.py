@@ -90,6 +90,116 @@ def test_jeffreys_draws_have_the_beta_mean_and_variance():
     assert all(0.0 < y < 1.0 for y in ys)
 
 
+def _betacf(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (Lentz's method, as in Numerical
+    Recipes 6.4), written here independently of dxcli's table."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 20_000):
+        for aa in (m * (b - m) * x / ((a - 1 + 2 * m) * (a + 2 * m)),
+                   -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 1 + 2 * m))):
+            d = 1.0 + aa * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def beta_cdf(a: float, b: float, x: float) -> float:
+    """I_x(a, b), the regularised incomplete beta function, from the continued fraction."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def test_the_beta_quantile_matches_closed_forms():
+    # Beta(1/2, 1/2) is the arcsine law: with x = sin^2(th) its density 1/(pi sqrt(x(1-x))) is
+    # uniform in th on [0, pi/2], so Q(u) = sin^2(pi u / 2).
+    us = [1e-6, 0.001, 0.025, 0.3, 0.5, 0.9, 0.975, 0.999]
+    for u, q in zip(us, sim.beta_quantiles(0.5, 0.5, us)):
+        assert q == pytest.approx(math.sin(math.pi * u / 2) ** 2, abs=1e-12)
+    # Beta(1/2, 3/2): bisection on its closed-form CDF (above), to 1e-7 (the table's error is
+    # about 1e-8 of probability here); Beta(3/2, 1/2) is its mirror
+    for u, q, r in zip(us, sim.beta_quantiles(0.5, 1.5, us), sim.beta_quantiles(1.5, 0.5, [1 - u for u in us])):
+        assert q == pytest.approx(beta_05_15_quantile(u), abs=1e-7)
+        assert 1 - r == pytest.approx(beta_05_15_quantile(u), abs=1e-7)
+
+
+@pytest.mark.parametrize("count", [(41, 46), (42, 46), (35, 46), (15, 17), (17, 17), (0, 10), (51, 102), (1, 1), (0, 100_000), (99_998, 100_000)])
+def test_the_beta_quantile_inverts_an_independent_cdf(count):
+    # F(Q(u)) = u for the Jeffreys posterior of each count, F from the continued fraction:
+    # within 1e-5 of probability everywhere, and within 0.2% of a tail probability of 0.001 or
+    # more (the 2.5% ends of an interval rest on tails far wider than that)
+    a, b = count[0] + 0.5, count[1] - count[0] + 0.5
+    us = [0.001, 0.01, 0.025, 0.1, 0.5, 0.9, 0.975, 0.99, 0.999]
+    for u, q in zip(us, sim.beta_quantiles(a, b, us)):
+        err = beta_cdf(a, b, q) - u
+        assert abs(err) < 1e-5
+        assert abs(err) / min(u, 1 - u) < 0.002
+
+
+def test_the_beta_quantile_agrees_with_betavariate_samples():
+    # 100,000 random.betavariate draws of Beta(41.5, 5.5): the share below Q(u) is u within 4
+    # binomial standard errors sqrt(u(1-u)/1e5) (0.0002 at u = 0.025, 0.0016 at u = 0.5)
+    rng = random.Random(11)
+    xs = sorted(rng.betavariate(41.5, 5.5) for _ in range(100_000))
+    import bisect
+
+    for u, q in zip((0.025, 0.25, 0.5, 0.75, 0.975), sim.beta_quantiles(41.5, 5.5, (0.025, 0.25, 0.5, 0.75, 0.975))):
+        share = bisect.bisect_left(xs, q) / len(xs)
+        assert abs(share - u) < 4 * math.sqrt(u * (1 - u) / 1e5)
+
+
+def test_each_arm_is_stratified_and_the_arms_are_paired_at_random():
+    # Latin hypercube: of N draws of an arm, exactly one has F(x) in each [i/N, (i+1)/N) (F the
+    # independent CDF above; a 1e-6 slack for the table's error at a stratum's edge)
+    n = 400
+    xs = sim.draw_arm((41, 46), n, random.Random(3))
+    cdf = sorted(beta_cdf(41.5, 5.5, x) for x in xs)
+    assert all(i / n - 1e-6 <= c < (i + 1) / n + 1e-6 for i, c in enumerate(cdf))
+    # shuffled: the draws are not in order, and two arms drawn one after the other are
+    # uncorrelated (Spearman's rho of independent orders has SD 1/sqrt(N - 1) = 0.022 at N 2,000)
+    f = sim.Finding("mbk+", True, (41, 46), (42, 46))
+    rng = random.Random(4)
+    sens, spec = sim.draw_arm((41, 46), 2000, rng), sim.draw_arm((42, 46), 2000, rng)
+    assert sens != sorted(sens)
+    rank = lambda v: {x: i for i, x in enumerate(sorted(v))}  # noqa: E731
+    rs, rc = rank(sens), rank(spec)
+    d2 = sum((rs[a] - rc[b]) ** 2 for a, b in zip(sens, spec))
+    rho = 1 - 6 * d2 / (2000 * (2000**2 - 1))
+    assert abs(rho) < 4 * 0.022
+    assert f.drawn == "both"
+
+
+def test_the_stratified_interval_ends_vary_less_between_seeds_than_independent_draws_would():
+    # posttest -p 0.3 modified-bent-knee+ at 2,000 draws over 60 seeds. Independent draws: the
+    # lower end's SD is sqrt(q(1-q)/N) / f, f the density of the post-test probability at its
+    # 2.5th percentile. Worked from the 100,000-draw reference: the 2.4th and 2.6th percentiles
+    # differ by d, so f ~ 0.002 / d, and the SD of independent draws is sqrt(.025*.975/2000)/f.
+    ref = sim.simulate_chain([sim.Finding("mbk+", True, (41, 46), (42, 46))], 0.3, draws=100_000, seed=99)
+    big = sorted(sim.simulate_chain([sim.Finding("mbk+", True, (41, 46), (42, 46))], 0.3, draws=100_000, seed=98, keep_draws=True)["lr_draws"])
+    to_p = lambda lr: 0.3 / 0.7 * lr / (1 + 0.3 / 0.7 * lr)  # noqa: E731
+    d = to_p(sim.percentile(big, 0.026)) - to_p(sim.percentile(big, 0.024))
+    sd_independent = math.sqrt(0.025 * 0.975 / 2000) * d / 0.002
+    lows = [sim.simulate_chain([sim.Finding("mbk+", True, (41, 46), (42, 46))], 0.3, draws=2000, seed=s)["probability"]["low"]
+            for s in range(60)]
+    assert statistics.fmean(lows) == pytest.approx(ref["probability"]["low"], abs=0.002)
+    # the help's claim: within half a percentage point with 95% confidence (1.96 SD < 0.005),
+    # and well under the independent draws' SD
+    assert 1.96 * statistics.stdev(lows) < 0.005
+    assert statistics.stdev(lows) < 0.75 * sd_independent
+
+
 def test_a_one_test_posttest_interval_matches_a_hand_worked_case():
     # Sensitivity 1 of 1 -> Beta(1.5, 0.5); specificity fixed at 0.5, so LR+ = s / 0.5 = 2s, and
     # from a pre-test of 0.5 (odds 1) the post-test is 2s / (1 + 2s), increasing in s.
