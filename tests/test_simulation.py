@@ -653,3 +653,78 @@ def test_the_readme_figures_are_what_the_command_gives():
     readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
     band = uncertainty.posttest_interval(0.3, ["modified-bent-knee+", "puranen-orava+"])["interval"]
     assert f"gives {band['low']:g}–{band['high']:g} at the default {sim.DEFAULT_DRAWS:,} draws and seed {sim.DEFAULT_SEED}" in readme
+
+
+# ---------------------------------------------------------------------------------------------
+# A pre-test probability given as a range
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, want", [
+    ("0.3", 0.3), ("30%", 0.3), ("1e-3", 0.001),
+    ("20%-40%", (0.2, 0.4)), ("0.2-0.4", (0.2, 0.4)), ("20-40%", (0.2, 0.4)), ("20%\u201340%", (0.2, 0.4)), ("0.2 - 0.4", (0.2, 0.4)),
+])
+def test_a_pretest_is_one_probability_or_a_range(text, want):
+    from dxcli.calc.probability import parse_pretest
+
+    got = parse_pretest(text)
+    assert got == (pytest.approx(want) if isinstance(want, float) else tuple(pytest.approx(x) for x in want))
+
+
+@pytest.mark.parametrize("text", ["40%-20%", "30%-30%", "20%-", "0.2-1.5", "a-b", "-0.2"])
+def test_a_bad_pretest_range_is_refused(text):
+    from dxcli.calc.probability import parse_pretest
+
+    with pytest.raises(InvalidInput):
+        parse_pretest(text)
+
+
+def test_posttest_with_a_pretest_range_gives_the_range_from_its_ends_and_draws_over_it():
+    from conftest import sh
+
+    got = sh("posttest", "-p", "20%-40%", "modified-bent-knee+", "-f", "json")
+    assert got.returncode == 0
+    r = json.loads(got.stdout)
+    # LR+ = 0.89 / (1 - 0.91) = 9.8889. From 0.2: odds 0.25 x 9.8889 = 2.4722 -> 2.4722/3.4722
+    # = 0.71200; from 0.4: odds 0.66667 x 9.8889 = 6.5926 -> 6.5926/7.5926 = 0.86829.
+    assert r["pretest"] is None and r["pretest_range"] == [0.2, 0.4] and r["posttest"] is None
+    assert r["posttest_range"] == [pytest.approx(0.71200, abs=1e-5), pytest.approx(0.86829, abs=1e-5)]
+    assert r["steps"][0]["probability_range"] == r["posttest_range"] and r["steps"][0]["probability"] is None
+    # no analytic interval from a range, and the notes say what was done
+    assert r["posttest_ci"] is None and "pre-test range" in r["posttest_ci_note"]
+    assert any("given as a range (0.2\u20130.4)" in n["text"] for n in r["notes"])
+    band = r["posttest_simulation"]
+    assert any("drawn uniformly between 0.2 and 0.4" in n for n in band["notes"])
+    # the interval is wider than the point range on both sides: it adds the counts' uncertainty
+    assert band["low"] < 0.712 and band["high"] > 0.868
+    # a single pre-test keeps its number and has no range
+    one = json.loads(sh("posttest", "-p", "0.3", "modified-bent-knee+", "-f", "json").stdout)
+    assert one["pretest"] == 0.3 and one["pretest_range"] is None
+
+
+def test_a_pretest_range_on_a_typed_lr_and_with_a_finding_stated_as_a_range():
+    from conftest import sh
+
+    # lr=4 from 0.1 (odds 1/9 -> 4/9 -> 4/13 = 0.307692) to 0.5 (odds 1 -> 4 -> 0.8)
+    r = json.loads(sh("posttest", "-p", "10%-50%", "lr=4", "-f", "json").stdout)
+    assert r["posttest_range"] == [pytest.approx(4 / 13), pytest.approx(0.8)]
+    assert r["posttest_simulation"] is None  # nothing drawn: a typed LR is fixed
+    # needle EMG's LR+ is a range, 0.49/0.13 = 3.769 to unbounded: from 0.1 the low end is
+    # odds 1/9 x 3.769 = 0.41880 -> 0.41880/1.41880 = 0.29518, from 0.5 the high end is 1
+    r = json.loads(sh("posttest", "-p", "10%-50%", "needle-emg+", "-f", "json").stdout)
+    assert r["posttest_range"] == [pytest.approx(0.29518, abs=1e-4), 1.0] and r["posttest"] is None
+
+
+def test_a_nomogram_needs_one_pretest():
+    from conftest import sh
+
+    got = sh("posttest", "-p", "20%-40%", "modified-bent-knee+", "--draw")
+    assert got.returncode == EXIT_USAGE and "a nomogram needs a single pre-test probability" in got.stderr and "Traceback" not in got.stderr
+
+
+def test_the_api_takes_a_pretest_range_as_the_command_does():
+    from dxcli import api
+
+    r = api.posttest("20%-40%", ["modified-bent-knee+"])
+    # as the command above: 0.71200 to 0.86829
+    assert r["pretest_range"] == [0.2, 0.4] and r["posttest_range"] == [pytest.approx(0.712, abs=1e-5), pytest.approx(0.86829, abs=1e-5)]
