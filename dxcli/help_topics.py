@@ -200,8 +200,10 @@ rank ('1='), in the review's table order, which carries no meaning. Red flags co
 
 Each condition's combined LR from measured findings gets a 95% simulation interval
 (lr_simulation in JSON), and where equal scores are ordered by LR products alone,
-order_simulation says in how many draws that order holds ('holds in 91% of 2,000 draws');
-below 95% it says the order is not firm. The order itself stays the one the scores and point
+order_simulation says in how many draws that order holds (gluteus medius tendinopathy above
+proximal hamstring tendinopathy 'holds in 98% of 2,000 draws' for 'dxcli differential buttock
+-F modified-bent-knee-positive -F resisted-hip-external-rotation-positive'); below 95% it
+says the order is not firm. The order itself stays the one the scores and point
 LRs give. --no-simulation skips the draws; 'dxcli help likelihood-ratios' gives the method
 and its limits.
 """

@@ -569,6 +569,10 @@ def test_a_tie_on_score_ordered_by_lr_product_reports_a_firm_order():
     # binomial SE at 2,000 draws sqrt(.98 * .02 / 2000) = 0.0031: 0.013 is about 4 SE
     assert order["share"] == pytest.approx(want, abs=0.013)
     assert order["firm"] is True and order["text"] == f"holds in {math.floor(order['share'] * 100)}% of 2,000 draws"
+    from dxcli.help_topics import RANKING
+
+    # the ranking topic quotes this patient's figure
+    assert f"'{order['text']}' for 'dxcli differential buttock -F modified-bent-knee-positive -F resisted-hip-external-rotation-positive'" in " ".join(RANKING.split())
     assert [x["finding"] for x in order["fixed"]] == ["resisted-hip-external-rotation-positive"]
     # each condition's combined LR has its interval, around its point
     assert gm["lr_simulation"]["low"] < gm["lr"] < gm["lr_simulation"]["high"]
