@@ -348,7 +348,7 @@ def tonnis(findings: Optional[Sequence[str]] = None, *, reference: Packs = None)
 
 def posttest(pretest: Union[float, str], findings: Sequence[str], condition: Optional[str] = None,
              *, draws: Optional[int] = None, seed: Optional[int] = None, reference: Packs = None) -> dict[str, Any]:
-    """Post-test probability from a pre-test probability (0.3 or "30%") and findings, each
+    """Post-test probability from a pre-test probability (0.3, "30%", or a range "20%-40%") and findings, each
     a maneuver or test with + or - ("faber+", "puranen-orava-") or a likelihood ratio
     ("lr=8.43"), assuming the findings independent: ``dxcli posttest``. ``condition``
     picks the condition of a finding with evidence for several (worked out when exactly one
@@ -359,4 +359,6 @@ def posttest(pretest: Union[float, str], findings: Sequence[str], condition: Opt
     draws, seed = _whole(draws, "draws"), _whole(seed, "seed")
     if pretest is None:
         raise InvalidInput("the pre-test probability is missing", hint="e.g. posttest(0.3, ['modified-bent-knee+'])")
-    return _call(reference, "uncertainty.posttest", _probability(pretest), given, condition, draws, seed)[0]
+    from dxcli.calc.probability import parse_pretest
+
+    return _call(reference, "uncertainty.posttest", parse_pretest(_number_text(pretest, "pre-test probability")), given, condition, draws, seed)[0]

@@ -20,3 +20,26 @@ def parse_probability(text: str, what: str = "probability") -> float:
     if not 0.0 <= x <= 1.0:
         raise InvalidInput(f"{what} {text!r} is outside 0 to 1", hint="give a probability from 0 to 1, e.g. 0.3 or 30%")
     return x
+
+
+def parse_pretest(text: str, what: str = "pre-test probability") -> float | tuple[float, float]:
+    """A pre-test probability, or a range of them: '0.3', '30%', '20%-40%', '0.2-0.4' (an en
+    dash too). A range is (low, high) with low < high; each end is read by
+    ``parse_probability``, and a '%' on either end applies to both ('20-40%')."""
+    t = text.strip()
+    cut = next((i for i, ch in enumerate(t) if ch in "-\u2013" and i > 0 and t[i - 1] not in "eE"), None)
+    if cut is None:
+        return parse_probability(t, what)
+    left, right = t[:cut].strip(), t[cut + 1:].strip()
+    if not left or not right:
+        raise InvalidInput(f"{what} {text!r} is not a probability or a range of two",
+                           hint="give 0.3 or 30%, or a range such as 20%-40%")
+    if right.endswith("%") and not left.endswith("%"):
+        left += "%"
+    if left.endswith("%") and not right.endswith("%"):
+        right += "%"
+    lo, hi = parse_probability(left, what), parse_probability(right, what)
+    if not lo < hi:
+        raise InvalidInput(f"{what} range {text!r} does not run from a lower to a higher probability",
+                           hint="give the low end first, e.g. 20%-40%; one value for a single probability")
+    return lo, hi

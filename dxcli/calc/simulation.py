@@ -17,29 +17,43 @@ study are drawn independently: their correlation within the study is not reporte
 
 A pre-test probability given as a range is drawn uniformly over it, once a draw.
 
+The draws are a Latin hypercube: for each arm drawn (and a pre-test range), one uniform in each
+of the N strata [i/N, (i+1)/N), put through that arm's Beta quantile (``beta_quantiles``: a
+table of the CDF in theta = asin(sqrt(x)), inverted by interpolation; its accuracy is in
+``beta_table``), then put in a random order of its own, so every arm's draws are exactly
+stratified and the arms are paired at random. Each arm is still drawn from its Jeffreys
+posterior, and the interval estimated is the same 95% interval; only the Monte Carlo error is
+smaller. Measured over 200 seeds at 2,000 draws (``benchmarks/simulation_cost.py --seeds
+200``), the standard deviation of an interval end for the README's examples is at most about a
+quarter of a percentage point, half or less of independent draws' (a lower end of
+``posttest -p 0.3 modified-bent-knee+`` 0.23 against 0.46 points; the upper end of a finding
+drawn in one arm, 0.02 against 0.47).
+
 Percentiles are the linear interpolation between order statistics (Hyndman and Fan type 7, the
-default of R's ``quantile``, which epiR uses). The Monte Carlo error of a percentile is read
-from the same sorted draws by the binomial (order-statistic) method: the number of draws below
-the true q-th quantile is Binomial(N, q), so the order statistics at ranks
-Nq -/+ 1.96 sqrt(Nq(1 - q)) bracket it with about 95% confidence; half their distance is the
-error reported.
+default of R's ``quantile``, which epiR uses). The Monte Carlo error each run reports is read
+from the same sorted draws by the binomial (order-statistic) method, which treats the draws as
+independent: the number of draws below the true q-th quantile is Binomial(N, q), so the order
+statistics at ranks Nq -/+ 1.96 sqrt(Nq(1 - q)) bracket it with about 95% confidence, and half
+their distance is reported. For the stratified draws it overstates the error (in the measure
+above, about twice the standard deviation for the independent draws, and more than four times
+the stratified draws'), so it is a cautious figure, not an estimate.
 
 Speed (CPython 3.11, 2 cores shared with other work, so figures vary with the load; see
-``benchmarks/simulation_cost.py``): ``random.betavariate`` costs about 1.2-1.3 us a draw when the
-machine is quiet (60,000 in 74-80 ms), and a gamma ratio written out (two ``gammavariate``
-calls, which is what ``betavariate`` does) is 3-6% faster in an interleaved run: not worth
-leaving the documented function for. A chain of three measured findings (five arms drawn) costs
-about 7 us a draw, so the default 2,000 draws add about 14 ms; measured as whole commands (CPU
-time, 21 interleaved rounds), ``posttest`` with those findings was 1.47x the minimal Typer app
-at 2,000 draws, 1.30x with one draw, 1.39x at 1,000 and 1.61x at 3,000, against a target of
-1.5x. numpy is not a dependency and was not measured (it is not installed here); a library would
-have to save more than its import costs on a path whose whole budget is about 15 ms.
+``benchmarks/simulation_cost.py`` and ``benchmarks/simulation_speed.py``): a stratified draw
+costs about as much as a ``random.betavariate`` call or less (0.9-1.4 us against 1.5-1.7 us in
+the same runs; the table is about 0.6 ms an arm). As whole commands, ``posttest`` with three
+measured findings (five arms) at the default 2,000 draws was 1.29x the minimal Typer app in
+wall time and 1.38x in CPU time (21 interleaved rounds, load average 3.5), 1.21x CPU with one
+draw, against a target of 1.5x. numpy is not a dependency and was not measured (it is not
+installed here); a library would have to save more than its import costs on a path whose whole
+budget is about 15 ms.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_right
 from typing import Any, Optional, Sequence, Union
 
 from dxcli.errors import InvalidInput
@@ -48,7 +62,8 @@ METHOD = (
     "95% simulation (credible) interval: Jeffreys-prior Beta(x + 0.5, n - x + 0.5) draws of each "
     "measured sensitivity and specificity, carried through the chain (Mossman and Berger 2001)"
 )
-MC_METHOD = "binomial (order-statistic) method: half the distance between the order statistics at Nq -/+ 1.96 sqrt(Nq(1-q))"
+MC_METHOD = ("binomial (order-statistic) method for independent draws: half the distance between the order statistics at "
+             "Nq -/+ 1.96 sqrt(Nq(1-q)); the draws are stratified, so this overstates the error")
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20011  # fixed, so the same command prints the same bytes
 MAX_DRAWS = 100_000
@@ -58,6 +73,7 @@ _Z95 = 1.959963984540054
 # would make an LR of 0 or infinity from a finite sample.
 _TINY = 2.2250738585072014e-308
 _NEAR_ONE = 1.0 - 2.0**-53
+_TABLE = 512  # steps of a Beta table (see beta_table)
 
 Count = tuple[int, int]  # (x, n): x of n
 
@@ -132,14 +148,110 @@ def jeffreys(count: Count) -> tuple[float, float]:
     return x + 0.5, n - x + 0.5
 
 
-def draw_arm(count: Count, draws: int, rng: random.Random) -> list[float]:
-    """``draws`` Jeffreys draws of one proportion, each kept inside (0, 1)."""
-    a, b = jeffreys(count)
-    bv = rng.betavariate
-    out = [bv(a, b) for _ in range(draws)]
-    if min(out) <= 0.0 or max(out) >= 1.0:  # rare: a float at an end of (0, 1)
-        out = [_TINY if p <= 0.0 else _NEAR_ONE if p >= 1.0 else p for p in out]
+def beta_table(a: float, b: float, intervals: int = _TABLE) -> tuple[float, float, list[float], list[float]]:
+    """The cumulative distribution of Beta(a, b), for a and b half-integers of at least 0.5 (the
+    Jeffreys posteriors), tabulated in theta where x = sin^2(theta): ``(theta0, h, C, g)`` with
+    C[j] the unnormalised mass below theta0 + j h and g[j] the unnormalised density there.
+
+    With x = sin^2(theta) the density of theta is proportional to sin^(2a-1) cos^(2b-1), a trig
+    polynomial with even powers when a and b are half-integers: smooth and bounded on
+    [0, pi/2], with no singularity at an end where x = 0 or 1 has a zero count (a - 1/2 = 0).
+    Arcsine-square-root is the variance-stabilising transform of a proportion, so the
+    posterior's spread in theta is about 1/(2 sqrt(a + b)) whatever the proportion: the table
+    covers the mode -/+ 20 of those (clipped to [0, pi/2]; the mass beyond is below e^-50), in
+    ``intervals`` steps, each integrated by the trapezoid rule with its end correction
+    h^2/12 (g'(left) - g'(right)), exact for cubics. Accuracy (tests/test_simulation.py): the
+    quantile agrees with closed forms (Beta(1/2, 1/2), Beta(1/2, 3/2)) to 1e-9 and with an
+    independent continued-fraction CDF to 1e-6 in probability.
+    """
+    m2, k2 = 2.0 * a - 1.0, 2.0 * b - 1.0
+    if m2 < 0 or k2 < 0 or m2 != int(m2) or k2 != int(k2) or m2 % 2 or k2 % 2:
+        raise ValueError(f"Beta({a}, {b}) is not a Jeffreys posterior (half-integer parameters of at least 0.5)")
+    half = math.pi / 2.0
+    mode = 0.0 if m2 == 0 else half if k2 == 0 else math.atan(math.sqrt(m2 / k2))
+    spread = 20.0 * 0.5 / math.sqrt(a + b)
+    lo, hi = max(0.0, mode - spread), min(half, mode + spread)
+    h = (hi - lo) / intervals
+    log, sin, cos, exp = math.log, math.sin, math.cos, math.exp
+
+    def log_g(t: float) -> float:
+        s, c = sin(t), cos(t)
+        v = 0.0
+        if m2:
+            if s <= 0.0:
+                return -math.inf
+            v += m2 * log(s)
+        if k2:
+            if c <= 0.0:
+                return -math.inf
+            v += k2 * log(c)
+        return v
+
+    top = log_g(mode)
+    g: list[float] = []
+    d: list[float] = []
+    for j in range(intervals + 1):
+        t = hi if j == intervals else lo + h * j
+        lv = log_g(t)
+        gv = exp(lv - top) if lv > -math.inf else 0.0
+        s, c = sin(t), cos(t)
+        g.append(gv)
+        # g' = g (m2 cot - k2 tan); 0 at 0 and pi/2 (even powers, or a zero power)
+        d.append(0.0 if gv == 0.0 or s <= 0.0 or c <= 0.0 else gv * (m2 * c / s - k2 * s / c))
+    cum = [0.0]
+    acc, h12 = 0.0, h * h / 12.0
+    for j in range(intervals):
+        acc += 0.5 * h * (g[j] + g[j + 1]) + h12 * (d[j] - d[j + 1])
+        cum.append(acc)
+    return lo, h, cum, g
+
+
+def beta_quantiles(a: float, b: float, us: Sequence[float]) -> list[float]:
+    """The Beta(a, b) quantiles of the probabilities ``us`` (each in [0, 1)), by inverting the
+    table of ``beta_table``: in the step where the mass reaches u, the density is taken as the
+    straight line between the step's ends, whose integral is a quadratic in theta, solved in
+    its stable form; then x = sin^2(theta)."""
+    lo, h, cum, g = beta_table(a, b)
+    top, m = cum[-1], len(cum) - 1
+    sin, sqrt = math.sin, math.sqrt
+    out = []
+    for u in us:
+        t = u * top
+        j = bisect_right(cum, t) - 1
+        if j >= m:
+            j = m - 1
+        r = (t - cum[j]) / h  # mass into the step, in units of h
+        g0, dg = g[j], g[j + 1] - g[j]
+        disc = g0 * g0 + 2.0 * dg * r
+        s = 2.0 * r / (g0 + sqrt(disc)) if disc > 0.0 and g0 + sqrt(disc) > 0.0 else 0.0
+        s = sin(lo + h * (j + (s if s < 1.0 else 1.0)))
+        out.append(s * s)
     return out
+
+
+def stratified(draws: int, rng: random.Random) -> list[float]:
+    """``draws`` uniforms, one in each of the strata [i/N, (i+1)/N), in order (a column of a
+    Latin hypercube before it is shuffled)."""
+    r = rng.random
+    return [(i + r()) / draws for i in range(draws)]
+
+
+def shuffled(xs: list[float], rng: random.Random) -> list[float]:
+    """``xs`` in a random order (the order of ``draws`` uniforms sorted), so each column of the
+    Latin hypercube is paired at random with the others."""
+    r = rng.random
+    keys = [r() for _ in xs]
+    return [xs[i] for i in sorted(range(len(xs)), key=keys.__getitem__)]
+
+
+def draw_arm(count: Count, draws: int, rng: random.Random) -> list[float]:
+    """``draws`` Jeffreys draws of one proportion, each kept inside (0, 1): stratified uniforms
+    (one in each 1/N of probability) through the Beta quantile, in a random order."""
+    a, b = jeffreys(count)
+    out = beta_quantiles(a, b, stratified(draws, rng))
+    if out[0] <= 0.0 or out[-1] >= 1.0:  # sorted: a float at an end of (0, 1)
+        out = [_TINY if p <= 0.0 else _NEAR_ONE if p >= 1.0 else p for p in out]
+    return shuffled(out, rng)
 
 
 def _lr(sens: float, spec: float, positive: bool) -> float:
@@ -242,8 +354,7 @@ def _pretest_draws(pretest: Pretest, draws: int, rng: random.Random) -> Union[fl
         lo, hi = pretest
         if not 0.0 <= lo <= hi <= 1.0:
             raise ValueError("a pre-test range is two probabilities, low then high")
-        u = rng.random
-        return [lo + (hi - lo) * u() for _ in range(draws)]
+        return shuffled([lo + (hi - lo) * u for u in stratified(draws, rng)], rng)
     if not 0.0 <= pretest <= 1.0:
         raise ValueError("a pre-test probability is in [0, 1]")
     return float(pretest)

@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
     def posttest(
         ctx: typer.Context,
         findings: Annotated[list[str], typer.Argument(help="Findings: NAME+ or NAME- (a maneuver or test), or lr=NUMBER; '-' reads 'PRETEST FINDING...' lines from stdin.")],
-        pretest: Annotated[Optional[str], typer.Option("--pretest", "-p", help="Pre-test probability: 0.3 or 30%.")] = None,
+        pretest: Annotated[Optional[str], typer.Option("--pretest", "-p", help="Pre-test probability: 0.3 or 30%, or a range, 20%-40% (drawn uniformly over it in the simulation).")] = None,
         condition: Annotated[Optional[str], typer.Option("--condition", "-c", help="The condition, for findings with evidence for several.", autocompletion=names("condition"))] = None,
         draw: Annotated[bool, typer.Option("--draw", help="Also draw the Fagan nomogram on stderr.")] = False,
         svg: Annotated[Optional[Path], typer.Option("--svg", help="Write the Fagan nomogram to this SVG file ('-': to stdout, in place of the result).")] = None,
@@ -179,7 +179,9 @@ def register(app: typer.Typer) -> None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+")
         from dxcli.query import uncertainty
 
-        result, lr, band = uncertainty.posttest(parse_probability(pretest, "pre-test probability"), findings, condition, draws, seed)
+        from dxcli.calc.probability import parse_pretest
+
+        result, lr, band = uncertainty.posttest(parse_pretest(pretest), findings, condition, draws, seed)
         if draw or svg is not None:
             _draw(ctx, result, lr, band, draw, svg)
             if svg is not None and str(svg) == "-":  # the SVG is the output: stdout holds one document
@@ -193,6 +195,8 @@ def _draw(ctx: typer.Context, result: dict, lr, band, draw: bool, svg: Optional[
     from dxcli.output import fagan
     from dxcli.errors import InvalidInput
 
+    if result.get("pretest") is None:
+        raise InvalidInput("a nomogram needs a single pre-test probability; --pretest is a range", hint="give one value, e.g. -p 30%")
     if lr is None:
         raise InvalidInput("a nomogram needs a single likelihood ratio; an input is a range", hint="give point findings or lr=NUMBER")
     from dxcli.query.bayes import finding_words

@@ -679,7 +679,8 @@ def prob(v: Any, rng: Any, ci: Any = None, labelled: bool = False) -> str:
 
 
 def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
-    head = [(0, f"Pre-test probability {stated_pct(r.get('pretest'))} -> post-test probability "
+    pre = span(r["pretest_range"], stated_pct) if r.get("pretest_range") else stated_pct(r.get("pretest"))
+    head = [(0, f"Pre-test probability {pre} -> post-test probability "
                 f"{prob(r.get('posttest'), r.get('posttest_range'), r.get('posttest_ci'), labelled=True)}")]
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))

@@ -185,8 +185,8 @@ TONNIS_FINDING = Obj({"id": "str", "description": "str", "grade?": "int"})
 TONNIS_GRADE = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "notes": ["str"], "source": SOURCE})
 TONNIS = Obj({"grade": "int", "label": "str", "findings": [TONNIS_FINDING], "rule": "str", "notes": ["str"], "source": SOURCE})
 STEP = Obj({"finding": "str", "lr": "num?", "lr_uncorrected": "num?", "lr_correction": "str?"})
-POSTTEST = Obj({"condition": "str?", "pretest": "num", "posttest": "num?", "posttest_range": "range?", "posttest_ci": Null(CI),
-                "posttest_ci_note": "str?", "posttest_simulation?": Null(SIMULATION), "posttest_simulation_note?": "str?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
+POSTTEST = Obj({"condition": "str?", "pretest": "num?", "posttest": "num?", "posttest_range": "range?", "posttest_ci": Null(CI),
+                "posttest_ci_note": "str?", "posttest_simulation?": Null(SIMULATION), "posttest_simulation_note?": "str?", "pretest_range?": "range?", "lr": "num?", "lr_range": "range?", "posttest_with_primary_figures": "any",
                 "steps": [STEP], "notes": NOTES})
 KIND = Obj({"id": "str", "file": "str", "model": "str"})
 PROBLEM = Obj({"file": "str", "line": "int?", "key": "str", "message": "str", "fix": "str?"})

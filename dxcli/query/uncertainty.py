@@ -288,17 +288,74 @@ def with_differential_simulation(result: dict[str, Any], draws: int = sim.DEFAUL
     return result
 
 
-def posttest(pretest: float, findings: list[str], condition: Optional[str] = None, draws: Optional[int] = None,
+PRETEST_RANGE_NOTE = (
+    "the pre-test probability is given as a range ({low}\u2013{high}): each post-test probability is the range "
+    "from its two ends, with no single value"
+)
+PRETEST_RANGE_CI = (
+    "no analytic interval for a pre-test range: the simulation interval draws the pre-test probability "
+    "uniformly over it"
+)
+
+
+def posttest(pretest: Pretest, findings: list[str], condition: Optional[str] = None, draws: Optional[int] = None,
              seed: Optional[int] = None) -> tuple[dict[str, Any], Optional[float], Optional[dict[str, Any]]]:
     """``dxcli posttest`` for one case, shared by the CLI and ``dxcli.api``: (the result with
     its simulation interval, the unrounded combined LR the nomogram draws, the band it shades:
-    one finding's 95% CI, or for several the chain's simulation interval)."""
+    one finding's 95% CI, or for several the chain's simulation interval). A pre-test range
+    ``(low, high)`` gives ``pretest`` None, ``pretest_range`` [low, high] and the post-test
+    range from its ends (``posttest_range``), as a finding stated as a range does."""
     from dxcli.query import bayes
 
     n_draws = sim.check_draws(sim.DEFAULT_DRAWS if draws is None else draws)
     n_seed = sim.check_seed(sim.DEFAULT_SEED if seed is None else seed)
-    result, lr, band = bayes.run_exact(pretest, findings, condition)
+    if isinstance(pretest, tuple):
+        result, lr, band = _range_result(pretest, findings, condition)
+    else:
+        result, lr, band = bayes.run_exact(pretest, findings, condition)
     result = with_simulation(result, pretest, findings, condition, n_draws, n_seed)
+    result["pretest_range"] = list(pretest) if isinstance(pretest, tuple) else None
     if band is None:
         band = fagan_band(result["posttest_simulation"])
     return result, lr, band
+
+
+def _range_result(pretest: tuple[float, float], findings: list[str],
+                  condition: Optional[str]) -> tuple[dict[str, Any], Optional[float], Optional[dict[str, Any]]]:
+    """posttest's point answer for a pre-test range: the answers at its two ends, merged. Every
+    probability that follows from the pre-test becomes the range between them (the post-test
+    probability increases with the pre-test at any LR), and what is worked from one pre-test
+    probability alone (the analytic interval, a published interval's post-test, the answer
+    with the primary source's figures) is left out, and the note says so."""
+    from dxcli.query import bayes
+
+    low, high = pretest
+    r_lo, lr, band = bayes.run_exact(low, findings, condition)
+    r_hi = bayes.run_exact(high, findings, r_lo["condition"] or condition)[0]
+
+    def ends(a: dict[str, Any], b: dict[str, Any], key: str) -> Optional[list[float]]:
+        lo = a[key] if a[key] is not None else (a[key + "_range"] or [None])[0]
+        hi = b[key] if b[key] is not None else (b[key + "_range"] or [None, None])[1]
+        return None if lo is None or hi is None else [lo, hi]
+
+    out = dict(r_lo)
+    out["pretest"] = None
+    out["posttest"] = None
+    out["posttest_range"] = ends(r_lo, r_hi, "posttest")
+    out["posttest_ci"] = None
+    out["posttest_ci_note"] = PRETEST_RANGE_CI
+    out["posttest_with_primary_figures"] = None
+    steps = []
+    for a, b in zip(r_lo["steps"], r_hi["steps"]):
+        step = dict(a)
+        step["probability"] = None
+        step["probability_range"] = ends(a, b, "probability")
+        step["probability_ci"] = None
+        step["published_lr_ci"] = [{**row, "probability_if_alone": None, "probability_if_alone_ci": None}
+                                   for row in a["published_lr_ci"]]
+        step["with_primary_figures"] = [{**row, "probability_if_alone": None} for row in a["with_primary_figures"]]
+        steps.append(step)
+    out["steps"] = steps
+    note = PRETEST_RANGE_NOTE.format(low=f"{low:g}", high=f"{high:g}")
+    out["notes"] = [{"kind": "arithmetic", "text": note, "citation": None}, *r_lo["notes"]]
+    return out, lr, None
