@@ -125,6 +125,7 @@ TWICE_OPEN = [  # a passage (a figure's description, a note's wording, a review'
     ("maneuver", "--condition", "gluteus-medius-tendinopathy"), ("maneuver", "--condition", "piriformis-syndrome"),
     ("test", "--condition", "lumbosacral-radiculopathy"), ("test", "--condition", "avascular-necrosis-hip", "--pretest", "0.2"),
     ("maneuver", "faber"), ("case",), ("tonnis",), ("tonnis", "small-cysts"), ("redflags",), ("muscle", "hamstring"),
+    ("differential", "buttock", "-F", "red-flag-saddle-anesthesia", "-F", "neurologic-deficit", "--next"),
 ]
 LONG_COMMAND_OPEN = [("maneuver", "faber"), ("test", "hip-mri")]  # at 60 columns: a command longer than a line
 BARE_ZERO_OPEN = [("case",)]  # the next steps of a ranking carry no interval for an LR of 0
