@@ -728,7 +728,8 @@ def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
     name = "name" if "name" in keys and head != "name" else None
     blocks = []
     for r in rows:
-        heading = value_text(r.get(head)) + (f"  {value_text(r[name])}" if name and r.get(name) else "")
+        first = inert(view.shown[head](r.get(head))) if head in view.shown else value_text(r.get(head))
+        heading = first + (f"  {value_text(r[name])}" if name and r.get(name) else "")
         lines: list[Line] = []
         for k in keys:
             if k in (head, name) or r.get(k) in (None, "", []):
