@@ -363,9 +363,9 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
         lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
     for p in r.get("published_ci") or []:
         show = stated_pct if p["measure"] in ("sensitivity", "specificity") else words.stated
-        lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
+        lines.append((0, f"Published ({words.cited(p.get('citation'))}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
     for w in r.get("with_primary_figures") or []:
-        lines.append((0, f"With {w['citation']}'s figures: sensitivity {stated_pct(w.get('sensitivity'))}, specificity {stated_pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
+        lines.append((0, f"With {words.cited(w['citation'])}'s figures: sensitivity {stated_pct(w.get('sensitivity'))}, specificity {stated_pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
     if r.get("published_ci") and r.get("with_primary_figures"):
         lines.append((0, TWO_LRS))
     reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
@@ -536,24 +536,33 @@ def _cite_heading(r: dict[str, Any]) -> str:
     note 2', 'Study zhang-2018-study (contrary)'."""
     path, kind = r.get("path") or "", str(r.get("type") or "")
     if kind.startswith("study"):
-        return f"Study {path.removeprefix('study ')}: {kind.partition(': ')[2] or 'study'}"
-    words = []
+        return f"Study {words.cited(path.removeprefix('study ').split(' ')[0])}: {kind.partition(': ')[2] or 'study'}"
+    said = []
     for part in path.split("."):
         m = re.match(r"([a-z_]+)\[(\d+)\]$", part)
         name, n = (m.group(1), int(m.group(2)) + 1) if m else (part, None)
         if name == "notes":
-            words.append(f"{kind.partition(': ')[2] or 'a'} note {n}" if n else "notes")
+            said.append(f"{kind.partition(': ')[2] or 'a'} note {n}" if n else "notes")
         elif name != "source":
-            words.append(f"{label(name).rstrip('s') if n else label(name)} {n}".strip() if n else label(name))
-    return ": ".join(words + (["source"] if path.split(".")[-1] == "source" and words else [])).capitalize() or "Source"
+            said.append(f"{label(name).rstrip('s') if n else label(name)} {n}".strip() if n else label(name))
+    return ": ".join(said + (["source"] if path.split(".")[-1] == "source" and said else [])).capitalize() or "Source"
 
 
 def cite_doc(rows: list[dict[str, Any]]) -> Doc:
     first = rows[0]
     blocks = []
+    whole: set[str] = set()  # a full reference is given once; after that, its short form
+
+    def ref(c: str) -> str:
+        m = re.search(r"\[([a-z0-9-]+)\]$", c)
+        if c in whole and m:
+            return words.cited(m.group(1))
+        whole.add(c)
+        return words.cited(c) if not m else c
+
     for r in rows:
         lines = [(0, "; ".join(x for x in (r.get("section"), r.get("refs") and "[" + ", ".join(str(x) for x in r["refs"]) + "]",
-                                          r.get("citations") and "(" + ", ".join(r["citations"]) + ")") if x))]
+                                          r.get("citations") and "(" + ", ".join(ref(c) for c in r["citations"]) + ")") if x))]
         if r.get("text"):
             lines.append((0, ("! " if str(r.get("type", "")).startswith("note: disagreement") else "") + f"“{prose(r['text'])}”"))
         if r.get("review_value") is not None or r.get("primary_value") is not None:
@@ -678,15 +687,32 @@ def prob(v: Any, rng: Any, ci: Any = None, labelled: bool = False) -> str:
     return f"{point} (95% CI {iv})"
 
 
+def _independence(n: Any) -> bool:
+    """A note that the chain assumes the findings conditionally independent (said once a page)."""
+    return "conditionally independent" in str(n.get("text") if isinstance(n, dict) else n)
+
+
 def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     head = [(0, f"Pre-test probability {stated_pct(r.get('pretest'))} -> post-test probability "
                 f"{prob(r.get('posttest'), r.get('posttest_range'), r.get('posttest_ci'), labelled=True)}")]
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
+    sim = r.get("posttest_simulation")
+    if sim:
+        head.append((0, words.simulation(sim, pct)[:1].upper() + words.simulation(sim, pct)[1:]))
+    elif r.get("posttest_simulation_note"):
+        head.append((0, f"No simulation interval: {prose(r['posttest_simulation_note'])}"))
     lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
     if lr:
+        if sim and sim.get("lr"):
+            lr += f" (95% simulation interval {words.interval(sim['lr']['low'], sim['lr']['high'])}, the same draws)"
         head.append((0, f"Combined likelihood ratio {lr}"))
-    if r.get("posttest_ci_note"):
+    if sim:  # said once, beside the interval: how it was drawn and what it assumes
+        head += [(0, f"! {prose(n)}") for n in sim.get("notes") or [] if "too narrow" not in n]
+    if r.get("posttest_ci_note") and sim and str(r["posttest_ci_note"]).startswith("no combined interval"):
+        head.append((0, "The steps' intervals do not multiply into a 95% interval for the combined likelihood ratio: "
+                        "the simulation interval above is the one for the combination."))
+    elif r.get("posttest_ci_note"):
         head.append((0, f"! {r['posttest_ci_note']}"))
     if r.get("posttest_with_primary_figures") is not None:
         head.append((0, f"With the primary source's sensitivity and specificity: post-test probability {pct(r['posttest_with_primary_figures'])}"))
@@ -695,7 +721,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
         slr = num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
         lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> "
                      f"{prob(s.get('probability'), s.get('probability_range'), s.get('probability_ci'), labelled=True)}")]
-        if s.get("condition"):
+        if s.get("condition") and s["condition"] != r.get("condition"):
             lines.append((1, f"for {s['condition']}"))
         if s.get("lr_ci_note"):
             lines.append((1, f"No interval: {s['lr_ci_note']}"))
@@ -704,10 +730,10 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
             if p.get("probability_if_alone_ci"):
                 alone += f" ({span(p['probability_if_alone_ci'], pct)})"
             sign = "LR+" if p.get("measure") == "lr_positive" else "LR-"
-            lines.append((1, f"{p.get('citation')} published {sign} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])}) "
+            lines.append((1, f"{words.cited(p.get('citation'))} published {sign} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])}) "
                              f"for {p.get('index_test')}{alone}. {p.get('label') or ''}".rstrip()))
         for w in s.get("with_primary_figures") or []:
-            lines.append((1, f"With {w['citation']}'s sensitivity {stated_pct(w.get('sensitivity'))} and specificity {stated_pct(w.get('specificity'))}: "
+            lines.append((1, f"With {words.cited(w['citation'])}'s sensitivity {stated_pct(w.get('sensitivity'))} and specificity {stated_pct(w.get('specificity'))}: "
                              f"LR {num(w.get('lr'))}, post-test probability {pct(w.get('probability_if_alone'))}"))
         if s.get("published_lr_ci") and s.get("with_primary_figures"):
             lines.append((1, TWO_LRS))
@@ -716,7 +742,8 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     shown = {note_line(n) for st in r.get("steps") or [] for n in st.get("notes") or []}
     parts = [Part("Result", [Block(None, head)]), Part("Steps", steps),
              notes_part([n for n in r.get("notes") or [] if note_line(n) not in shown
-                         and (n.get("text") if isinstance(n, dict) else n) != r.get("posttest_ci_note")])]  # each note once
+                         and (n.get("text") if isinstance(n, dict) else n) != r.get("posttest_ci_note")
+                         and not (sim and _independence(n) and any(_independence(x) for x in sim.get("notes") or []))])]  # each note once
     return Doc("Post-test probability", "posttest · calculator", parts)
 
 

@@ -95,7 +95,7 @@ def record_notes(rec: dict[str, Any], ev: Optional[dict[str, Any]] = None) -> li
 
 
 SAME_STUDY = (
-    "{a} and {b} come from one study ({study}): their likelihood ratios share its patients, "
+    "{a} and {b} come from one study{where}: their likelihood ratios share its patients, "
     "controls and biases, so their product is not independent evidence."
 )
 
@@ -116,7 +116,9 @@ def same_study_notes(items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, 
         for b, sb in items[i + 1 :]:
             study = study_of(sa)
             if study is not None and study == study_of(sb):
-                notes.append({"kind": "caveat", "text": SAME_STUDY.format(a=a, b=b, study=study), "citation": None if study.startswith("review") else study})
+                review = study.startswith("review")  # a citation is named by the note's citation, not twice
+                notes.append({"kind": "caveat", "text": SAME_STUDY.format(a=a, b=b, where=f" ({study})" if review else ""),
+                              "citation": None if review else study})
     return notes
 
 
