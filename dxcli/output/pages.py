@@ -56,13 +56,20 @@ def _grams(text: str) -> set[tuple[str, ...]]:
 
 
 def _once(parts: list[Part]) -> None:
-    """Each note and quote once on a page, where it first comes (beside what it qualifies):
-    a note said before is left out, so is a line that repeats a note, and a quote whose
-    words the page has already printed."""
+    """Each passage once on a page, where it first comes (beside what it qualifies): a note
+    said before becomes a pointer to it, so does a block said whole before (a case's later
+    stage); a line that repeats a note is left out, so is a quote whose words the page has
+    already printed, and a quote's sentences said before are cut to '…'."""
     notes: list[str] = []  # the notes shown so far, as words
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
+    blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
     for part in parts:
         for block in part.blocks:
+            whole = (block.heading, tuple(block.lines))
+            if block.lines and len(_grams(" ".join(t for _, t in block.lines))) and whole in blocks_seen:
+                block.lines = [(0, f"(as under {blocks_seen[whole]} above)")]
+                continue
+            blocks_seen.setdefault(whole, part.title.lower() if part.title else "the same heading")
             kept: list[Line] = []
             for level, text in block.lines:
                 note = text[:2] == "! "
@@ -74,13 +81,46 @@ def _once(parts: list[Part]) -> None:
                 if any(len(n.split()) >= RUN and n in key for n in notes):
                     continue  # 'No interval: <a note shown above>'
                 grams = _grams(key)
+                quote = "“" in key
                 if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
                     continue
+                if quote and grams & said:
+                    text = _cut_said(text, said)
+                    key = " ".join(text.split())
+                    grams = _grams(key)
                 said |= grams
                 if note:
                     notes.append(key)
                 kept.append((level, text))
             block.lines = kept
+
+
+def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
+    """A quote with each run of its words that the page has printed already (RUN words or
+    more) cut to '…' (the reader has just read them); the quote as it is if nothing else is left."""
+    head, _, rest = text.partition("“")
+    body, close, tail = rest.rpartition("”")
+    if not close:
+        body, tail = rest, ""
+    tokens = body.split()
+    flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens) for w in re.sub(r"[^\w%–-]+", " ", t.lower()).split()]
+    covered = [False] * len(flat)
+    for j in range(len(flat) - RUN + 1):
+        if tuple(w for _, w in flat[j:j + RUN]) in said:
+            covered[j:j + RUN] = [True] * RUN
+    gone = {i for i in range(len(tokens)) if all(c for (k, _), c in zip(flat, covered) if k == i) and any(k == i for k, _ in flat)}
+    if not gone:
+        return text
+    out: list[str] = []
+    for i, t in enumerate(tokens):
+        if i in gone:
+            if not out or out[-1] != "…":
+                out.append("…")
+        else:
+            out.append(t)
+    if all(t == "…" for t in out):
+        return text
+    return f"{head}“{' '.join(out)}”{tail}"
 
 
 # --------------------------------------------------------------------------- rendering
@@ -353,7 +393,9 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     meaning = r.get("interpretation")
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
-    if meaning:
+    if meaning and meaning.startswith("no sensitivity and specificity stated") and r.get("lr_positive") is None and not r.get("lr_positive_range"):
+        lines.append((0, "No sensitivity, specificity or likelihood ratio stated"))  # short: said in each block
+    elif meaning:
         lines.append((0, "What it means: " + prose(meaning)))
     if r.get("evidence_strength"):
         lines.append((0, f"Evidence: {r['evidence_strength']}"))
@@ -811,6 +853,33 @@ def _lr_pair(x: dict[str, Any]) -> str:
     return f"LR+ {one('lr_positive')}, LR- {one('lr_negative')}"
 
 
+def next_blocks(items: list[dict[str, Any]], cond_names: dict[str, str]) -> list[Block]:
+    """What to examine next, a block for each condition in the lead: first what has likelihood
+    ratios (each with what a result would do), then the rest of the review's work-up, each
+    with its role in words and the review's words, quoted."""
+    blocks: list[Block] = []
+    for cid in dict.fromkeys(x["for_condition"] for x in items):
+        lines: list[Line] = []
+        mine = [x for x in items if x["for_condition"] == cid]
+        measured = [x for x in mine if x.get("accuracy") != "no accuracy stated"]
+        rest = [x for x in mine if x.get("accuracy") == "no accuracy stated"]
+        for x in measured:
+            role = f"; in the review's work-up {words.role(x['role'])}" if x.get("role") else ""
+            lines.append((0, f"• {x['name']} ({x['id']}): {_lr_pair(x)}{role}"))
+            lines += [(1, note_line(n)) for n in x.get("notes") or []]
+        if rest:
+            lines.append((0, "No accuracy stated; the review's work-up:" if measured or not lines else "No accuracy stated:"))
+        for x in rest:
+            ppv = x["why"].partition("(")[2].rstrip(")") if "(" in x.get("why", "") else ""
+            what = "; ".join(t for t in (words.role(x["role"]) if x.get("role") else "", ppv) if t)
+            lines.append((0, f"• {x['name']} ({x['id']})" + (f": {what}" if what else "")))
+            if x.get("quote"):
+                lines.append((1, f"“{prose(x['quote'])}”"))
+            lines += [(1, note_line(n)) for n in x.get("notes") or []]
+        blocks.append(Block(f"For {cond_names.get(cid, cid)}", lines))
+    return blocks
+
+
 def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], basis: bool = True) -> list[Part]:
     """A ranked differential as parts of a page: its red flags first (an alert), the
     conditions in rank order with the statements for and against each, what to examine next."""
@@ -826,14 +895,7 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
         blocks.append(Block(f"{rank}  {r['name']}", lines))
     if basis and result.get("basis"):
         blocks.append(Block(None, [(0, "Ranking: " + prose(result["basis"]))]))
-    nxt = [
-        Block(f"{x['name']} ({x['id']})",
-              [(0, f"For {cond_names.get(x['for_condition'], x['for_condition'])}: "
-                   + (f"{_lr_pair(x)}; {x['why']}" if x.get("accuracy") != "no accuracy stated" else x["why"]))]
-              + ([(1, f"“{prose(x['quote'])}”")] if x.get("quote") and x.get("accuracy") == "no accuracy stated" else [])
-              + [(1, note_line(n)) for n in x.get("notes") or []])
-        for x in result.get("next") or []
-    ]
+    nxt = next_blocks(result.get("next") or [], cond_names)
     if result.get("next_why"):
         nxt.append(Block(None, [(0, prose(result["next_why"]))]))
     return [Part("Red flags: act on these first", flags, alert=True), Part(title, blocks), Part("What to examine next", nxt)]

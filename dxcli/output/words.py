@@ -137,6 +137,20 @@ def order_share(o: dict[str, Any], below: str) -> str:
     return text + ("" if o.get("firm") else "; the order is not firm")
 
 
+ROLES = {  # a test's role in the review's work-up, in words
+    "confirmatory": "to confirm the diagnosis",
+    "confirmatory adjunct": "as an adjunct to confirm the diagnosis",
+    "initial test": "as the first test",
+    "point of care assessment": "for an assessment at the point of care",
+}
+
+
+def role(r: str) -> str:
+    """A test's role in the review's work-up: 'confirmatory' -> 'to confirm the diagnosis';
+    a role the review words as a condition ('when MRI is contraindicated') as it is."""
+    return ROLES.get(str(r).strip().lower(), prose(r))
+
+
 def percent_or_range(v: Any, rng: Any) -> str:
     """A stated proportion, or its stated range."""
     if v is not None:
