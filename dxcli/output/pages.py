@@ -63,6 +63,7 @@ def _once(parts: list[Part]) -> None:
     notes: list[str] = []  # the notes shown so far, as words
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
     blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
+    sources: set[str] = set()  # 'Source: ...' lines printed
     for part in parts:
         for block in part.blocks:
             whole = (block.heading, tuple(block.lines))
@@ -84,10 +85,13 @@ def _once(parts: list[Part]) -> None:
                 quote = "“" in key
                 if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
                     continue
-                if quote and grams & said:
+                if (quote or note) and grams & said:
                     text = _cut_said(text, said)
-                    key = " ".join(text.split())
+                    key = " ".join((text[2:] if note else text).split())
                     grams = _grams(key)
+                if text.startswith("Source: ") and text in sources:
+                    text = "Source: as above"  # one source under several items
+                sources.add(text)
                 said |= grams
                 if note:
                     notes.append(key)
@@ -98,10 +102,16 @@ def _once(parts: list[Part]) -> None:
 def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
     """A quote with each run of its words that the page has printed already (RUN words or
     more) cut to '…' (the reader has just read them); the quote as it is if nothing else is left."""
-    head, _, rest = text.partition("“")
-    body, close, tail = rest.rpartition("”")
-    if not close:
-        body, tail = rest, ""
+    if "“" in text:
+        head, _, rest = text.partition("“")
+        body, close, tail = rest.rpartition("”")
+        if not close:
+            body, tail = rest, ""
+        head, tail = head + "“", "”" + tail
+    else:  # a note: '! kind: text (source)'
+        kind_, sep, body = text.partition(": ")
+        head, tail = (kind_ + sep, "") if sep and len(kind_.split()) <= 3 else ("", "")
+        body = body if head else text
     tokens = body.split()
     flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens) for w in re.sub(r"[^\w%–-]+", " ", t.lower()).split()]
     covered = [False] * len(flat)
@@ -120,7 +130,7 @@ def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
             out.append(t)
     if all(t == "…" for t in out):
         return text
-    return f"{head}“{' '.join(out)}”{tail}"
+    return f"{head}{' '.join(out)}{tail}"
 
 
 # --------------------------------------------------------------------------- rendering
@@ -313,6 +323,26 @@ def _named(ids: Iterable[str], names: dict[str, str] | None) -> str:
     return ", ".join(f"{names[i]} ({i})" if names and i in names else i for i in ids)
 
 
+_AT = r"\s+at\s+(?:one month|\d+(?: and \d+)? months?)(?=\s*\(|$)"
+
+
+def _figure_key(f: dict[str, Any]) -> str:
+    """A figure's description without its time point ('... at 15 months'): figures that differ
+    only in when they were measured are one line."""
+    return re.sub(_AT, "", str(f.get("description") or ""))
+
+
+def _figure_groups(figures: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: list[list[dict[str, Any]]] = []
+    for f in figures:
+        if groups and f.get("timepoint") and _figure_key(f) == _figure_key(groups[-1][0]) != f.get("description") \
+                and f.get("unit") == groups[-1][0].get("unit"):
+            groups[-1].append(f)
+        else:
+            groups.append([f])
+    return groups
+
+
 def condition_doc(c: dict[str, Any], names: Callable[[str], dict[str, str]] | None = None) -> Doc:
     sub = c["id"]
     if c.get("aliases"):
@@ -325,18 +355,24 @@ def condition_doc(c: dict[str, Any], names: Callable[[str], dict[str, str]] | No
     for key in ("epidemiology", "pathophysiology", "clinical_findings", "diagnostic_testing", "treatment"):
         parts.append(Part(label(key), [Block(None, [(0, prose(" ".join(c.get(key) or [])))] if c.get(key) else [])]))
     figs: list[Block] = []
-    for f in c.get("figures") or []:
-        if f.get("range"):
-            lo, hi = f["range"]
-        else:
-            lo = hi = f["value"]
-        show = stated_pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
-        val = show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
-        when = f" ({f['timepoint']})" if f.get("timepoint") else ""
-        lines = [(0, f"{prose(f['description'])}: {val}{when}")]
-        src = f.get("source") or {}
-        lines += [(1, "Source: " + s) if i == 0 else (1, s) for i, (_, s) in enumerate(source_lines(src))]
-        lines += [(1, note_line(n)) for n in f.get("notes") or []]
+    for group in _figure_groups(c.get("figures") or []):
+        vals = []
+        for f in group:
+            if f.get("range"):
+                lo, hi = f["range"]
+            else:
+                lo = hi = f["value"]
+            show = stated_pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
+            val = show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
+            vals.append(val + (f" ({f['timepoint']})" if f.get("timepoint") else ""))
+        lines = [(0, f"{prose(_figure_key(group[0]) if len(group) > 1 else group[0]['description'])}: {'; '.join(vals)}")]
+        srcs: list[Line] = []
+        for f in group:
+            for s_ in source_lines(f.get("source") or {}):
+                if not any(x[1].startswith(s_[1]) for x in srcs):  # 'X [21]' is in 'X [21] (Rompe et al. 2009)'
+                    srcs.append(s_)
+        lines += [(1, "Source: " + s_) if i == 0 else (1, s_) for i, (_, s_) in enumerate(srcs)]
+        lines += [(1, t) for t in dict.fromkeys(note_line(n) for f in group for n in f.get("notes") or [])]
         figs.append(Block(None, lines))
     parts.append(Part("Figures", figs))
     parts.append(notes_part(c.get("notes")))
