@@ -59,7 +59,8 @@ def _once(parts: list[Part]) -> None:
     """Each passage once on a page, where it first comes (beside what it qualifies): a note
     said before becomes a pointer to it, so does a block said whole before (a case's later
     stage); a line that repeats a note is left out, so is a quote whose words the page has
-    already printed, and a quote's sentences said before are cut to '…'."""
+    already printed; a labelled line said whole before reads 'Label: as above', and a run of
+    RUN words or more said before, inside a note, quote or line, is cut to '…'."""
     notes: list[str] = []  # the notes shown so far, as words
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
     blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
@@ -85,7 +86,11 @@ def _once(parts: list[Part]) -> None:
                 quote = "“" in key
                 if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
                     continue
-                if (quote or note) and grams & said:
+                label_, sep, rest = text.partition(": ")
+                if not (quote or note) and sep and len(label_.split()) <= 3 and _grams(rest) and _grams(rest) <= said:
+                    text = f"{label_}: as above"  # 'Study: as above'
+                    grams = set()
+                elif grams & said:
                     text = _cut_said(text, said)
                     key = " ".join((text[2:] if note else text).split())
                     grams = _grams(key)
@@ -430,7 +435,7 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
     if meaning and meaning.startswith("no sensitivity and specificity stated") and r.get("lr_positive") is None and not r.get("lr_positive_range"):
-        lines.append((0, "No sensitivity, specificity or likelihood ratio stated"))  # short: said in each block
+        lines.append((0, "No accuracy figures stated"))  # short: said in each block that has none
     elif meaning:
         lines.append((0, "What it means: " + prose(meaning)))
     if r.get("evidence_strength"):
@@ -776,12 +781,15 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
     sim = r.get("posttest_simulation")
+    one = len(r.get("steps") or []) == 1
+    if one and r.get("posttest_ci"):
+        sim = None  # one finding: the analytic interval is the one shown (the simulation is in JSON)
     if sim:
         head.append((0, words.simulation(sim, pct)[:1].upper() + words.simulation(sim, pct)[1:]))
     elif r.get("posttest_simulation_note"):
         head.append((0, f"No simulation interval: {prose(r['posttest_simulation_note'])}"))
     lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
-    if lr:
+    if lr and not one:  # one finding: its LR is the step's
         if sim and sim.get("lr"):
             lr += f" (95% simulation interval {words.interval(sim['lr']['low'], sim['lr']['high'])}, the same draws)"
         head.append((0, f"Combined likelihood ratio {lr}"))
@@ -797,8 +805,8 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     steps: list[Block] = []
     for s in r.get("steps") or []:
         slr = num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
-        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> "
-                     f"{prob(s.get('probability'), s.get('probability_range'), s.get('probability_ci'), labelled=True)}")]
+        after = "" if one else f" -> {prob(s.get('probability'), s.get('probability_range'), s.get('probability_ci'), labelled=True)}"
+        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))}{after}")]  # one step: its result is the one above
         if s.get("condition") and s["condition"] != r.get("condition"):
             lines.append((1, f"for {s['condition']}"))
         if s.get("lr_ci_note"):
