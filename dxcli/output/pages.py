@@ -65,6 +65,7 @@ def _once(parts: list[Part]) -> None:
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
     blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
     sources: set[str] = set()  # 'Source: ...' lines printed
+    lines_said: set[str] = set()  # what labelled lines said, after their label
     for part in parts:
         for block in part.blocks:
             whole = (block.heading, tuple(block.lines))
@@ -87,13 +88,16 @@ def _once(parts: list[Part]) -> None:
                 if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
                     continue
                 label_, sep, rest = text.partition(": ")
-                if not (quote or note) and sep and len(label_.split()) <= 3 and _grams(rest) and _grams(rest) <= said:
-                    text = f"{label_}: as above"  # 'Study: as above'
-                    grams = set()
+                labelled = not (quote or note) and sep and len(label_.split()) <= 3
+                if labelled and " ".join(rest.split()) in lines_said and _grams(rest):
+                    text = f"{label_}: as above"  # 'Study: as above': the very same words
                 elif grams & said:
-                    text = _cut_said(text, said)
-                    key = " ".join((text[2:] if note else text).split())
-                    grams = _grams(key)
+                    cut = _cut_said(text, said)
+                    if not set(re.findall(r"\w+", cut.lower())) - _SMALL - (set(re.findall(r"\w+", label_.lower())) if labelled else set()):
+                        cut = text  # nothing but 'and' would be left: what differs is an omission, so the line stays whole
+                    text = cut
+                if labelled:
+                    lines_said.add(" ".join(rest.split()))
                 if text.startswith("Source: ") and text in sources:
                     text = "Source: as above"  # one source under several items
                 sources.add(text)
@@ -102,6 +106,9 @@ def _once(parts: list[Part]) -> None:
                     notes.append(key)
                 kept.append((level, text))
             block.lines = kept
+
+
+_SMALL = {"a", "an", "and", "or", "the", "of", "to", "in", "on", "for", "with", "as", "by", "is", "it"}
 
 
 def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
@@ -435,7 +442,7 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
     if meaning and meaning.startswith("no sensitivity and specificity stated") and r.get("lr_positive") is None and not r.get("lr_positive_range"):
-        lines.append((0, "No accuracy figures stated"))  # short: said in each block that has none
+        lines.append((0, "No accuracy stated"))  # short: said in each block that has none
     elif meaning:
         lines.append((0, "What it means: " + prose(meaning)))
     if r.get("evidence_strength"):
