@@ -871,7 +871,9 @@ def _words(ids: Iterable[str], names: dict[str, str]) -> str:
     out = []
     for i in ids:
         n = names.get(i)
-        out.append(n[0].lower() + n[1:] if n and not n[:2].isupper() else n or i)
+        first = (n or "").split(" ")[0]
+        proper = n is not None and (n[:2].isupper() or re.search(r"-[A-Z]", first) is not None)  # 'Puranen-Orava test'
+        out.append(n[0].lower() + n[1:] if n and not proper else n or i)
     return "; ".join(out)  # a finding's name can hold a comma ('reduced, painful hip range of motion')
 
 
@@ -940,10 +942,23 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
     for r in result["conditions"]:
         rank = f"{r['rank']}=" if r.get("tied") else str(r["rank"])
         lr = f" · LR product {num(r['lr'])}" if r.get("lr") is not None else ""
+        if lr and r.get("lr_simulation"):
+            lr += f" (95% simulation interval {words.interval(r['lr_simulation']['low'], r['lr_simulation']['high'])})"
         lines = [(0, f"{r['id']} · score {r['score']}{lr}")]
+        if r.get("order_simulation"):
+            o = r["order_simulation"]
+            lines.append((0, words.order_share(o, cond_names.get(o["below"], o["below"]))))
+        fixed = [f"the {f['fixed']} of {_words([f['finding']], names)}" for f in (r.get("lr_simulation") or {}).get("fixed") or []]
+        if fixed:
+            lines.append((0, f"The interval is too narrow: {', '.join(dict.fromkeys(fixed))} held at the stated figure (counts not stated)"))
         lines += _reason_lines("+", r["supporting"], names) + _reason_lines("-", r["against"], names)
         lines += [(0, note_line(n)) for n in r.get("notes") or []]
         blocks.append(Block(f"{rank}  {r['name']}", lines))
+    sims = [r["lr_simulation"] for r in result["conditions"] if r.get("lr_simulation")]
+    if sims:  # how the intervals were drawn and what they assume, once
+        blocks.append(Block(None, [(0, f"Simulation intervals and shares: Jeffreys priors, {sims[0]['draws']:,} draws, seed {sims[0]['seed']}; "
+                                       "the likelihood ratios are multiplied in each draw, which assumes the findings independent given "
+                                       "the condition, as the LR product does; an order that holds in fewer than 95% of draws is not firm.")]))
     if basis and result.get("basis"):
         blocks.append(Block(None, [(0, "Ranking: " + prose(result["basis"]))]))
     nxt = next_blocks(result.get("next") or [], cond_names)
