@@ -108,6 +108,22 @@ def _once(parts: list[Part]) -> None:
             block.lines = kept
 
 
+def say_once(lines: list[str], before: Iterable[str] = ()) -> list[str]:
+    """Lines (a card's notes) with each run of RUN words that ``before`` (the card's front,
+    back and source) or an earlier line printed cut to '…'; a line said whole is left out."""
+    said: set[tuple[str, ...]] = set()
+    for text in before:
+        said |= _grams(text)
+    out = []
+    for text in lines:
+        grams = _grams(text)
+        if grams and grams <= said:
+            continue
+        out.append(_cut_said(text, said) if grams & said else text)
+        said |= grams
+    return out
+
+
 _SMALL = {"a", "an", "and", "or", "the", "of", "to", "in", "on", "for", "with", "as", "by", "is", "it"}
 
 
