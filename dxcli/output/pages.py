@@ -622,12 +622,24 @@ def muscle_group_doc(rows: list[dict[str, Any]]) -> Doc:
     actions, nerve and roots, its notes set apart, and where the review says so."""
     groups = list(dict.fromkeys(r.get("group") for r in rows if r.get("group")))
     blocks = []
-    for r in rows:
+    wheres = [(source_lines(r.get("source"), quote=False) or [(0, "")])[0][1] for r in rows]
+    common = [k for k in ("actions",) if len(rows) > 1 and len({value_text(r.get(k)) for r in rows}) == 1 and rows[0].get(k)]
+    shared: list[Line] = [(0, f"{label(k)}: {value_text(rows[0][k])}") for k in common]
+    if len(rows) > 1 and len(set(wheres)) == 1 and wheres[0]:
+        shared.append((0, "Source: " + wheres[0]))
+    if shared:  # said once for the group, not under each muscle
+        blocks.append(Block(f"All {len(rows)}", shared))
+    for r, where in zip(rows, wheres):
         rec = dict(r, nerve_name=f"{r.get('nerve_name')} ({r['nerve']})" if r.get("nerve") else r.get("nerve_name"))
-        lines = [(0, f"{label(k)}: {value_text(rec[k])}") for k in MUSCLE_FIELDS if k != "nerve" and rec.get(k) not in (None, [], "")]
-        where = source_lines(r.get("source"), quote=False)
-        if where:
-            lines.append((0, "Source: " + where[0][1]))
+        lines = [(0, f"{label(k)}: {value_text(rec[k])}") for k in MUSCLE_FIELDS
+                 if k not in ("nerve", "roots", *common) and rec.get(k) not in (None, [], "")]
+        if rec.get("nerve_name") and rec.get("roots"):  # the nerve and its roots, one line
+            lines = [x for x in lines if not x[1].startswith(label("nerve_name") + ":")]
+            lines.append((0, f"Nerve: {rec['nerve_name']}, roots {value_text(rec['roots'])}"))
+        elif rec.get("roots"):
+            lines.append((0, f"Roots: {value_text(rec['roots'])}"))
+        if where and not (len(set(wheres)) == 1 and len(rows) > 1):
+            lines.append((0, "Source: " + where))
         for n in r.get("notes") or []:
             on = f" (on the {label(n['field']).lower()})" if isinstance(n, dict) and n.get("field") else ""
             lines.append((0, note_line(n) + on))
