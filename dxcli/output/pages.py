@@ -91,7 +91,7 @@ def _once(parts: list[Part]) -> None:
                 labelled = not (quote or note) and sep and len(label_.split()) <= 3
                 if labelled and " ".join(rest.split()) in lines_said and _grams(rest):
                     text = f"{label_}: as above"  # 'Study: as above': the very same words
-                elif grams & said:
+                elif (quote or note or (labelled and label_ in _PROSE)) and grams & said:  # a composed sentence is never cut mid-way
                     cut = _cut_said(text, said)
                     if not set(re.findall(r"\w+", cut.lower())) - _SMALL - (set(re.findall(r"\w+", label_.lower())) if labelled else set()):
                         cut = text  # nothing but 'and' would be left: what differs is an omission, so the line stays whole
@@ -124,6 +124,7 @@ def say_once(lines: list[str], before: Iterable[str] = ()) -> list[str]:
     return out
 
 
+_PROSE = {"Origin", "Insertion", "Description", "Course", "Function", "Proximal attachment", "Distal attachment"}  # the data's prose
 _SMALL = {"a", "an", "and", "or", "the", "of", "to", "in", "on", "for", "with", "as", "by", "is", "it"}
 
 
@@ -458,7 +459,10 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
     if meaning and meaning.startswith("no sensitivity and specificity stated") and r.get("lr_positive") is None and not r.get("lr_positive_range"):
-        lines.append((0, "No accuracy stated"))  # short: said in each block that has none
+        if lines and lines[0][1].startswith("Role: ") and len(lines) == 1:
+            lines[0] = (0, lines[0][1] + "; no accuracy stated")  # short: said in each block that has none
+        else:
+            lines.append((0, "No accuracy stated"))
     elif meaning:
         lines.append((0, "What it means: " + prose(meaning)))
     if r.get("evidence_strength"):
@@ -478,7 +482,7 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     for why in reasons:
         lines.append((0, f"{'No interval' if why.startswith('counts not stated') else 'About the interval'}: {why}"))
     if r.get("statement"):
-        lines.append((0, f"The review: “{prose(r['statement'])}”"))
+        lines.append((0, f"Review: “{prose(r['statement'])}”"))
     return lines
 
 
