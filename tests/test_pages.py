@@ -260,7 +260,7 @@ def test_red_flags_are_a_page_in_bold_red_and_one_flag_has_its_own():
 def test_condition_page_sections_refs_and_notes():
     out = " ".join(run("condition", "avascular-necrosis-hip", tty=True, width=100).out.replace("│", " ").split())  # across wrapped lines and boxes
     for text in ("Avascular necrosis of the hip", "PRESENTATION", "DIAGNOSIS", "PEARLS", "NOTES", "RELATED",
-                 "! disagreement: Hip MRI sensitivity", "(zhang-2018)", "Tests: Hip radiographs (hip-radiograph), Hip MRI (hip-mri)"):
+                 "! disagreement: Hip MRI sensitivity", "(Zhang et al. 2018)", "Tests: Hip radiographs (hip-radiograph), Hip MRI (hip-mri)"):  # sources in words
         assert text in out, text
     gm = run("condition", "gluteus-medius-tendinopathy", tty=True, width=100).out
     assert "[11, 12]" in gm and "[ref " not in gm  # references as [11, 12]

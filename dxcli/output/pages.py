@@ -72,7 +72,7 @@ def _once(parts: list[Part]) -> None:
             if block.lines and len(_grams(" ".join(t for _, t in block.lines))) and whole in blocks_seen:
                 block.lines = [(0, f"(as under {blocks_seen[whole]} above)")]
                 continue
-            blocks_seen.setdefault(whole, part.title.lower() if part.title else "the same heading")
+            blocks_seen.setdefault(whole, part.title or "the same heading")
             kept: list[Line] = []
             for level, text in block.lines:
                 note = text[:2] == "! "
@@ -88,7 +88,7 @@ def _once(parts: list[Part]) -> None:
                 if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
                     continue
                 label_, sep, rest = text.partition(": ")
-                labelled = not (quote or note) and sep and len(label_.split()) <= 3
+                labelled = not (quote or note) and sep and len(label_.split()) <= 3 and text[:2] != "• "  # a name may hold a colon
                 if labelled and " ".join(rest.split()) in lines_said and _grams(rest):
                     text = f"{label_}: as above"  # 'Study: as above': the very same words
                 elif (quote or note or (labelled and label_ in _PROSE)) and grams & said:  # a composed sentence is never cut mid-way
@@ -150,6 +150,9 @@ def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
     gone = {i for i in range(len(tokens)) if all(c for (k, _), c in zip(flat, covered) if k == i) and any(k == i for k, _ in flat)}
     if not gone:
         return text
+    for i, t in enumerate(tokens):  # the source's own ellipsis beside a cut is part of the cut
+        if t in ("...", "…") and (i - 1 in gone or i + 1 in gone):
+            gone.add(i)
     out: list[str] = []
     for i, t in enumerate(tokens):
         if i in gone:
