@@ -64,8 +64,15 @@ def _once(parts: list[Part]) -> None:
     notes: list[str] = []  # the notes shown so far, as words
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
     blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
-    sources: set[str] = set()  # 'Source: ...' lines printed
+    sources: set[str] = set()  # the letters of the sources named so far
     lines_said: set[str] = set()  # what labelled lines said, after their label
+    counts: dict[str, int] = {}
+    for part in parts:
+        for block in part.blocks:
+            for _, text in block.lines:
+                if text.startswith("Source: "):
+                    counts[text] = counts.get(text, 0) + 1
+    tags = {t: "abcdefghijklmnopqrstuvwxyz"[i % 26] for i, t in enumerate(t for t, n in counts.items() if n > 1)}
     for part in parts:
         for block in part.blocks:
             whole = (block.heading, tuple(block.lines))
@@ -88,7 +95,7 @@ def _once(parts: list[Part]) -> None:
                 if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
                     continue
                 label_, sep, rest = text.partition(": ")
-                labelled = not (quote or note) and sep and len(label_.split()) <= 3 and text[:2] != "• "  # a name may hold a colon
+                labelled = not (quote or note) and sep and len(label_.split()) <= 3 and text[:2] != "• " and label_ != "Source"  # a name may hold a colon; sources get letters
                 if labelled and " ".join(rest.split()) in lines_said and _grams(rest):
                     text = f"{label_}: as above"  # 'Study: as above': the very same words
                 elif (quote or note or (labelled and label_ in _PROSE)) and grams & said:  # a composed sentence is never cut mid-way
@@ -98,9 +105,10 @@ def _once(parts: list[Part]) -> None:
                     text = cut
                 if labelled:
                     lines_said.add(" ".join(rest.split()))
-                if text.startswith("Source: ") and text in sources:
-                    text = "Source: as above"  # one source under several items
-                sources.add(text)
+                if text.startswith("Source: ") and text in tags:  # one source under several items: named once, then by its letter
+                    tag = tags[text]
+                    text = f"Source: as [{tag}] above" if tag in sources else f"Source [{tag}]: {text.removeprefix('Source: ')}"
+                    sources.add(tag)
                 said |= grams
                 if note:
                     notes.append(key)
