@@ -148,7 +148,8 @@ def test_a_tiny_probability_never_reads_zero():
 
     assert pct(0.0004) == "<0.1%" and pct(0.9996) == ">99.9%"
     assert pcts(0.5, 0.0001, 0.9) == ["50.0%", "<0.1%", "90.0%"]
-    assert pct(0.0) == "0%" and pct(1.0) == "100%"  # exact: a typed LR of 0, or a range's end
+    assert pct(0.0) == "0%" and pct(1.0) == "100%"  # exact, alone: a typed LR of 0
+    assert pcts(0.0, 0.49) == ["0.0%", "49.0%"]  # an exact end beside another: the same digits
     # pre-test 0.001: odds 0.001/0.999 = 0.001001 x LR- 0.028549 = 2.8578e-5 -> p = 2.8577e-5
     r = run("posttest", "-p", "0.001", "single-leg-stance-pain-", "-f", "json").json()
     assert r["posttest"] == pytest.approx(2.8577e-5, rel=1e-3)

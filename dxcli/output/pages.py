@@ -440,7 +440,7 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     probabilities, the study and the review's own words."""
     lines: list[Line] = []
     if r.get("role"):
-        lines.append((0, f"Role: {r['role']}"))
+        lines.append((0, f"Role: {words.role(r['role'])}"))
     if r.get("positive"):
         lines.append((0, f"A positive result: {r['positive']}"))
     acc = []
@@ -844,7 +844,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
             lr += f" (95% simulation interval {words.interval(sim['lr']['low'], sim['lr']['high'])}, the same draws)"
         head.append((0, f"Combined likelihood ratio {lr}"))
     if sim:  # said once, beside the interval: how it was drawn and what it assumes
-        head += [(0, f"! {prose(n)}") for n in sim.get("notes") or [] if "too narrow" not in n]
+        head += [(0, f"! {prose(n)[:1].upper()}{prose(n)[1:]}") for n in sim.get("notes") or [] if "too narrow" not in n]
     if r.get("posttest_ci_note") and sim and str(r["posttest_ci_note"]).startswith("no combined interval"):
         head.append((0, "The steps' intervals do not multiply into a 95% interval for the combined likelihood ratio: "
                         "the simulation interval above is the one for the combination."))
@@ -993,7 +993,9 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
             lines.append((0, words.order_share(o, cond_names.get(o["below"], o["below"]))))
         fixed = [f"the {f['fixed']} of {_words([f['finding']], names)}" for f in (r.get("lr_simulation") or {}).get("fixed") or []]
         if fixed:
-            lines.append((0, f"The interval is too narrow: {', '.join(dict.fromkeys(fixed))} held at the stated figure (counts not stated)"))
+            fixed = list(dict.fromkeys(fixed))
+            lines.append((0, f"The interval is too narrow: {', '.join(fixed)} {'is' if len(fixed) == 1 else 'are'} held at the stated "
+                             f"figure{'' if len(fixed) == 1 else 's'} (counts not stated)"))
         lines += _reason_lines("+", r["supporting"], names) + _reason_lines("-", r["against"], names)
         lines += [(0, note_line(n)) for n in r.get("notes") or []]
         blocks.append(Block(f"{rank}  {r['name']}", lines))

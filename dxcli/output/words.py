@@ -78,7 +78,7 @@ def pcts(*xs: Optional[float]) -> list[str]:
             text = text.rstrip("0").rstrip(".")
         if 0 < x < 1 and float(text) in (0.0, 100.0):  # never a bare 0% or 100% that is not exact
             text = "<0.1" if x < 0.5 else ">99.9"
-        elif x in (0, 1):
+        elif x in (0, 1) and len(xs) == 1:  # exact, alone
             text = str(int(x * 100))  # an exact end: '0%', not '0.0%
         out.append(text + "%")
     return out
