@@ -121,8 +121,9 @@ def _check(args: list[str], cols: int, ids: set[str]) -> str:
 # and held by test_open_page_faults below, which fails once one is fixed (then remove it here).
 TWICE_OPEN = [  # a passage (a figure's description, a note's wording, a review's sentence) printed twice
     # lists whose records share boilerplate from the data, and the case's stages: still open
+    # (the gluteus medius maneuvers: two descriptions open alike, repeated in the Markdown only)
     ("anatomy",), ("case",), ("maneuver", "--condition", "gluteus-medius-tendinopathy"),
-    ("maneuver", "--condition", "piriformis-syndrome"), ("muscle",),
+    ("muscle",),
     # the red flags: their actions differ by an omission ("Imaging is indicated:"), which a cut
     # to "…" or "as above" would hide, so they are printed whole
     ("redflags",),
@@ -143,6 +144,7 @@ def still_open(args: list[str], cols: int, fault: str) -> bool:
 def test_open_page_faults(args):
     for cols in WIDTHS:
         assert not page_faults(run(*args, tty=True, width=cols).out), cols
+    assert not repeated_passages(run(*args, "-f", "markdown").out)  # the Markdown page alike
 
 
 def test_the_page_checks_find_each_fault():

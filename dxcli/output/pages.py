@@ -96,9 +96,9 @@ def _once(parts: list[Part]) -> None:
                     continue
                 label_, sep, rest = text.partition(": ")
                 labelled = not (quote or note) and sep and len(label_.split()) <= 3 and text[:2] != "• " and label_ != "Source"  # a name may hold a colon; sources get letters
-                if labelled and " ".join(rest.split()) in lines_said and _grams(rest):
+                if labelled and " ".join(rest.split()) in lines_said and len(rest.split()) >= 6:
                     text = f"{label_}: as above"  # 'Study: as above': the very same words
-                elif (quote or note or (labelled and label_ in _PROSE)) and grams & said:  # a composed sentence is never cut mid-way
+                elif (quote or note or (labelled and label_ in _PROSE) or text.startswith("Related study")) and grams & said:  # a composed sentence is never cut mid-way
                     cut = _cut_said(text, said)
                     if not set(re.findall(r"\w+", cut.lower())) - _SMALL - (set(re.findall(r"\w+", label_.lower())) if labelled else set()):
                         cut = text  # nothing but 'and' would be left: what differs is an omission, so the line stays whole
@@ -351,7 +351,7 @@ def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> 
     if not band:
         return ""
     if str(band.get("method", "")).startswith("one known arm"):
-        return f" (range {span(band, show)}, one known arm: not a 95% CI)"
+        return f" (one known arm: range {span(band, show)}, not a 95% CI)"  # the figures last: two rows differ there
     return f" (95% CI {span(band, show)})"
 
 
@@ -434,7 +434,27 @@ TWO_LRS = ("The published likelihood ratio and the one computed from the same st
            "are separate estimates and differ; the data here do not say which to prefer.")
 
 
-def accuracy_lines(r: dict[str, Any]) -> list[Line]:
+def _meaning(text: str, said: set[str]) -> tuple[str, bool]:
+    """'What it means' with each band's explanation and the bands' source given once a page
+    (after that, 'positive (LR+ 32.6): large increase' alone: the LR line above says it too)."""
+    out, new = [], False
+    for part in text.split("; "):
+        m = re.match(r"^((?:positive|negative) \(.*?\)): ([^,]+), (.*)$", part)
+        if m and m.group(3) in said:
+            out.append(f"{m.group(1)}: {m.group(2)}")
+            continue
+        if m:
+            said.add(m.group(3))
+        elif part.startswith("bands: "):
+            if part in said:
+                continue
+            said.add(part)
+        new = True
+        out.append(part)
+    return "; ".join(out), new
+
+
+def accuracy_lines(r: dict[str, Any], said: set[str] | None = None) -> list[Line]:
     """One maneuver's or test's accuracy for one condition, as sentences: role, counts,
     sensitivity and specificity with their intervals, LRs and what they mean, post-test
     probabilities, the study and the review's own words."""
@@ -475,13 +495,21 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
         else:
             lines.append((0, "No accuracy stated"))
     elif meaning:
-        lines.append((0, "What it means: " + prose(meaning)))
+        short, new = _meaning(meaning, said) if said is not None else (meaning, True)
+        if new or r.get("lr_positive_band") is None or r.get("lr_negative_band") is None:
+            lines.append((0, "What it means: " + prose(short)))
+        # else: the bands were explained above, and the LR lines say them
     if r.get("evidence_strength"):
         lines.append((0, f"Evidence: {r['evidence_strength']}"))
     if r.get("study"):
         lines.append((0, "Study: " + study_line(r["study"])))
     for st in r.get("related_studies") or []:
-        lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
+        key = f"study {st.get('id') or st.get('name')}"
+        described = said is not None and key in said
+        if said is not None:
+            said.add(key)
+        what = f"{st['name']} (described above)." if described else study_line(st)  # a study described once a page
+        lines.append((0, f"Related study ({st.get('relation')}): {what}" + (f" {st['note']}" if st.get("note") else "")))
     for p in r.get("published_ci") or []:
         show = stated_pct if p["measure"] in ("sensitivity", "specificity") else words.stated
         lines.append((0, f"Published ({words.cited(p.get('citation'))}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
@@ -519,7 +547,8 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]], names: Callable[[str], d
     how = "How to perform" if kind == "maneuver" else "What it is"
     parts = [Part(how, [Block(None, paragraph(first.get("description")))])]
     conds = names("condition") if names else {}
-    blocks = [Block(f"For {conds.get(r['condition'], r['condition'])}", accuracy_lines(r)) for r in rows]
+    meant: set[str] = set()  # the LR bands explained so far on the page
+    blocks = [Block(f"For {conds.get(r['condition'], r['condition'])}", accuracy_lines(r, meant)) for r in rows]
     parts.append(Part("Accuracy", blocks))
     quotes: list[Line] = []
     seen: set[str] = set()
@@ -565,17 +594,43 @@ def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dic
     for r in rows:
         groups.setdefault(r.get("id") or r[kind], []).append(r)
     blocks = []
+    built: dict[str, list[Line]] = {}
+    sentences: dict[str, list[str]] = {}  # a description's sentence: the records that say it
     for rid, rs in groups.items():
-        lines: list[Line] = paragraph(rs[0].get("description")) if kind == "maneuver" else []
+        for sentence in _sentences(rs[0].get("description")) if kind == "maneuver" else []:
+            sentences.setdefault(sentence, []).append(rid)
+    shared_sentences = {t: ids for t, ids in sentences.items() if len(ids) > 1 and len(t.split()) >= 6}
+    meant: set[str] = set()  # the LR bands explained so far on the page
+    for rid, rs in groups.items():
+        own = " ".join(t for t in _sentences(rs[0].get("description")) if t not in shared_sentences) if kind == "maneuver" else ""
+        lines: list[Line] = paragraph(own)
         for r in rs:
-            lines += accuracy_lines(r)
+            lines += accuracy_lines(r, meant)
         lines += note_lines(*(r.get("notes") for r in rs))
-        blocks.append(Block(f"{rs[0]['name']} ({rid})", lines))
+        built[rid] = lines
+    # what every one of them says (the review's one sentence on all four): said once, first
+    common = [x for x in next(iter(built.values())) if len(built) > 1 and all(x in ls for ls in built.values()) and len(x[1].split()) >= 6]
+    names = {rid: rs[0]["name"] for rid, rs in groups.items()}
+    if common:
+        blocks.append(Block(f"All {len(groups)} {kind}s", common))
+    if shared_sentences:
+        blocks.append(Block(None, [(0, f"{_and([names[i] for i in ids]) if len(ids) < len(groups) else f'All {len(groups)}'}: {t}")
+                                   for t, ids in shared_sentences.items()]))
+    for rid, lines in built.items():
+        blocks.append(Block(f"{names[rid]} ({rid})", [x for x in lines if x not in common]))
     first = next(iter(groups))
     related = [(0, f"One {kind}'s page, with its source: 'dxcli {kind} {first}'"),
                (0, f"The condition: 'dxcli condition {condition['id']}'")]
     return Doc(f"{what} for {condition['name']}", f"{condition['id']} · {len(groups)} {kind}s",
                [Part(what, blocks), Part("Related", [Block(None, related)])])
+
+
+def _sentences(text: Any) -> list[str]:
+    return [t for t in re.split(r"(?<=[.!?])\s+", str(text or "").strip()) if t]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags", shown_condition: str | None = None) -> Doc:
