@@ -65,7 +65,7 @@ def _once(parts: list[Part]) -> None:
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
     blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
     sources: set[str] = set()  # the letters of the sources named so far
-    lines_said: set[str] = set()  # what labelled lines said, after their label
+    lines_said: dict[str, str] = {}  # each label's last words: 'as above' points to the nearest
     counts: dict[str, int] = {}
     for part in parts:
         for block in part.blocks:
@@ -96,15 +96,15 @@ def _once(parts: list[Part]) -> None:
                     continue
                 label_, sep, rest = text.partition(": ")
                 labelled = not (quote or note) and sep and len(label_.split()) <= 3 and text[:2] != "• " and label_ != "Source"  # a name may hold a colon; sources get letters
-                if labelled and " ".join(rest.split()) in lines_said and len(rest.split()) >= 6:
+                if labelled and lines_said.get(label_) == " ".join(rest.split()) and len(rest.split()) >= 6:  # the nearest one above
                     text = f"{label_}: as above"  # 'Study: as above': the very same words
                 elif (quote or note or (labelled and label_ in _PROSE) or text.startswith("Related study")) and grams & said:  # a composed sentence is never cut mid-way
                     cut = _cut_said(text, said)
                     if not set(re.findall(r"\w+", cut.lower())) - _SMALL - (set(re.findall(r"\w+", label_.lower())) if labelled else set()):
                         cut = text  # nothing but 'and' would be left: what differs is an omission, so the line stays whole
                     text = cut
-                if labelled:
-                    lines_said.add(" ".join(rest.split()))
+                if labelled and not text.endswith(": as above"):
+                    lines_said[label_] = " ".join(rest.split())
                 if text.startswith("Source: ") and text in tags:  # one source under several items: named once, then by its letter
                     tag = tags[text]
                     text = f"Source: as [{tag}] above" if tag in sources else f"Source [{tag}]: {text.removeprefix('Source: ')}"
