@@ -161,7 +161,7 @@ def test_posttest_from_maneuvers_and_independence_note():
     assert d["lr"] == pytest.approx(41.75, abs=0.01)
     assert d["posttest"] == pytest.approx(0.913, abs=0.001)
     assert any("independen" in n["text"] for n in d["notes"])
-    assert any("one study (cacchio-2012)" in n["text"] for n in d["notes"])  # both from Cacchio 2012
+    assert any("come from one study:" in n["text"] and n["citation"] == "cacchio-2012" for n in d["notes"])  # both from Cacchio 2012 (named by the citation, once)
     assert [s["condition"] for s in d["steps"]] == ["proximal-hamstring-tendinopathy"] * 2
 
 

@@ -35,12 +35,12 @@ def test_modified_bent_knee_shows_its_study_counts_and_both_cis():
     assert r["sensitivity_count"]["count"] == 41 and r["sensitivity_count"]["status"] == "derived"
     assert r["specificity_count"]["count"] == 42 and "42/46" in r["specificity_count"]["arithmetic"]
     # LR+ 10.25 from the counts: 3.9966 to 26.288; LR- 0.119: 0.0518 to 0.2736 (rounded to 2 places)
-    assert r["lr_positive_ci"]["low"] == 4.0 and r["lr_positive_ci"]["high"] == 26.29
-    assert r["lr_negative_ci"]["low"] == 0.05 and r["lr_negative_ci"]["high"] == 0.27
+    assert r["lr_positive_ci"]["low"] == pytest.approx(3.9966, abs=1e-4) and r["lr_positive_ci"]["high"] == pytest.approx(26.288, abs=1e-3)  # unrounded (machine formats): ln 10.25 ± 1.96 × √(1/41 − 1/46 + 1/4 − 1/46) = 2.3273 ± 0.9418 → e^ = 3.9966, 26.288
+    assert r["lr_negative_ci"]["low"] == pytest.approx(0.05179, abs=1e-5) and r["lr_negative_ci"]["high"] == pytest.approx(0.27364, abs=1e-4)  # unrounded: ln(5/42) ± 0.8323
     assert "Simel" in r["lr_positive_ci"]["method"]
     # Wilson 41/46: 0.769622 to 0.952668; 42/46: 0.796753 to 0.965664
-    assert (r["sensitivity_ci"]["low"], r["sensitivity_ci"]["high"]) == (0.77, 0.953)
-    assert (r["specificity_ci"]["low"], r["specificity_ci"]["high"]) == (0.797, 0.966)
+    assert (r["sensitivity_ci"]["low"], r["sensitivity_ci"]["high"]) == (pytest.approx(0.769622, abs=1e-6), pytest.approx(0.952668, abs=1e-6))
+    assert (r["specificity_ci"]["low"], r["specificity_ci"]["high"]) == (pytest.approx(0.796753, abs=1e-6), pytest.approx(0.965664, abs=1e-6))
     assert r["evidence_strength"] == "n=46 cases, 46 controls; case-control (Cacchio 2012)"
     # the LR itself is still computed from the review's stated figures, not from the counts
     assert r["lr_positive"] == pytest.approx(9.8889, abs=1e-4)
@@ -55,7 +55,7 @@ def test_single_leg_stance_gives_the_interval_its_known_arm_allows():
     assert r["specificity_count"] is None and r["specificity_ci"] is None
     assert r["ci_notes"]["specificity"].startswith("counts not stated")
     neg = r["lr_negative_ci"]
-    assert neg["low"] == 0 and neg["high"] == pytest.approx(0.19, abs=1e-9)  # (1 - 0.815682) / 0.973 = 0.1894, as stored rounded
+    assert neg["low"] == 0 and neg["high"] == pytest.approx(0.18943, abs=1e-5)  # (1 - 0.815682) / 0.973 = 0.18943, unrounded
     assert neg["method"].startswith("one known arm") and "not a 95% confidence interval" in neg["note"]
     assert r["evidence_strength"] == "n=17 cases, pain-free controls; case-control (Lequesne 2008)"
     assert any(s["relation"] == "contrary" and s["citation"] == "grimaldi-2017" for s in r["related_studies"])
@@ -112,7 +112,7 @@ def test_table_shows_the_ci_and_the_evidence_next_to_the_lr():
     assert "95% CI" in r.out and "4–26.3" in r.out and "n=46 cases, 46 controls" in r.out
     assert "Reference standard:" in r.out
     s = run("maneuver", "single-leg-stance-pain", tty=True, width=160)
-    assert "range 0–0.19, one known arm: not a 95% CI" in s.out
+    assert "one known arm: range 0–0.189, not a 95% CI" in s.out  # 0.18943 to 3 significant figures
 
 
 def _stated_matches(stated: str, value: float) -> bool:
@@ -225,4 +225,4 @@ def test_interval_notes_say_the_interval_comes_from_the_counts():
     r = row("maneuver", "modified-bent-knee")
     # (41/46) / (4/46) = 10.25 and (5/46) / (42/46) = 0.12, against 9.89 and 0.12 from 0.89 and 0.91
     assert "(41/46) / (4/46) = 10.25" in r["ci_notes"]["lr_positive"]
-    assert "(5/46) / (42/46) = 0.12" in r["ci_notes"]["lr_negative"]
+    assert "(5/46) / (42/46) = 0.119" in r["ci_notes"]["lr_negative"]  # 5/42 = 0.11905: 0.1190 to 4 significant figures, trailing zero dropped

@@ -78,7 +78,14 @@ def present(ctx: typer.Context, result: Any, fmt: Optional[str], view: Optional[
     command's name from the Typer context."""
     from dxcli.output.present import present as hand
 
-    hand(result, fmt, terminal(ctx), view=view, fields=given_fields(ctx), command=command_name(ctx), **context)
+    hand(result, fmt, terminal(ctx), view=view, fields=given_fields(ctx), command=command_name(ctx), citations=_citation_names, **context)
+
+
+def _citation_names() -> dict[str, str]:
+    """Sources in words for a page (read only when a page names one)."""
+    from dxcli.query.sources import citation_names
+
+    return citation_names()
 
 
 def command_name(ctx: typer.Context) -> str:

@@ -54,7 +54,7 @@ def schema(
     from dxcli.query import packs
 
     if kind is None:
-        present(ctx, packs.kinds(), fmt)
+        present(ctx, packs.kinds(), fmt, "kinds")
         return
     present(ctx, Document(packs.kind_schema(kind)), fmt)
 

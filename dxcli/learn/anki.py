@@ -12,7 +12,7 @@ import html
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-from dxcli.learn.cards import TOPICS, note_line
+from dxcli.learn.cards import TOPICS, note_lines, quote_shown
 
 DECK_PREFIX = "dxcli"
 MODEL_NAME = "dxcli card (front, back, source, notes)"
@@ -50,11 +50,11 @@ def _html(text: str) -> str:
 
 def fields_of(card: dict[str, Any]) -> list[str]:
     """The note's fields, as HTML: front, back, source (with the review's quote), notes, ids."""
-    src = card["source"]
     source = _html(card["source_text"])
-    if src.get("quote"):
-        source += "<br><i>“" + _html(src["quote"]) + "”</i>"
-    notes = "<br>".join(_html(note_line(n)) for n in card["notes"])
+    quote = quote_shown(card)  # the review's words, less what the back already says
+    if quote:
+        source += "<br><i>“" + _html(quote) + "”</i>"
+    notes = "<br>".join(_html(line) for line in note_lines(card))
     return [_html(card["front"]), _html(card["back"]), source, notes, _html(card["record"]), _html(card["field"])]
 
 

@@ -162,14 +162,55 @@ def note_row(n: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def cited(citation: Optional[str]) -> Optional[str]:
+    """A note's citation in words on a card ('Cacchio et al. 2012'): the full reference is the
+    card's source line, so a note names it by its short form, never twice in full."""
+    import re
+
+    from dxcli.query.sources import citation_name
+
+    m = re.search(r"\[([a-z0-9-]+)\]$", citation or "")
+    c = _by_id("citation").get(m.group(1)) if m else None
+    return citation_name(c) if c else citation
+
+
 def note_line(n: dict[str, Any]) -> str:
     """A note as one line of a card's back; a disagreement names both values."""
     if n["kind"] == "disagreement":
-        who = n["citation"] or "a primary source"
+        who = cited(n["citation"]) or "a primary source"
         return (f"Sources disagree: the review gives {value_text(n['review_value'])}; "
                 f"{who} gives {value_text(n['primary_value'])}. {n['text']}")
     text = f"{n['kind'].capitalize()}: {n['text']}"
-    return text + (f" ({n['citation']})" if n.get("citation") and n["kind"] != "disagreement" else "")
+    return text + (f" ({cited(n['citation'])})" if n.get("citation") and n["kind"] != "disagreement" else "")
+
+
+def quote_shown(card: dict[str, Any]) -> Optional[str]:
+    """The review's words under a card's source, without what its front and back already say
+    ('…' in their place); None when the back gives the whole quote."""
+    from dxcli.output.pages import say_once
+
+    quote = (card.get("source") or {}).get("quote")
+    if not quote:
+        return None
+    kept = say_once([f"“{quote}”"], [card["front"], card["back"], card.get("source_text") or ""])
+    return kept[0][1:-1] if kept else None
+
+
+def note_lines(card: dict[str, Any]) -> list[str]:
+    """A card's notes as lines, each passage once on the card: the review's value in a
+    disagreement said once, and words the card's front, back or source already give cut to '…'."""
+    from dxcli.output.pages import say_once
+
+    lines, review = [], set()
+    for n in card["notes"]:
+        line = note_line(n)
+        if n["kind"] == "disagreement":
+            said = f"the review gives {value_text(n['review_value'])}; "
+            if said in review:
+                line = line.replace(said, "", 1)
+            review.add(said)
+        lines.append(line)
+    return say_once(lines, [card["front"], card["back"], card.get("source_text") or "", quote_shown(card) or ""])
 
 
 def _notes_for(notes: Iterable[dict[str, Any]], field: Optional[str], whole: bool = False) -> list[dict[str, Any]]:
@@ -234,7 +275,18 @@ def _quiz(question: str, answer: str, accept: Iterable[str], match: str, pool: I
 
 
 def _bullets(items: Iterable[str]) -> list[str]:
-    return ["• " + i for i in items]
+    """Items as bullets; consecutive items that open with the same clause ('A finding that may
+    suggest ...: pain worse with lumbar motion') as one bullet that says the clause once."""
+    out: list[list[str]] = []  # [clause, rest, rest...] or [item]
+    for i in items:
+        head, sep, rest = i.partition(": ")
+        if sep and len(head.split()) >= 5 and out and len(out[-1]) > 1 and out[-1][0] == head:
+            out[-1].append(rest.rstrip("."))
+        elif sep and len(head.split()) >= 5:
+            out.append([head, rest.rstrip(".")])
+        else:
+            out.append([i])
+    return ["• " + (x[0] if len(x) == 1 else f"{x[0]}: {'; '.join(x[1:])}.") for x in out]
 
 
 def roots_text(roots: list[str]) -> str:

@@ -56,13 +56,30 @@ def _grams(text: str) -> set[tuple[str, ...]]:
 
 
 def _once(parts: list[Part]) -> None:
-    """Each note and quote once on a page, where it first comes (beside what it qualifies):
-    a note said before is left out, so is a line that repeats a note, and a quote whose
-    words the page has already printed."""
+    """Each passage once on a page, where it first comes (beside what it qualifies): a note
+    said before becomes a pointer to it, so does a block said whole before (a case's later
+    stage); a line that repeats a note is left out, so is a quote whose words the page has
+    already printed; a labelled line said whole before reads 'Label: as above', and a run of
+    RUN words or more said before, inside a note, quote or line, is cut to '…'."""
     notes: list[str] = []  # the notes shown so far, as words
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
+    blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
+    sources: set[str] = set()  # the letters of the sources named so far
+    lines_said: dict[str, str] = {}  # each label's last words: 'as above' points to the nearest
+    counts: dict[str, int] = {}
     for part in parts:
         for block in part.blocks:
+            for _, text in block.lines:
+                if text.startswith("Source: "):
+                    counts[text] = counts.get(text, 0) + 1
+    tags = {t: "abcdefghijklmnopqrstuvwxyz"[i % 26] for i, t in enumerate(t for t, n in counts.items() if n > 1)}
+    for part in parts:
+        for block in part.blocks:
+            whole = (block.heading, tuple(block.lines))
+            if block.lines and len(_grams(" ".join(t for _, t in block.lines))) and whole in blocks_seen:
+                block.lines = [(0, f"(as under {blocks_seen[whole]} above)")]
+                continue
+            blocks_seen.setdefault(whole, part.title or "the same heading")
             kept: list[Line] = []
             for level, text in block.lines:
                 note = text[:2] == "! "
@@ -74,13 +91,86 @@ def _once(parts: list[Part]) -> None:
                 if any(len(n.split()) >= RUN and n in key for n in notes):
                     continue  # 'No interval: <a note shown above>'
                 grams = _grams(key)
+                quote = "“" in key
                 if (note or key[:1] == "“") and grams and len(grams & said) >= 0.8 * len(grams):
                     continue
+                label_, sep, rest = text.partition(": ")
+                labelled = not (quote or note) and sep and len(label_.split()) <= 3 and text[:2] != "• " and label_ != "Source"  # a name may hold a colon; sources get letters
+                if labelled and lines_said.get(label_) == " ".join(rest.split()) and len(rest.split()) >= 6:  # the nearest one above
+                    text = f"{label_}: as above"  # 'Study: as above': the very same words
+                elif (quote or note or (labelled and label_ in _PROSE) or text.startswith("Related study")) and grams & said:  # a composed sentence is never cut mid-way
+                    cut = _cut_said(text, said)
+                    if not set(re.findall(r"\w+", cut.lower())) - _SMALL - (set(re.findall(r"\w+", label_.lower())) if labelled else set()):
+                        cut = text  # nothing but 'and' would be left: what differs is an omission, so the line stays whole
+                    text = cut
+                if labelled and not text.endswith(": as above"):
+                    lines_said[label_] = " ".join(rest.split())
+                if text.startswith("Source: ") and text in tags:  # one source under several items: named once, then by its letter
+                    tag = tags[text]
+                    text = f"Source: as [{tag}] above" if tag in sources else f"Source [{tag}]: {text.removeprefix('Source: ')}"
+                    sources.add(tag)
                 said |= grams
                 if note:
                     notes.append(key)
                 kept.append((level, text))
             block.lines = kept
+
+
+def say_once(lines: list[str], before: Iterable[str] = ()) -> list[str]:
+    """Lines (a card's notes) with each run of RUN words that ``before`` (the card's front,
+    back and source) or an earlier line printed cut to '…'; a line said whole is left out."""
+    said: set[tuple[str, ...]] = set()
+    for text in before:
+        said |= _grams(text)
+    out = []
+    for text in lines:
+        grams = _grams(text)
+        if grams and grams <= said:
+            continue
+        out.append(_cut_said(text, said) if grams & said else text)
+        said |= grams
+    return out
+
+
+_PROSE = {"Origin", "Insertion", "Description", "Course", "Function", "Proximal attachment", "Distal attachment"}  # the data's prose
+_SMALL = {"a", "an", "and", "or", "the", "of", "to", "in", "on", "for", "with", "as", "by", "is", "it"}
+
+
+def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
+    """A quote with each run of its words that the page has printed already (RUN words or
+    more) cut to '…' (the reader has just read them); the quote as it is if nothing else is left."""
+    if "“" in text:
+        head, _, rest = text.partition("“")
+        body, close, tail = rest.rpartition("”")
+        if not close:
+            body, tail = rest, ""
+        head, tail = head + "“", "”" + tail
+    else:  # a note: '! kind: text (source)'
+        kind_, sep, body = text.partition(": ")
+        head, tail = (kind_ + sep, "") if sep and len(kind_.split()) <= 3 else ("", "")
+        body = body if head else text
+    tokens = body.split()
+    flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens) for w in re.sub(r"[^\w%–-]+", " ", t.lower()).split()]
+    covered = [False] * len(flat)
+    for j in range(len(flat) - RUN + 1):
+        if tuple(w for _, w in flat[j:j + RUN]) in said:
+            covered[j:j + RUN] = [True] * RUN
+    gone = {i for i in range(len(tokens)) if all(c for (k, _), c in zip(flat, covered) if k == i) and any(k == i for k, _ in flat)}
+    if not gone:
+        return text
+    for i, t in enumerate(tokens):  # the source's own ellipsis beside a cut is part of the cut
+        if t in ("...", "…") and (i - 1 in gone or i + 1 in gone):
+            gone.add(i)
+    out: list[str] = []
+    for i, t in enumerate(tokens):
+        if i in gone:
+            if not out or out[-1] != "…":
+                out.append("…")
+        else:
+            out.append(t)
+    if all(t == "…" for t in out):
+        return text
+    return f"{head}{' '.join(out)}{tail}"
 
 
 # --------------------------------------------------------------------------- rendering
@@ -261,7 +351,7 @@ def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> 
     if not band:
         return ""
     if str(band.get("method", "")).startswith("one known arm"):
-        return f" (range {span(band, show)}, one known arm: not a 95% CI)"
+        return f" (one known arm: range {span(band, show)}, not a 95% CI)"  # the figures last: two rows differ there
     return f" (95% CI {span(band, show)})"
 
 
@@ -271,6 +361,26 @@ def _ci_label(band: dict[str, Any] | None, show: Callable[[Any], str] = num) -> 
 def _named(ids: Iterable[str], names: dict[str, str] | None) -> str:
     """Records in words, each with its id to type the next command: 'Freiberg's test (freiberg)'."""
     return ", ".join(f"{names[i]} ({i})" if names and i in names else i for i in ids)
+
+
+_AT = r"\s+at\s+(?:one month|\d+(?: and \d+)? months?)(?=\s*\(|$)"
+
+
+def _figure_key(f: dict[str, Any]) -> str:
+    """A figure's description without its time point ('... at 15 months'): figures that differ
+    only in when they were measured are one line."""
+    return re.sub(_AT, "", str(f.get("description") or ""))
+
+
+def _figure_groups(figures: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: list[list[dict[str, Any]]] = []
+    for f in figures:
+        if groups and f.get("timepoint") and _figure_key(f) == _figure_key(groups[-1][0]) != f.get("description") \
+                and f.get("unit") == groups[-1][0].get("unit"):
+            groups[-1].append(f)
+        else:
+            groups.append([f])
+    return groups
 
 
 def condition_doc(c: dict[str, Any], names: Callable[[str], dict[str, str]] | None = None) -> Doc:
@@ -285,18 +395,24 @@ def condition_doc(c: dict[str, Any], names: Callable[[str], dict[str, str]] | No
     for key in ("epidemiology", "pathophysiology", "clinical_findings", "diagnostic_testing", "treatment"):
         parts.append(Part(label(key), [Block(None, [(0, prose(" ".join(c.get(key) or [])))] if c.get(key) else [])]))
     figs: list[Block] = []
-    for f in c.get("figures") or []:
-        if f.get("range"):
-            lo, hi = f["range"]
-        else:
-            lo = hi = f["value"]
-        show = stated_pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
-        val = show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
-        when = f" ({f['timepoint']})" if f.get("timepoint") else ""
-        lines = [(0, f"{prose(f['description'])}: {val}{when}")]
-        src = f.get("source") or {}
-        lines += [(1, "Source: " + s) if i == 0 else (1, s) for i, (_, s) in enumerate(source_lines(src))]
-        lines += [(1, note_line(n)) for n in f.get("notes") or []]
+    for group in _figure_groups(c.get("figures") or []):
+        vals = []
+        for f in group:
+            if f.get("range"):
+                lo, hi = f["range"]
+            else:
+                lo = hi = f["value"]
+            show = stated_pct if f.get("unit") == "proportion" else (lambda x, u=f.get("unit"): f"{num(x)} {u}")
+            val = show(lo) if lo == hi else f"{show(lo)}–{show(hi)}"
+            vals.append(val + (f" ({f['timepoint']})" if f.get("timepoint") else ""))
+        lines = [(0, f"{prose(_figure_key(group[0]) if len(group) > 1 else group[0]['description'])}: {'; '.join(vals)}")]
+        srcs: list[Line] = []
+        for f in group:
+            for s_ in source_lines(f.get("source") or {}):
+                if not any(x[1].startswith(s_[1]) for x in srcs):  # 'X [21]' is in 'X [21] (Rompe et al. 2009)'
+                    srcs.append(s_)
+        lines += [(1, "Source: " + s_) if i == 0 else (1, s_) for i, (_, s_) in enumerate(srcs)]
+        lines += [(1, t) for t in dict.fromkeys(note_line(n) for f in group for n in f.get("notes") or [])]
         figs.append(Block(None, lines))
     parts.append(Part("Figures", figs))
     parts.append(notes_part(c.get("notes")))
@@ -318,13 +434,33 @@ TWO_LRS = ("The published likelihood ratio and the one computed from the same st
            "are separate estimates and differ; the data here do not say which to prefer.")
 
 
-def accuracy_lines(r: dict[str, Any]) -> list[Line]:
+def _meaning(text: str, said: set[str]) -> tuple[str, bool]:
+    """'What it means' with each band's explanation and the bands' source given once a page
+    (after that, 'positive (LR+ 32.6): large increase' alone: the LR line above says it too)."""
+    out, new = [], False
+    for part in text.split("; "):
+        m = re.match(r"^((?:positive|negative) \(.*?\)): ([^,]+), (.*)$", part)
+        if m and m.group(3) in said:
+            out.append(f"{m.group(1)}: {m.group(2)}")
+            continue
+        if m:
+            said.add(m.group(3))
+        elif part.startswith("bands: "):
+            if part in said:
+                continue
+            said.add(part)
+        new = True
+        out.append(part)
+    return "; ".join(out), new
+
+
+def accuracy_lines(r: dict[str, Any], said: set[str] | None = None) -> list[Line]:
     """One maneuver's or test's accuracy for one condition, as sentences: role, counts,
     sensitivity and specificity with their intervals, LRs and what they mean, post-test
     probabilities, the study and the review's own words."""
     lines: list[Line] = []
     if r.get("role"):
-        lines.append((0, f"Role: {r['role']}"))
+        lines.append((0, f"Role: {words.role(r['role'])}"))
     if r.get("positive"):
         lines.append((0, f"A positive result: {r['positive']}"))
     acc = []
@@ -353,26 +489,39 @@ def accuracy_lines(r: dict[str, Any]) -> list[Line]:
     meaning = r.get("interpretation")
     if meaning and r.get("statement"):  # the review's words are quoted below, not twice
         meaning = meaning.removesuffix("; the review: " + r["statement"]).removesuffix("the review: " + r["statement"])
-    if meaning:
-        lines.append((0, "What it means: " + prose(meaning)))
+    if meaning and meaning.startswith("no sensitivity and specificity stated") and r.get("lr_positive") is None and not r.get("lr_positive_range"):
+        if lines and lines[0][1].startswith("Role: ") and len(lines) == 1:
+            lines[0] = (0, lines[0][1] + "; no accuracy stated")  # short: said in each block that has none
+        else:
+            lines.append((0, "No accuracy stated"))
+    elif meaning:
+        short, new = _meaning(meaning, said) if said is not None else (meaning, True)
+        if new or r.get("lr_positive_band") is None or r.get("lr_negative_band") is None:
+            lines.append((0, "What it means: " + prose(short)))
+        # else: the bands were explained above, and the LR lines say them
     if r.get("evidence_strength"):
         lines.append((0, f"Evidence: {r['evidence_strength']}"))
     if r.get("study"):
         lines.append((0, "Study: " + study_line(r["study"])))
     for st in r.get("related_studies") or []:
-        lines.append((0, f"Related study ({st.get('relation')}): {study_line(st)}" + (f" {st['note']}" if st.get("note") else "")))
+        key = f"study {st.get('id') or st.get('name')}"
+        described = said is not None and key in said
+        if said is not None:
+            said.add(key)
+        what = f"{st['name']} (described above)." if described else study_line(st)  # a study described once a page
+        lines.append((0, f"Related study ({st.get('relation')}): {what}" + (f" {st['note']}" if st.get("note") else "")))
     for p in r.get("published_ci") or []:
         show = stated_pct if p["measure"] in ("sensitivity", "specificity") else words.stated
-        lines.append((0, f"Published ({p.get('citation')}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
+        lines.append((0, f"Published ({words.cited(p.get('citation'))}, {p.get('index_test')}): {label(p['measure'])} {show(p['value'])} (95% CI {show(p['low'])}–{show(p['high'])})"))
     for w in r.get("with_primary_figures") or []:
-        lines.append((0, f"With {w['citation']}'s figures: sensitivity {stated_pct(w.get('sensitivity'))}, specificity {stated_pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
+        lines.append((0, f"With {words.cited(w['citation'])}'s figures: sensitivity {stated_pct(w.get('sensitivity'))}, specificity {stated_pct(w.get('specificity'))}, LR+ {num(w.get('lr_positive'))}, LR- {num(w.get('lr_negative'))}"))
     if r.get("published_ci") and r.get("with_primary_figures"):
         lines.append((0, TWO_LRS))
     reasons = sorted({v for v in (r.get("ci_notes") or {}).values() if v})
     for why in reasons:
         lines.append((0, f"{'No interval' if why.startswith('counts not stated') else 'About the interval'}: {why}"))
     if r.get("statement"):
-        lines.append((0, f"The review: “{prose(r['statement'])}”"))
+        lines.append((0, f"Review: “{prose(r['statement'])}”"))
     return lines
 
 
@@ -398,7 +547,8 @@ def accuracy_doc(kind: str, rows: list[dict[str, Any]], names: Callable[[str], d
     how = "How to perform" if kind == "maneuver" else "What it is"
     parts = [Part(how, [Block(None, paragraph(first.get("description")))])]
     conds = names("condition") if names else {}
-    blocks = [Block(f"For {conds.get(r['condition'], r['condition'])}", accuracy_lines(r)) for r in rows]
+    meant: set[str] = set()  # the LR bands explained so far on the page
+    blocks = [Block(f"For {conds.get(r['condition'], r['condition'])}", accuracy_lines(r, meant)) for r in rows]
     parts.append(Part("Accuracy", blocks))
     quotes: list[Line] = []
     seen: set[str] = set()
@@ -444,17 +594,43 @@ def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dic
     for r in rows:
         groups.setdefault(r.get("id") or r[kind], []).append(r)
     blocks = []
+    built: dict[str, list[Line]] = {}
+    sentences: dict[str, list[str]] = {}  # a description's sentence: the records that say it
     for rid, rs in groups.items():
-        lines: list[Line] = paragraph(rs[0].get("description")) if kind == "maneuver" else []
+        for sentence in _sentences(rs[0].get("description")) if kind == "maneuver" else []:
+            sentences.setdefault(sentence, []).append(rid)
+    shared_sentences = {t: ids for t, ids in sentences.items() if len(ids) > 1 and len(t.split()) >= 6}
+    meant: set[str] = set()  # the LR bands explained so far on the page
+    for rid, rs in groups.items():
+        own = " ".join(t for t in _sentences(rs[0].get("description")) if t not in shared_sentences) if kind == "maneuver" else ""
+        lines: list[Line] = paragraph(own)
         for r in rs:
-            lines += accuracy_lines(r)
+            lines += accuracy_lines(r, meant)
         lines += note_lines(*(r.get("notes") for r in rs))
-        blocks.append(Block(f"{rs[0]['name']} ({rid})", lines))
+        built[rid] = lines
+    # what every one of them says (the review's one sentence on all four): said once, first
+    common = [x for x in next(iter(built.values())) if len(built) > 1 and all(x in ls for ls in built.values()) and len(x[1].split()) >= 6]
+    names = {rid: rs[0]["name"] for rid, rs in groups.items()}
+    if common:
+        blocks.append(Block(f"All {len(groups)} {kind}s", common))
+    if shared_sentences:
+        blocks.append(Block(None, [(0, f"{_and([names[i] for i in ids]) if len(ids) < len(groups) else f'All {len(groups)}'}: {t}")
+                                   for t, ids in shared_sentences.items()]))
+    for rid, lines in built.items():
+        blocks.append(Block(f"{names[rid]} ({rid})", [x for x in lines if x not in common]))
     first = next(iter(groups))
     related = [(0, f"One {kind}'s page, with its source: 'dxcli {kind} {first}'"),
                (0, f"The condition: 'dxcli condition {condition['id']}'")]
     return Doc(f"{what} for {condition['name']}", f"{condition['id']} · {len(groups)} {kind}s",
                [Part(what, blocks), Part("Related", [Block(None, related)])])
+
+
+def _sentences(text: Any) -> list[str]:
+    return [t for t in re.split(r"(?<=[.!?])\s+", str(text or "").strip()) if t]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags", shown_condition: str | None = None) -> Doc:
@@ -516,12 +692,24 @@ def muscle_group_doc(rows: list[dict[str, Any]]) -> Doc:
     actions, nerve and roots, its notes set apart, and where the review says so."""
     groups = list(dict.fromkeys(r.get("group") for r in rows if r.get("group")))
     blocks = []
-    for r in rows:
+    wheres = [(source_lines(r.get("source"), quote=False) or [(0, "")])[0][1] for r in rows]
+    common = [k for k in ("actions",) if len(rows) > 1 and len({value_text(r.get(k)) for r in rows}) == 1 and rows[0].get(k)]
+    shared: list[Line] = [(0, f"{label(k)}: {value_text(rows[0][k])}") for k in common]
+    if len(rows) > 1 and len(set(wheres)) == 1 and wheres[0]:
+        shared.append((0, "Source: " + wheres[0]))
+    if shared:  # said once for the group, not under each muscle
+        blocks.append(Block(f"All {len(rows)}", shared))
+    for r, where in zip(rows, wheres):
         rec = dict(r, nerve_name=f"{r.get('nerve_name')} ({r['nerve']})" if r.get("nerve") else r.get("nerve_name"))
-        lines = [(0, f"{label(k)}: {value_text(rec[k])}") for k in MUSCLE_FIELDS if k != "nerve" and rec.get(k) not in (None, [], "")]
-        where = source_lines(r.get("source"), quote=False)
-        if where:
-            lines.append((0, "Source: " + where[0][1]))
+        lines = [(0, f"{label(k)}: {value_text(rec[k])}") for k in MUSCLE_FIELDS
+                 if k not in ("nerve", "roots", *common) and rec.get(k) not in (None, [], "")]
+        if rec.get("nerve_name") and rec.get("roots"):  # the nerve and its roots, one line
+            lines = [x for x in lines if not x[1].startswith(label("nerve_name") + ":")]
+            lines.append((0, f"Nerve: {rec['nerve_name']}, roots {value_text(rec['roots'])}"))
+        elif rec.get("roots"):
+            lines.append((0, f"Roots: {value_text(rec['roots'])}"))
+        if where and not (len(set(wheres)) == 1 and len(rows) > 1):
+            lines.append((0, "Source: " + where))
         for n in r.get("notes") or []:
             on = f" (on the {label(n['field']).lower()})" if isinstance(n, dict) and n.get("field") else ""
             lines.append((0, note_line(n) + on))
@@ -536,24 +724,33 @@ def _cite_heading(r: dict[str, Any]) -> str:
     note 2', 'Study zhang-2018-study (contrary)'."""
     path, kind = r.get("path") or "", str(r.get("type") or "")
     if kind.startswith("study"):
-        return f"Study {path.removeprefix('study ')}: {kind.partition(': ')[2] or 'study'}"
-    words = []
+        return f"Study {words.cited(path.removeprefix('study ').split(' ')[0])}: {kind.partition(': ')[2] or 'study'}"
+    said = []
     for part in path.split("."):
         m = re.match(r"([a-z_]+)\[(\d+)\]$", part)
         name, n = (m.group(1), int(m.group(2)) + 1) if m else (part, None)
         if name == "notes":
-            words.append(f"{kind.partition(': ')[2] or 'a'} note {n}" if n else "notes")
+            said.append(f"{kind.partition(': ')[2] or 'a'} note {n}" if n else "notes")
         elif name != "source":
-            words.append(f"{label(name).rstrip('s') if n else label(name)} {n}".strip() if n else label(name))
-    return ": ".join(words + (["source"] if path.split(".")[-1] == "source" and words else [])).capitalize() or "Source"
+            said.append(f"{label(name).rstrip('s') if n else label(name)} {n}".strip() if n else label(name))
+    return ": ".join(said + (["source"] if path.split(".")[-1] == "source" and said else [])).capitalize() or "Source"
 
 
 def cite_doc(rows: list[dict[str, Any]]) -> Doc:
     first = rows[0]
     blocks = []
+    whole: set[str] = set()  # a full reference is given once; after that, its short form
+
+    def ref(c: str) -> str:
+        m = re.search(r"\[([a-z0-9-]+)\]$", c)
+        if c in whole and m:
+            return words.cited(m.group(1))
+        whole.add(c)
+        return words.cited(c) if not m else c
+
     for r in rows:
         lines = [(0, "; ".join(x for x in (r.get("section"), r.get("refs") and "[" + ", ".join(str(x) for x in r["refs"]) + "]",
-                                          r.get("citations") and "(" + ", ".join(r["citations"]) + ")") if x))]
+                                          r.get("citations") and "(" + ", ".join(ref(c) for c in r["citations"]) + ")") if x))]
         if r.get("text"):
             lines.append((0, ("! " if str(r.get("type", "")).startswith("note: disagreement") else "") + f"“{prose(r['text'])}”"))
         if r.get("review_value") is not None or r.get("primary_value") is not None:
@@ -678,25 +875,45 @@ def prob(v: Any, rng: Any, ci: Any = None, labelled: bool = False) -> str:
     return f"{point} (95% CI {iv})"
 
 
+def _independence(n: Any) -> bool:
+    """A note that the chain assumes the findings conditionally independent (said once a page)."""
+    return "conditionally independent" in str(n.get("text") if isinstance(n, dict) else n)
+
+
 def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     pre = span(r["pretest_range"], stated_pct) if r.get("pretest_range") else stated_pct(r.get("pretest"))
     head = [(0, f"Pre-test probability {pre} -> post-test probability "
                 f"{prob(r.get('posttest'), r.get('posttest_range'), r.get('posttest_ci'), labelled=True)}")]
     if r.get("condition"):
         head.append((0, f"Condition: {condition_name} ({r['condition']})" if condition_name else f"Condition: {r['condition']}"))
+    sim = r.get("posttest_simulation")
+    one = len(r.get("steps") or []) == 1
+    if one and r.get("posttest_ci"):
+        sim = None  # one finding: the analytic interval is the one shown (the simulation is in JSON)
+    if sim:
+        head.append((0, words.simulation(sim, pct)[:1].upper() + words.simulation(sim, pct)[1:]))
+    elif r.get("posttest_simulation_note"):
+        head.append((0, f"No simulation interval: {prose(r['posttest_simulation_note'])}"))
     lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
-    if lr:
+    if lr and not one:  # one finding: its LR is the step's
+        if sim and sim.get("lr"):
+            lr += f" (95% simulation interval {words.interval(sim['lr']['low'], sim['lr']['high'])}, the same draws)"
         head.append((0, f"Combined likelihood ratio {lr}"))
-    if r.get("posttest_ci_note"):
+    if sim:  # said once, beside the interval: how it was drawn and what it assumes
+        head += [(0, f"! {prose(n)[:1].upper()}{prose(n)[1:]}") for n in sim.get("notes") or [] if "too narrow" not in n]
+    if r.get("posttest_ci_note") and sim and str(r["posttest_ci_note"]).startswith("no combined interval"):
+        head.append((0, "The steps' intervals do not multiply into a 95% interval for the combined likelihood ratio: "
+                        "the simulation interval above is the one for the combination."))
+    elif r.get("posttest_ci_note"):
         head.append((0, f"! {r['posttest_ci_note']}"))
     if r.get("posttest_with_primary_figures") is not None:
         head.append((0, f"With the primary source's sensitivity and specificity: post-test probability {pct(r['posttest_with_primary_figures'])}"))
     steps: list[Block] = []
     for s in r.get("steps") or []:
         slr = num(s["lr"]) + _uncorrected(s.get("lr_uncorrected")) if s.get("lr") is not None else (span(s["lr_range"]) if s.get("lr_range") else "not stated")
-        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))} -> "
-                     f"{prob(s.get('probability'), s.get('probability_range'), s.get('probability_ci'), labelled=True)}")]
-        if s.get("condition"):
+        after = "" if one else f" -> {prob(s.get('probability'), s.get('probability_range'), s.get('probability_ci'), labelled=True)}"
+        lines = [(0, f"{s['finding']} LR {slr}{_ci_label(s.get('lr_ci'))}{after}")]  # one step: its result is the one above
+        if s.get("condition") and s["condition"] != r.get("condition"):
             lines.append((1, f"for {s['condition']}"))
         if s.get("lr_ci_note"):
             lines.append((1, f"No interval: {s['lr_ci_note']}"))
@@ -705,10 +922,10 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
             if p.get("probability_if_alone_ci"):
                 alone += f" ({span(p['probability_if_alone_ci'], pct)})"
             sign = "LR+" if p.get("measure") == "lr_positive" else "LR-"
-            lines.append((1, f"{p.get('citation')} published {sign} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])}) "
+            lines.append((1, f"{words.cited(p.get('citation'))} published {sign} {num(p['value'])} (95% CI {num(p['low'])}–{num(p['high'])}) "
                              f"for {p.get('index_test')}{alone}. {p.get('label') or ''}".rstrip()))
         for w in s.get("with_primary_figures") or []:
-            lines.append((1, f"With {w['citation']}'s sensitivity {stated_pct(w.get('sensitivity'))} and specificity {stated_pct(w.get('specificity'))}: "
+            lines.append((1, f"With {words.cited(w['citation'])}'s sensitivity {stated_pct(w.get('sensitivity'))} and specificity {stated_pct(w.get('specificity'))}: "
                              f"LR {num(w.get('lr'))}, post-test probability {pct(w.get('probability_if_alone'))}"))
         if s.get("published_lr_ci") and s.get("with_primary_figures"):
             lines.append((1, TWO_LRS))
@@ -717,7 +934,8 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     shown = {note_line(n) for st in r.get("steps") or [] for n in st.get("notes") or []}
     parts = [Part("Result", [Block(None, head)]), Part("Steps", steps),
              notes_part([n for n in r.get("notes") or [] if note_line(n) not in shown
-                         and (n.get("text") if isinstance(n, dict) else n) != r.get("posttest_ci_note")])]  # each note once
+                         and (n.get("text") if isinstance(n, dict) else n) != r.get("posttest_ci_note")
+                         and not (sim and _independence(n) and any(_independence(x) for x in sim.get("notes") or []))])]  # each note once
     return Doc("Post-test probability", "posttest · calculator", parts)
 
 
@@ -729,7 +947,8 @@ def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
     name = "name" if "name" in keys and head != "name" else None
     blocks = []
     for r in rows:
-        heading = value_text(r.get(head)) + (f"  {value_text(r[name])}" if name and r.get(name) else "")
+        first = inert(view.shown[head](r.get(head))) if head in view.shown else value_text(r.get(head))
+        heading = first + (f"  {value_text(r[name])}" if name and r.get(name) else "")
         lines: list[Line] = []
         for k in keys:
             if k in (head, name) or r.get(k) in (None, "", []):
@@ -751,7 +970,9 @@ def _words(ids: Iterable[str], names: dict[str, str]) -> str:
     out = []
     for i in ids:
         n = names.get(i)
-        out.append(n[0].lower() + n[1:] if n and not n[:2].isupper() else n or i)
+        first = (n or "").split(" ")[0]
+        proper = n is not None and (n[:2].isupper() or re.search(r"-[A-Z]", first) is not None)  # 'Puranen-Orava test'
+        out.append(n[0].lower() + n[1:] if n and not proper else n or i)
     return "; ".join(out)  # a finding's name can hold a comma ('reduced, painful hip range of motion')
 
 
@@ -784,6 +1005,33 @@ def _lr_pair(x: dict[str, Any]) -> str:
     return f"LR+ {one('lr_positive')}, LR- {one('lr_negative')}"
 
 
+def next_blocks(items: list[dict[str, Any]], cond_names: dict[str, str]) -> list[Block]:
+    """What to examine next, a block for each condition in the lead: first what has likelihood
+    ratios (each with what a result would do), then the rest of the review's work-up, each
+    with its role in words and the review's words, quoted."""
+    blocks: list[Block] = []
+    for cid in dict.fromkeys(x["for_condition"] for x in items):
+        lines: list[Line] = []
+        mine = [x for x in items if x["for_condition"] == cid]
+        measured = [x for x in mine if x.get("accuracy") != "no accuracy stated"]
+        rest = [x for x in mine if x.get("accuracy") == "no accuracy stated"]
+        for x in measured:
+            role = f"; in the review's work-up {words.role(x['role'])}" if x.get("role") else ""
+            lines.append((0, f"• {x['name']} ({x['id']}): {_lr_pair(x)}{role}"))
+            lines += [(1, note_line(n)) for n in x.get("notes") or []]
+        if rest:
+            lines.append((0, "No accuracy stated; the review's work-up:" if measured or not lines else "No accuracy stated:"))
+        for x in rest:
+            ppv = x["why"].partition("(")[2].rstrip(")") if "(" in x.get("why", "") else ""
+            what = "; ".join(t for t in (words.role(x["role"]) if x.get("role") else "", ppv) if t)
+            lines.append((0, f"• {x['name']} ({x['id']})" + (f": {what}" if what else "")))
+            if x.get("quote"):
+                lines.append((1, f"“{prose(x['quote'])}”"))
+            lines += [(1, note_line(n)) for n in x.get("notes") or []]
+        blocks.append(Block(f"For {cond_names.get(cid, cid)}", lines))
+    return blocks
+
+
 def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], basis: bool = True) -> list[Part]:
     """A ranked differential as parts of a page: its red flags first (an alert), the
     conditions in rank order with the statements for and against each, what to examine next."""
@@ -793,20 +1041,28 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
     for r in result["conditions"]:
         rank = f"{r['rank']}=" if r.get("tied") else str(r["rank"])
         lr = f" · LR product {num(r['lr'])}" if r.get("lr") is not None else ""
+        if lr and r.get("lr_simulation"):
+            lr += f" (95% simulation interval {words.interval(r['lr_simulation']['low'], r['lr_simulation']['high'])})"
         lines = [(0, f"{r['id']} · score {r['score']}{lr}")]
+        if r.get("order_simulation"):
+            o = r["order_simulation"]
+            lines.append((0, words.order_share(o, cond_names.get(o["below"], o["below"]))))
+        fixed = [f"the {f['fixed']} of {_words([f['finding']], names)}" for f in (r.get("lr_simulation") or {}).get("fixed") or []]
+        if fixed:
+            fixed = list(dict.fromkeys(fixed))
+            lines.append((0, f"The interval is too narrow: {', '.join(fixed)} {'is' if len(fixed) == 1 else 'are'} held at the stated "
+                             f"figure{'' if len(fixed) == 1 else 's'} (counts not stated)"))
         lines += _reason_lines("+", r["supporting"], names) + _reason_lines("-", r["against"], names)
         lines += [(0, note_line(n)) for n in r.get("notes") or []]
         blocks.append(Block(f"{rank}  {r['name']}", lines))
+    sims = [r["lr_simulation"] for r in result["conditions"] if r.get("lr_simulation")]
+    if sims:  # how the intervals were drawn and what they assume, once
+        blocks.append(Block(None, [(0, f"Simulation intervals and shares: Jeffreys priors, {sims[0]['draws']:,} draws, seed {sims[0]['seed']}; "
+                                       "the likelihood ratios are multiplied in each draw, which assumes the findings independent given "
+                                       "the condition, as the LR product does; an order that holds in fewer than 95% of draws is not firm.")]))
     if basis and result.get("basis"):
         blocks.append(Block(None, [(0, "Ranking: " + prose(result["basis"]))]))
-    nxt = [
-        Block(f"{x['name']} ({x['id']})",
-              [(0, f"For {cond_names.get(x['for_condition'], x['for_condition'])}: "
-                   + (f"{_lr_pair(x)}; {x['why']}" if x.get("accuracy") != "no accuracy stated" else x["why"]))]
-              + ([(1, f"“{prose(x['quote'])}”")] if x.get("quote") and x.get("accuracy") == "no accuracy stated" else [])
-              + [(1, note_line(n)) for n in x.get("notes") or []])
-        for x in result.get("next") or []
-    ]
+    nxt = next_blocks(result.get("next") or [], cond_names)
     if result.get("next_why"):
         nxt.append(Block(None, [(0, prose(result["next_why"]))]))
     return [Part("Red flags: act on these first", flags, alert=True), Part(title, blocks), Part("What to examine next", nxt)]

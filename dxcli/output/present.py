@@ -8,7 +8,7 @@ list of records, through the pager when it is taller than the terminal.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from dxcli.output import formats
 from dxcli.output.formats import Report
@@ -33,14 +33,20 @@ def present(
     view: Optional[str] = None,
     fields: Optional[str] = None,
     command: str = "",
+    citations: Optional[Callable[[], dict[str, str]]] = None,
     **context: Any,
 ) -> None:
     """Write ``result`` (rows, one record, a ``Report`` or a ``Document``) to ``term`` in
     ``fmt`` (None: the default for ``term``). ``view`` names the command's person view in
     output/views.py, built with ``context`` only when the format is for a person; ``fields``
-    is --fields as given; ``command`` names the command for hints ('reference lint')."""
+    is --fields as given; ``command`` names the command for hints ('reference lint');
+    ``citations`` gives each source's id its short form in words, for the pages' notes."""
     name = fmt or formats.default_name(term)
     out = formats.get(name)
+    if citations is not None and out.for_people:
+        from dxcli.output import words
+
+        words.use_citations(citations)
     if isinstance(result, Document):
         _document(result.doc, name, fields, term)
         return

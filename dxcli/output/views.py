@@ -269,6 +269,7 @@ VIEWS: dict[str, Callable[..., Built]] = {
     "posttest": posttest,
     "decks": columns("Anki decks written", "deck", "notes"),
     "quiz": columns("Quiz", "number", "topic", "question", "options", "answer"),
+    "kinds": columns("Record kinds", "id", "file", "model", headers={"id": "Kind"}, shown={"id": lambda k: _kind_words(k)}),
     "lint": columns("Problems in the pack", "file", "line", "key", "message", "fix"),
 }
 

@@ -76,6 +76,10 @@ def pcts(*xs: Optional[float]) -> list[str]:
         text = f"{x * 100:.{places}f}"
         if len(xs) == 1 and "." in text:
             text = text.rstrip("0").rstrip(".")
+        if 0 < x < 1 and float(text) in (0.0, 100.0):  # never a bare 0% or 100% that is not exact
+            text = "<0.1" if x < 0.5 else ">99.9"
+        elif x in (0, 1) and len(xs) == 1:  # exact, alone
+            text = str(int(x * 100))  # an exact end: '0%', not '0.0%
         out.append(text + "%")
     return out
 
@@ -116,6 +120,39 @@ def lr_bounded(x: Any, rng: Any = None) -> str:
     return text
 
 
+def simulation(sim: dict[str, Any], show: Callable[[Any], str] = lr, ends: Optional[dict[str, Any]] = None) -> str:
+    """A simulation interval in words: '95% simulation interval 89.1%–98.1% (Jeffreys priors,
+    2,000 draws, seed 20011); too narrow: puranen-orava+ held fixed'. ``ends`` gives the
+    interval's ends when they are not the object's own (the combined LR of a posttest)."""
+    band = ends or sim
+    text = f"95% simulation interval {interval(band['low'], band['high'], show)} (Jeffreys priors, {sim['draws']:,} draws, seed {sim['seed']})"
+    fixed = list(dict.fromkeys(f["finding"] for f in sim.get("fixed") or []))
+    if fixed:
+        text += f"; too narrow: {', '.join(fixed)} held fixed"
+    return text
+
+
+def order_share(o: dict[str, Any], below: str) -> str:
+    """How firm a step of a ranking is: 'Above Gluteus medius tendinopathy by the LR products:
+    holds in 87% of 2,000 draws; the order is not firm' (firm from 95%)."""
+    text = f"Above {below} by the LR products: holds in {math.floor(o['share'] * 100)}% of {o['draws']:,} draws"
+    return text + ("" if o.get("firm") else "; the order is not firm")
+
+
+ROLES = {  # a test's role in the review's work-up, in words
+    "confirmatory": "to confirm the diagnosis",
+    "confirmatory adjunct": "as an adjunct to confirm the diagnosis",
+    "initial test": "as the first test",
+    "point of care assessment": "for an assessment at the point of care",
+}
+
+
+def role(r: str) -> str:
+    """A test's role in the review's work-up: 'confirmatory' -> 'to confirm the diagnosis';
+    a role the review words as a condition ('when MRI is contraindicated') as it is."""
+    return ROLES.get(str(r).strip().lower(), prose(r))
+
+
 def percent_or_range(v: Any, rng: Any) -> str:
     """A stated proportion, or its stated range."""
     if v is not None:
@@ -130,26 +167,48 @@ def kind(k: Any) -> str:
     return str(k).replace("_", " ")
 
 
+_CITATIONS: dict[str, Any] = {"find": None, "names": None}
+
+
+def use_citations(find: Callable[[], dict[str, str]]) -> None:
+    """Where sources get their words: a function of no argument giving each citation's and
+    study's id its short form ('grimaldi-2017' -> 'Grimaldi et al. 2017'), called once, when a
+    page first names a source."""
+    _CITATIONS.update(find=find, names=None)
+
+
+def cited(cid: str) -> str:
+    """A source in words ('Grimaldi et al. 2017'), or its id where no words are known."""
+    if _CITATIONS["names"] is None and _CITATIONS["find"] is not None:
+        _CITATIONS["names"] = _CITATIONS["find"]()
+    return (_CITATIONS["names"] or {}).get(cid, cid)
+
+
 def note(n: Any, citation: Optional[Callable[[str], str]] = None) -> str:
-    """A note in words: 'disagreement: ... (Ha 2006)'; ``citation`` names a source by its id
-    (without it, the id)."""
+    """A note in words: 'disagreement: ... (Ha et al. 2006)'; ``citation`` names a source by
+    its id (without it, the source's short form from ``cited``). A note whose text already
+    begins with its kind ('Unverified: ...') says it once."""
     if isinstance(n, str):
         return prose(n)
-    text = f"{kind(n.get('kind', 'note'))}: {prose(n['text'])}"
+    kind_word = kind(n.get("kind", "note"))
+    text = prose(n["text"])
+    if text.lower().startswith(kind_word.lower() + ":"):
+        text = text[len(kind_word) + 1:].lstrip()
+    text = f"{kind_word}: {text}"
     if n.get("citation"):
-        text += f" ({citation(n['citation']) if citation else n['citation']})"
+        text += f" ({(citation or cited)(n['citation'])})"
     return text
 
 
 def source(src: Optional[dict[str, Any]]) -> str:
-    """Where a fact sits: 'Gluteus Medius Tendinopathy / Clinical Findings; Table 2 [15] (...)'."""
+    """Where a fact sits: 'Gluteus Medius Tendinopathy / Clinical Findings; Table 2 [15] (Rompe et al. 2009)'."""
     if not src:
         return ""
     where = "; ".join(p for p in (src.get("section"), src.get("table")) if p)
     if src.get("refs"):
         where += " [" + ", ".join(str(r) for r in src["refs"]) + "]"
     if src.get("citations"):
-        where += " (" + ", ".join(src["citations"]) + ")"
+        where += " (" + ", ".join(cited(c) for c in src["citations"]) + ")"
     return where.strip()
 
 

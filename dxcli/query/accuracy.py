@@ -16,16 +16,7 @@ from dxcli.query.evidence import evidence_fields, posttest_fields, zero_cell_lr
 from dxcli.query.lookup import find_record
 from dxcli.reference import loader
 
-LR_DIGITS = 2
-P_DIGITS = 3
-
-
-def _r(x: Optional[float], digits: int = LR_DIGITS) -> Optional[float]:
-    if x is None:
-        return None
-    if math.isinf(x):
-        return x
-    return round(x, digits)
+P_DIGITS = 3  # decimals of a probability quoted inside a sentence of the query layer
 
 
 def _box(ev: dict[str, Any], key: str) -> Optional[tuple[float, float]]:
@@ -70,7 +61,7 @@ def _lr_words(kind: str, lo: Optional[float], hi: Optional[float], ci: Optional[
     def show(x: Optional[float]) -> str:  # a person's number: 3 significant figures, as on pages
         from dxcli.calc.precision import significant
 
-        return "∞" if x is not None and math.isinf(x) else significant(_r(x))  # the value the row carries
+        return "∞" if x is not None and math.isinf(x) else significant(x)  # the value the row carries
 
     b_lo, b_hi = _band(lo), _band(hi)
     if b_lo is b_hi:
@@ -105,7 +96,7 @@ def record_notes(rec: dict[str, Any], ev: Optional[dict[str, Any]] = None) -> li
 
 
 SAME_STUDY = (
-    "{a} and {b} come from one study ({study}): their likelihood ratios share its patients, "
+    "{a} and {b} come from one study{where}: their likelihood ratios share its patients, "
     "controls and biases, so their product is not independent evidence."
 )
 
@@ -126,7 +117,9 @@ def same_study_notes(items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, 
         for b, sb in items[i + 1 :]:
             study = study_of(sa)
             if study is not None and study == study_of(sb):
-                notes.append({"kind": "caveat", "text": SAME_STUDY.format(a=a, b=b, study=study), "citation": None if study.startswith("review") else study})
+                review = study.startswith("review")  # a citation is named by the note's citation, not twice
+                notes.append({"kind": "caveat", "text": SAME_STUDY.format(a=a, b=b, where=f" ({study})" if review else ""),
+                              "citation": None if review else study})
     return notes
 
 
@@ -178,8 +171,8 @@ def alternatives(ev: dict[str, Any]) -> list[dict[str, Any]]:
                 "citation": cit,
                 "sensitivity": sens,
                 "specificity": spec,
-                "lr_positive": _r(lr_positive(sens, spec)),
-                "lr_negative": _r(lr_negative(sens, spec)),
+                "lr_positive": lr_positive(sens, spec),
+                "lr_negative": lr_negative(sens, spec),
                 "lr_positive_exact": lr_positive(sens, spec),
                 "lr_negative_exact": lr_negative(sens, spec),
             }
@@ -259,8 +252,8 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
             **uncorrected,
             "sensitivity_range": ev.get("sensitivity_range"),
             "specificity_range": ev.get("specificity_range"),
-            "lr_positive_range": [_r(x) for x in lrp_range] if lrp_range else None,
-            "lr_negative_range": [_r(x) for x in lrn_range] if lrn_range else None,
+            "lr_positive_range": list(lrp_range) if lrp_range else None,
+            "lr_negative_range": list(lrn_range) if lrn_range else None,
             "ppv_range": ev.get("ppv_range"),
             "false_positive_rate": ev.get("false_positive_rate"),
             "false_positive_rate_range": ev.get("false_positive_rate_range"),

@@ -23,8 +23,9 @@ from typing import Any, Optional
 from dxcli.calc import intervals as ci
 from dxcli.calc.likelihood import lr_negative, lr_positive, lr_ranges, posttest
 from dxcli.calc.numbers import parse_number
+from dxcli.calc.precision import significant
 from dxcli.errors import InvalidInput, NotFound
-from dxcli.query.accuracy import P_DIGITS, _box, _r, alternatives, extreme, finite_sample_note, record_notes, same_study_notes
+from dxcli.query.accuracy import P_DIGITS, _box, alternatives, extreme, finite_sample_note, record_notes, same_study_notes
 from dxcli.query.evidence import finding_interval, short_name
 from dxcli.query.lookup import NotExact, find, find_record, norm, suggest
 from dxcli.reference import loader
@@ -71,14 +72,6 @@ def _check_derived(x: Optional[float], what: str) -> None:
         )
 
 
-def _shown(x: Optional[float]) -> Optional[float]:
-    """An LR as reported: two decimals, or two significant digits below 0.1 (never 0 for a
-    ratio that is not 0)."""
-    if x is None or math.isinf(x) or math.isnan(x) or x == 0 or abs(x) >= 0.1:
-        return _r(x)
-    return float(f"{x:.2g}")
-
-
 def _check_defined(p: Optional[float], lo: float, hi: float, a: float, b: float, finding: str, pretest: float) -> None:
     """A probability of 1 times an LR of 0, or of 0 times an infinite LR, is 0 x infinity in odds:
     undefined, so refused rather than answered with the probability unchanged."""
@@ -123,8 +116,8 @@ def finding_words(step: dict[str, Any]) -> str:
     """A step of the result in words, for a picture: 'Modified bent knee test positive: LR 9.89'
     ('A likelihood ratio of 8.43' for lr=NUMBER). The finding as typed where it names no record."""
     t = step["finding"].strip()
-    lr = "LR " + (f"{_shown(step['lr']):g}" if step.get("lr") is not None else
-                  "–".join(f"{_shown(x):g}" for x in step["lr_range"]) if step.get("lr_range") else "not stated")
+    lr = "LR " + (significant(step["lr"]) if step.get("lr") is not None else
+                  "–".join(significant(x) for x in step["lr_range"]) if step.get("lr_range") else "not stated")
     if _RAW.match(t):
         return f"A likelihood ratio given as {t}"
     try:
@@ -240,12 +233,6 @@ def _study(sid: str) -> dict[str, Any]:
     return next(st for st in loader.records("study") if st["id"] == sid)
 
 
-def _round_lr_ci(band: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
-    if band is None:
-        return None
-    return {**band, "low": _r(band["low"]), "high": _r(band["high"])}
-
-
 def _published_rows(pretest: float, lr: Optional[float], published: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The intervals a source publishes for this LR, each with the post-test probability its
     estimate and interval give from the pre-test probability, for this finding alone."""
@@ -253,7 +240,7 @@ def _published_rows(pretest: float, lr: Optional[float], published: list[dict[st
     for p in published:
         name = short_name(_study(p["study"]))
         sign = "+" if p["measure"] == "lr_positive" else "-"
-        about = "" if lr is None else f", not for the LR{sign} {_r(lr):g} used here"
+        about = "" if lr is None else f", not for the LR{sign} {significant(lr)} used here"
         lo, hi = ci.posttest_interval(pretest, p["low"], p["high"])
         out.append(
             {
@@ -373,13 +360,13 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
                 "lr_range": list(s["lr_range"]) if s["lr_range"] else None,
                 "probability": None if ranged else p,
                 "probability_range": [lo, hi] if ranged else None,
-                "lr_ci": _round_lr_ci(s["lr_ci"]),
+                "lr_ci": s["lr_ci"],
                 "lr_ci_note": s["lr_ci_note"],
                 "probability_ci": step_ci,
                 "published_lr_ci": _published_rows(pretest, s["lr"], s["published"]),
                 "notes": s["notes"],
                 "with_primary_figures": [
-                    {**{k: v for k, v in a.items() if k != "lr"}, "lr": _r(a["lr"]),
+                    {**{k: v for k, v in a.items() if k != "lr"}, "lr": a["lr"],
                      "probability_if_alone": None if a["lr"] is None else posttest(pretest, a["lr"])}
                     for a in s["alternatives"]
                 ],

@@ -21,10 +21,9 @@ import math
 from typing import Any, Optional
 
 from dxcli.calc import intervals as ci
+from dxcli.calc.precision import significant
 from dxcli.reference import loader
 
-P_DIGITS = 3
-LR_DIGITS = 2
 FIGURE_KEYS = (
     "sensitivity", "specificity", "sensitivity_range", "specificity_range", "ppv_range",
     "false_positive_rate", "false_positive_rate_range",
@@ -185,16 +184,12 @@ def _arm_count(study: dict[str, Any], arm: Optional[dict[str, Any]], word: str) 
     return got, None
 
 
-def _round_ci(d: Optional[dict[str, Any]], digits: int) -> Optional[dict[str, Any]]:
+def _ci(d: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """An interval as machine formats carry it: its ends unrounded (pages round them in
+    output/words.py), without the point estimate it was computed around."""
     if d is None:
         return None
-    out = dict(d)
-    for k in ("low", "high"):
-        x = out.get(k)
-        if x is not None and not math.isinf(x):
-            out[k] = round(x, digits)
-    out.pop("estimate", None)
-    return out
+    return {k: v for k, v in d.items() if k != "estimate"}
 
 
 def _published(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -263,15 +258,15 @@ def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> tuple
     if sens and spec:
         tp, n1 = sens["count"], sens["of"]
         tn, n2 = spec["count"], spec["of"]
-        out["sensitivity_ci"] = _round_ci(ci.proportion_interval(tp, n1), P_DIGITS)
-        out["specificity_ci"] = _round_ci(ci.proportion_interval(tn, n2), P_DIGITS)
+        out["sensitivity_ci"] = _ci(ci.proportion_interval(tp, n1))
+        out["specificity_ci"] = _ci(ci.proportion_interval(tn, n2))
         lrs = ci.lr_intervals(tp, n1 - tp, n2 - tn, tn)
-        out["lr_positive_ci"] = _round_ci(lrs["lr_positive"], LR_DIGITS)
-        out["lr_negative_ci"] = _round_ci(lrs["lr_negative"], LR_DIGITS)
+        out["lr_positive_ci"] = _ci(lrs["lr_positive"])
+        out["lr_negative_ci"] = _ci(lrs["lr_negative"])
         exact = {k: (lrs[k]["low"], lrs[k]["high"]) for k in ("lr_positive", "lr_negative")}
         for key, sign, num, den in (("lr_positive", "+", f"{tp}/{n1}", f"{n2 - tn}/{n2}"), ("lr_negative", "-", f"{n1 - tp}/{n1}", f"{tn}/{n2}")):
             est = lrs[key]["estimate"]
-            shown = "unbounded" if est is None or math.isinf(est) else f"{est:.2f}"
+            shown = "unbounded" if est is None or math.isinf(est) else significant(est, 4)  # the arithmetic as worked: (41/46) / (4/46) = 10.25
             notes[key] = (
                 f"computed from the counts: LR{sign} = ({num}) / ({den}) = {shown}; the point LR{sign} "
                 "shown is computed from the stated, rounded figures"
@@ -281,9 +276,9 @@ def evidence_fields(kind: str, rec: dict[str, Any], ev: dict[str, Any]) -> tuple
     elif sens or spec:
         arm, known, other_key = ("sensitivity", sens, "specificity") if sens else ("specificity", spec, "sensitivity")
         b = ci.one_arm_lr_bounds(arm, known["count"], known["of"], ev[other_key])
-        out[f"{arm}_ci"] = _round_ci(b[arm], P_DIGITS)
-        out["lr_positive_ci"] = _round_ci(b["lr_positive"], LR_DIGITS)
-        out["lr_negative_ci"] = _round_ci(b["lr_negative"], LR_DIGITS)
+        out[f"{arm}_ci"] = _ci(b[arm])
+        out["lr_positive_ci"] = _ci(b["lr_positive"])
+        out["lr_negative_ci"] = _ci(b["lr_negative"])
         exact = {k: (b[k]["low"], b[k]["high"]) for k in ("lr_positive", "lr_negative")}
         notes[other_key] = sens_why or spec_why  # type: ignore[assignment]
         notes["lr_positive"] = notes["lr_negative"] = b["lr_positive"]["note"]

@@ -21,14 +21,15 @@ def kind_schema(kind: str) -> dict[str, Any]:
     from dxcli.query.lookup import suggest
     from dxcli.reference.models import FILE_KINDS
 
-    model = FILE_KINDS.get(kind.strip().lower().replace("-", "_"))
+    key = "_".join(kind.strip().lower().replace("-", " ").split())  # 'red flag', 'red-flag', 'red_flag'
+    model = FILE_KINDS.get(key)
     if model is None:
         raise NotFound(f"no record kind {kind!r}", hint=suggest([{"id": k} for k in FILE_KINDS], kind, "reference schema"))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"dxcli reference file: [[{kind}]] records",
+        "title": f"dxcli reference file: [[{key}]] records",
         "type": "object",
-        "properties": {kind: {"type": "array", "items": model.model_json_schema()}},
+        "properties": {key: {"type": "array", "items": model.model_json_schema()}},
     }
 
 

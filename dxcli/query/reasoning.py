@@ -27,7 +27,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from dxcli.calc.likelihood import lr_negative, lr_positive
 from dxcli.errors import InvalidInput
-from dxcli.query.accuracy import _box, _note, _r, finite_sample_note, record_notes, rows_for_condition, same_study_notes, strength
+from dxcli.query.accuracy import _box, _note, finite_sample_note, record_notes, rows_for_condition, same_study_notes, strength
 from dxcli.query.evidence import finding_interval
 from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
@@ -268,12 +268,12 @@ def _item(members: list[tuple[dict[str, Any], dict[str, Any], str, Optional[str]
 
 
 def _lr_ci(f: dict[str, Any], m: tuple[float, dict[str, Any], dict[str, Any]]) -> Optional[dict[str, Any]]:
-    """A measured result's LR interval, rounded: {low, high, method, label[, note]}, or None."""
+    """A measured result's LR interval, unrounded: {low, high, method, label[, note]}, or None."""
     kind = "maneuver" if f.get("maneuver") else "test"
     band = finding_interval(kind, m[1], m[2], positive=f["result"] == "positive")["interval"]
     if band is None:
         return None
-    return {**band, "low": _r(band["low"]), "high": _r(band["high"])}
+    return band
 
 
 def _ranks(rows: list[dict[str, Any]]) -> None:
@@ -338,9 +338,9 @@ def rank(
     flags = _red_flags([f for f, status, via in given if status == "present" and via is None])
     ranking = [
         {
+            "id": r["id"],  # id first in every row (issue 20); then the rank
             "rank": r["rank"],
             "tied": r["tied"],
-            "id": r["id"],
             "name": r["name"],
             "score": r["score"],
             "supporting": r["supporting"],
@@ -421,10 +421,10 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
         for kind, row in cands[:per_condition]:
             out.append(
                 {
+                    "id": row["id"],
                     "for_condition": r["id"],
                     "rank": r["rank"],
                     "record_kind": kind,
-                    "id": row["id"],
                     "name": row["name"],
                     "sensitivity": row["sensitivity"],
                     "specificity": row["specificity"],
@@ -451,10 +451,10 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
                     continue
                 out.append(
                     {
+                        "id": rec["id"],
                         "for_condition": r["id"],
                         "rank": r["rank"],
                         "record_kind": kind,
-                        "id": rec["id"],
                         "name": rec["name"],
                         **{k: None for k in ("sensitivity", "specificity", "sensitivity_range", "specificity_range",
                                              "lr_positive", "lr_negative", "lr_positive_uncorrected", "lr_negative_uncorrected",

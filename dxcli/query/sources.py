@@ -121,6 +121,41 @@ def _snippet(body: list[tuple[str, frozenset[str]]], matches: list[dict[str, flo
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"  # at a word's end
 
 
+def citation_name(c: dict[str, Any]) -> str:
+    """A citation's short form in words, as a person cites it: 'Grimaldi et al. 2017', 'Ha et
+    al. 2006', 'Deeks and Higgins 2010'; a record whose authors are not recorded by its title
+    and journal ('“Zero-cell corrections in random-effects meta-analyses”, Res Synth Methods 2020')."""
+    authors = str(c.get("authors") or "").strip()
+    year = c.get("year")
+    if not authors or authors.lower().startswith("authors not recorded"):
+        where = " ".join(str(x) for x in (c.get("journal"), year) if x)
+        return f"“{c.get('title') or c['id']}”" + (f", {where}" if where else "")
+    if "," not in authors and "(" in authors:  # a body, not people: 'UPMC Rehab Grand Rounds (...)'
+        return " ".join(str(x) for x in (authors.split(" (")[0], year) if x)
+    people = [a.strip() for a in authors.split(",") if a.strip() and a.strip().rstrip(".") != "et al"]
+    more = "et al" in authors or len(people) > 2
+
+    def surname(a: str) -> str:
+        w = a.split()
+        return " ".join(w[:-1]) if len(w) > 1 and w[-1].replace("-", "").isupper() else a
+
+    who = surname(people[0]) if people else c["id"]
+    if more:
+        who += " et al."
+    elif len(people) == 2:
+        who += f" and {surname(people[1])}"
+    return f"{who} {year}" if year else who
+
+
+def citation_names() -> dict[str, str]:
+    """Every citation's and study's id with its short form in words (pages name sources so)."""
+    out = {c["id"]: citation_name(c) for c in loader.records("citation")}
+    for st in loader.records("study"):
+        if st.get("citation") in out:
+            out.setdefault(st["id"], out[st["citation"]])
+    return out
+
+
 def citation_rows() -> list[dict[str, Any]]:
     return [
         {
