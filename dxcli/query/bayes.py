@@ -41,7 +41,8 @@ NO_COMBINED = (
     "no combined interval: each finding's step carries its own LR interval and the "
     "post-test interval it allows from the probability before it, but the "
     "product of several intervals is not a 95% interval for the combined likelihood ratio, so "
-    "none is given"
+    "no analytic interval is given (the simulation interval, where the studies' counts allow one, "
+    "draws the whole chain)"
 )
 LR_MIN = 1 / LR_MAX  # symmetric: a ratio and its inverse are equally far from 1
 _RANGE = f"0, or [{LR_MIN:g}, {LR_MAX:g}]"

@@ -38,16 +38,9 @@ Pretest = Union[float, tuple[float, float]]
 
 
 def _p(x: float) -> float:
-    """A probability for JSON: three decimals, but never a bare 0 or 1 from a finite sample
-    (two significant digits of the value, or of its distance from 1, instead)."""
-    if x in (0.0, 1.0) or math.isnan(x):
-        return x
-    r = round(x, P_DIGITS)
-    if r == 0.0:
-        return float(f"{x:.2g}")
-    if r == 1.0:
-        return 1.0 - float(f"{1.0 - x:.2g}")
-    return r
+    """A probability for machine formats: unrounded (pages round it in words: "<0.1%" for a
+    tiny one, never a bare 0% or 100% from a finite sample)."""
+    return x
 
 
 def _sig(x: float) -> float:
@@ -56,10 +49,8 @@ def _sig(x: float) -> float:
 
 
 def _lr(x: float) -> float:
-    """An LR end: two decimals, or two significant digits below 0.1 (never 0 for one that is not)."""
-    if x == 0.0 or math.isinf(x) or math.isnan(x) or abs(x) >= 0.1:
-        return x if math.isinf(x) or math.isnan(x) else round(x, 2)
-    return float(f"{x:.2g}")
+    """An LR end for machine formats: unrounded (pages show three significant figures)."""
+    return x
 
 
 def record_finding(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool,
