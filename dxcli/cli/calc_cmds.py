@@ -81,8 +81,8 @@ def register(app: typer.Typer) -> None:
 
         def compute(text: str) -> Line:
             combined, cor, sag, warnings = k.parse_line(text, dmax)
-            row, shape = classify(combined, cor, sag)
-            return Line(row, warnings, shape)
+            row, shape, varies = classify(combined, cor, sag)
+            return Line(row, warnings, shape, varies)
 
         _safe(ctx, csv_safe)
         if angles == ["-"]:
