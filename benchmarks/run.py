@@ -231,7 +231,7 @@ def build_pack(shipped: Path, dest: Path, scale: int) -> float:
 
 def evaluate(case: Case, base: Case | None, ratio_max: float | None, mem_max: float | None) -> list[str]:
     """One table row: case, median ms, every run's ms, peak MiB, baseline, ratio, target, met."""
-    targets = ([f"≤{ratio_max:g}×"] if ratio_max else []) + ([f"≤{mem_max:g} MiB"] if mem_max else [])
+    targets = ([f"≤{ratio_max:g}×"] if ratio_max else []) + ([f"≤{mem_max:.1f} MiB"] if mem_max else [])
     if not case.ok:
         return [case.name, case.status or "not run", "", "", base.name if base else "", "", "; ".join(targets), ""]
     mib = case.peak_kib / 1024
