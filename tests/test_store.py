@@ -793,3 +793,26 @@ def test_a_damaged_close_spelling_index_is_not_trusted_even_around_the_header(tm
     path.write_bytes(bytes(data))
     again = sh("search", "kerbol", "-f", "json", env=_env(cache))
     assert (again.returncode, again.stdout) == (0, good.stdout), again.stderr  # the index's own check
+
+
+def test_lookups_by_id_search_the_id_index_never_the_whole_kind(tmp_path, monkeypatch):
+    """A record found by id is read through the (kind, id) index: a query plan that walks a
+    kind's records instead made `case` and `--next` grow with the pack (issue 22). Each
+    statement the lookups run is traced and its plan read from SQLite (no timing)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ref = loader.Reference([])
+    try:
+        st = ref.store
+        conn = st.connection()
+        ran: list[str] = []
+        conn.set_trace_callback(ran.append)
+        assert set(st.by_ids("maneuver", ["faber", "no-such-id"])) == {"faber"}
+        assert st.named("maneuver", "faber", "faber")["id"] == "faber"
+        conn.set_trace_callback(None)
+        lookups = [s for s in ran if s.lstrip().upper().startswith("SELECT") and "records" in s and "id IN" in s or "id = 'faber'" in s]
+        assert len(lookups) == 2, ran
+        for sql in lookups:
+            plan = " ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "USING INDEX records_id" in plan, (sql, plan)
+    finally:
+        ref.close()

@@ -505,3 +505,36 @@ def test_the_tsv_floor_writes_the_bytes_dxcli_writes(tmp_path):
     ours = sh("kerboul", "-", "-f", "tsv", stdin=src.read_text())
     assert ours.returncode == 0 and floor.returncode == 0
     assert floor.stdout.decode("utf-8") == ours.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("-f", "tsv"), ("-f", "csv"), ("-f", "markdown"), ("-f", "csv", "--csv-safe"),
+    ("-f", "csv", "--fields", "risk_group,combined_angle,grade_interval,sagittal_angle"), ("-f", "tsv", "--fields", "grade,notes"),
+    ("-f", "csv", "--column", "angle", "--keep", "id"),
+])
+def test_rows_written_once_per_interval_are_the_rows_written_one_by_one(monkeypatch, args):
+    """Full rows (and --fields rows) reuse the text of the fields their interval shares; the
+    oracle is the same batch with no shapes, where every distinct input's row is written whole."""
+    import random
+
+    from dxcli.calc import kerboul
+
+    rng = random.Random(7)
+    angles = [f"{rng.uniform(0, 360):.2f}" for _ in range(600)] + [
+        "0", "190", "190.0", "200", "239.99", "240", "250", "300", "360", "100 110", "185 10", "abc", "", "# c", "190"]
+    if "--column" in args:
+        stdin = "id,angle\n" + "".join(f'x{i},"{a}"\n' for i, a in enumerate(angles) if a and not a.startswith("#"))
+    else:
+        stdin = "\n".join(angles) + "\n"
+    shaped = run("kerboul", "-", *args, stdin=stdin)
+    real = kerboul.classifier
+
+    def unshaped(scale, only=None):
+        classify = real(scale, only)
+        return lambda *a: (classify(*a)[0], None, ())
+
+    monkeypatch.setattr(kerboul, "classifier", unshaped)
+    plain = run("kerboul", "-", *args, stdin=stdin)
+    assert shaped.code == plain.code == 2  # the line "abc" fails
+    assert shaped.out == plain.out and shaped.err == plain.err
+    assert shaped.out.count("\n") > 600

@@ -81,14 +81,19 @@ def bands_table(scale: dict[str, Any]) -> list[dict[str, Any]]:
 ANGLES = ("combined_angle", "coronal_angle", "sagittal_angle")
 
 
-def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[..., tuple[dict[str, Any], Optional[Hashable]]]:
+Classified = tuple[dict[str, Any], Optional[Hashable], tuple[str, ...]]
+
+
+def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[..., Classified]:
     """``classify`` for one scale, with the bands worked out once: batch mode classifies each
     distinct angle with it. With ``only`` (field names, all of them fields of ``classify``),
     a result holds just those fields (``--fields``).
 
-    It returns (result, shape): ``shape`` is None, or, when the fields asked for depend on
-    the angle's interval alone, a hashable name of that interval: results of one shape hold
-    the same values (batch mode writes their text once).
+    It returns (result, shape, varies): ``shape`` is None, or a hashable name of the angle's
+    interval (or cut-point), and ``varies`` the fields whose values still differ between
+    results of one shape (the angles, when they are among the fields): every other field of
+    results of one shape holds the same value, so batch mode writes their text once per
+    interval, full rows as ``--fields`` rows.
 
     The cut-points of both band sets divide the domain into intervals; within one the risk
     group, the grade and their fields are the same, so each interval and each cut-point gets
@@ -135,19 +140,16 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
         except ValueError:
             between.append(None)
 
-    def located(at: dict[float, Any], inside: list[Any], x: float) -> Any:
-        """The fields worked out for x's cut-point or interval; None outside the cut-points."""
-        f = at.get(x)
+    def classify_one(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> Classified:
+        shape: Optional[Hashable] = ("at", combined)
+        f = at_cut.get(combined)
         if f is None:
-            i = bisect_left(cuts, x)
-            f = inside[i - 1] if 0 < i < len(cuts) else None
-        return f
-
-    def classify_one(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
-        f = located(at_cut, between, combined)
+            i = bisect_left(cuts, combined)
+            if 0 < i < len(cuts):
+                f, shape = between[i - 1], ("in", i)
         if f is None:
-            f = fields(combined)  # outside the cut-points: band_for's rule decides (or raises)
-        return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}, None
+            f, shape = fields(combined), None  # outside the cut-points: band_for's rule decides (or raises)
+        return {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal, **f}, shape, ANGLES
 
     known = set(ANGLES) | set(fields(cuts[0]))
     if not only or not set(only) <= known:  # no selection, or one that names an unknown field
@@ -157,24 +159,22 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
     angles = [k for k in only if k in ANGLES]
     at_cut_some = {c: {k: f[k] for k in keep} for c, f in at_cut.items()}
     between_some = [None if f is None else {k: f[k] for k in keep} for f in between]
-    # the result depends on the interval alone: its shape names the interval
-    shape_at = {c: ("at", c) for c in at_cut_some} if not angles else {}
+    varies = tuple(angles)  # the fields of a result that differ within its interval
     full = classify_one
 
-    def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> tuple[dict[str, Any], Optional[Hashable]]:
+    def classify_some(combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> Classified:
+        shape: Optional[Hashable] = ("at", combined)
         f = at_cut_some.get(combined)
-        shape: Optional[Hashable] = shape_at.get(combined)
         if f is None:
             i = bisect_left(cuts, combined)
             if 0 < i < len(cuts):
-                f = between_some[i - 1]
-                shape = ("in", i) if not angles else None
+                f, shape = between_some[i - 1], ("in", i)
         if f is None:
-            return {k: v for k, v in full(combined, coronal, sagittal)[0].items() if k in only}, None
+            return {k: v for k, v in full(combined, coronal, sagittal)[0].items() if k in only}, None, varies
         if not angles:
-            return dict(f), shape
+            return dict(f), shape, varies
         given = {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal}
-        return {**{k: given[k] for k in angles}, **f}, None
+        return {**{k: given[k] for k in angles}, **f}, shape, varies
 
     return classify_some
 

@@ -34,13 +34,15 @@ _BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
 
 class Line(NamedTuple):
     """What ``compute`` gives for one input line, when a bare result is not all: the result,
-    warnings about the input (shown on stderr with the line number), and its ``shape``: None,
-    or a hashable name of the result's field values, so that results of one shape (which
-    differ only in their input) have the text of their fields worked out once."""
+    warnings about the input (shown on stderr with the line number), its ``shape``: None,
+    or a hashable name of the result's field values, and ``varies``: the fields whose values
+    differ between results of one shape. Results of one shape differ only in their input and
+    in those fields, so the text of every other field is worked out once for the shape."""
 
     row: dict[str, Any]
     warnings: list[str] = []
     shape: Optional[Hashable] = None
+    varies: tuple[str, ...] = ()
 
 
 Computed = Union[dict[str, Any], Line]
@@ -367,9 +369,9 @@ class _Job:
             self.chars += len(raw) + len(e.message)
             return
         if type(got) is Line:
-            row, warnings, shape = got
+            row, warnings, shape, varies = got
         else:
-            row, warnings, shape = got, None, None  # type: ignore[assignment]
+            row, warnings, shape, varies = got, None, None, ()  # type: ignore[assignment]
         writer = self.writer
         if writer.keys is None:  # the first result names the fields (the writer keeps to them)
             row = {k: v for k, v in row.items() if k != "source"}  # the same for every line: see "dxcli cite"
@@ -378,8 +380,9 @@ class _Job:
 
                 row = select(row, self.fields)
             writer.start(list(row))
-        rest = writer.rest(text, row, shape)
-        self.chars += len(raw) + (len(rest) if type(rest) is str else 200)
+        rest = writer.rest(text, row, shape, varies)
+        t = type(rest)  # a tuple: (its own text, the text shared by its shape), see formats.LineStream
+        self.chars += len(raw) + (len(rest) if t is str else len(rest[0]) + 16 if t is tuple else 200)
         if warnings:
             other[raw] = (rest, None, warnings)
         else:

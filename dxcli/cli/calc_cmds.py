@@ -92,8 +92,8 @@ def register(app: typer.Typer) -> None:
 
             def compute(text: str) -> Line:
                 combined, cor, sag, warnings = k.parse_line(text, scale["domain_max"])
-                row, shape = classify(combined, cor, sag)
-                return Line(row, warnings, shape)
+                row, shape, varies = classify(combined, cor, sag)
+                return Line(row, warnings, shape, varies)
 
             _batch(ctx, fmt, compute, column, fields, what="angles", keep=keep)
             return

@@ -234,7 +234,8 @@ register(Markdown())
 class Stream:
     """Writes batch results as they come. Each result is a prefix (its line number, the kept
     input columns) and a tail (the input and the computed fields), made by ``kept`` and
-    ``rest``; a tail made with a ``shape`` is reused for the next result of that shape."""
+    ``rest``; the text of a result's fields made with a ``shape`` is reused for the next
+    result of that shape (all but the fields in ``varies``, which are written anew)."""
 
     keys: list[str] | None = None
     count = 0
@@ -253,7 +254,7 @@ class Stream:
     def kept(self, cells: list[str]) -> Any:
         raise NotImplementedError
 
-    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None, varies: Sequence[str] = ()) -> Any:
         raise NotImplementedError
 
     def write(self, n: int, rest: Any, kept: Any = "") -> None:
@@ -285,7 +286,7 @@ class RowStream(Stream):
     def kept(self, cells: list[str]) -> Any:
         return dict(zip(self.keep, cells))
 
-    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None, varies: Sequence[str] = ()) -> Any:
         return {"input": text, **{k: row.get(k) for k in (self.keys or list(row))}}
 
     def write(self, n: int, rest: Any, kept: Any = "") -> None:
@@ -322,7 +323,8 @@ class LineStream(_Buffered):
         self.fmt, self._sep, self._lead, self._end = fmt, sep, lead, end
         self.safe = bool(getattr(term, "csv_safe", False)) and isinstance(fmt, Delimited)
         self._pieces: dict[Any, str] = {}  # (type, value) -> its text in this format
-        self._tails: dict[Any, str] = {}  # shape -> the text of its fields (see rest)
+        self._tails: dict[Any, Any] = {}  # (shape, varies) -> the text of its fields (see rest)
+        self._split: bool | None = None  # rests are pairs of strings (see rest); None until the first
         self._simple = isinstance(fmt, Delimited) and not self.safe
 
     def start(self, keys: list[str]) -> None:
@@ -335,59 +337,89 @@ class LineStream(_Buffered):
     def kept(self, cells: list[str]) -> Any:
         return self._sep + self._sep.join(map(self._piece, cells))
 
-    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+    def _text(self, v: Any) -> str:
+        """A value's text, from the cache of repeated values (not a float: a measurement,
+        seldom repeated, and a repeated input is remembered whole)."""
+        t = type(v)
+        if t is float:
+            return self._piece(v)
+        pieces = self._pieces
+        try:  # a list or an object by its items and their types (0 and 0.0 are written apart)
+            if t is list:
+                key: Any = (t, tuple(v), tuple(map(type, v)))
+            elif t is dict:
+                key = (t, tuple(v.items()), tuple(map(type, v.values())))
+            else:
+                key = (t, v)
+            return pieces[key]
+        except KeyError:
+            p = self._piece(v)
+            if len(pieces) >= 4096:
+                pieces.clear()
+            pieces[key] = p
+            return p
+        except TypeError:  # not hashable (a dict, a list of lists)
+            return self._piece(v)
+
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None, varies: Sequence[str] = ()) -> Any:
+        """The text of a result after its line number: a string, or (once a result has come
+        with a shape and fields that vary within it) a pair of strings, the result's own
+        text and the text its shape shares with every result of that shape, so that a long
+        row's shared part is held once however many distinct inputs fall in its interval.
+        A stream keeps to one kind from its first result on (``write_many`` joins them)."""
         keys = self.keys or list(row)
-        pieces, piece, sep = self._pieces, self._piece, self._sep
+        sep = self._sep
         if self._simple and text.isascii() and text.isprintable() and "," not in text and '"' not in text:
             head = sep + text  # nothing to neutralise, quote or flatten: the input as it is
         else:
-            head = sep + piece(text)
-        if shape is not None:
-            tail = self._tails.get(shape)
-            if tail is not None:
-                return head + tail
-        line = ""
-        for k in keys:
-            v = row.get(k)
-            t = type(v)
-            if t is float:  # a measurement: seldom repeated (a repeated input is remembered whole)
-                line += sep + piece(v)
-                continue
-            try:  # a list or an object by its items and their types (0 and 0.0 are written apart)
-                if t is list:
-                    key = (t, tuple(v), tuple(map(type, v)))
-                elif t is dict:
-                    key = (t, tuple(v.items()), tuple(map(type, v.values())))
+            head = sep + self._piece(text)
+        if self._split is None:  # the first result decides
+            self._split = shape is not None and bool(varies)
+        if shape is None:
+            line = head + "".join([sep + self._text(row.get(k)) for k in keys]) + self._end
+            return (line, "") if self._split else line
+        tails = self._tails
+        made = tails.get((shape, varies))
+        if made is None:  # the shape's text: runs of fixed fields between the varying ones
+            runs, run = [], ""
+            for k in keys:
+                if k in varies:
+                    runs.append(run)
+                    run = ""
                 else:
-                    key = (t, v)
-                p = pieces[key]
-            except KeyError:
-                p = piece(v)
-                if len(pieces) >= 4096:
-                    pieces.clear()
-                pieces[key] = p
-            except TypeError:  # not hashable (a dict, a list of lists)
-                p = piece(v)
-            line += sep + p
-        line += self._end
-        if shape is not None:
-            if len(self._tails) >= 4096:
-                self._tails.clear()
-            self._tails[shape] = line
-        return head + line
+                    run += sep + self._text(row.get(k))
+            made = (runs, [k for k in keys if k in varies], run + self._end)
+            if len(tails) >= 4096:
+                tails.clear()
+            tails[(shape, varies)] = made
+        runs, vary, tail = made
+        for fixed, k in zip(runs, vary):
+            head += fixed + sep + self._text(row.get(k))
+        return (head, tail) if self._split else head + tail
 
     def write(self, n: int, rest: Any, kept: Any = "") -> None:
+        if self._split:
+            rest = rest[0] + rest[1]
         self._buf.append(self._lead + str(n) + kept + rest)
         self.count += 1
         if len(self._buf) >= 4096:
             self.flush()
 
     def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
+        if not rests:
+            return
         lead = self._lead
         if lead:
+            if self._split:
+                rests = [a + b for a, b in rests]
             self._buf.append(lead + lead.join(map(str.__add__, map(str, numbers), rests)))
+        elif self._split:  # number, own text, shared text: three parts a line
+            parts: list[str] = [""] * (3 * len(rests))
+            parts[::3] = list(map(str, numbers))
+            parts[1::3], parts[2::3] = zip(*rests)
+            self._buf.append("".join(parts))
         else:  # interleave by slice assignment, without building each line first
-            parts: list[str] = [""] * (2 * len(rests))
+            parts = [""] * (2 * len(rests))
             parts[::2] = list(map(str, numbers))
             parts[1::2] = rests
             self._buf.append("".join(parts))
@@ -410,7 +442,7 @@ class JsonStream(_Buffered):
     def kept(self, cells: list[str]) -> Any:
         return ", " + json_text(dict(zip(self.keep, cells)))[1:-1]
 
-    def rest(self, text: str, row: dict[str, Any], shape: Any = None) -> Any:
+    def rest(self, text: str, row: dict[str, Any], shape: Any = None, varies: Sequence[str] = ()) -> Any:
         body = json_text({"input": text, **{k: row.get(k) for k in (self.keys or list(row))}})
         return ", " + body[1:] + ("\n" if self.lines else "")
 

@@ -635,14 +635,17 @@ class Store:
 
     def by_ids(self, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for rec in self._in("SELECT body, digest FROM records WHERE kind = ? AND id IN ({marks}) ORDER BY pos", (kind,), ids, decode=0):
+        # "+pos": order the few rows found through the id index; a bare "ORDER BY pos" leads
+        # SQLite to walk the whole kind in its primary key's order instead (a scan per call,
+        # 4 ms at 100x the shipped data, against 0.03 ms)
+        for rec in self._in("SELECT body, digest FROM records WHERE kind = ? AND id IN ({marks}) ORDER BY +pos", (kind,), ids, decode=0):
             out.setdefault(rec["id"], rec)
         return out
 
     def named(self, kind: str, key: str, normalised: str) -> Optional[dict[str, Any]]:
         from dxcli.names import names_of, norm
 
-        rows = self.query("SELECT body, digest FROM records WHERE kind = ? AND id = ? ORDER BY pos LIMIT 1", (kind, key), decode=0)
+        rows = self.query("SELECT body, digest FROM records WHERE kind = ? AND id = ? ORDER BY +pos LIMIT 1", (kind, key), decode=0)  # +pos: see by_ids
         if not rows:
             rows = self.query(
                 "SELECT r.body, r.digest FROM names n JOIN records r ON r.kind = n.kind AND r.pos = n.pos "
