@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence, Union
 
 from dxcli import __version__
-from dxcli.errors import Ambiguous, DataError, DxError, InvalidInput, NotFound
+from dxcli.errors import Ambiguous, DataError, DxError, InvalidInput, NotFound, notices_to
 from dxcli.query.lookup import NotExact
 
 __all__ = [
@@ -60,7 +60,8 @@ Result = Union[dict, list]
 
 
 class DxWarning(UserWarning):
-    """A calculator's warning (the CLI's ``dxcli: warning: ...`` line)."""
+    """A calculator's warning or a notice: what the CLI says on stderr (``dxcli: warning: ...``,
+    "'gluteus' taken as condition ..."), as a Python warning a program can catch or silence."""
 
 
 # --- the store of a set of packs ------------------------------------------------------------
@@ -106,8 +107,15 @@ def _call(reference: Packs, query: str, *args: Any) -> Any:
     from importlib import import_module
 
     module, _, function = query.rpartition(".")
-    with _store(reference):
+    with _store(reference), notices_to(_notice):
         return _plain(getattr(import_module(f"dxcli.query.{module}"), function)(*args))
+
+
+def _notice(text: str) -> None:
+    """A notice the CLI prints on stderr ("'gluteus' taken as condition ...") as a DxWarning."""
+    import warnings
+
+    warnings.warn(text, DxWarning, stacklevel=5)
 
 
 def _text(value: Any, what: str, optional: bool = True) -> Optional[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -79,13 +81,33 @@ def inert(text: str) -> str:
     return re.sub(_ACTED_ON, _shown, text)
 
 
+_receiver: "ContextVar[Callable[[str], None] | None]" = ContextVar("dxcli_notices", default=None)
+
+
+@contextmanager
+def notices_to(receiver: "Callable[[str], None]") -> "Iterator[None]":
+    """Within the block (this thread or task only), what ``tell`` would write on stderr goes
+    to ``receiver``: ``dxcli.api`` turns it into a Python warning, so a program can catch or
+    silence a notice ("'gluteus' taken as ...") that the CLI prints on stderr."""
+    token = _receiver.set(receiver)
+    try:
+        yield
+    finally:
+        _receiver.reset(token)
+
+
 def tell(text: str, lead: str = "dxcli: ", hang: str = "  ", stream: "TextIO | None" = None) -> None:
     """The one writer of messages on stderr: ``lead + text`` made inert and wrapped as
     ``stderr_text`` does. A stderr that cannot take it (closed, full) is written to once by
-    its descriptor, and then given up: a message never turns into a second failure."""
+    its descriptor, and then given up: a message never turns into a second failure. Inside
+    ``notices_to`` (a library call), a notice goes to its receiver instead of stderr."""
     import os
     import sys
 
+    receiver = _receiver.get() if stream is None else None
+    if receiver is not None:
+        receiver(inert(text))
+        return
     err = stream if stream is not None else sys.stderr
     line = stderr_text(text, lead, hang, err)
     try:

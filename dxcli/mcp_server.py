@@ -20,7 +20,7 @@ import warnings
 from typing import Annotated, Any, Callable, Optional, Sequence
 
 from dxcli import __version__, api
-from dxcli.errors import DxError
+from dxcli.errors import DxError, inert
 
 DISCLAIMER = "dxcli is a reference for trained clinicians and learners, not a diagnosis."
 INSTRUCTIONS = (
@@ -137,6 +137,37 @@ def tool(fn: Callable[..., Any], lock: threading.Lock) -> Callable[..., list[str
     return call
 
 
+def _strict(tool_class: Any) -> Any:
+    """The SDK's Tool, refusing what its argument model would silently drop: an argument the
+    tool does not have (a misspelt name answered as if it were left out would answer another
+    question), and a number that is not finite (JSON's Infinity or NaN)."""
+    import math
+
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    def finite(v: Any) -> bool:
+        if isinstance(v, float):
+            return math.isfinite(v)
+        if isinstance(v, (list, tuple)):
+            return all(finite(x) for x in v)
+        return True
+
+    class StrictTool(tool_class):  # type: ignore[misc, valid-type]
+        async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+            known = self.parameters.get("properties", {})
+            unknown = sorted(set(arguments or {}) - set(known))
+            if unknown:
+                raise ToolError(error_text(DxError(
+                    f"{self.name} has no argument {', '.join(repr(inert(k)[:80]) for k in unknown)}",
+                    hint="its arguments: " + (", ".join(known) or "none"))))
+            bad = [k for k, v in (arguments or {}).items() if not finite(v)]
+            if bad:
+                raise ToolError(error_text(DxError(f"{bad[0]} is not a finite number", hint="give a number such as 210")))
+            return await super().run(arguments, context, convert_result)
+
+    return StrictTool
+
+
 def required(fn: Callable[..., Any]) -> list[str]:
     return [p.name for p in inspect.signature(fn).parameters.values() if p.default is p.empty and p.name not in LEFT_OUT]
 
@@ -156,10 +187,11 @@ def server(packs: Optional[Sequence[str]] = None) -> Any:
         fn = base = getattr(api, name)
         if packs is not None:
             fn = functools.wraps(base)(functools.partial(base, reference=list(packs)))
-        t = Tool.from_function(tool(fn, lock), name=name, description=description(base), structured_output=False,
+        t = _strict(Tool).from_function(tool(fn, lock), name=name, description=description(base), structured_output=False,
                                annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False))
         if required(base):
             t.parameters["required"] = required(base)
+        t.parameters["additionalProperties"] = False  # said to the client, and held by _strict
         tools.append(t)
     return MCPServer(name="dxcli", title="dxcli clinical reference", version=__version__, instructions=INSTRUCTIONS,
                      log_level="WARNING", tools=tools)

@@ -404,3 +404,17 @@ def test_an_edited_pack_is_read_again(tmp_path):
     assert api.muscle("zz-pack-muscle", reference=[pack])["origin"] == "first"
     (pack / "muscles.toml").write_text(body.replace("ORIGIN", "edited"), encoding="utf-8")
     assert api.muscle("zz-pack-muscle", reference=[pack])["origin"] == "edited"
+
+
+def test_a_notice_is_a_python_warning_not_stderr(capfd):
+    """The CLI says on stderr which record a name's first words took; a program gets it as a
+    DxWarning it can catch or silence, and nothing on its stderr."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = api.condition("gluteus medius")
+    assert got["id"] == "gluteus-medius-tendinopathy"
+    assert [str(w.message) for w in caught if w.category is api.DxWarning] == [
+        "'gluteus medius' taken as condition gluteus-medius-tendinopathy, the one condition whose name it begins"]
+    assert capfd.readouterr().err == ""

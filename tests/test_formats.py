@@ -120,3 +120,10 @@ def test_id_leads_every_row(args):
         assert r.code == 0, r.err
         first = r.out.split("\n", 1)[0].split(",")[0] if fmt == "csv" else next(iter(r.json()[0]))
         assert first == "id", (fmt, r.out[:200])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_a_schema_document_is_not_written_as_rows(fmt):
+    # one JSON document has no rows: CSV or TSV of it was ragged text with exit 0
+    r = run("reference", "schema", "maneuver", "-f", fmt)
+    assert r.code == 2 and r.out == "" and "no rows" in r.err and "hint:" in r.err

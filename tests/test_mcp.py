@@ -278,3 +278,28 @@ def test_concurrent_calls_each_get_their_own_answer(client):
     got = client.portal.call(together)
     for i, w in enumerate(want):
         assert got[i].is_error == w.is_error and _text(got[i]) == _text(w), asks[i]
+
+
+@pytest.mark.parametrize("name, args, named", [
+    ("maneuver", {"nme": "faber"}, "'nme'"),            # a misspelt name would list every maneuver
+    ("kerboul", {"coronal": 190, "sagittal": 20}, "'coronal'"),  # would answer another question
+    ("case", {"file": "/etc/passwd"}, "'file'"),         # the server's files are not read
+])
+def test_an_argument_the_tool_does_not_have_is_a_tool_error(client, name, args, named):
+    r = client.call(name, args)
+    text = _text(r)
+    assert r.is_error and named in text and "\n  hint: its arguments: " in text, text
+
+
+def test_every_schema_says_no_other_arguments(client):
+    assert all(t.input_schema.get("additionalProperties") is False for t in client.tools()), "each tool's arguments are all it takes"
+
+
+def test_a_notice_reaches_the_model_with_the_result(client):
+    """'taken as' is said on stderr by the CLI; a model never sees stderr, so it comes as a
+    second text beside the result."""
+    r = client.call("condition", {"name": "gluteus medius"})
+    assert not r.is_error
+    texts = [c.text for c in r.content]
+    assert json.loads(texts[0])["id"] == "gluteus-medius-tendinopathy"
+    assert any("taken as condition gluteus-medius-tendinopathy" in t for t in texts[1:]), texts

@@ -127,6 +127,11 @@ def _document(doc: Any, name: str, fields: Optional[str], term: Terminal) -> Non
         from dxcli.errors import InvalidInput
 
         raise InvalidInput("--fields selects fields of rows; a schema is one document", hint="leave out --fields, or use jq on the document")
+    if name in ("csv", "tsv"):  # a document has no rows: CSV or TSV of it would be ragged text
+        from dxcli.errors import InvalidInput
+
+        raise InvalidInput(f"a schema is one JSON document: it has no rows for {name.upper()}",
+                           hint="leave out -f (JSON), or -f ndjson for it on one line")
     term.stdout.write(json_text(doc, indent=None if name == "ndjson" else 2) + "\n")
 
 

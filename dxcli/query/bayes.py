@@ -60,6 +60,29 @@ def parse_raw_lr(text: str) -> float:
     return x
 
 
+MAX_FINDINGS = 50  # distinct findings in one chain: more than any condition has, far fewer than a typo loop
+
+
+def _once(findings: list[str]) -> None:
+    """Each maneuver or test once in a chain: given twice (or as both + and -) its likelihood
+    ratio would be multiplied in twice, or a result would contradict itself. A typed lr= is the
+    user's own number and may repeat."""
+    seen: dict[str, str] = {}
+    for f in findings:
+        t = f.strip()
+        if _RAW.match(t) or len(t) < 2 or t[-1] not in "+-":
+            continue
+        key = _resolve(t[:-1].strip())[1]["id"]  # one record by any of its names
+        if key in seen:
+            first = seen[key]
+            if first == t:
+                raise InvalidInput(f"{t!r} is given twice",
+                                   hint="each finding counts once: give it once (its likelihood ratio would be multiplied in twice)")
+            raise InvalidInput(f"{first!r} and {t!r} are one maneuver or test given as both positive and negative",
+                               hint="give the one result that was found")
+        seen[key] = t
+
+
 def _check_derived(x: Optional[float], what: str) -> None:
     """A likelihood ratio computed from the data or a product of several gets the answer a
     typed one gets: one outside the accepted range is refused. Exactly 0 and unbounded
@@ -321,6 +344,10 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
     the nomogram draws with the exact figures, the result shows them rounded."""
     if not findings:
         raise InvalidInput("no findings given", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+ lr=2")
+    if len(findings) > MAX_FINDINGS:
+        raise InvalidInput(f"{len(findings):,} findings given; at most {MAX_FINDINGS} are combined",
+                           hint="a post-test probability multiplies the likelihood ratios of distinct findings: give each once")
+    _once(findings)
     if condition is None:
         condition = _inferred_condition(pretest, findings)
     steps = [finding_lr(f, condition) for f in findings]
@@ -374,7 +401,12 @@ def run_exact(pretest: float, findings: list[str], condition: Optional[str] = No
                 "source": s["source"],
             }
         )
+    bounded = all(s["lr"] is not None and 0 < s["lr"] < math.inf or s["lr"] is None and all(0 < x < math.inf for x in s["lr_range"])
+                  for s in steps)
     for x in (lr_lo, lr_hi) if ranged else (lr_total,):
+        if bounded and (x == 0 or math.isinf(x)):  # finite ratios whose product left the floats
+            raise InvalidInput("the combined likelihood ratio is beyond the range of the arithmetic",
+                               hint="combine fewer findings, or check the likelihood ratios given")
         _check_derived(x, "the combined likelihood ratio")
     notes = []
     if len(steps) > 1:
