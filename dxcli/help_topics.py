@@ -159,7 +159,8 @@ seeds at the default 2,000 draws, in percentage points:
 
 So for the first three, 95% of seeds give each end within half a percentage point (1.96
 standard deviations) of its long-run value. A pre-test range adds a spread that stratifying
-helps less: --draws 10000 brings that lower end to 0.22. The mc_error each answer carries is
+helps less, so a range is drawn 10,000 times by default, which brings that lower end to 0.22
+(within half a point too). The mc_error each answer carries is
 the binomial (order-statistic) figure for independent draws, which overstates the error of
 these draws (1.1 points for that first lower end at seed 20011).
 

@@ -57,7 +57,7 @@ ARGUMENTS: dict[str, str] = {
     "posttest.findings": "Findings: a maneuver or test id with + or - ('faber+', 'puranen-orava-'), or a likelihood ratio 'lr=8.43'.",
     "posttest.pretest": "The pre-test probability: 0.3 or '30%'.",
     "simulation": "Also give each combined likelihood ratio a 95% simulation interval from the studies' counts, and how firm each LR-decided order is (default true).",
-    "draws": "Draws for the 95% simulation interval (1-100,000; default 2,000).",
+    "draws": "Draws for the 95% simulation interval (1-100,000; default 2,000, or 10,000 for a pre-test range).",
     "seed": "Seed of the simulation's draws (a whole number; the default is fixed, so the same call gives the same answer).",
 }
 # A case file would be read from the server's file system: over MCP only the bundled vignette.

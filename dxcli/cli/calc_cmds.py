@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
         fields: FieldsOpt = None,
         csv_safe: CsvSafeOpt = False,
         fmt: FormatOpt = None,
-        draws: Annotated[Optional[int], typer.Option("--draws", help="Draws for the 95% simulation interval of measured findings (1-100,000; default 2,000).")] = None,
+        draws: Annotated[Optional[int], typer.Option("--draws", help="Draws for the 95% simulation interval of measured findings (1-100,000; default 2,000, or 10,000 for a pre-test range).")] = None,
         seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the simulation's draws (default fixed, so the same command prints the same interval).")] = None,
     ) -> None:
         """Post-test probability from a pre-test probability and findings (likelihood ratios)."""

@@ -298,9 +298,10 @@ def posttest(pretest: Pretest, findings: list[str], condition: Optional[str] = N
     range from its ends (``posttest_range``), as a finding stated as a range does."""
     from dxcli.query import bayes
 
-    n_draws = sim.check_draws(sim.DEFAULT_DRAWS if draws is None else draws)
+    ranged = isinstance(pretest, tuple)
+    n_draws = sim.check_draws((sim.RANGE_DRAWS if ranged else sim.DEFAULT_DRAWS) if draws is None else draws)
     n_seed = sim.check_seed(sim.DEFAULT_SEED if seed is None else seed)
-    if isinstance(pretest, tuple):
+    if ranged:
         result, lr, band = _range_result(pretest, findings, condition)
     else:
         result, lr, band = bayes.run_exact(pretest, findings, condition)
