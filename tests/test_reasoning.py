@@ -520,7 +520,10 @@ def test_no_chain_with_a_measured_finding_gives_certainty(first, more, pretest):
     from dxcli.errors import InvalidInput
 
     cond = first[1]
-    chain = [first[0]] + [f for f, c in more if c == cond]
+    chain: list[str] = []
+    for f in [first[0]] + [f for f, c in more if c == cond]:
+        if all(g[:-1] != f[:-1] for g in chain):  # each maneuver once: a chain refuses one given twice
+            chain.append(f)
     try:
         d = bayes_run(pretest, chain, cond)
     except InvalidInput as e:  # a product beyond [1e-6, 1e6] is refused (exit 2), never answered 0 or 1

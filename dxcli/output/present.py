@@ -48,7 +48,7 @@ def present(
 
         words.use_citations(citations)
     if isinstance(result, Document):
-        _document(result.doc, name, fields, term)
+        _document(result.doc, fmt, fields, term)
         return
     if isinstance(result, Report):
         _report(result, out, term, fields, command, view, context)
@@ -122,17 +122,17 @@ def _report(report: Report, out: formats.Format, term: Terminal, fields: Optiona
     _for_person(report.doc, out, term, View(), page)
 
 
-def _document(doc: Any, name: str, fields: Optional[str], term: Terminal) -> None:
+def _document(doc: Any, fmt: Optional[str], fields: Optional[str], term: Terminal) -> None:
+    """One JSON document (a schema): pretty JSON, or one line with -f ndjson, whatever the
+    terminal; asked for as CSV or TSV, which have no rows of it to give, exit 2."""
+    from dxcli.errors import InvalidInput
+
     if fields is not None:
-        from dxcli.errors import InvalidInput
-
         raise InvalidInput("--fields selects fields of rows; a schema is one document", hint="leave out --fields, or use jq on the document")
-    if name in ("csv", "tsv"):  # a document has no rows: CSV or TSV of it would be ragged text
-        from dxcli.errors import InvalidInput
-
-        raise InvalidInput(f"a schema is one JSON document: it has no rows for {name.upper()}",
+    if fmt in ("csv", "tsv"):  # a document has no rows: CSV or TSV of it would be ragged text
+        raise InvalidInput(f"a schema is one JSON document: it has no rows for {fmt.upper()}",
                            hint="leave out -f (JSON), or -f ndjson for it on one line")
-    term.stdout.write(json_text(doc, indent=None if name == "ndjson" else 2) + "\n")
+    term.stdout.write(json_text(doc, indent=None if fmt == "ndjson" else 2) + "\n")
 
 
 def _declared(command: str) -> Optional[list[str]]:
