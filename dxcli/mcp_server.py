@@ -41,7 +41,7 @@ TOOLS = (
 ARGUMENTS: dict[str, str] = {
     "name": "An id, a name or an alias (case-insensitive; a name's first words are enough when they match one record). Leave out to list them all.",
     "condition": "A condition id, name or alias, e.g. 'gluteus-medius-tendinopathy'.",
-    "pretest": "A pre-test probability: a number from 0 to 1 (0.3) or a percentage ('30%'). Adds post-test probabilities.",
+    "pretest": "A pre-test probability: a number between 0 and 1, not 0 or 1 (0.3), or a percentage ('30%'). Adds post-test probabilities.",
     "complaint": "A presenting complaint id, e.g. 'buttock'. Leave out to list the complaints.",
     "present": "Finding ids present (from the finding tool). A finding not given is unknown and counts neither way.",
     "absent": "Finding ids looked for and absent.",
