@@ -62,7 +62,6 @@ ARGUMENTS: dict[str, str] = {
 }
 # A case file would be read from the server's file system: over MCP only the bundled vignette.
 LEFT_OUT = {"reference", "file"}
-MAX_MESSAGE = 400  # as the CLI's error line: a huge value is named, not echoed whole
 
 
 def red_flags_first(value: Any) -> Any:
@@ -77,16 +76,11 @@ def red_flags_first(value: Any) -> Any:
     return value
 
 
-def _short(text: str) -> str:
-    from dxcli.output.render import inert
-
-    text = inert(text)
-    return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
-
-
 def error_text(e: DxError) -> str:
     """The CLI's two lines for an error: 'dxcli: error: ...' and '  hint: ...'."""
-    return f"dxcli: error: {_short(e.message)}" + (f"\n  hint: {_short(e.hint)}" if e.hint else "")
+    from dxcli.errors import shown
+
+    return f"dxcli: error: {shown(e.message)}" + (f"\n  hint: {shown(e.hint)}" if e.hint else "")
 
 
 def description(fn: Callable[..., Any]) -> str:
