@@ -1,8 +1,10 @@
 """A batch line that fails says the same error and hint the same input gets as an argument:
-'dxcli: line N: <error>' then '  hint: <hint>'. A pre-test range on a batch line is refused
-with a hint that ranges are for one case at a time."""
+'dxcli: line N: <error>' then '  hint: <hint>'. A pre-test range on a batch line is answered as
+the single command answers it, in a row of the same shape as every other."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -38,10 +40,23 @@ def test_every_batch_error_carries_the_arguments_hint(command, line, argv):
     assert _said(r.err)[:2] == ["dxcli: line 1: " + error[len("dxcli: error: "):], hint]
 
 
-def test_a_pretest_range_on_a_batch_line_says_ranges_are_for_one_case():
-    r = run("posttest", "-", stdin="20%-40% modified-bent-knee+\n")
-    assert r.code == 2
-    error, hint = _said(r.err)[:2]
-    assert error == "dxcli: line 1: pre-test probability '20%-40%' is a range; here a pre-test probability is one value"
-    assert "one case at a time" in hint and "dxcli posttest -p 20%-40% modified-bent-knee+" in hint
-    assert run("posttest", "-p", "20%-40%", "modified-bent-knee+").code == 0  # as the hint says
+def test_a_pretest_range_on_a_batch_line_is_answered_as_the_single_command_answers_it():
+    # modified bent-knee LR+ = 0.89 / (1 - 0.91) = 9.8889; at 20%: odds 0.25 x 9.8889 = 2.4722,
+    # p = 2.4722 / 3.4722 = 0.7120; at 40%: odds 0.6667 x 9.8889 = 6.5926, p = 6.5926 / 7.5926 = 0.8683
+    r = run("posttest", "-", "-f", "ndjson", stdin="20%-40% modified-bent-knee+\n0.3 modified-bent-knee+\n")
+    assert r.code == 0, r.err
+    ranged, single = [json.loads(x) for x in r.out.splitlines()]
+    assert list(ranged) == list(single)  # one shape for every row
+    assert ranged["pretest"] is None and ranged["posttest"] is None
+    assert ranged["posttest_range"] == pytest.approx([0.7120, 0.8683], abs=5e-5)
+    assert "batch line gets no simulation interval" in ranged["posttest_ci_note"]
+    # 0.3: odds 0.4286 x 9.8889 = 4.2381, p = 4.2381 / 5.2381 = 0.8091
+    assert single["posttest"] == pytest.approx(0.8091, abs=5e-5) and single["posttest_range"] is None
+    one = run("posttest", "-p", "20%-40%", "modified-bent-knee+", "-f", "json").json()
+    assert one["posttest_range"] == pytest.approx(ranged["posttest_range"], abs=1e-12)
+
+
+def test_a_pretest_range_given_with_pretest_applies_to_every_line():
+    r = run("posttest", "-", "-p", "20%-40%", "-f", "ndjson", stdin="modified-bent-knee+\n")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["posttest_range"] == pytest.approx([0.7120, 0.8683], abs=5e-5)
