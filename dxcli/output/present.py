@@ -48,7 +48,7 @@ def present(
 
         words.use_citations(citations)
     if isinstance(result, Document):
-        _document(result.doc, name, fields, term)
+        _document(result.doc, fmt, fields, term)  # the format as given: a default of TSV is no reason to refuse
         return
     if isinstance(result, Report):
         _report(result, out, term, fields, command, view, context)
@@ -122,7 +122,9 @@ def _report(report: Report, out: formats.Format, term: Terminal, fields: Optiona
     _for_person(report.doc, out, term, View(), page)
 
 
-def _document(doc: Any, name: str, fields: Optional[str], term: Terminal) -> None:
+def _document(doc: Any, name: Optional[str], fields: Optional[str], term: Terminal) -> None:
+    """One JSON document (a schema): JSON whatever the default format, NDJSON on one line;
+    CSV or TSV asked for by name is refused."""
     if fields is not None:
         from dxcli.errors import InvalidInput
 
