@@ -524,7 +524,10 @@ def test_no_chain_with_a_measured_finding_gives_certainty(first, more, pretest):
     from dxcli.errors import InvalidInput
 
     cond = first[1]
-    chain = [first[0]] + [f for f, c in more if c == cond]
+    chain: list[str] = []
+    for f, c in [first, *more]:  # each maneuver or test once, as one result (twice is refused)
+        if c == cond and f[:-1] not in {g[:-1] for g in chain}:
+            chain.append(f)
     try:
         d = bayes_run(pretest, chain, cond)
     except InvalidInput as e:  # a product beyond [1e-6, 1e6] is refused (exit 2), never answered 0 or 1
