@@ -155,9 +155,9 @@ def _number_text(value: Any, what: str) -> str:
 def _probability(value: Any) -> Optional[float]:
     if value is None:
         return None
-    from dxcli.calc.probability import parse_probability
+    from dxcli.calc.probability import parse_pretest
 
-    return parse_probability(_number_text(value, "pre-test probability"), "pre-test probability")
+    return parse_pretest(_number_text(value, "pre-test probability"), ranges=False)
 
 
 # --- conditions and reasoning ---------------------------------------------------------------

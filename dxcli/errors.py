@@ -18,12 +18,51 @@ EXIT_INTERNAL = 4
 EXIT_IOERR = 74  # the output could not be written (sysexits.h EX_IOERR); see output/sink.py
 
 
+MAX_MESSAGE = 400  # a message or hint: its first characters, then its length
+MAX_QUOTED = 80  # a quoted value in a message: its first characters, then its length
+
+
+def _cut_quoted(text: str) -> str:
+    """Each quoted value in ``text`` ('...' or "...") longer than MAX_QUOTED characters cut to
+    its first ones, with its length: a 131,000-character argument is named, not echoed."""
+
+    def cut(m: "re.Match[str]") -> str:
+        q, body = m.group(1), m.group(2)
+        if len(body) <= MAX_QUOTED:
+            return m.group()
+        return f"{q}{body[:MAX_QUOTED - 3]}…{q} ({len(body):,} characters)"
+
+    return re.sub(r"""(['"])((?:(?!\1).){%d,})\1""" % (MAX_QUOTED + 1), cut, text, flags=re.S)
+
+
+def shorten(text: str) -> str:
+    """The one cut of an error's message or hint, for the CLI, the API and the MCP server
+    alike: each quoted value over MAX_QUOTED characters named by its start and length, and
+    the whole over MAX_MESSAGE cut, with its length. A huge value is named, not echoed.
+    Cutting again changes nothing."""
+    if len(text) <= MAX_QUOTED:  # the common case: nothing quoted can be long
+        return text
+    text = _cut_quoted(text)
+    if len(text) <= MAX_MESSAGE:
+        return text
+    tail = f"… ({len(text)} characters)"
+    return text[:MAX_MESSAGE - len(tail)] + tail
+
+
+def shown(text: str) -> str:
+    """``text`` of an error as a person is shown it: made inert (``inert``), then shortened."""
+    return shorten(inert(text))
+
+
 class DxError(Exception):
-    """An error for a person: a message, and a hint that suggests a fix."""
+    """An error for a person: a message, and a hint that suggests a fix; each shortened
+    (``shorten``) when made, so whoever catches it, CLI, API or MCP, gets the same short text."""
 
     code = EXIT_USAGE
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        message = shorten(message)
+        hint = shorten(hint) if hint is not None else None
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -41,7 +41,7 @@ TOOLS = (
 ARGUMENTS: dict[str, str] = {
     "name": "An id, a name or an alias (case-insensitive; a name's first words are enough when they match one record). Leave out to list them all.",
     "condition": "A condition id, name or alias, e.g. 'gluteus-medius-tendinopathy'.",
-    "pretest": "A pre-test probability: a number from 0 to 1 (0.3) or a percentage ('30%'). Adds post-test probabilities.",
+    "pretest": "A pre-test probability: a number between 0 and 1, not 0 or 1 (0.3), or a percentage ('30%'). Adds post-test probabilities.",
     "complaint": "A presenting complaint id, e.g. 'buttock'. Leave out to list the complaints.",
     "present": "Finding ids present (from the finding tool). A finding not given is unknown and counts neither way.",
     "absent": "Finding ids looked for and absent.",
@@ -62,7 +62,6 @@ ARGUMENTS: dict[str, str] = {
 }
 # A case file would be read from the server's file system: over MCP only the bundled vignette.
 LEFT_OUT = {"reference", "file"}
-MAX_MESSAGE = 400  # as the CLI's error line: a huge value is named, not echoed whole
 
 
 def red_flags_first(value: Any) -> Any:
@@ -77,16 +76,11 @@ def red_flags_first(value: Any) -> Any:
     return value
 
 
-def _short(text: str) -> str:
-    from dxcli.output.render import inert
-
-    text = inert(text)
-    return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
-
-
 def error_text(e: DxError) -> str:
     """The CLI's two lines for an error: 'dxcli: error: ...' and '  hint: ...'."""
-    return f"dxcli: error: {_short(e.message)}" + (f"\n  hint: {_short(e.hint)}" if e.hint else "")
+    from dxcli.errors import shown
+
+    return f"dxcli: error: {shown(e.message)}" + (f"\n  hint: {shown(e.hint)}" if e.hint else "")
 
 
 def description(fn: Callable[..., Any]) -> str:

@@ -40,34 +40,12 @@ Examples:
 """
 
 
-MAX_MESSAGE = 400
-MAX_QUOTED = 80  # a quoted argument in a message: its first characters, then its length
-
-
-def _cut_quoted(text: str) -> str:
-    """Each quoted value in ``text`` ('...' or "...") longer than MAX_QUOTED characters cut to
-    its first ones, with its length: a 131,000-character argument is named, not echoed."""
-    import re
-
-    def cut(m: "re.Match[str]") -> str:
-        q, body = m.group(1), m.group(2)
-        if len(body) <= MAX_QUOTED:
-            return m.group()
-        return f"{q}{body[:MAX_QUOTED - 3]}…{q} ({len(body):,} characters)"
-
-    return re.sub(r"""(['"])((?:(?!\1).){%d,})\1""" % (MAX_QUOTED + 1), cut, text, flags=re.S)
-
-
 def _say_error(message: str, hint: str | None) -> None:
-    from dxcli.errors import inert, tell
+    from dxcli.errors import shown, tell
 
-    def short(text: str) -> str:  # a huge value is named, not echoed whole
-        text = _cut_quoted(inert(text))
-        return text if len(text) <= MAX_MESSAGE else f"{text[:MAX_MESSAGE]}… ({len(text)} characters)"
-
-    tell(short(message), "dxcli: error: ", "  ")
+    tell(shown(message), "dxcli: error: ", "  ")
     if hint:
-        tell(short(hint), "  hint: ", "        ")
+        tell(shown(hint), "  hint: ", "        ")
 
 
 def _click_error(e: BaseException) -> None:

@@ -345,9 +345,9 @@ class _Job:
     ) -> None:
         self.term, self.writer, self.compute, self.fields = term, writer, compute, fields
         self.plain: dict[str, Any] = {}  # raw line -> the rest of its output line
-        # raw line -> (rest or None, error or None, warnings): results with warnings,
-        # errors, and blank or comment lines (all None)
-        self.other: dict[str, tuple[Any, Optional[str], list[str]]] = {}
+        # raw line -> (rest or None, (error, hint or None) or None, warnings): results with
+        # warnings, errors, and blank or comment lines (all None)
+        self.other: dict[str, tuple[Any, Optional[tuple[str, Optional[str]]], list[str]]] = {}
         self.chars = 0  # characters held by the two memos
         self.failed = 0
 
@@ -365,8 +365,8 @@ class _Job:
         try:
             got = self.compute(text)
         except DxError as e:
-            other[raw] = (None, e.message, [])
-            self.chars += len(raw) + len(e.message)
+            other[raw] = (None, (e.message, e.hint), [])
+            self.chars += len(raw) + len(e.message) + len(e.hint or "")
             return
         if type(got) is Line:
             row, warnings, shape, varies = got
@@ -388,10 +388,14 @@ class _Job:
         else:
             plain[raw] = rest
 
-    def fail(self, n: int, error: str) -> None:
+    def fail(self, n: int, error: str, hint: Optional[str] = None) -> None:
+        """Line ``n`` failed: its error on stderr, with the hint the same input gets as an
+        argument."""
         self.failed += 1
         self.writer.flush()
         tell(f"line {n}: {error}", stream=self.term.stderr)
+        if hint:
+            tell(hint, "  hint: ", "        ", stream=self.term.stderr)
 
     def one(self, n: int, raw: Optional[str], kept: str = "") -> None:
         if raw is TOO_LONG:
@@ -407,7 +411,7 @@ class _Job:
         if rest is not None:
             self.writer.write(n, rest, kept)
         elif error is not None:
-            self.fail(n, error)
+            self.fail(n, *error)
         for w in warnings:
             self.writer.flush()
             tell(f"line {n}: warning: {w}", stream=self.term.stderr)

@@ -151,9 +151,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the simulation's draws (default fixed, so the same command prints the same interval).")] = None,
     ) -> None:
         """Post-test probability from a pre-test probability and findings (likelihood ratios)."""
-        from dxcli.calc.probability import parse_probability
+        from dxcli.calc.probability import parse_pretest
         from dxcli.errors import InvalidInput
-        from dxcli.query import bayes
+        from dxcli.query import uncertainty
 
         _safe(ctx, csv_safe)
         if findings == ["-"]:
@@ -162,24 +162,21 @@ def register(app: typer.Typer) -> None:
                                    hint="one case at a time, e.g. 'dxcli posttest -p 0.3 modified-bent-knee+ --draws 5000'")
             if pretest is not None and pretest_column is not None:
                 raise InvalidInput("give --pretest or --pretest-column, not both", hint="--pretest for one pre-test probability for every line")
-            p0 = parse_probability(pretest, "pre-test probability") if pretest is not None else None
+            p0 = parse_pretest(pretest) if pretest is not None else None
 
             def compute(text: str) -> dict:
                 parts = text.replace(",", " ").split()
                 if p0 is not None:
-                    return bayes.run(p0, parts, condition)
+                    return uncertainty.point(p0, parts, condition)
                 if not parts:
                     raise InvalidInput("no pre-test probability", hint="each line: PRETEST FINDING...")
-                return bayes.run(parse_probability(parts[0], "pre-test probability"), parts[1:], condition)
+                return uncertainty.point(parse_pretest(parts[0]), parts[1:], condition)
 
             _batch(ctx, fmt, compute, column, fields, what="cases (PRETEST FINDING...)", keep=keep,
                    pretest_column=pretest_column)
             return
         if pretest is None:
             raise InvalidInput("--pretest is required", hint="e.g. dxcli posttest --pretest 0.3 modified-bent-knee+")
-        from dxcli.query import uncertainty
-
-        from dxcli.calc.probability import parse_pretest
 
         result, lr, band = uncertainty.posttest(parse_pretest(pretest), findings, condition, draws, seed)
         if draw or svg is not None:

@@ -156,9 +156,9 @@ def _accuracy_command(app: typer.Typer, kind: str, doc: str, arg_help: str, exam
 
         p = None
         if pretest is not None:
-            from dxcli.calc.probability import parse_probability
+            from dxcli.calc.probability import parse_pretest
 
-            p = parse_probability(pretest, "pre-test probability")
+            p = parse_pretest(pretest, ranges=False)
         rows = q.accuracy(kind, name, condition, p)
         if name is None and condition is None:
             present(ctx, rows, fmt, "accuracy_list")

@@ -312,6 +312,23 @@ def posttest(pretest: Pretest, findings: list[str], condition: Optional[str] = N
     return result, lr, band
 
 
+BATCH_RANGE_CI = ("no analytic interval for a pre-test range, and a batch line gets no simulation interval: "
+                  "give the case alone (posttest -p LOW-HIGH FINDING...) for one")
+
+
+def point(pretest: Pretest, findings: list[str], condition: Optional[str] = None) -> dict[str, Any]:
+    """``posttest``'s point answer without the simulation: a batch line's row. A pre-test range
+    gives the same keys as one value (``pretest`` and ``posttest`` None, ``posttest_range`` from
+    its two ends), so every row of a batch has one shape."""
+    from dxcli.query import bayes
+
+    if isinstance(pretest, tuple):
+        out = _range_result(pretest, findings, condition)[0]
+        out["posttest_ci_note"] = BATCH_RANGE_CI
+        return out
+    return bayes.run(pretest, findings, condition)
+
+
 def _range_result(pretest: tuple[float, float], findings: list[str],
                   condition: Optional[str]) -> tuple[dict[str, Any], Optional[float], Optional[dict[str, Any]]]:
     """posttest's point answer for a pre-test range: the answers at its two ends, merged. Every
