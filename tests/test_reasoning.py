@@ -468,12 +468,16 @@ def test_the_differential_and_next_use_the_corrected_lr():
 
 @pytest.mark.parametrize("pretest,lr", [("1", "lr=0"), ("0", "lr=1000000")])
 def test_certainty_times_an_opposite_certainty_is_refused(pretest, lr):
-    # odds of a probability of 1 are infinite and of 0 are 0: infinity x 0 is undefined
+    # a pre-test probability of 0 or 1 is itself refused (certainty that no finding can move);
+    # below the parser, odds of 1 are infinite and of 0 are 0: infinity x 0 is undefined
     r = run("posttest", "-p", pretest, lr, "lr=0" if pretest == "0" else "lr=2")
-    if pretest == "0":  # 0 x 1e6 is 0 (defined); only an infinite LR would be undefined, and a typed one is refused
-        assert r.code == 0
-    else:
-        assert r.code == 2 and "undefined" in r.err and "Traceback" not in r.err
+    assert r.code == 2 and "certainty" in r.err and "hint:" in r.err and "Traceback" not in r.err
+    from dxcli.errors import InvalidInput
+    from dxcli.query.bayes import run as bayes_run
+
+    if pretest == "1":
+        with pytest.raises(InvalidInput, match="undefined"):
+            bayes_run(1.0, [lr, "lr=2"])
 
 
 def test_a_typed_zero_after_a_typed_certainty_is_refused():
