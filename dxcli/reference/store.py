@@ -88,6 +88,11 @@ NO_FTS5 = "this Python's sqlite3 (SQLite {version}) has no FTS5, which 'dxcli se
 NO_FTS5_HINT = "run dxcli with a Python whose sqlite3 includes FTS5 (python.org builds and most Linux distributions' do)"
 
 
+def _phrase(word: str) -> str:
+    """A word as an FTS5 phrase (quoted, so no word is read as an operator)."""
+    return '"' + word.replace('"', '""') + '"'
+
+
 def has_fts5() -> bool:
     """Whether this Python's SQLite has FTS5 (some builds lack it). Asked when building a store
     and when a read of the search index fails, never on the everyday path."""
@@ -748,26 +753,38 @@ class Store:
         says; document numbers follow the tie order (kind, then id), so only the records shown
         are read. Each of those is scored again from its own text: an index that disagrees with
         its vocabulary or its records is rebuilt, never trusted."""
-        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), sorted({w for m in matches for w in m}), fts=True))
-        total: Optional[dict[int, float]] = None
-        for m in matches:
-            best: dict[int, float] = {}
+        if not all(matches):  # a query word that matches no word of the vocabulary: no document has it,
+            return []  # so no word's rows are read (at 1000x the data they were most of the cost)
+        words = sorted({w for m in matches for w in m})
+        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), words, fts=True))
+        for word in words:  # FTS5 holds as many rows of each word as the vocabulary says (counted in SQLite)
+            if self.query("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (_phrase(word),), fts=True) != [(counts.get(word),)]:
+                self._search_damaged("the search index disagreed with its vocabulary")
+        # Scored and ranked inside SQLite, so no row of a matched word crosses into Python (at 1000x
+        # the data, "hamstring" has some 80,000): per query word, each document's best match (3x in
+        # a name row, an odd row id), its words of one weight read as one FTS5 OR query; the
+        # documents that have every query word, the sum of their scores in query-word order (the
+        # same doubles as a sum in Python, which each shown record's own re-scoring checks below),
+        # best first and in tie order.
+        ctes, args = [], []
+        for i, m in enumerate(matches):
+            by_weight: dict[float, list[str]] = {}
             for word, weight in m.items():
-                found = self.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", ('"' + word.replace('"', '""') + '"',), fts=True)
-                if len(found) != counts.get(word):
-                    self._search_damaged("the search index disagreed with its vocabulary")
-                for (row,) in found:
-                    doc = row >> 1
-                    w = weight * 3.0 if row & 1 else weight
-                    if w > best.get(doc, 0.0):
-                        best[doc] = w
-            total = best if total is None else {d: total[d] + w for d, w in best.items() if d in total}
-            if not total:
-                return []
-        assert total is not None
-        import heapq
-
-        top = heapq.nsmallest(limit, total, key=lambda d: (-total[d], d))
+                by_weight.setdefault(weight, []).append(word)
+            rows_of = " UNION ALL ".join("SELECT rowid AS r, ? AS w FROM search_fts WHERE search_fts MATCH ?" for _ in by_weight)
+            for weight, ws in by_weight.items():
+                args += [weight, " OR ".join(map(_phrase, ws))]
+            ctes.append(f"m{i}(doc, s) AS (SELECT r >> 1, max(CASE WHEN r & 1 THEN w * 3.0 ELSE w END) FROM ({rows_of}) GROUP BY 1)")
+        # the running sum t{i} of the first i + 1 words' scores, one join at a time: "LIMIT -1" (no
+        # limit) keeps SQLite from flattening the chain into one join, which meets its limit of 64
+        # tables in a join at 64 query words
+        ctes.append("t0(doc, t) AS (SELECT doc, s FROM m0)")
+        ctes += [f"t{i}(doc, t) AS (SELECT m{i}.doc, t{i - 1}.t + m{i}.s FROM t{i - 1} JOIN m{i} ON m{i}.doc = t{i - 1}.doc LIMIT -1)" for i in range(1, len(matches))]
+        ranked = self.query(f"WITH {', '.join(ctes)} SELECT doc, t FROM t{len(matches) - 1} ORDER BY t DESC, doc LIMIT ?", (*args, limit), fts=True)
+        if not ranked:
+            return []
+        total = dict(ranked)
+        top = [d for d, _ in ranked]
         rows = {
             r[0]: r
             for r in self._in(
