@@ -780,7 +780,9 @@ class Store:
         # tables in a join at 64 query words
         ctes.append("t0(doc, t) AS (SELECT doc, s FROM m0)")
         ctes += [f"t{i}(doc, t) AS (SELECT m{i}.doc, t{i - 1}.t + m{i}.s FROM t{i - 1} JOIN m{i} ON m{i}.doc = t{i - 1}.doc LIMIT -1)" for i in range(1, len(matches))]
-        ranked = self.query(f"WITH {', '.join(ctes)} SELECT doc, t FROM t{len(matches) - 1} ORDER BY t DESC, doc LIMIT ?", (*args, limit), fts=True)
+        ranked = self._ranked_in_names(matches[0], limit) if len(matches) == 1 else None
+        if ranked is None:
+            ranked = self.query(f"WITH {', '.join(ctes)} SELECT doc, t FROM t{len(matches) - 1} ORDER BY t DESC, doc LIMIT ?", (*args, limit), fts=True)
         if not ranked:
             return []
         total = dict(ranked)
@@ -802,6 +804,26 @@ class Store:
                 self._search_damaged("the search index disagreed with its records")
             out.append((total[d], rows[d][1], rows[d][3], rows[d][4], body))
         return out
+
+    def _ranked_in_names(self, m: dict[str, float], limit: int) -> Optional[list[tuple[int, float]]]:
+        """A one-word query's best ``limit`` documents, read from the rows of record names alone
+        when those hold at least ``limit`` of them (else None: rank every document). A match in
+        a name scores three times its weight, at least 3 x 0.64, above any match in a text (at
+        most 1), so the documents whose name holds a word of the highest weight come first, in
+        document order, then those of the next weight whose name holds none of the first, and
+        so on: the first ``limit`` rows of each, found through FTS5 in row order, bounded by the
+        answer rather than the word's rows (some 60,000 for "hamstring" at 1000x the data)."""
+        out: list[tuple[int, float]] = []
+        higher: list[str] = []
+        for weight in sorted(set(m.values()), reverse=True):
+            ws = [_phrase(w) for w, v in m.items() if v == weight]
+            expr = f"({' OR '.join(ws)})" + (f" NOT ({' OR '.join(higher)})" if higher else "")  # NOT binds before OR
+            found = self.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid & 1 ORDER BY rowid LIMIT ?", (expr, limit - len(out)), fts=True)
+            out += [(row >> 1, weight * 3.0) for (row,) in found]
+            if len(out) >= limit:
+                return out
+            higher += ws
+        return None
 
     @staticmethod
     def _search_doc(
