@@ -755,36 +755,11 @@ class Store:
         its vocabulary or its records is rebuilt, never trusted."""
         if not all(matches):  # a query word that matches no word of the vocabulary: no document has it,
             return []  # so no word's rows are read (at 1000x the data they were most of the cost)
-        words = sorted({w for m in matches for w in m})
-        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), words, fts=True))
-        for word in words:  # FTS5 holds as many rows of each word as the vocabulary says (counted in SQLite)
-            if self.query("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (_phrase(word),), fts=True) != [(counts.get(word),)]:
-                self._search_damaged("the search index disagreed with its vocabulary")
-        # Scored and ranked inside SQLite, so no row of a matched word crosses into Python (at 1000x
-        # the data, "hamstring" has some 80,000): per query word, each document's best match (3x in
-        # a name row, an odd row id), its words of one weight read as one FTS5 OR query; the
-        # documents that have every query word, the sum of their scores in query-word order (the
-        # same doubles as a sum in Python, which each shown record's own re-scoring checks below),
-        # best first and in tie order.
-        ctes, args = [], []
-        for i, m in enumerate(matches):
-            by_weight: dict[float, list[str]] = {}
-            for word, weight in m.items():
-                by_weight.setdefault(weight, []).append(word)
-            rows_of = " UNION ALL ".join("SELECT rowid AS r, ? AS w FROM search_fts WHERE search_fts MATCH ?" for _ in by_weight)
-            for weight, ws in by_weight.items():
-                args += [weight, " OR ".join(map(_phrase, ws))]
-            ctes.append(f"m{i}(doc, s) AS (SELECT r >> 1, max(CASE WHEN r & 1 THEN w * 3.0 ELSE w END) FROM ({rows_of}) GROUP BY 1)")
-        # the running sum t{i} of the first i + 1 words' scores, one join at a time: "LIMIT -1" (no
-        # limit) keeps SQLite from flattening the chain into one join, which meets its limit of 64
-        # tables in a join at 64 query words
-        ctes.append("t0(doc, t) AS (SELECT doc, s FROM m0)")
-        ctes += [f"t{i}(doc, t) AS (SELECT m{i}.doc, t{i - 1}.t + m{i}.s FROM t{i - 1} JOIN m{i} ON m{i}.doc = t{i - 1}.doc LIMIT -1)" for i in range(1, len(matches))]
         ranked = self._ranked_in_names(matches[0], limit) if len(matches) == 1 else None
         if ranked is None:
-            ranked = self.query(f"WITH {', '.join(ctes)} SELECT doc, t FROM t{len(matches) - 1} ORDER BY t DESC, doc LIMIT ?", (*args, limit), fts=True)
-        if not ranked:
-            return []
+            ranked = self._ranked(matches, limit)
+            if not ranked:
+                return []
         total = dict(ranked)
         top = [d for d, _ in ranked]
         rows = {
@@ -805,6 +780,32 @@ class Store:
             out.append((total[d], rows[d][1], rows[d][3], rows[d][4], body))
         return out
 
+    def _ranked(self, matches: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` documents with a match for every query word, with their scores,
+        best first and in tie order: FTS5 finds the rows that hold each matched word, as many as
+        the vocabulary says. (Ranked inside SQLite instead, a GROUP BY and a join a word, two
+        words over some 60,000 rows each at 1000x the shipped data took 1.5x as long.)"""
+        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), sorted({w for m in matches for w in m}), fts=True))
+        total: Optional[dict[int, float]] = None
+        for m in matches:
+            best: dict[int, float] = {}
+            for word, weight in m.items():
+                found = self.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (_phrase(word),), fts=True)
+                if len(found) != counts.get(word):
+                    self._search_damaged("the search index disagreed with its vocabulary")
+                for (row,) in found:
+                    doc = row >> 1
+                    w = weight * 3.0 if row & 1 else weight
+                    if w > best.get(doc, 0.0):
+                        best[doc] = w
+            total = best if total is None else {d: total[d] + w for d, w in best.items() if d in total}
+            if not total:
+                return []
+        assert total is not None
+        import heapq
+
+        return [(d, total[d]) for d in heapq.nsmallest(limit, total, key=lambda d: (-total[d], d))]
+
     def _ranked_in_names(self, m: dict[str, float], limit: int) -> Optional[list[tuple[int, float]]]:
         """A one-word query's best ``limit`` documents, read from the rows of record names alone
         when those hold at least ``limit`` of them (else None: rank every document). A match in
@@ -813,6 +814,10 @@ class Store:
         document order, then those of the next weight whose name holds none of the first, and
         so on: the first ``limit`` rows of each, found through FTS5 in row order, bounded by the
         answer rather than the word's rows (some 60,000 for "hamstring" at 1000x the data)."""
+        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), sorted(m), fts=True))
+        for word in m:  # FTS5 holds as many rows of each word as the vocabulary says (counted inside SQLite)
+            if self.query("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (_phrase(word),), fts=True) != [(counts.get(word),)]:
+                self._search_damaged("the search index disagreed with its vocabulary")
         out: list[tuple[int, float]] = []
         higher: list[str] = []
         for weight in sorted(set(m.values()), reverse=True):
