@@ -816,3 +816,19 @@ def test_lookups_by_id_search_the_id_index_never_the_whole_kind(tmp_path, monkey
             assert "USING INDEX records_id" in plan, (sql, plan)
     finally:
         ref.close()
+
+
+def test_a_one_word_search_read_from_names_ranks_as_the_whole_index():
+    """A one-word search whose best `limit` documents all hold the word in their names reads
+    only those rows (issue 22); it must rank as the search over every matching row does."""
+    from dxcli.query.sources import search
+
+    # "sit" is a whole word of the id pain-sit-to-stand (1.0, three times in a name: 3.0) and
+    # begins "sitting" in the name "Pain worse with sitting" (0.9 x 3 = 2.7); no other record's
+    # name, id or aliases hold either, so the two lead and nothing ties with them.
+    got = [(r["id"], r["score"]) for r in search("sit", limit=2)]
+    assert got == [("pain-sit-to-stand", 3.0), ("pain-worse-with-sitting", 2.7)]
+    for word in ("pain", "hip", "nerve", "muscle", "glut", "tend", "sit", "sciatic", "hamstrng"):
+        whole = search(word, limit=500)
+        for limit in (1, 2, 3, 5, 8):
+            assert search(word, limit=limit) == whole[:limit], (word, limit)
