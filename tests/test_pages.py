@@ -420,6 +420,9 @@ def test_case_is_a_page_with_a_section_a_stage():
     # findings in words (the findings' names), and the examination's leader by name
     assert "Present: female; middle-aged; age under 50;" in flat
     assert "Looked for and absent: pain radiating down the posterior thigh;" in flat
+    # the examination stage keeps the history's findings: said once, then pointed to
+    assert "Present: as at History above, and also: neurologic abnormality on examination;" in flat
+    assert flat.count("sports with extreme torsional movements; running;") == 1
     exam = out[out.index("EXAMINATION AND LUMBAR RADIOGRAPH: THE RANKED DIFFERENTIAL"):]
     assert exam.splitlines()[1].strip() == "1  Lumbosacral radiculopathy"
     # 1.0 / 0.027 = 37.04 (3 significant figures: 37); LR- from a zero cell, (1 - 17.5/18) / 0.973 = 0.028549

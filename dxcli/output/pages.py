@@ -1082,13 +1082,22 @@ def case_doc(report: dict[str, Any], names: dict[str, str]) -> Doc:
     sub = " · ".join(x for x in (report["id"], "case", who, f"complaint: {report['complaint']}") if x)
     bases = {st.get("basis") for st in report["stages"]}
     parts: list[Part] = []
+    before: dict[str, Any] = {}  # the stage before: its title and findings, said once and pointed to
+
+    def said(label: str, key: str, st: dict[str, Any]) -> list[Line]:
+        now, then = st.get(key) or [], before.get(key) or []
+        if not now:
+            return []
+        if then and set(then) <= set(now):  # a later stage keeps what the one before found
+            new = [f for f in now if f not in then]
+            more = f", and also: {_words(new, names)}" if new else ""
+            return [(0, f"{label}: as at {before['title']} above{more}")]
+        return [(0, f"{label}: {_words(now, names)}")]
+
     for st in report["stages"]:
         lines = paragraph(st.get("narrative"))
-        found = []
-        if st.get("present"):
-            found.append((0, "Present: " + _words(st["present"], names)))
-        if st.get("absent"):
-            found.append((0, "Looked for and absent: " + _words(st["absent"], names)))
+        found = said("Present", "present", st) + said("Looked for and absent", "absent", st)
+        before = st
         found += [(0, f"Added from the case file: {_words([a['finding']], names)} ({prose(a['because'])})") for a in report.get("added") or []]
         parts.append(Part(st["title"], [Block(None, lines), Block("Findings", found)]))
         for p in ranking_parts(st, f"{st['title']}: the ranked differential", names, basis=len(bases) > 1):
