@@ -184,3 +184,15 @@ def without_dac_override(skip: bool = True):
     if skip:
         pytest.skip("running as root, and the capabilities to pass permission bits cannot be dropped here")
     return None
+
+
+def run_caught(argv, stdin: str = ""):
+    """``run(*argv)`` for the fuzz tests: (the result, where) with any exception that escapes
+    the CLI turned into an AssertionError naming the argv and stdin that reproduce it."""
+    where = f"argv={list(argv)!r} stdin={stdin[:200]!r}"
+    try:
+        return run(*argv, stdin=stdin), where
+    except BaseException as e:  # noqa: BLE001 - any escape is a failure, with the argv to reproduce it
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        raise AssertionError(f"exception escaped the CLI: {type(e).__name__}: {e}\n{where}") from e

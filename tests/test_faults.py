@@ -562,17 +562,10 @@ def test_fuzz_with_a_hostile_pack_no_traceback_no_undocumented_exit_no_escape_on
     """Any command with any tokens over a hostile pack, in-process: a documented exit, never
     a traceback, and nothing on stderr a terminal would act on (from the pack, the command
     line or the input). 400 examples, about 12 s here; DXCLI_FUZZ_SCALE scales it."""
-    from conftest import run
+    from conftest import run_caught
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(hostile_pack.parent / "cache"))
-    argv = ["--reference", str(hostile_pack), command, *tokens]
-    where = f"argv={argv!r} stdin={stdin!r}"
-    try:
-        r = run(*argv, stdin=stdin)
-    except BaseException as e:  # noqa: BLE001 - any escape is a failure, with the argv to reproduce it
-        if isinstance(e, KeyboardInterrupt):
-            raise
-        raise AssertionError(f"exception escaped the CLI: {type(e).__name__}: {e}\n{where}") from e
+    r, where = run_caught(["--reference", str(hostile_pack), command, *tokens], stdin)
     assert "Traceback" not in r.out + r.err, f"{where}\n{r.err[-2000:]}"
     assert r.code in DOCUMENTED, f"exit {r.code}\n{where}\n{r.err[-2000:]}"
     bad = _TERMINAL_ACTS_ON.search(r.err)

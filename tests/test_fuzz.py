@@ -32,7 +32,7 @@ import typer.testing
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run
+from conftest import ROOT, run, run_caught
 from dxcli.cli.app import app
 from dxcli.reference import loader
 
@@ -304,13 +304,7 @@ def check(argv: list[str], stdin: str = "") -> None:
     # CliRunner encodes stdin strictly, which a lone surrogate (a non-UTF-8 byte as Python
     # shows it) fails in the runner, not in dxcli: test_non_utf8_stdin covers real bytes.
     stdin = stdin.encode("utf-8", "replace").decode("utf-8")
-    where = f"argv={argv!r} stdin={stdin[:200]!r}"
-    try:
-        r = run(*argv, stdin=stdin)
-    except BaseException as e:  # noqa: BLE001 - any escape is a failure, with the argv to reproduce it
-        if isinstance(e, KeyboardInterrupt):
-            raise
-        raise AssertionError(f"exception escaped the CLI: {type(e).__name__}: {e}\n{where}") from e
+    r, where = run_caught(argv, stdin)
     assert "Traceback" not in r.out, f"traceback on stdout\n{where}\n{r.out[-2000:]}"
     assert "Traceback" not in r.err, f"traceback on stderr\n{where}\n{r.err[-2000:]}"
     assert r.code in (0, 1, 2, 3), f"exit {r.code}\n{where}\nstderr: {r.err[-2000:]}"
