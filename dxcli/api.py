@@ -41,7 +41,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence, Union
 
-from dxcli import __version__
 from dxcli.errors import Ambiguous, DataError, DxError, InvalidInput, NotFound, notices_to
 from dxcli.query.lookup import NotExact
 

@@ -19,11 +19,6 @@ from dxcli import __version__
 from dxcli.errors import EXIT_INTERNAL, DxError
 from dxcli.output.sink import StreamEnd
 
-try:  # Typer's own copy of Click (0.24 on), else Click itself
-    from typer._click.exceptions import ClickException as _ClickException
-except ImportError:  # pragma: no cover
-    from click.exceptions import ClickException as _ClickException
-
 HELP = """dxcli: a command-line clinical reference and calculator for musculoskeletal and
 rehabilitation medicine, built from cited reviews (bundled: a review of buttock pain; add
 your own with --reference).

@@ -4,7 +4,7 @@
 # and a string annotation costs it a compile and an eval (about 2 ms a run in all).
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 

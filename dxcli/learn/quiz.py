@@ -14,7 +14,6 @@ question a letter (a, b, c...) picks an option.
 from __future__ import annotations
 
 import random
-import textwrap
 from typing import Any, Callable, Optional
 
 from dxcli.errors import inert, wrap_words

@@ -11,7 +11,6 @@ pages only say in sentences what the result already holds.
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import Any, Callable, Iterable
 
 from dxcli.errors import wrap_words

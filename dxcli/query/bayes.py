@@ -16,7 +16,6 @@ unknown there is no interval and the reason is given ("counts not stated").
 from __future__ import annotations
 
 import math
-import sys
 import re
 from typing import Any, Optional
 

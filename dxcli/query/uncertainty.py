@@ -18,7 +18,7 @@ import math
 from typing import Any, Optional, Sequence, Union
 
 from dxcli.calc import simulation as sim
-from dxcli.query.accuracy import P_DIGITS, _box, study_of
+from dxcli.query.accuracy import _box, study_of
 from dxcli.query.evidence import evidence_fields
 from dxcli.reference import loader
 
