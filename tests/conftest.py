@@ -196,3 +196,15 @@ def run_caught(argv, stdin: str = ""):
         if isinstance(e, KeyboardInterrupt):
             raise
         raise AssertionError(f"exception escaped the CLI: {type(e).__name__}: {e}\n{where}") from e
+
+
+def leaves(value):
+    """Every value inside nested dicts and lists (a result as JSON carries it), depth first."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from leaves(v)
+    else:
+        yield value

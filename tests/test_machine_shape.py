@@ -140,17 +140,6 @@ def test_maneuver_test_and_innervation_rows_use_id():
     assert l5[0]["id"] == "piriformis" and l5[0]["name"] == "Piriformis" and "muscle" not in l5[0]
 
 
-def _walk(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _walk(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk(v)
-    else:
-        yield value
-
-
 def test_no_machine_output_holds_inf_or_nan(pack):
     for command, args in _all(pack):
         for fmt in ("json", "ndjson"):
