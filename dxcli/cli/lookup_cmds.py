@@ -93,13 +93,13 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = None,
     ) -> None:
         """Red flags: each flag, why it matters, what the review says to do, and its source."""
-        from dxcli.query import sources
+        from dxcli.query import conditions, sources
 
         result, cond = sources.redflags(name, condition)
         if cond is None:
-            present(ctx, result, fmt, "red_flags")
+            present(ctx, result, fmt, "red_flags", names=conditions.names)
         else:
-            present(ctx, result, fmt, "red_flags", title=f"Red flags of {cond['name']}", shown_condition=cond["id"])
+            present(ctx, result, fmt, "red_flags", title=f"Red flags of {cond['name']}", shown_condition=cond["id"], names=conditions.names)
 
     @app.command(epilog=_ex("dxcli search hamstring", "dxcli search \"pain sitting\"", "dxcli search hamstrng -f json | jq '.[0]'"))
     def search(

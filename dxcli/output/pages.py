@@ -193,7 +193,8 @@ def doc_text(doc: Doc, fmt: str, term: Terminal) -> str:
         out += wrap(doc.subtitle, 0)
     for part in doc.parts:
         out.append("")
-        out.append((red if part.alert else bold)(inert(part.title.upper())))
+        if part.title:  # a list's one part: the page's title names it already
+            out.append((red if part.alert else bold)(inert(part.title.upper())))
         for i, b in enumerate(part.blocks):
             if b.heading:
                 if i:
@@ -238,7 +239,8 @@ def _markdown(doc: Doc) -> str:
     if doc.subtitle:
         out += [flat(doc.subtitle), ""]
     for part in doc.parts:
-        out += [f"## {flat(part.title)}", ""]
+        if part.title:
+            out += [f"## {flat(part.title)}", ""]
         for b in part.blocks:
             if b.heading:
                 out += [f"### {flat(b.heading)}", ""]
@@ -632,9 +634,11 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags", shown_condition: str | None = None) -> Doc:
-    """Red flags as a page set apart in bold red: each flag's name and id, what it is, why it
-    matters, what the review says to do, the conditions it belongs to, its source and notes."""
+def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags", shown_condition: str | None = None,
+                  names: dict[str, str] | None = None) -> Doc:
+    """Red flags as a page set apart in bold red: each flag by name, what it is, why it
+    matters, what the review says to do, the conditions it belongs to (in words), its source
+    and notes; what every flag shares is said once, before them (``shared_once``)."""
     blocks = []
     for r in rows:
         desc = r.get("description")
@@ -642,12 +646,121 @@ def red_flags_doc(rows: list[dict[str, Any]], title: str = "Red flags", shown_co
         lines += [(0, f"Why it matters: {prose(r['why'])}"), (0, f"What to do: {prose(r['action'])}")]
         others = [c for c in r.get("conditions") or [] if c != shown_condition]  # the title names that one
         if others:
-            lines.append((0, ("Also for: " if shown_condition else "Conditions: ") + ", ".join(others)))
+            lines.append((0, ("Also for: " if shown_condition else "Conditions: ") + ", ".join((names or {}).get(c, c) for c in others)))
         lines += [(0, "Source: " + text) for _, text in source_lines(r.get("source"), quote=False)]
         lines += [(0, note_line(n)) for n in r.get("notes") or []]
-        blocks.append(Block(f"{r['name']} ({r['id']})", lines))
+        blocks.append(Block(r["name"], lines))
     sub = f"{len(rows)} red flag{'s' if len(rows) != 1 else ''}: act on these first"
-    return Doc(title, sub, [Part("Red flags", blocks, alert=True)])
+    return Doc(title, sub, [Part("Red flags", shared_once(blocks, "red flags"), alert=True)])
+
+
+def _labelled(text: str) -> tuple[str, str] | None:
+    """'What to do: ...' as ('What to do', '...'); None for prose, a bullet, a note or a quote."""
+    label_, sep, rest = text.partition(": ")
+    if not sep or len(label_.split()) > 3 or text[:2] in ("• ", "! ") or "“" in label_:
+        return None
+    return label_, rest
+
+
+def _field(line: Line) -> str | None:
+    """A line's field: its label, '' for the record's prose, None for a note, bullet or quote."""
+    text = line[1]
+    if (lab := _labelled(text)) is not None:
+        return lab[0]
+    return None if text[:2] in ("• ", "! ") or "“" in text else ""
+
+
+def _value(text: str) -> str:
+    lab = _labelled(text)
+    return lab[1] if lab else text
+
+
+def _list_sentences(text: str) -> list[str]:
+    """A list entry's sentences; a pointer ('… (as under Pelvis above).') ends one too."""
+    return [t for t in re.split(r"(?<=[.!?])\s+|(?<=[.!?]\))\s+", text.strip()) if t]
+
+
+def _sentence_key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w%–-]+", " ", text.lower()).split())
+
+
+def shared_once(blocks: list[Block], what: str, point: bool = True) -> list[Block]:
+    """A list of records (each a block under its name) that says what they share once:
+    records whose lines are all the same become one entry naming them all; a labelled line
+    that every record has alike, and the sentences of one that every record has, are said
+    once in a lead block ('For all 5 red flags'), each record keeping what is its own (and
+    saying it has nothing more, where most others do have more: an omission stays visible);
+    a sentence of RUN words or more that an earlier record said is a pointer to it in
+    words ('The pelvis is composed of … (as under Pelvis above).'; with ``point`` False, the caller points back over a
+    longer list). One record, or none alike: the blocks as they are."""
+    groups: list[tuple[list[str], list[Line]]] = []
+    alike: dict[tuple[Line, ...], int] = {}  # a record's lines: its entry in groups
+    for b in blocks:
+        at = alike.get(tuple(b.lines)) if b.lines else None
+        if at is None:
+            alike[tuple(b.lines)] = len(groups)
+            groups.append(([b.heading or ""], list(b.lines)))
+        else:
+            groups[at][0].append(b.heading or "")
+    n = len(blocks)
+    blocks = [Block(_headings(heads), lines) for heads, lines in groups]
+    lead: list[Line] = []
+    if len(blocks) > 1:
+        for lab in dict.fromkeys(k for k in map(_field, blocks[0].lines) if k is not None):
+            values = [next(((i, v) for i, line in enumerate(b.lines) if _field(line) == lab for v in [_value(line[1])]), None) for b in blocks]
+            if None in values:
+                continue
+            sents = [_list_sentences(v) for _, v in values]  # type: ignore[misc]
+            common = [x for x in sents[0] if all(x in other for other in sents[1:])]
+            if not common:
+                continue
+            said_as = f"{lab}: " if lab else ""
+            lead.append((0, said_as + " ".join(common)))
+            rests = [[x for x in ss if x not in common] for ss in sents]
+            for b, (i, _), rest in zip(blocks, values, rests):  # type: ignore[misc]
+                if rest:
+                    b.lines[i] = (b.lines[i][0], said_as + " ".join(rest))
+                elif lab and 2 * sum(map(bool, rests)) > len(rests):  # most say more: say that this one does not
+                    b.lines[i] = (b.lines[i][0], f"{lab}: no more than for all {n} above")
+                else:
+                    b.lines[i] = (b.lines[i][0], "")
+            for b in blocks:
+                b.lines = [x for x in b.lines if x[1]]
+    if point:
+        point_back(blocks)
+    if lead:
+        blocks.insert(0, Block(f"For all {n} {what}".rstrip(), lead))
+    return blocks
+
+
+def point_back(blocks: list[Block]) -> None:
+    """Each sentence of RUN words or more once in a list: said again under a later record,
+    it becomes its opening words and a pointer to the first ('The pelvis is composed of …
+    (as under Pelvis above).'), short of a run of RUN words."""
+    said: dict[str, str] = {}  # a sentence's words: the record that said it first
+    for b in blocks:
+        for i, (level, text) in enumerate(b.lines):
+            if text[:2] in ("! ", "• ") or "“" in text or text.startswith("Source: "):  # a source: named once, then by letter (_once)
+                continue
+            lab = _labelled(text)
+            head, body = (f"{lab[0]}: ", lab[1]) if lab else ("", text)
+            out: list[str] = []
+            for x in _list_sentences(body):
+                key = _sentence_key(x)
+                where = said.get(key)
+                if where and len(key.split()) >= RUN and where != b.heading:  # its opening words say which sentence
+                    out.append(f"{' '.join(x.split()[:4]).rstrip(',;:')} … (as under {where} above).")
+                    continue
+                said.setdefault(key, b.heading or "")
+                out.append(x)
+            b.lines[i] = (level, head + " ".join(out))
+
+
+def _headings(heads: list[str]) -> str:
+    """Several records' names as one heading: 'A, B and C', or 'A; B; C, its part' when a name holds a comma."""
+    if len(heads) == 1:
+        return heads[0]
+    return "; ".join(heads) if any("," in h for h in heads) else _and(heads)
 
 
 def record_doc(rec: dict[str, Any], kind: str, fields: list[str]) -> Doc:
@@ -940,7 +1053,8 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
 
 def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
     """A list of records for a narrow terminal: each record a heading (its id, whole) and
-    its other columns as labelled lines, instead of a table squeezed to one word a line."""
+    its other columns as labelled lines, instead of a table squeezed to one word a line;
+    what the records share said once (``shared_once``)."""
     keys = list(view.columns or dict.fromkeys(k for r in rows for k in r))
     head = next((k for k in ("id", "rank", "maneuver", "test", "grade", "muscle_name", "name", "kind") if k in keys), keys[0])
     name = "name" if "name" in keys and head != "name" else None
@@ -958,7 +1072,37 @@ def records_doc(rows: list[dict[str, Any]], view: Any) -> Doc:
         blocks.append(Block(heading, lines))
     caption = [(0, line) for line in (view.caption or "").split("\n") if line]
     title = view.title or "List"
-    return Doc(title, f"{len(rows)} in all", [Part(title, blocks), Part("About", [Block(None, caption)])])
+    return Doc(title, f"{len(rows)} in all", [Part("", shared_once(blocks, "")), Part("About", [Block(None, caption)])])
+
+
+KINDS_IN_WORDS = {"bursa": "Bursae", "fascia": "Fasciae"}  # plurals that are not a word and an s
+
+
+def structures_doc(rows: list[dict[str, Any]]) -> Doc:
+    """Every structure, grouped by kind (bones, joints, landmarks...) in the data's order:
+    each by name, its description beneath, and what it is part of; what several say alike is
+    said once (``shared_once``). Ids are for the machine formats, and for the next command."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_kind.setdefault(str(r.get("kind") or "structure"), []).append(r)
+    names = {r["id"]: r["name"] for r in rows}
+    blocks: list[Block] = []
+    parts = []
+    for kind, recs in by_kind.items():
+        words_ = kind.replace("_", " ")
+        title = words_.capitalize() if len(recs) == 1 else KINDS_IN_WORDS.get(words_, words_.capitalize() + "s")
+        kind_blocks = []
+        for r in recs:
+            lines = paragraph(r.get("description"))
+            if r.get("part_of"):
+                lines.append((0, f"Part of: {names.get(r['part_of'], r['part_of'])}"))
+            kind_blocks.append(Block(r["name"], lines))
+        kind_blocks = shared_once(kind_blocks, title.lower(), point=False)  # said once for the kind
+        parts.append(Part(title, kind_blocks))
+        blocks += kind_blocks
+    point_back(blocks)  # one page: a sentence said under one kind is pointed to from another
+    sub = f"{len(rows)} structures · one structure: 'dxcli anatomy {rows[0]['id']}'" if rows else None
+    return Doc("Anatomy", sub, parts)
 
 
 # --------------------------------------------------------------------------- the ranked differential and cases

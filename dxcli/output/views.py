@@ -47,6 +47,11 @@ def record(kind: str, fields_name: str) -> Callable[..., Built]:
     return make
 
 
+def structures(data: Any, **context: Any) -> Built:
+    """Every structure: a page of them by kind, each by name with its description."""
+    return View(columns=["id", "kind", "name", "description"], title="Anatomy"), lambda: _pages().structures_doc(data)
+
+
 def muscle(data: Any, **context: Any) -> Built:
     if isinstance(data, dict):
         return None, lambda: _pages().muscle_doc(data)
@@ -65,10 +70,12 @@ def innervation(data: Any, title: Optional[str] = None, **context: Any) -> Built
     return View(columns=["name", "nerve_name", "roots"], headers={"name": "Muscle", "nerve_name": "Nerve"}, title=title), None
 
 
-def red_flags(data: Any, title: Optional[str] = None, shown_condition: Optional[str] = None, **context: Any) -> Built:
+def red_flags(data: Any, title: Optional[str] = None, shown_condition: Optional[str] = None,
+              names: Optional[Callable[[str], dict[str, str]]] = None, **context: Any) -> Built:
+    conditions = lambda: names("condition") if names else None  # noqa: E731  # read only for a page
     if isinstance(data, dict):
-        return None, lambda: _pages().red_flags_doc([data], data["name"])
-    page = lambda: _pages().red_flags_doc(data, title or "Red flags", shown_condition=shown_condition)  # noqa: E731
+        return None, lambda: _pages().red_flags_doc([data], data["name"], names=conditions())
+    page = lambda: _pages().red_flags_doc(data, title or "Red flags", shown_condition=shown_condition, names=conditions())  # noqa: E731
     return View(columns=["name", "why", "action"], title=title or "Red flags"), page
 
 
@@ -242,7 +249,7 @@ def posttest(data: Any, condition_name: Callable[[Optional[str]], Optional[str]]
 
 
 VIEWS: dict[str, Callable[..., Built]] = {
-    "structures": columns("Anatomy", "id", "kind", "name", "description"),
+    "structures": structures,
     "structure": record("structure", "STRUCTURE_FIELDS"),
     "muscle": muscle,
     "nerves": columns("Nerves", "name", "roots", "muscles"),
