@@ -456,6 +456,72 @@ def test_muscle_group_is_a_page_of_its_muscles():
     assert '{"' not in run("muscle", "hamstring", "-f", "markdown").out
 
 
+def test_a_list_says_what_its_records_share_once():
+    """The rule behind the list pages (pages.shared_once), on records made up here: two alike
+    become one entry naming both; a line all share, and a sentence all share, are said once
+    before them; a record with nothing of its own where most have more says so; a long
+    sentence an earlier record said is its opening words and a pointer."""
+    from dxcli.output.pages import Block, shared_once
+
+    long = "The capsule is a composite of three longitudinal ligaments that extend from the acetabulum to the femur."
+    blocks = shared_once([
+        Block("A", [(0, "Where: here."), (0, "Do: Shared first. Own of A."), (0, long)]),
+        Block("B", [(0, "Where: here."), (0, "Do: Shared first. Own of B."), (0, "Other prose.")]),
+        Block("C", [(0, "Where: here."), (0, "Do: Shared first."), (0, long)]),
+        Block("D", [(0, "Where: here."), (0, "Do: Shared first."), (0, long)]),
+    ], "things")
+    shown = {b.heading: [t for _, t in b.lines] for b in blocks}
+    assert list(shown) == ["For all 4 things", "A", "B", "C and D"]  # C and D alike: one entry
+    assert shown["For all 4 things"] == ["Where: here.", "Do: Shared first."]
+    assert shown["A"] == ["Do: Own of A.", long]  # said here first: whole
+    assert shown["B"] == ["Do: Own of B.", "Other prose."]
+    # C and D have nothing of their own to do where the two other entries have: said so (an
+    # omission stays visible); their long sentence, said under A, is pointed to
+    assert shown["C and D"] == ["Do: no more than for all 4 above", "The capsule is a … (as under A above)."]
+    three = shared_once([Block(h, [(0, f"Do: Shared first. {o}"), (0, f"Who: {h}.")]) for h, o in (("A", "Own."), ("B", ""), ("C", ""))], "things")
+    assert [[t for _, t in b.lines] for b in three] == [["Do: Shared first."], ["Do: Own.", "Who: A."], ["Who: B."], ["Who: C."]]  # most have nothing more: no line
+    one = shared_once([Block("A", [(0, "Do: Shared first.")])], "things")
+    assert [(b.heading, b.lines) for b in one] == [("A", [(0, "Do: Shared first.")])]  # one record: as it is
+
+
+def test_anatomy_is_a_page_by_kind_with_names_not_ids():
+    out = run("anatomy", tty=True, width=100).out
+    assert out.startswith("Anatomy\n34 structures")
+    for title in ("BONES", "JOINTS", "LANDMARKS", "CAPSULAR STRUCTURES", "LIGAMENTS"):
+        assert f"\n{title}\n" in out, title
+    assert "\n  Pelvis\n" in out and "\n  Iliofemoral ligament\n" in out
+    assert "iliofemoral-ligament" not in out and "Id " not in out  # ids are for machine formats
+    flat = " ".join(out.split())
+    # the three ligaments' shared sentence, once for the group; the pelvis's sentence pointed to
+    assert flat.count("One of the three longitudinal ligaments of the hip joint capsule.") == 1
+    assert "For all 3 ligaments One of the three longitudinal ligaments" in flat
+    assert flat.count("composed of two iliac bones") == 1 and "The pelvis is composed … (as under Pelvis above)." in flat
+    rows = run("anatomy", "-f", "json").json()  # the machine shape and text stay whole
+    assert len(rows) == 34 and list(rows[0])[:4] == ["id", "name", "kind", "description"]
+    assert "composed of two iliac bones" in next(r for r in rows if r["id"] == "iliac-bone")["description"]
+
+
+def test_muscle_list_at_60_says_alike_muscles_once():
+    out = run("muscle", tty=True, width=60).out
+    assert out.startswith("Muscles\n10 in all\n\n  Gluteus maximus\n")  # no MUSCLES under Muscles
+    # the three with the tibial nerve, L5, S1, S2 and the same actions: one entry naming them
+    assert "\n  Semitendinosus; Semimembranosus; Biceps femoris, long head\n" in out
+    assert out.count("Nerve: Tibial nerve") == 1 and "\n  Biceps femoris, short head\n" in out
+
+
+def test_red_flags_say_what_all_share_once_and_what_differs_per_flag():
+    out = run("redflags", tty=True, width=100).out
+    flat = " ".join(out.split())
+    assert "For all 5 red flags" in out and flat.count("surgical evaluation is warranted") == 1
+    assert flat.count("Imaging is indicated for") == 4  # not for constitutional symptoms
+    one = out[out.index("\n  Constitutional symptoms\n"):]
+    assert "What to do: no more than for all 5 above" in one.split("\n\n")[0]  # the omission shown
+    assert "Conditions: Lumbosacral radiculopathy" in out and "(progressive-weakness)" not in out
+    rows = run("redflags", "-f", "json").json()  # each flag's action stays whole in JSON
+    assert [list(r) for r in rows] == [["id", "name", "description", "why", "action", "conditions", "source", "notes"]] * 5
+    assert all("surgical evaluation is warranted" in r["action"] for r in rows)
+
+
 RED_FLAG_ARGS = ("differential", "buttock", "-F", "red-flag-saddle-anesthesia", "-F", "neurologic-deficit")
 
 
