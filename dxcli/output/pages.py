@@ -690,9 +690,9 @@ def shared_once(blocks: list[Block], what: str, point: bool = True) -> list[Bloc
     that every record has alike, and the sentences of one that every record has, are said
     once in a lead block ('For all 5 red flags'), each record keeping what is its own (and
     saying it has nothing more, where most others do have more: an omission stays visible);
-    a sentence of RUN words or more that an earlier record said is a pointer to it in
-    words ('The pelvis is composed of … (as under Pelvis above).'; with ``point`` False, the caller points back over a
-    longer list). One record, or none alike: the blocks as they are."""
+    a sentence of RUN words or more that an earlier record said is a pointer to it in words
+    (``point_back``; with ``point`` False, the caller points back over a longer list).
+    One record, or none alike: the blocks as they are."""
     groups: list[tuple[list[str], list[Line]]] = []
     alike: dict[tuple[Line, ...], int] = {}  # a record's lines: its entry in groups
     for b in blocks:
@@ -757,7 +757,7 @@ def point_back(blocks: list[Block]) -> None:
 
 
 def _headings(heads: list[str]) -> str:
-    """Several records' names as one heading: 'A, B and C', or 'A; B; C, its part' when a name holds a comma."""
+    """Several records' names as one heading: 'A, B and C'; 'A; B; C, long head' when a name holds a comma."""
     if len(heads) == 1:
         return heads[0]
     return "; ".join(heads) if any("," in h for h in heads) else _and(heads)
