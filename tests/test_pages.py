@@ -514,3 +514,25 @@ def test_markdown_says_each_passage_once(args):
     assert r.code == 0, r.err
     twice = repeated_passages(r.out)
     assert not twice or tuple(args) in TWICE_OPEN, twice[:3]
+
+
+def test_a_later_stage_keeps_what_differs_visible():
+    """A statement that still counts is named with its status (an absent finding stays 'absent');
+    one that no longer counts is said; a changed score or rank is written out."""
+    from dxcli.output.pages import ranking_parts
+
+    def stmt(fid, status, clause):
+        return {"findings": [fid], "status": status, "strength": "expected", "clause": clause, "lr": None, "notes": []}
+
+    gone = stmt("b", "present", "a clause that counted at the first stage only")
+    kept = stmt("a", "absent", "a clause that counts at both stages")
+    first = {"title": "History", "red_flags": [], "next": [], "conditions": [
+        {"id": "x", "name": "X", "rank": 1, "tied": False, "score": 0, "supporting": [gone], "against": [kept], "notes": []}]}
+    later = {"red_flags": [], "next": [], "conditions": [
+        {"id": "x", "name": "X", "rank": 2, "tied": False, "score": -1, "supporting": [], "against": [kept], "notes": []}]}
+    parts = ranking_parts(later, "Exam: the ranked differential", {"a": "Thigh pain", "b": "Groin pain"}, then=first)
+    lines = [t for p in parts for b in p.blocks for _, t in b.lines]
+    assert "Score -1, down from 0; ranked 1 at History" in lines
+    assert "- still against it: absent: thigh pain" in lines
+    assert "+ no longer counted for it: groin pain" in lines
+    assert not any("clause" in t for t in lines)  # named, not quoted again

@@ -988,6 +988,15 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^\w%–-]+", " ", prose(text).lower()).split())
 
 
+def _status(i: dict[str, Any]) -> str:
+    return {"present": "", "absent": "absent: "}.get(i["status"], f"{i['status']}: ")
+
+
+def _named_reasons(items: list[dict[str, Any]], names: dict[str, str]) -> str:
+    """Statements by their findings alone: 'female; middle-aged; absent: thigh pain'."""
+    return "; ".join(_status(i) + _words(i["findings"], names) for i in items)
+
+
 def _reason_key(i: dict[str, Any]) -> tuple[Any, ...]:
     return i["status"], i["clause"], tuple(i["findings"]), i.get("lr")
 
@@ -998,22 +1007,24 @@ def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str],
     """The statements for (+) or against (-) a condition, each with the review's clause quoted.
     ``shown``: the findings of the statements already on the page (a long set named again reads
     'the findings of the pointer for X above, except Y'); ``then``: the same condition's statements
-    at the stage before (``at``), which are named, not quoted again, with what changed written out."""
+    at the stage before (``at``), which are named, not quoted again, with what changed written out;
+    ``quoted``: the quotes the stage before showed (where, words): a clause that lies whole in one
+    points to it."""
     lines: list[Line] = []
     if then is not None:
         before = {_reason_key(i) for i in then}
         kept = [i for i in items if _reason_key(i) in before]
         side = "for it" if sign == "+" else "against it"
         if kept:
-            lines.append((0, f"{sign} still {side}: {_words([f for i in kept for f in i['findings']], names)}"))
+            lines.append((0, f"{sign} still {side}: {_named_reasons(kept, names)}"))
         now = {_reason_key(i) for i in items}
         gone = [i for i in then if _reason_key(i) not in now]
         if gone:
-            lines.append((0, f"{sign} no longer counted {side}: {_words([f for i in gone for f in i['findings']], names)}"))
+            lines.append((0, f"{sign} no longer counted {side}: {_named_reasons(gone, names)}"))
         items = [i for i in items if _reason_key(i) not in before]
     for i in items:
         lr = f", LR {num(i['lr'])}{_uncorrected(i.get('lr_uncorrected'))}{_lr_ci(i.get('lr_ci'))}" if i.get("lr") is not None else ""
-        status = {"present": "", "absent": "absent: "}.get(i["status"], f"{i['status']}: ")
+        status = _status(i)
         found, what = i["findings"], _words(i["findings"], names)
         for cname, strength, earlier in shown or []:  # the same findings named for another condition just above
             if len(set(found) & set(earlier)) >= 3 and (set(found) <= set(earlier) or set(earlier) <= set(found)):
