@@ -721,7 +721,7 @@ def shared_once(blocks: list[Block], what: str, point: bool = True) -> list[Bloc
                 if rest:
                     b.lines[i] = (b.lines[i][0], said_as + " ".join(rest))
                 elif lab and 2 * sum(map(bool, rests)) > len(rests):  # most say more: say that this one does not
-                    b.lines[i] = (b.lines[i][0], f"{lab}: no more than for all {n} above")
+                    b.lines[i] = (b.lines[i][0], f"{lab}: only as for all {n} above")
                 else:
                     b.lines[i] = (b.lines[i][0], "")
             for b in blocks:
@@ -1128,12 +1128,64 @@ def _lr_ci(band: Any) -> str:
     return f" (95% CI {span(band)})"
 
 
-def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str]) -> list[Line]:
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w%–-]+", " ", prose(text).lower()).split())
+
+
+def _status(i: dict[str, Any]) -> str:
+    return {"present": "", "absent": "absent: "}.get(i["status"], f"{i['status']}: ")
+
+
+def _named_reasons(items: list[dict[str, Any]], names: dict[str, str]) -> str:
+    """Statements by their findings alone: 'female; middle-aged; absent: thigh pain'."""
+    return "; ".join(_status(i) + _words(i["findings"], names) for i in items)
+
+
+def _reason_key(i: dict[str, Any]) -> tuple[Any, ...]:
+    return i["status"], i["clause"], tuple(i["findings"]), i.get("lr")
+
+
+def _reason_lines(sign: str, items: list[dict[str, Any]], names: dict[str, str],
+                  shown: list[tuple[str, str, list[str]]] | None = None, then: list[dict[str, Any]] | None = None,
+                  at: str | None = None, whose: str = "", quoted: list[tuple[str, str]] | None = None) -> list[Line]:
+    """The statements for (+) or against (-) a condition, each with the review's clause quoted.
+    ``shown``: the findings of the statements already on the page (a long set named again reads
+    'the findings of the pointer for X above, except Y'); ``then``: the same condition's statements
+    at the stage before (``at``), which are named, not quoted again, with what changed written out;
+    ``quoted``: the quotes the stage before showed (where, words): a clause that lies whole in one
+    points to it."""
     lines: list[Line] = []
+    if then is not None:
+        before = {_reason_key(i) for i in then}
+        kept = [i for i in items if _reason_key(i) in before]
+        side = "for it" if sign == "+" else "against it"
+        if kept:
+            lines.append((0, f"{sign} still {side}: {_named_reasons(kept, names)}"))
+        now = {_reason_key(i) for i in items}
+        gone = [i for i in then if _reason_key(i) not in now]
+        if gone:
+            lines.append((0, f"{sign} no longer counted {side}: {_named_reasons(gone, names)}"))
+        items = [i for i in items if _reason_key(i) not in before]
     for i in items:
         lr = f", LR {num(i['lr'])}{_uncorrected(i.get('lr_uncorrected'))}{_lr_ci(i.get('lr_ci'))}" if i.get("lr") is not None else ""
-        status = {"present": "", "absent": "absent: "}.get(i["status"], f"{i['status']}: ")
-        lines.append((0, f"{sign} {status}{_words(i['findings'], names)} ({i['strength']}{lr}): “{prose(i['clause'])}”"))
+        status = _status(i)
+        found, what = i["findings"], _words(i["findings"], names)
+        for cname, strength, earlier in shown or []:  # the same findings named for another condition just above
+            if len(set(found) & set(earlier)) >= 3 and (set(found) <= set(earlier) or set(earlier) <= set(found)):
+                what = f"the findings of the {strength} for {cname} above"
+                what += f", except {_words([f for f in earlier if f not in found], names)}" if set(earlier) - set(found) else ""
+                what += f", and {_words([f for f in found if f not in earlier], names)}" if set(found) - set(earlier) else ""
+                break
+        else:
+            if shown is not None and len(found) >= 3:
+                shown.append((whose, i["strength"], found))
+        clause = f"“{prose(i['clause'])}”"
+        words_ = _plain(i["clause"])
+        for where, text in quoted or []:  # the clause lies whole in a quote the stage before showed
+            if len(words_.split()) >= RUN and f" {words_} " in f" {text} ":
+                clause = f"as quoted above for {where}"
+                break
+        lines.append((0, f"{sign} {status}{what} ({i['strength']}{lr}): {clause}"))
         lines += [(1, note_line(n)) for n in i.get("notes") or []]
     return lines
 
@@ -1148,45 +1200,95 @@ def _lr_pair(x: dict[str, Any]) -> str:
     return f"LR+ {one('lr_positive')}, LR- {one('lr_negative')}"
 
 
-def next_blocks(items: list[dict[str, Any]], cond_names: dict[str, str]) -> list[Block]:
-    """What to examine next, a block for each condition in the lead: first what has likelihood
-    ratios (each with what a result would do), then the rest of the review's work-up, each
-    with its role in words and the review's words, quoted."""
+def _next_lines(mine: list[dict[str, Any]]) -> list[Line]:
+    """What to examine next for one condition: first what has likelihood ratios (each with
+    what a result would do), then the rest of the review's work-up, each with its role in
+    words and the review's words, quoted."""
+    lines: list[Line] = []
+    measured = [x for x in mine if x.get("accuracy") != "no accuracy stated"]
+    rest = [x for x in mine if x.get("accuracy") == "no accuracy stated"]
+    for x in measured:
+        role = f"; in the review's work-up {words.role(x['role'])}" if x.get("role") else ""
+        lines.append((0, f"• {x['name']}: {_lr_pair(x)}{role}"))
+        lines += [(1, note_line(n)) for n in x.get("notes") or []]
+    if rest:
+        lines.append((0, "No accuracy stated; the review's work-up:" if measured or not lines else "No accuracy stated:"))
+    for x in rest:
+        ppv = x["why"].partition("(")[2].rstrip(")") if "(" in x.get("why", "") else ""
+        what = "; ".join(t for t in (words.role(x["role"]) if x.get("role") else "", ppv) if t)
+        lines.append((0, f"• {x['name']}" + (f": {what}" if what else "")))
+        if x.get("quote"):
+            lines.append((1, f"“{prose(x['quote'])}”"))
+        lines += [(1, note_line(n)) for n in x.get("notes") or []]
+    return lines
+
+
+def _same_step(x: dict[str, Any], y: dict[str, Any]) -> bool:
+    """One suggestion at two stages: the same record with the same figures and words (the
+    condition's rank aside, which the ranking shows)."""
+    return {k: v for k, v in x.items() if k != "rank"} == {k: v for k, v in y.items() if k != "rank"}
+
+
+def next_blocks(items: list[dict[str, Any]], cond_names: dict[str, str],
+                then: list[dict[str, Any]] | None = None, at: str | None = None) -> list[Block]:
+    """What to examine next, a block for each condition in the lead. ``then``: what the stage
+    before (``at``) suggested; a condition it suggested the same for points to it, and one
+    whose suggestions changed names what stands, what is no longer listed and shows what is new."""
     blocks: list[Block] = []
     for cid in dict.fromkeys(x["for_condition"] for x in items):
-        lines: list[Line] = []
         mine = [x for x in items if x["for_condition"] == cid]
-        measured = [x for x in mine if x.get("accuracy") != "no accuracy stated"]
-        rest = [x for x in mine if x.get("accuracy") == "no accuracy stated"]
-        for x in measured:
-            role = f"; in the review's work-up {words.role(x['role'])}" if x.get("role") else ""
-            lines.append((0, f"• {x['name']} ({x['id']}): {_lr_pair(x)}{role}"))
-            lines += [(1, note_line(n)) for n in x.get("notes") or []]
-        if rest:
-            lines.append((0, "No accuracy stated; the review's work-up:" if measured or not lines else "No accuracy stated:"))
-        for x in rest:
-            ppv = x["why"].partition("(")[2].rstrip(")") if "(" in x.get("why", "") else ""
-            what = "; ".join(t for t in (words.role(x["role"]) if x.get("role") else "", ppv) if t)
-            lines.append((0, f"• {x['name']} ({x['id']})" + (f": {what}" if what else "")))
-            if x.get("quote"):
-                lines.append((1, f"“{prose(x['quote'])}”"))
-            lines += [(1, note_line(n)) for n in x.get("notes") or []]
+        earlier = [x for x in then or [] if x["for_condition"] == cid]
+        if not earlier:
+            lines = _next_lines(mine)
+        else:
+            old = {x["id"]: x for x in earlier}
+            same = [x for x in mine if x["id"] in old and _same_step(x, old[x["id"]])]
+            new = [x for x in mine if x not in same]
+            gone = [x for x in earlier if x["id"] not in {y["id"] for y in mine}]
+            if not new and not gone:
+                lines = [(0, f"As under {at}: what to examine next, above")]
+            else:
+                lines = [(0, f"As under {at} above: " + "; ".join(x["name"] for x in same))] if same else []
+                if gone:
+                    lines.append((0, "No longer listed, as the findings now include them: " + "; ".join(x["name"] for x in gone)))
+                lines += _next_lines(new)
         blocks.append(Block(f"For {cond_names.get(cid, cid)}", lines))
     return blocks
 
 
-def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], basis: bool = True) -> list[Part]:
+def _rank(r: dict[str, Any]) -> str:
+    return f"{r['rank']}=" if r.get("tied") else str(r["rank"])
+
+
+def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], basis: bool = True,
+                  then: dict[str, Any] | None = None) -> list[Part]:
     """A ranked differential as parts of a page: its red flags first (an alert), the
-    conditions in rank order with the statements for and against each, what to examine next."""
+    conditions in rank order with the statements for and against each, what to examine next.
+    ``then``: the stage before in a case (its ``title``, ``conditions`` and ``next``): each
+    condition then shows what changed since (score, rank, new statements) and names the rest
+    as standing as at that stage, rather than quoting it again."""
     flags = [Block(f"{f['name']} ({_words([f['finding']], names)})", [(0, prose(f["action"]))]) for f in result["red_flags"]]
     cond_names = {r["id"]: r["name"] for r in result["conditions"]}
+    at = then["title"] if then else None
+    before = {r["id"]: r for r in (then or {}).get("conditions") or []}
+    shown: list[tuple[str, str, list[str]]] = []
+    quoted = [(f"{x['name']}, under {at}: what to examine next", _plain(x["quote"]))
+              for x in (then or {}).get("next") or [] if x.get("quote")]
     blocks = []
+    if then:
+        blocks.append(Block(None, [(0, f"What changed since {at}: each score and rank beside those at {at}; "
+                                       f"statements shown at {at} are named here, not quoted again.")]))
     for r in result["conditions"]:
-        rank = f"{r['rank']}=" if r.get("tied") else str(r["rank"])
+        rank = _rank(r)
         lr = f" · LR product {num(r['lr'])}" if r.get("lr") is not None else ""
         if lr and r.get("lr_simulation"):
             lr += f" (95% simulation interval {words.interval(r['lr_simulation']['low'], r['lr_simulation']['high'])})"
-        lines = [(0, f"{r['id']} · score {r['score']}{lr}")]
+        p = before.get(r["id"])
+        moved = ""
+        if p is not None:  # 'Score 4, up from 3; ranked 1= at History'
+            moved = "unchanged" if p["score"] == r["score"] else f"{'up' if r['score'] > p['score'] else 'down'} from {p['score']}"
+            moved = f", {moved}; ranked {_rank(p)} at {at}" if _rank(p) != rank else f", {moved} since {at}"
+        lines = [(0, f"Score {r['score']}{moved}{lr}")]
         if r.get("order_simulation"):
             o = r["order_simulation"]
             lines.append((0, words.order_share(o, cond_names.get(o["below"], o["below"]))))
@@ -1195,8 +1297,14 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
             fixed = list(dict.fromkeys(fixed))
             lines.append((0, f"The interval is too narrow: {', '.join(fixed)} {'is' if len(fixed) == 1 else 'are'} held at the stated "
                              f"figure{'' if len(fixed) == 1 else 's'} (counts not stated)"))
-        lines += _reason_lines("+", r["supporting"], names) + _reason_lines("-", r["against"], names)
-        lines += [(0, note_line(n)) for n in r.get("notes") or []]
+        lines += _reason_lines("+", r["supporting"], names, shown, p and p["supporting"], at, r["name"], quoted)
+        lines += _reason_lines("-", r["against"], names, shown, p and p["against"], at, r["name"], quoted)
+        notes = [note_line(n) for n in r.get("notes") or []]
+        said = {note_line(n) for n in (p or {}).get("notes") or []}
+        if any(n in said for n in notes):
+            kinds = list(dict.fromkeys(n[2:].partition(":")[0] for n in notes if n in said))
+            lines.append((0, f"! {' and '.join(kinds)}: as at {at} above"))
+        lines += [(0, n) for n in notes if n not in said]
         blocks.append(Block(f"{rank}  {r['name']}", lines))
     sims = [r["lr_simulation"] for r in result["conditions"] if r.get("lr_simulation")]
     if sims:  # how the intervals were drawn and what they assume, once
@@ -1205,9 +1313,15 @@ def ranking_parts(result: dict[str, Any], title: str, names: dict[str, str], bas
                                        "the condition, as the LR product does; an order that holds in fewer than 95% of draws is not firm.")]))
     if basis and result.get("basis"):
         blocks.append(Block(None, [(0, "Ranking: " + prose(result["basis"]))]))
-    nxt = next_blocks(result.get("next") or [], cond_names)
+    nxt = next_blocks(result.get("next") or [], cond_names, then and then.get("next"), at)
     if result.get("next_why"):
         nxt.append(Block(None, [(0, prose(result["next_why"]))]))
+    measured = [x for x in result.get("next") or [] if x.get("accuracy") != "no accuracy stated"]
+    if measured and not then:  # what the reader types next: a name, or in a command the id
+        x = measured[0]
+        nxt.append(Block(None, [(0, "A maneuver's or test's page: 'dxcli maneuver NAME', 'dxcli test NAME'. A result's "
+                                    "post-test probability, from a pre-test probability you judge, e.g. "
+                                    f"'dxcli posttest -p 0.3 {x['id']}+ --condition {x['for_condition']}'")]))
     return [Part("Red flags: act on these first", flags, alert=True), Part(title, blocks), Part("What to examine next", nxt)]
 
 
@@ -1240,10 +1354,10 @@ def case_doc(report: dict[str, Any], names: dict[str, str]) -> Doc:
     for st in report["stages"]:
         lines = paragraph(st.get("narrative"))
         found = said("Present", "present", st) + said("Looked for and absent", "absent", st)
-        before = st
+        shown_before, before = before or None, st
         found += [(0, f"Added from the case file: {_words([a['finding']], names)} ({prose(a['because'])})") for a in report.get("added") or []]
         parts.append(Part(st["title"], [Block(None, lines), Block("Findings", found)]))
-        for p in ranking_parts(st, f"{st['title']}: the ranked differential", names, basis=len(bases) > 1):
+        for p in ranking_parts(st, f"{st['title']}: the ranked differential", names, basis=len(bases) > 1, then=shown_before):
             if p.title == "What to examine next":
                 p.title = f"{st['title']}: what to examine next"
             elif p.alert:
@@ -1254,7 +1368,7 @@ def case_doc(report: dict[str, Any], names: dict[str, str]) -> Doc:
     if report.get("diagnosis"):
         known = {r["id"]: r["name"] for st in report["stages"] for r in st["conditions"]}
         d = report["diagnosis"]
-        parts.append(Part("Diagnosis", [Block(None, [(0, f"{known[d]} ({d})" if d in known else d)])]))
+        parts.append(Part("Diagnosis", [Block(None, [(0, f"{known[d]} (its page: 'dxcli condition {d}')" if d in known else d)])]))
     if len(bases) == 1 and report.get("basis"):
         basis = report["basis"]
         parts.append(Part("How the ranking works", [Block(None, paragraph(basis[:1].upper() + basis[1:]))]))
