@@ -219,8 +219,9 @@ def test_a_conditions_maneuvers_are_a_page_of_sentences():
 
 def test_red_flags_are_a_page_in_bold_red_and_one_flag_has_its_own():
     out = run("redflags", tty=True, color=True, width=100).out
-    assert "\x1b[1;31mRED FLAGS\x1b[0m" in out  # the section heading, bold red with colour
+    assert out.startswith("\x1b[1;31mRed flags\x1b[0m\n")  # the page's title, bold red with colour
     plain = run("redflags", tty=True, width=100).out
+    assert "\nRED FLAGS\n" not in plain  # and not said again as a section's heading
     assert "\x1b[" not in plain and plain.count("What to do: ") == 1 + 5  # once for all, then each of the review's five red flags
     one = run("redflags", "saddle-anesthesia", tty=True, width=100).out
     assert one.startswith("Saddle anesthesia\n") and "What to do: Imaging is indicated" in one

@@ -188,12 +188,13 @@ def doc_text(doc: Doc, fmt: str, term: Terminal) -> str:
         pad = " " * indent
         return wrap_words(inert(text), width, pad, pad + " " * hang) or [""]
 
-    out += [bold(line) for line in wrap(doc.title, 0)]
+    alert = any(p.alert and p.title == doc.title for p in doc.parts)  # a page of red flags
+    out += [(red if alert else bold)(line) for line in wrap(doc.title, 0)]
     if doc.subtitle:
         out += wrap(doc.subtitle, 0)
     for part in doc.parts:
         out.append("")
-        if part.title:  # a list's one part: the page's title names it already
+        if part.title and part.title != doc.title:  # the page's title names it already
             out.append((red if part.alert else bold)(inert(part.title.upper())))
         for i, b in enumerate(part.blocks):
             if b.heading:
@@ -239,7 +240,7 @@ def _markdown(doc: Doc) -> str:
     if doc.subtitle:
         out += [flat(doc.subtitle), ""]
     for part in doc.parts:
-        if part.title:
+        if part.title and part.title != doc.title:
             out += [f"## {flat(part.title)}", ""]
         for b in part.blocks:
             if b.heading:
