@@ -628,7 +628,8 @@ def condition_accuracy_doc(kind: str, rows: list[dict[str, Any]], condition: dic
 
 
 def _sentences(text: Any) -> list[str]:
-    return [t for t in re.split(r"(?<=[.!?])\s+", str(text or "").strip()) if t]
+    """A text's sentences; a pointer ('… (as under Pelvis above).') ends one too."""
+    return [t for t in re.split(r"(?<=[.!?])\s+|(?<=[.!?]\))\s+", str(text or "").strip()) if t]
 
 
 def _and(items: list[str]) -> str:
@@ -676,11 +677,6 @@ def _value(text: str) -> str:
     return lab[1] if lab else text
 
 
-def _list_sentences(text: str) -> list[str]:
-    """A list entry's sentences; a pointer ('… (as under Pelvis above).') ends one too."""
-    return [t for t in re.split(r"(?<=[.!?])\s+|(?<=[.!?]\))\s+", text.strip()) if t]
-
-
 def _sentence_key(text: str) -> str:
     return " ".join(re.sub(r"[^\w%–-]+", " ", text.lower()).split())
 
@@ -711,7 +707,7 @@ def shared_once(blocks: list[Block], what: str, point: bool = True) -> list[Bloc
             values = [next(((i, v) for i, line in enumerate(b.lines) if _field(line) == lab for v in [_value(line[1])]), None) for b in blocks]
             if None in values:
                 continue
-            sents = [_list_sentences(v) for _, v in values]  # type: ignore[misc]
+            sents = [_sentences(v) for _, v in values]  # type: ignore[misc]
             common = [x for x in sents[0] if all(x in other for other in sents[1:])]
             if not common:
                 continue
@@ -746,7 +742,7 @@ def point_back(blocks: list[Block]) -> None:
             lab = _labelled(text)
             head, body = (f"{lab[0]}: ", lab[1]) if lab else ("", text)
             out: list[str] = []
-            for x in _list_sentences(body):
+            for x in _sentences(body):
                 key = _sentence_key(x)
                 where = said.get(key)
                 if where and len(key.split()) >= RUN and where != b.heading:  # its opening words say which sentence
