@@ -89,21 +89,22 @@ class _Lines:
 
 
 def _walk_sources(obj: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every ``source`` table and every note ``citation`` inside a record."""
+    """Every ``source`` table and every note ``citation`` inside a record, with its path, in
+    document order. (Plain values are never descended into: a record has hundreds of them.)"""
     if isinstance(obj, dict):
         for k, v in obj.items():
-            p = f"{path}.{k}" if path else k
             if k in ("source", "deep_dive_source") and isinstance(v, dict):
-                yield p, v
+                yield (f"{path}.{k}" if path else k), v
             elif k == "citations" and isinstance(v, list) and path:
-                yield p, {"citations": v}
+                yield f"{path}.{k}", {"citations": v}
             elif k == "citation" and isinstance(v, str):
-                yield p, {"citations": [v]}
-            else:
-                yield from _walk_sources(v, p)
+                yield (f"{path}.{k}" if path else k), {"citations": [v]}
+            elif isinstance(v, (dict, list)):
+                yield from _walk_sources(v, f"{path}.{k}" if path else k)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            yield from _walk_sources(v, f"{path}[{i}]")
+            if isinstance(v, (dict, list)):
+                yield from _walk_sources(v, f"{path}[{i}]")
 
 
 # The checks across records (ids unique, references resolved, links consistent, names not
@@ -584,6 +585,8 @@ class Checker:
         def twice(ids: list[Any]) -> list[Any]:  # linear: a Counter, not list.count per item
             return [i for i, n in Counter(ids).items() if n > 1] if len(ids) > 1 else []
 
+        if not any(rec.get(key) for key in ("figures", "band_sets", "grades", "stages")):
+            return  # most records have no nested ids
         seq = 0
 
         def add(key: str, message: str, fix: str) -> None:
