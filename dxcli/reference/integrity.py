@@ -144,7 +144,7 @@ _STUDIES = 500
 _CODES = 600
 _CITATIONS = 700  # + the kind's place
 _KX = {k: i for i, k in enumerate(FILE_KINDS)}
-_FLUSH_AT = 2000  # records between two writes of their facts
+_FLUSH_AT = 500  # records between two writes of their rows (memory holds this many)
 
 
 _NORM: Optional[Callable[[str], str]] = None

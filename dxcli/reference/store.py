@@ -266,7 +266,7 @@ def _word_set() -> Callable[[str], frozenset[str]]:
 
         from dxcli.names import norm
 
-        _WORD_SET = lru_cache(maxsize=1 << 13)(lambda text: frozenset(norm(text).split()))
+        _WORD_SET = lru_cache(maxsize=1 << 12)(lambda text: frozenset(norm(text).split()))
     return _WORD_SET
 
 
