@@ -832,3 +832,33 @@ def test_a_one_word_search_read_from_names_ranks_as_the_whole_index():
         whole = search(word, limit=500)
         for limit in (1, 2, 3, 5, 8):
             assert search(word, limit=limit) == whole[:limit], (word, limit)
+
+
+def test_a_parallel_build_refuses_a_bad_pack_with_the_serial_builds_problems(tmp_path, monkeypatch):
+    """The checks across records run over what every file left, however many processes read
+    the files: a parallel build names the same problems, in the same order, as a serial one
+    and as lint. The order is the checks', not the files': a.toml's unknown condition is a
+    reference check, told after b.toml's duplicate id (ids are checked first)."""
+    from dxcli.errors import DataError
+    from dxcli.reference import packs, store
+
+    d = tmp_path / "pack"
+    d.mkdir()
+    (d / "a.toml").write_text(MANEUVER.format(sens="0.5").replace("gluteus-medius-tendinopathy", "no-such-condition"), encoding="utf-8")
+    (d / "b.toml").write_text(MANEUVER.format(sens="0.5").replace('id = "x-test-maneuver"', 'id = "faber"')
+                              .replace("X test maneuver", "X second maneuver"), encoding="utf-8")
+    problems = packs.check([d])
+    assert [(Path(p.file).name, p.key, p.message) for p in problems] == [
+        ("b.toml", "id", "duplicate id 'faber' (also a maneuver in (bundled) maneuvers.toml)"),
+        ("a.toml", "evidence[0].condition", "evidence[0].condition refers to unknown condition 'no-such-condition'"),
+    ]
+    said = []
+    for parallel in (False, True):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{parallel}"))
+        monkeypatch.setattr(store, "PARALLEL_BYTES", 0 if parallel else 1 << 40)
+        with pytest.raises(DataError) as e:
+            loader.Reference([d]).store.connection()
+        said.append(str(e.value))
+        assert not list((tmp_path / f"cache-{parallel}" / "dxcli" / "store").glob("*.sqlite"))  # nothing renamed into place
+    assert said[0] == said[1]
+    assert said[0].startswith(f"the reference data has 2 problem(s); the first: {d / 'b.toml'}:2: id: duplicate id 'faber'")

@@ -218,10 +218,12 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
 
     The build streams: each file is parsed and validated, and its records written into the
     new store, before the next file is read, so memory holds one file's records, not the
-    pack's (the checks across records read them back from the new store, a kind at a time).
+    pack's (the checks across records are queries over facts kept beside them, on disk).
     DataError (exit 3) when the data has problems: nothing is written then (the new file is
     removed, never renamed into place)."""
     import tempfile
+
+    from dxcli.reference.integrity import _script
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
@@ -252,45 +254,63 @@ def build(files: list[tuple[Path, str]], target: Path, state: str) -> None:
         raise
 
 
-def _fill(conn: sqlite3.Connection, files: list[tuple[Path, str]], state: str) -> None:
-    """Read, check and write every record into the open transaction of a new store."""
-    from functools import lru_cache
+_WORD_SET: Optional[Callable[[str], frozenset[str]]] = None
 
-    from dxcli.names import names_of, norm
-    from dxcli.reference.integrity import Checker
 
-    @lru_cache(maxsize=1 << 12)  # the same prose recurs across records: normalise it once
-    def words(text: str) -> tuple[str, ...]:
-        return tuple(norm(text).split())
+def _word_set() -> Callable[[str], frozenset[str]]:
+    """A text's normalised words, with a cache of the last few thousand texts (the same prose
+    recurs across records), one a process: a worker reading file after file keeps it."""
+    global _WORD_SET
+    if _WORD_SET is None:
+        from functools import lru_cache
 
-    # where each record came from (its file's display name), for the checks' messages; a
-    # temporary table, so not part of the store
-    conn.execute("CREATE TEMP TABLE origin (kind TEXT NOT NULL, pos INTEGER NOT NULL, file INTEGER NOT NULL, PRIMARY KEY (kind, pos))")
-    shown: dict[str, int] = {}
-    count: dict[str, int] = {}
+        from dxcli.names import norm
 
-    def write(kind: str, file: str, rec: dict[str, Any]) -> None:
-        pos = count[kind] = count.get(kind, -1) + 1
-        rid = rec.get("id") if isinstance(rec.get("id"), str) else None
+        _WORD_SET = lru_cache(maxsize=1 << 12)(lambda text: frozenset(norm(text).split()))
+    return _WORD_SET
+
+
+def _writer(out: dict[str, list[tuple[Any, ...]]]) -> Callable[[str, int, dict[str, Any], list[str]], None]:
+    """The checker's sink: a valid record's rows of the store (``records``, ``names``, ``refs``)
+    and its search words (``temp.s_doc``), held in ``out`` for the checker to write. Run where
+    the record was read (in a worker process for large data), so the JSON and the words are
+    made on every core."""
+    word_set = _word_set()
+
+    def doc_words_of(parts: list[str]) -> frozenset[str]:
+        return frozenset().union(*map(word_set, parts))
+
+    searchable = {k: i for i, k in enumerate(SEARCHABLE)}
+    records, names_, refs, docs = (out.setdefault(t, []) for t in ("records", "names", "refs", "temp.s_doc"))
+
+    def write(kind: str, pos: int, rec: dict[str, Any], names: list[str]) -> None:
+        rid = rec["id"]
         body = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-        conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)", (kind, pos, rid, body, digest(body)))
-        if rid is not None:
-            conn.executemany("INSERT INTO names VALUES (?, ?, ?)",
-                             [(kind, n, pos) for n in dict.fromkeys(" ".join(words(x)) for x in names_of(rec) if isinstance(x, str))])
-        conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?)", [(kind, pos, rel, t) for rel, t in _refs(kind, rec)])
-        conn.execute("INSERT INTO temp.origin VALUES (?, ?, ?)", (kind, pos, shown.setdefault(file, len(shown))))
+        records.append((kind, pos, rid, body, digest(body)))
+        names_.extend([(kind, n, pos) for n in dict.fromkeys(names)])
+        refs.extend([(kind, pos, rel, t) for rel, t in _refs(kind, rec)])
+        kx = searchable.get(kind)
+        if kx is not None:
+            in_name, rest = doc_words(rec, doc_words_of)
+            docs.append((kind, pos, kx, rid, search_head(rec), " ".join(in_name), " ".join(rest)))
 
-    def read_back(kind: str) -> Any:
-        names = {i: f for f, i in shown.items()}
-        for file, body in conn.execute(
-            "SELECT o.file, r.body FROM records r JOIN temp.origin o ON o.kind = r.kind AND o.pos = r.pos WHERE r.kind = ? ORDER BY r.pos", (kind,)
-        ):
-            yield names[file], json.loads(body)
+    return write
 
-    checker = Checker()
-    checker.sink = write
+
+def _fill(conn: sqlite3.Connection, files: list[tuple[Path, str]], state: str) -> None:
+    """Read, check and write every record into the open transaction of a new store: each
+    record's rows are written as it is read (and its search words kept in a temporary table),
+    so memory holds a few thousand records, never the pack; the checks across records are
+    queries over the facts the checker left beside them (``integrity``)."""
+    from dxcli.reference.integrity import Checker, _script
+
+    # a searchable record's words: its document number is known once every record is in
+    # (kind, then id), so they wait here, in the temporary database (on disk, not in memory)
+    conn.execute("CREATE TEMP TABLE s_doc (kind TEXT NOT NULL, pos INTEGER NOT NULL, kx INTEGER NOT NULL, id TEXT NOT NULL, "
+                 "name TEXT NOT NULL, in_name TEXT NOT NULL, rest TEXT NOT NULL, PRIMARY KEY (kind, pos)) WITHOUT ROWID")
+    checker = Checker(db=conn)
+    checker.sink = _writer(checker.out)
     _read_all(checker, files)
-    checker.source = read_back
     checker.check()
     if checker.problems:
         first = checker.problems[0]
@@ -299,43 +319,18 @@ def _fill(conn: sqlite3.Connection, files: list[tuple[Path, str]], state: str) -
             f"the reference data has {len(checker.problems)} problem(s); the first: {where}: {first.key + ': ' if first.key else ''}{first.message}",
             hint="run 'dxcli reference lint PATH' to list them all, each with a fix",
         )
-    write("meta", "", checker.meta or {})
-    conn.execute("DROP TABLE temp.origin")
+    body = json.dumps(checker.meta or {}, ensure_ascii=False, separators=(",", ":"))
+    conn.execute("INSERT INTO records VALUES ('meta', 0, NULL, ?, ?)", (body, digest(body)))
 
-    @lru_cache(maxsize=1 << 12)
-    def word_set(text: str) -> frozenset[str]:
-        return frozenset(words(text))
-
-    def search_rows() -> Any:
-        """(docs, FTS rows) of every searchable record, in the order ties are listed: kind,
-        then id (a stable sort: file order among equal ids), one record at a time."""
-        doc = 0
-        for kind in SEARCHABLE:
-            for pos, body in conn.execute("SELECT pos, body FROM records WHERE kind = ? ORDER BY id, pos", (kind,)):
-                rec = json.loads(body)
-                in_name, rest = doc_words(rec, lambda parts: frozenset().union(*map(word_set, parts)))
-                yield (doc, kind, pos, rec["id"], search_head(rec)), (2 * doc, " ".join(rest)) if rest else None, (2 * doc + 1, " ".join(in_name))
-                doc += 1
-
+    # search documents are numbered in the order ties are listed: kind, then id (file order
+    # among equal ids); each has two FTS rows, its name words (2*doc+1) and the rest (2*doc)
+    conn.execute("INSERT INTO search_docs SELECT row_number() OVER (ORDER BY kx, id, pos) - 1, kind, pos, id, name FROM temp.s_doc")
     fts = has_fts5()
     if fts:
         _script(conn, _SEARCH_SCHEMA)
-    batch: list[Any] = []
-
-    def flush() -> None:
-        conn.executemany("INSERT INTO search_docs VALUES (?, ?, ?, ?, ?)", [b[0] for b in batch])
-        if fts:
-            conn.executemany("INSERT INTO search_fts (rowid, words) VALUES (?, ?)", [r for b in batch for r in b[1:] if r is not None])
-        batch.clear()
-
-    # read from a snapshot of the records (fetched a kind at a time in batches) while writing
-    # other tables: a cursor over a table that is not written is safe in one connection
-    for item in search_rows():
-        batch.append(item)
-        if len(batch) >= 2000:
-            flush()
-    flush()
-    if fts:
+        for part, column, where in ((0, "rest", "WHERE s.rest != ''"), (1, "in_name", "")):
+            conn.execute(f"INSERT INTO search_fts (rowid, words) SELECT 2 * d.doc + {part}, s.{column} FROM search_docs d "
+                         f"JOIN temp.s_doc s ON s.kind = d.kind AND s.pos = d.pos {where} ORDER BY d.doc")
         conn.execute("INSERT INTO search_terms SELECT term, doc FROM search_vocab")
         conn.execute("INSERT INTO meta VALUES ('search_terms', ?)", (terms_digest(conn.execute("SELECT term, rows FROM search_terms ORDER BY term").fetchall()),))
         conn.executemany(
@@ -385,11 +380,14 @@ PARALLEL_BYTES = 4 * 1024 * 1024  # data larger than this is parsed and validate
 WINDOW_PER_CORE = 2  # files read ahead of the writer, per worker
 
 
-def _read_one(file: tuple[Path, str]) -> Any:
+def _read_one(job: tuple[int, tuple[Path, str]]) -> Any:
+    """A worker's part of the build: one file read, checked alone, and turned into rows."""
     from dxcli.reference.integrity import Checker
 
-    part = Checker()
-    part.read(*file)
+    number, (path, display) = job
+    part = Checker(collect=True)
+    part.sink = _writer(part.out)
+    part.read(path, display, number)
     return part
 
 
@@ -413,7 +411,7 @@ def _read_all(checker: Any, files: list[tuple[Path, str]]) -> None:
             workers = min(cores, 4)
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 ahead: Any = deque()
-                todo = iter(files)
+                todo = enumerate(files)
                 for f in todo:
                     ahead.append(pool.submit(_read_one, f))
                     if len(ahead) >= workers * WINDOW_PER_CORE:
@@ -423,13 +421,6 @@ def _read_all(checker: Any, files: list[tuple[Path, str]]) -> None:
             return
     for path, display in files:
         checker.read(path, display)
-
-
-def _script(conn: sqlite3.Connection, sql: str) -> None:
-    """Each statement of ``sql`` inside the open transaction (``executescript`` would commit)."""
-    for stmt in sql.split(";"):
-        if stmt.strip():
-            conn.execute(stmt)
 
 
 # -- the store checked to the row ---------------------------------------------------------------
