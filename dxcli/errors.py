@@ -185,12 +185,17 @@ _COMMAND = re.compile(r"'dxcli [^']*'")
 _UNIT = re.compile(r"'dxcli [^']*'|\[[0-9][0-9,\s\u2013-]*\]")
 
 
+_ODD_SPACE = re.compile(r"[\t\n\x0b\x0c\r]")  # what textwrap turns into spaces
+
+
 def wrap_words(text: str, width: int, lead: str = "", hang: str = "") -> list[str]:
     """``text`` wrapped at ``width`` between words, never inside one: a quoted command
     (``'dxcli posttest -p 0.3 faber+'``) and a run of references (``[11, 12]``) are each one
     unit. A command that does not fit on what is left of a line starts a line of its own;
     one longer than a whole line is written there without its quotes, broken between shell
     words with a trailing backslash (as the help's examples are), so that it pastes as shown."""
+    if len(lead) + len(text.rstrip()) <= width and not _ODD_SPACE.search(text):  # one line: as textwrap would give it
+        return [lead + text.rstrip()] if text.strip() else []
     import textwrap
 
     units: dict[str, str] = {}

@@ -49,9 +49,12 @@ RUN = 12  # words: a passage this long is printed once on a page
 ABOVE = "(a note above applies here too)"
 
 
+_NOT_WORD = re.compile(r"[^\w%–-]+")
+
+
 def _grams(text: str) -> set[tuple[str, ...]]:
-    w = re.sub(r"[^\w%–-]+", " ", text.lower()).split()
-    return {tuple(w[i:i + RUN]) for i in range(len(w) - RUN + 1)}
+    w = _NOT_WORD.sub(" ", text.lower()).split()
+    return set(zip(*(w[i:] for i in range(RUN))))  # each run of RUN words
 
 
 def _once(parts: list[Part]) -> None:
@@ -61,6 +64,7 @@ def _once(parts: list[Part]) -> None:
     already printed; a labelled line said whole before reads 'Label: as above', and a run of
     RUN words or more said before, inside a note, quote or line, is cut to '…'."""
     notes: list[str] = []  # the notes shown so far, as words
+    long_notes: list[str] = []  # those of RUN words or more
     said: set[tuple[str, ...]] = set()  # runs of words printed so far
     blocks_seen: dict[tuple[Any, ...], str] = {}  # a block's whole text: the part it was first in
     sources: set[str] = set()  # the letters of the sources named so far
@@ -75,7 +79,7 @@ def _once(parts: list[Part]) -> None:
     for part in parts:
         for block in part.blocks:
             whole = (block.heading, tuple(block.lines))
-            if block.lines and len(_grams(" ".join(t for _, t in block.lines))) and whole in blocks_seen:
+            if block.lines and whole in blocks_seen and len(_NOT_WORD.sub(" ", " ".join(t for _, t in block.lines)).split()) >= RUN:
                 block.lines = [(0, f"(as under {blocks_seen[whole]} above)")]
                 continue
             blocks_seen.setdefault(whole, part.title or "the same heading")
@@ -87,7 +91,7 @@ def _once(parts: list[Part]) -> None:
                     if not kept or kept[-1][1] != ABOVE:
                         kept.append((level, ABOVE))  # the caveat still stands here: said once, pointed to
                     continue
-                if any(len(n.split()) >= RUN and n in key for n in notes):
+                if any(n in key for n in long_notes):
                     continue  # 'No interval: <a note shown above>'
                 grams = _grams(key)
                 quote = "“" in key
@@ -111,6 +115,8 @@ def _once(parts: list[Part]) -> None:
                 said |= grams
                 if note:
                     notes.append(key)
+                    if len(key.split()) >= RUN:
+                        long_notes.append(key)
                 kept.append((level, text))
             block.lines = kept
 
@@ -149,7 +155,7 @@ def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
         head, tail = (kind_ + sep, "") if sep and len(kind_.split()) <= 3 else ("", "")
         body = body if head else text
     tokens = body.split()
-    flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens) for w in re.sub(r"[^\w%–-]+", " ", t.lower()).split()]
+    flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens) for w in _NOT_WORD.sub(" ", t.lower()).split()]
     covered = [False] * len(flat)
     for j in range(len(flat) - RUN + 1):
         if tuple(w for _, w in flat[j:j + RUN]) in said:
