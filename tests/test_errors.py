@@ -8,6 +8,8 @@ import re
 import shlex
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run
 
@@ -133,6 +135,21 @@ def test_wrapped_commands_and_references_stay_whole(width):
     ]), lines
     words = " ".join(lines).replace("\\", " ").replace("'", " ").split()
     assert words == ("hint: " + HINT).replace("'", " ").split()  # nothing lost or reordered
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "x-y", " ", "  ", "\t", "\n", "'dxcli kerboul 210'", "[1, 2]"]), max_size=12).map("".join),
+       st.integers(1, 60), st.sampled_from(["", "  ", "- "]), st.sampled_from(["", "  "]))
+def test_a_line_that_fits_wraps_as_textwrap_wraps_it(text, width, lead, hang):
+    """The short cut for a line that fits gives what textwrap gives (its units glued, its
+    whitespace made spaces, trailing whitespace dropped, nothing for a blank line)."""
+    import textwrap
+
+    from dxcli.errors import wrap_words
+
+    if len(lead) + len(text.rstrip()) <= width and not any(c in text for c in "\t\n"):
+        assert wrap_words(text, width, lead, hang) == textwrap.wrap(
+            text, width, initial_indent=lead, subsequent_indent=hang, break_long_words=False, break_on_hyphens=False)
 
 
 def _pages() -> list[list[str]]:
