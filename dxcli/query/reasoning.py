@@ -142,8 +142,8 @@ def _record(kind: str, rid: str) -> Optional[dict[str, Any]]:
 def _linked(cids: list[str]) -> list[dict[str, Any]]:
     """The findings linked to any of ``cids``, each once, through the store's link table."""
     seen: dict[str, dict[str, Any]] = {}
-    for cid in cids:
-        for f in loader.referring("finding", "condition", cid):
+    for recs in loader.referring_each("finding", "condition", cids).values():
+        for f in recs:
             seen.setdefault(f["id"], f)
     return list(seen.values())
 
@@ -413,7 +413,8 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
     for r in top:
         cands = []
         for kind in ("maneuver", "test"):
-            for row in rows_for_condition(kind, r["id"]):
+            # the rows of one condition are made once per answer (a case's stages share them)
+            for row in loader.answer_memo(("rows_for_condition", kind, r["id"]), lambda: rows_for_condition(kind, r["id"])):
                 if row["id"] in done or strength(row) <= 0:
                     continue
                 cands.append((kind, row))
@@ -558,6 +559,12 @@ def differential(complaint: Optional[str], present: Sequence[str] = (), absent: 
     complaint, the complaints; with a complaint alone, its conditions in the review's table
     order; with findings (or ``next``), the ranked report, with the simulation intervals of
     its combined LRs unless ``simulation`` is False, and what to examine next with ``next``."""
+    with loader.answering():  # each record read once for the whole answer
+        return _differential(complaint, present, absent, next, simulation, draws, seed)
+
+
+def _differential(complaint: Optional[str], present: Sequence[str], absent: Sequence[str], next: bool,
+                  simulation: bool, draws: Optional[int], seed: Optional[int]) -> Any:
     from dxcli.errors import InvalidInput
     from dxcli.query import conditions
 
