@@ -70,6 +70,8 @@ def find_finding(name: str) -> Optional[dict[str, Any]]:
 
 def resolve_findings(names: Iterable[str], what: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    names = list(names)
+    loader.prefetch("finding", [n.strip() for n in names if n and n.strip()])  # one read for the ids given
     for n in names:
         if not n or not n.strip():
             raise InvalidInput(f"empty {what} finding", hint="list finding ids with 'dxcli finding'")
@@ -410,6 +412,8 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
     if top:
         top += [r for r in pool[leading:] if r["rank"] == top[-1]["rank"]]
     out = []
+    for kind in ("maneuver", "test"):  # one read each for the leading conditions (kept for the answer)
+        loader.referring_each(kind, "condition", [r["id"] for r in top])
     for r in top:
         cands = []
         for kind in ("maneuver", "test"):

@@ -96,8 +96,15 @@ class Reference:
             return self.store.named(kind, key, normalised)
         named = memo.setdefault(("named", kind), {})
         if (key, normalised) not in named:
-            named[(key, normalised)] = self.store.named(kind, key, normalised)
+            by_id = memo.get(("id", kind), {}).get(key)  # read by its id already (``prefetch``)
+            named[(key, normalised)] = by_id if by_id is not None else self.store.named(kind, key, normalised)
         return named[(key, normalised)]
+
+    def prefetch(self, kind: str, ids: list[str]) -> None:
+        """Inside an answer, read the records of these ids in one read for the lookups that
+        follow (by id or by name); outside one, nothing."""
+        if _memo_of(self) is not None:
+            self.by_ids(kind, ids)
 
     def referring(self, kind: str, rel: str, target: str) -> list[dict[str, Any]]:
         return self.referring_each(kind, rel, [target])[target]
@@ -302,6 +309,11 @@ def referring(kind: str, rel: str, target: str) -> list[dict[str, Any]]:
 def referring_each(kind: str, rel: str, targets: list[str]) -> dict[str, list[dict[str, Any]]]:
     """``referring`` for each of ``targets`` at once (one read of the store): {target: records}."""
     return current().referring_each(kind, rel, targets)
+
+
+def prefetch(kind: str, ids: list[str]) -> None:
+    """See ``Reference.prefetch``: for the current Reference."""
+    current().prefetch(kind, ids)
 
 
 def answer_memo(key: Any, make: Callable[[], Any]) -> Any:
