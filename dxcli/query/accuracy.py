@@ -299,6 +299,45 @@ def _posttests(pretest: float, lrp, lrn, lrp_range, lrn_range) -> dict[str, Any]
     return out
 
 
+def stated_lrs(ev: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The LR fields of ``evidence_row`` that ``strength`` reads, from the stated figures
+    alone, without the study, its counts and the words; None where a point LR is 0 or
+    infinite, which ``evidence_row`` corrects from the study's counts (a zero cell)."""
+    sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
+    out: dict[str, Any] = {"lr_positive": None, "lr_negative": None, "lr_positive_range": None, "lr_negative_range": None}
+    if sens and spec:
+        if sens[0] == sens[1] and spec[0] == spec[1]:
+            lrp, lrn = lr_positive(sens[0], spec[0]), lr_negative(sens[0], spec[0])
+            if extreme(lrp, lrn):
+                return None
+            out["lr_positive"], out["lr_negative"] = lrp, lrn
+        else:
+            (p_lo, p_hi), (n_lo, n_hi) = lr_ranges(sens, spec)
+            out["lr_positive_range"], out["lr_negative_range"] = [p_lo, p_hi], [n_lo, n_hi]
+    return out
+
+
+def strongest_rows(kind: str, condition: str, skip: set[Any], count: int) -> list[dict[str, Any]]:
+    """The first ``count`` rows of ``rows_for_condition(kind, condition)`` (an id) whose id is
+    not in ``skip`` and whose ``strength`` is above 0, strongest first: the same rows, with
+    only those built whole (the others' strength is read from their stated figures)."""
+    def row(rec: dict[str, Any], ev: dict[str, Any]) -> dict[str, Any]:  # once per answer (``loader.answering``)
+        return loader.answer_memo(("evidence_row", kind, id(ev)), lambda: evidence_row(rec, ev, kind))
+
+    def ranked() -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+        cands = []
+        for rec in loader.referring(kind, "condition", condition):
+            for ev in rec["evidence"]:
+                if ev["condition"] == condition:
+                    cands.append((rec, ev, stated_lrs(ev) or row(rec, ev)))
+        cands.sort(key=lambda c: strength(c[2]), reverse=True)  # stable, as rows_for_condition's sort
+        return cands
+
+    chosen = [c for c in loader.answer_memo(("strongest_rows", kind, condition), ranked)
+              if c[0]["id"] not in skip and strength(c[2]) > 0][:count]
+    return [row(rec, ev) for rec, ev, _ in chosen]
+
+
 def strength(row: dict[str, Any]) -> float:
     """How far a result can move probability: max of LR+ and 1/LR- (ranges: their best end)."""
     vals: list[float] = []

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from dxcli.calc.likelihood import lr_negative, lr_positive
 from dxcli.errors import InvalidInput
-from dxcli.query.accuracy import _box, _note, finite_sample_note, record_notes, rows_for_condition, same_study_notes, strength
+from dxcli.query.accuracy import _box, _note, finite_sample_note, record_notes, same_study_notes, strength, strongest_rows
 from dxcli.query.evidence import finding_interval
 from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
@@ -417,10 +417,8 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
     for r in top:
         cands = []
         for kind in ("maneuver", "test"):
-            # the rows of one condition are made once per answer (a case's stages share them)
-            for row in loader.answer_memo(("rows_for_condition", kind, r["id"]), lambda: rows_for_condition(kind, r["id"])):
-                if row["id"] in done or strength(row) <= 0:
-                    continue
+            # (the strongest rows of each kind, among which are the strongest of both)
+            for row in strongest_rows(kind, r["id"], done, per_condition):
                 cands.append((kind, row))
         cands.sort(key=lambda kr: strength(kr[1]), reverse=True)
         for kind, row in cands[:per_condition]:
