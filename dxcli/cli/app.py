@@ -107,10 +107,6 @@ class DxGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         asked = (list(ctx._protected_args), list(ctx.args))  # the group consumes them; kept to ask again
-        import os as _o
-        if _o.environ.get("H18GC") == "freeze":
-            import gc as _gc
-            _gc.freeze(); _gc.enable()
         try:
             return super().invoke(ctx)
         except DxError as e:
