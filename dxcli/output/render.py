@@ -10,7 +10,7 @@ import math
 import os
 import re
 import sys
-from typing import Any, Callable, Sequence, TextIO
+from typing import Any, Callable, Optional, Sequence, TextIO
 
 # C0/C1 control characters (ESC among them) other than tab and newline, and the bidirectional
 # embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a
@@ -141,19 +141,28 @@ def indented_json(value: Any, indent: int) -> str:
             return encode_basestring(int.__repr__(k))
         raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
 
-    def enc(o: Any, pad: str) -> None:
+    def leaf(o: Any) -> Optional[str]:
+        """The text of a plain str, None, bool, int or float; None for anything else."""
         t = type(o)
         if t is str:
-            add(encode_basestring(o))
-        elif o is None:
-            add("null")
-        elif o is True:
-            add("true")
-        elif o is False:
-            add("false")
-        elif t is int:
-            add(int.__repr__(o))
-        elif t is float or isinstance(o, float):
+            return encode_basestring(o)
+        if o is None:
+            return "null"
+        if o is True:
+            return "true"
+        if o is False:
+            return "false"
+        if t is int:
+            return int.__repr__(o)
+        if t is float:
+            return "null" if isinf(o) or isnan(o) else float.__repr__(o)
+        return None
+
+    def enc(o: Any, pad: str) -> None:
+        text = leaf(o)
+        if text is not None:
+            add(text)
+        elif isinstance(o, float):
             add("null" if isinf(o) or isnan(o) else float.__repr__(o))
         elif isinstance(o, str):
             add(encode_basestring(o))
@@ -164,30 +173,31 @@ def indented_json(value: Any, indent: int) -> str:
                 add("[]")
                 return
             inner = pad + step
-            add("[\n" + inner)
-            first = True
+            sep = "[\n" + inner
             for v in o:
-                if first:
-                    first = False
+                text = leaf(v)
+                if text is not None:
+                    add(sep + text)
                 else:
-                    add(",\n" + inner)
-                enc(v, inner)
+                    add(sep)
+                    enc(v, inner)
+                sep = ",\n" + inner
             add("\n" + pad + "]")
         elif isinstance(o, dict):
             if not o:
                 add("{}")
                 return
             inner = pad + step
-            add("{\n" + inner)
-            first = True
+            sep = "{\n" + inner
             for k, v in o.items():
-                if first:
-                    first = False
+                key = encode_basestring(k) if type(k) is str else key_text(k)
+                text = leaf(v)
+                if text is not None:
+                    add(f"{sep}{key}: {text}")
                 else:
-                    add(",\n" + inner)
-                add(key_text(k))
-                add(": ")
-                enc(v, inner)
+                    add(f"{sep}{key}: ")
+                    enc(v, inner)
+                sep = ",\n" + inner
             add("\n" + pad + "}")
         else:
             raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
