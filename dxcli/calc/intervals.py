@@ -181,9 +181,6 @@ def parse_stated(text: str) -> "tuple[Fraction, Fraction]":
     return value, half
 
 
-_SIMPLE = "[0-9]+(?:[.][0-9]+)?"  # a figure as the data writes it: digits, a point, digits
-
-
 def _stated_ints(text: str) -> tuple[int, int, int]:
     """``parse_stated`` in whole numbers over one denominator: (a, h, d) with the proportion
     a/d and the half-width h/d, exactly. A figure written as digits with an optional point and
@@ -191,12 +188,10 @@ def _stated_ints(text: str) -> tuple[int, int, int]:
     more than the answer): "88%" is 88/100, so d = 2 x 100 = 200, a = 2 x 88 = 176 and h = 1
     (half of the last digit, 1/200); "0.82" is 82/100: d = 200, a = 164, h = 1. Anything else
     goes through ``parse_stated``."""
-    import re
-
     t = text.strip()
     body = t.rstrip("%").strip()
-    if re.fullmatch(_SIMPLE, body):
-        whole, _, frac = body.partition(".")
+    whole, point, frac = body.partition(".")
+    if _digits(whole) and (not point or _digits(frac)):  # as the data writes a figure: 88, 97.3, 0.82
         d = 2 * 10 ** len(frac) * (100 if t.endswith("%") else 1)
         a = 2 * int(whole + frac)
         if a > d:
@@ -205,6 +200,10 @@ def _stated_ints(text: str) -> tuple[int, int, int]:
     value, half = parse_stated(text)
     d = value.denominator * half.denominator
     return value.numerator * half.denominator, half.numerator * value.denominator, d
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # (isdigit alone takes '²', which int() refuses)
 
 
 def _hits(stated: str, n: int) -> list[int]:
