@@ -302,6 +302,8 @@ def rank(
 ) -> dict[str, Any]:
     """The ranked differential for a complaint given present and absent findings."""
     comp = find_record("complaint", complaint, "complaint", exact=True)
+    pool = _linked(comp["conditions"])  # only the complaint's conditions' findings are read (first: the
+    # findings given are among them, read once in an answer)
     pres = resolve_findings(present, "present")
     abse = resolve_findings(absent, "absent")
     both = [f["id"] for f in pres if f in abse]
@@ -323,7 +325,6 @@ def rank(
         )
     # an absent maneuver/test result is the opposite result, where the vocabulary has it
     given: list[tuple[dict[str, Any], str, Optional[str]]] = [(f, "present", None) for f in pres]
-    pool = _linked(comp["conditions"])  # only the complaint's conditions' findings are read
     for f in abse:
         opp = _opposite(f, pool)
         if opp is not None and opp not in pres:

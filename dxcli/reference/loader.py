@@ -116,7 +116,12 @@ class Reference:
         known = memo.setdefault(("refs", kind, rel), {})
         missing = [t for t in dict.fromkeys(targets) if t not in known]
         if missing:
-            known.update(self.store.referring_each(kind, rel, missing))
+            got = self.store.referring_each(kind, rel, missing)
+            known.update(got)
+            ids = memo.setdefault(("id", kind), {})
+            for recs in got.values():  # a later read by id takes these (ids are unique in a kind)
+                for rec in recs:
+                    ids.setdefault(rec["id"], rec)
         return {t: known[t] for t in targets}
 
     def answer_memo(self, key: Any, make: Callable[[], Any]) -> Any:
