@@ -233,9 +233,10 @@ def _names(rec: dict[str, Any]) -> list[str]:
     name without a last word 'nerve', 'test', 'sign' or 'muscle' ("superior gluteal")."""
     out = list(names_of(rec))
     for n in list(out):
+        m = _norm(n)
         for tail in (" nerve", " test", " sign", " muscle"):
-            if norm(n).endswith(tail) and len(norm(n)) > len(tail):
-                out.append(norm(n)[: -len(tail)])
+            if m.endswith(tail) and len(m) > len(tail):
+                out.append(m[: -len(tail)])
     return out
 
 
@@ -549,10 +550,11 @@ def _conditions() -> list[Card]:
                 continue
             notes = _notes_for(c.get("notes", []), field)
             # a figure quoted by one of these items brings its notes (a disagreement among them)
-            said = {norm(i) for i in items}
+            said = {_norm(i) for i in items}
             for f in figures:
                 quote = (f["source"].get("quote") or "")
-                if quote and any(norm(quote) in s or s in norm(quote) for s in said):
+                nq = _norm(quote) if quote else ""
+                if quote and any(nq in s or s in nq for s in said):
                     notes += [note_row(n) for n in f.get("notes", [])]
             out.append(_card("conditions", "condition", c["id"], field, f"{c['name']}: {label} (Table 2)?", _bullets(items),
                              source_of(c["source"]), notes, [c["id"]]))
