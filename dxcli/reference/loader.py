@@ -186,6 +186,8 @@ def answering() -> Iterator[None]:
         yield
     finally:
         _answer.reset(token)
+
+
 _current: ContextVar[Optional[Reference]] = ContextVar("dxcli_reference", default=None)
 _opened: dict[tuple[str, ...], tuple[tuple[Any, ...], Reference]] = {}
 
