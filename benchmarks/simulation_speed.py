@@ -4,8 +4,9 @@
     python benchmarks/simulation_speed.py --rounds 31
 
 Each round runs, in a shuffled order, the minimal Typer app (``benchmarks/minimal_typer.py``),
-``dxcli posttest -p 0.3 modified-bent-knee+ puranen-orava+ modified-bent-knee+ -f json`` at the
-default draws, the same with ``--draws 1`` (start-up and the rest without the draws' cost), and
+``dxcli posttest -p 0.3 -c gluteus-medius-tendinopathy resisted-hip-external-rotation+
+single-leg-stance-pain+ resisted-hip-abduction+ -f json`` (three distinct measured findings for the
+one condition that has three) at the default draws, the same with ``--draws 1`` (start-up and the rest without the draws' cost), and
 the same with ``--draws 10000``, and the ranked differential with two measured findings tied
 on score, with and without ``--no-simulation`` (target 1.3x), with dxcli's byte-code cache (as ``benchmarks/run.py``). It prints the median wall time and the median CPU time (user +
 system of the child, less swayed by other work on shared cores) of each, and each as a ratio to
@@ -27,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 RANKED = ["differential", "buttock", "-F", "modified-bent-knee-positive", "-F", "resisted-hip-external-rotation-positive", "-f", "json"]
-CHAIN = ["posttest", "-p", "0.3", "modified-bent-knee+", "puranen-orava+", "modified-bent-knee+", "-f", "json"]
+CHAIN = ["posttest", "-p", "0.3", "-c", "gluteus-medius-tendinopathy", "resisted-hip-external-rotation+",
+         "single-leg-stance-pain+", "resisted-hip-abduction+", "-f", "json"]
 
 
 def dxcli(*args: str) -> list[str]:

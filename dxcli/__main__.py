@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Callable
+
 
 def main() -> None:
     _interrupt_quietly()  # first, before any heavy import
-    from dxcli.cli.app import main as run
+    run = _start()
 
     try:
         run()
     except SystemExit as e:
         _end(e)
+
+
+def _start() -> "Callable[[], None]":
+    """Import the program with the cycle collector paused, then freeze what the imports made.
+    Start-up makes about 26,000 container objects (Typer, Click, the command table) that live
+    as long as the process; with the collector running, its passes during start-up and every
+    later pass rescan them (collection took about a tenth of a lookup's time, and the case's
+    answer, which makes many objects, paid again in each pass). Frozen (``gc.freeze``), they
+    are left out of every later pass. The few hundred objects start-up leaves in garbage
+    cycles (under 1 MB) are not collected, for the life of the process. The collector
+    runs as usual for the command itself, so a long batch or the MCP server collects its own
+    cycles."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from dxcli.cli.app import main as run
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
+    return run
 
 
 def _interrupt_quietly() -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import typer.main
 
 from conftest import ROOT, run
@@ -127,3 +129,34 @@ def test_a_schema_document_is_not_written_as_rows(fmt):
     # one JSON document has no rows: CSV or TSV of it was ragged text with exit 0
     r = run("reference", "schema", "maneuver", "-f", fmt)
     assert r.code == 2 and r.out == "" and "no rows" in r.err and "hint:" in r.err
+
+
+_leaf = (
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)
+)
+_key = st.text(max_size=6) | st.integers(-5, 5) | st.floats(allow_nan=True, allow_infinity=True) | st.booleans() | st.none()
+_value = st.recursive(
+    _leaf,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(_key, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_value, st.sampled_from([1, 2, 4]))
+def test_indented_json_is_json_dumps_to_the_byte(value, indent):
+    """The one-walk encoder of indented JSON writes exactly what json.dumps wrote before it
+    (after json_safe: an unbounded or undefined number as null, keys as json spells them)."""
+    from dxcli.output.render import indented_json, json_safe
+
+    assert indented_json(value, indent) == json.dumps(json_safe(value), ensure_ascii=False, indent=indent)
+
+
+def test_indented_json_refuses_what_json_refuses():
+    from dxcli.output.render import indented_json
+
+    with pytest.raises(TypeError):
+        indented_json({"a": object()}, 2)
+    with pytest.raises(TypeError):
+        indented_json({(1, 2): 1}, 2)

@@ -199,3 +199,33 @@ def test_log_interval_contains_the_estimate_without_zero_cells(tp, fn, fp, tn):
     r = lr_intervals(tp, fn, fp, tn)
     for k in ("lr_positive", "lr_negative"):
         assert r[k]["low"] <= r[k]["estimate"] * (1 + 1e-12) and r[k]["estimate"] <= r[k]["high"] * (1 + 1e-12)
+
+
+@given(
+    st.integers(0, 1000),
+    st.sampled_from(["{:d}%", "{:.1f}%", "0.{:03d}", "{:d} %"]),
+    st.integers(1, 300),
+)
+def test_attainable_in_whole_numbers_matches_exact_fractions(num: int, shape: str, n: int) -> None:
+    """The whole-number reading of a stated figure gives the counts the exact definition
+    gives: every k with |k/n - value| <= half its last digit, in Fractions."""
+    from fractions import Fraction
+
+    from dxcli.calc.intervals import parse_stated
+
+    stated = shape.format(num / 10 if ".1f" in shape else num if "0." in shape else num // 10)
+    value, half = parse_stated(stated)
+    if value > 1:
+        with pytest.raises(ValueError):
+            attainable(stated, n)
+        return
+    assert attainable(stated, n) == [k for k in range(n + 1) if abs(Fraction(k, n) - value) <= half]
+
+
+def test_attainable_by_hand() -> None:
+    # "88%" of 17: 15/17 = 0.8824 is within 0.005 of 0.88; 14/17 = 0.8235 and 16/17 = 0.9412 are not
+    assert attainable("88%", 17) == [15]
+    # "0.82" of 46: 37/46 = 0.8043 and 38/46 = 0.8261 are both more than 0.005 from 0.82
+    assert attainable("0.82", 46) == []
+    # "50%" of 3 at whole per cent: 1/3 = 0.333, 2/3 = 0.667: none within 0.005 of 0.5
+    assert attainable("50%", 3) == []

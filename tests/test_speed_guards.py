@@ -213,3 +213,22 @@ def test_the_early_exit_keeps_the_output_and_runs_atexit_handlers():
     assert json.loads(p.stdout)["combined_angle"] == 210
     p = _run_probe(["condition", "no-such-condition", "-f", "json"], '    print("ATEXIT-RAN", file=sys.stderr)')
     assert p.returncode == 1 and "ATEXIT-RAN" in p.stderr and "no condition matches" in p.stderr
+
+
+def test_start_up_leaves_the_cycle_collector_running():
+    """Start-up pauses the collector for its imports only: the command runs with it on (a long
+    batch or the MCP server collects its own cycles), and a host that had it off keeps it off."""
+    import gc
+
+    from dxcli.__main__ import _start
+
+    try:
+        assert gc.isenabled()
+        assert callable(_start())
+        assert gc.isenabled()
+        gc.disable()
+        _start()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -181,6 +181,39 @@ def parse_stated(text: str) -> "tuple[Fraction, Fraction]":
     return value, half
 
 
+def _stated_ints(text: str) -> tuple[int, int, int]:
+    """``parse_stated`` in whole numbers over one denominator: (a, h, d) with the proportion
+    a/d and the half-width h/d, exactly. A figure written as digits with an optional point and
+    per cent is read without ``decimal`` and ``fractions`` (their import and arithmetic cost
+    more than the answer): "88%" is 88/100, so d = 2 x 100 = 200, a = 2 x 88 = 176 and h = 1
+    (half of the last digit, 1/200); "0.82" is 82/100: d = 200, a = 164, h = 1. Anything else
+    goes through ``parse_stated``."""
+    t = text.strip()
+    body = t.rstrip("%").strip()
+    whole, point, frac = body.partition(".")
+    if _digits(whole) and (not point or _digits(frac)):  # as the data writes a figure: 88, 97.3, 0.82
+        d = 2 * 10 ** len(frac) * (100 if t.endswith("%") else 1)
+        a = 2 * int(whole + frac)
+        if a > d:
+            raise ValueError(f"{text!r} is not a proportion")
+        return a, 1, d
+    value, half = parse_stated(text)
+    d = value.denominator * half.denominator
+    return value.numerator * half.denominator, half.numerator * value.denominator, d
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # (isdigit alone takes '²', which int() refuses)
+
+
+def _hits(stated: str, n: int) -> list[int]:
+    """Every k of 0..n with |k/n - stated| <= half its last digit: |k d - a n| <= h n."""
+    if n == 0:  # as k/0 always was
+        raise ZeroDivisionError(f"a count of {stated!r} of 0")
+    a, h, d = _stated_ints(stated)
+    return [k for k in range(n + 1) if abs(k * d - a * n) <= h * n]
+
+
 def derive_count(stated: str, n: int) -> Optional[dict[str, Any]]:
     """The one numerator k with k/n equal to ``stated`` at its stated precision, or None.
 
@@ -188,12 +221,9 @@ def derive_count(stated: str, n: int) -> Optional[dict[str, Any]]:
     37/46 = 0.804 and 38/46 = 0.826, so no k gives 0.82 and there is no count. A tie on a
     rounding boundary counts as a match, so an ambiguous figure gives no count either.
     """
-    from fractions import Fraction
-
     if n <= 0:
         return None
-    value, half = parse_stated(stated)
-    hits = [k for k in range(n + 1) if abs(Fraction(k, n) - value) <= half]
+    hits = _hits(stated, n)
     if len(hits) != 1:
         return None
     k = hits[0]
@@ -208,7 +238,4 @@ def derive_count(stated: str, n: int) -> Optional[dict[str, Any]]:
 
 def attainable(stated: str, n: int) -> list[int]:
     """Every numerator k of n that reproduces ``stated`` at its precision (possibly none)."""
-    from fractions import Fraction
-
-    value, half = parse_stated(stated)
-    return [k for k in range(n + 1) if abs(Fraction(k, n) - value) <= half]
+    return _hits(stated, n)

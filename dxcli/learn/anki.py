@@ -54,7 +54,7 @@ def fields_of(card: dict[str, Any]) -> list[str]:
     quote = quote_shown(card)  # the review's words, less what the back already says
     if quote:
         source += "<br><i>“" + _html(quote) + "”</i>"
-    notes = "<br>".join(_html(line) for line in note_lines(card))
+    notes = "<br>".join(_html(line) for line in note_lines(card, quote))
     return [_html(card["front"]), _html(card["back"]), source, notes, _html(card["record"]), _html(card["field"])]
 
 

@@ -196,9 +196,13 @@ def quote_shown(card: dict[str, Any]) -> Optional[str]:
     return kept[0][1:-1] if kept else None
 
 
-def note_lines(card: dict[str, Any]) -> list[str]:
+_UNSET: Any = object()
+
+
+def note_lines(card: dict[str, Any], quote: Optional[str] = _UNSET) -> list[str]:
     """A card's notes as lines, each passage once on the card: the review's value in a
-    disagreement said once, and words the card's front, back or source already give cut to '…'."""
+    disagreement said once, and words the card's front, back or source already give cut to '…'.
+    ``quote``: the card's ``quote_shown``, where the caller has it already."""
     from dxcli.output.pages import say_once
 
     lines, review = [], set()
@@ -210,7 +214,11 @@ def note_lines(card: dict[str, Any]) -> list[str]:
                 line = line.replace(said, "", 1)
             review.add(said)
         lines.append(line)
-    return say_once(lines, [card["front"], card["back"], card.get("source_text") or "", quote_shown(card) or ""])
+    if not lines:  # (nothing to cut: the texts before are not read)
+        return []
+    if quote is _UNSET:
+        quote = quote_shown(card)
+    return say_once(lines, [card["front"], card["back"], card.get("source_text") or "", quote or ""])
 
 
 def _notes_for(notes: Iterable[dict[str, Any]], field: Optional[str], whole: bool = False) -> list[dict[str, Any]]:
@@ -225,9 +233,10 @@ def _names(rec: dict[str, Any]) -> list[str]:
     name without a last word 'nerve', 'test', 'sign' or 'muscle' ("superior gluteal")."""
     out = list(names_of(rec))
     for n in list(out):
+        m = _norm(n)
         for tail in (" nerve", " test", " sign", " muscle"):
-            if norm(n).endswith(tail) and len(norm(n)) > len(tail):
-                out.append(norm(n)[: -len(tail)])
+            if m.endswith(tail) and len(m) > len(tail):
+                out.append(m[: -len(tail)])
     return out
 
 
@@ -414,11 +423,8 @@ def _evidence_cards(kind: str, topic: str) -> list[Card]:
         for e in r["evidence"]:
             if e.get("role"):
                 roles.setdefault((e["condition"], e["role"]), set()).add(r["id"])
-    lr_pool = [
-        _lr(row["lr_positive"])
-        for r in recs for e in r["evidence"]
-        if (row := evidence_row(r, e, kind))["lr_positive"] is not None
-    ]
+    rows = {id(e): evidence_row(r, e, kind) for r in recs for e in r["evidence"]}  # each row made once
+    lr_pool = [_lr(row["lr_positive"]) for row in rows.values() if row["lr_positive"] is not None]
     for r in recs:
         targets = list(dict.fromkeys(e["condition"] for e in r["evidence"]))
         back = [r["description"], "Used for: " + ", ".join(_cond_name(c) for c in targets)]
@@ -435,7 +441,7 @@ def _evidence_cards(kind: str, topic: str) -> list[Card]:
         seen: dict[str, int] = {}
         per_condition = {c: sum(1 for e in r["evidence"] if e["condition"] == c) for c in targets}
         for e in r["evidence"]:
-            row = evidence_row(r, e, kind)
+            row = rows[id(e)]
             n = seen[e["condition"]] = seen.get(e["condition"], 0) + 1
             field = f"evidence:{e['condition']}" + (f":{n}" if n > 1 else "")
             back = []
@@ -544,10 +550,11 @@ def _conditions() -> list[Card]:
                 continue
             notes = _notes_for(c.get("notes", []), field)
             # a figure quoted by one of these items brings its notes (a disagreement among them)
-            said = {norm(i) for i in items}
+            said = {_norm(i) for i in items}
             for f in figures:
                 quote = (f["source"].get("quote") or "")
-                if quote and any(norm(quote) in s or s in norm(quote) for s in said):
+                nq = _norm(quote) if quote else ""
+                if quote and any(nq in s or s in nq for s in said):
                     notes += [note_row(n) for n in f.get("notes", [])]
             out.append(_card("conditions", "condition", c["id"], field, f"{c['name']}: {label} (Table 2)?", _bullets(items),
                              source_of(c["source"]), notes, [c["id"]]))

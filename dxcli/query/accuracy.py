@@ -209,16 +209,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
                     lrn = n_lo = n_hi = fixed["lr"]
         else:
             lrp_range, lrn_range = [p_lo, p_hi], [n_lo, n_hi]
-        if any(x is not None and math.isinf(x) for x in (p_lo, p_hi)):
-            notes.append(
-                {
-                    "kind": "arithmetic",
-                    "text": "a specificity of 100% makes LR+ unbounded: the range has no finite upper end",
-                }
-            )
-        for x in (p_lo, p_hi, n_lo, n_hi):
-            if extreme(x) and finite_sample_note(x) not in notes:
-                notes.append(finite_sample_note(x))
+        _unbounded_notes(notes, p_lo, p_hi, n_lo, n_hi)
         interpretation.append(("positive (LR+", p_lo, p_hi, "lr_positive_ci"))  # words once the intervals are known
         interpretation.append(("negative (LR-", n_lo, n_hi, "lr_negative_ci"))
         bands["lr_positive_band"] = _band_label(p_lo, p_hi)
@@ -279,6 +270,49 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
     return row
 
 
+def _unbounded_notes(notes: list[Any], p_lo: Optional[float], p_hi: Optional[float], n_lo: Optional[float], n_hi: Optional[float]) -> None:
+    """The notes an LR of 0 or infinity at an end of its range carries, added to ``notes``."""
+    if any(x is not None and math.isinf(x) for x in (p_lo, p_hi)):
+        notes.append(
+            {
+                "kind": "arithmetic",
+                "text": "a specificity of 100% makes LR+ unbounded: the range has no finite upper end",
+            }
+        )
+    for x in (p_lo, p_hi, n_lo, n_hi):
+        if extreme(x) and finite_sample_note(x) not in notes:
+            notes.append(finite_sample_note(x))
+
+
+def listed_row(rec: dict[str, Any], ev: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The fields of ``evidence_row`` that what to examine next lists (the figures, the LRs,
+    the role, the source and the notes), without the study, its intervals and the words it
+    does not show; where a point LR is 0 or infinite, the whole row (its zero-cell correction
+    comes from the study's counts)."""
+    lrs = stated_lrs(ev)
+    if lrs is None:
+        return evidence_row(rec, ev, kind)
+    notes: list[Any] = list(rec.get("notes", [])) + list(ev.get("notes", []))
+    sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
+    if sens and spec:
+        (p_lo, p_hi), (n_lo, n_hi) = lr_ranges(sens, spec)
+        _unbounded_notes(notes, p_lo, p_hi, n_lo, n_hi)
+    row: dict[str, Any] = {"id": rec["id"], "name": rec["name"]}
+    if kind == "test":
+        row["role"] = ev.get("role")
+    return row | {
+        "sensitivity": ev.get("sensitivity"),
+        "specificity": ev.get("specificity"),
+        **lrs,
+        "lr_positive_uncorrected": None,
+        "lr_negative_uncorrected": None,
+        "sensitivity_range": ev.get("sensitivity_range"),
+        "specificity_range": ev.get("specificity_range"),
+        "source": ev["source"],
+        "notes": notes,
+    }
+
+
 def _pt(pretest: float, lr: Optional[float]) -> Optional[float]:
     return None if lr is None else posttest(pretest, lr)
 
@@ -297,6 +331,45 @@ def _posttests(pretest: float, lrp, lrn, lrp_range, lrn_range) -> dict[str, Any]
     else:
         out["posttest_positive"] = out["posttest_negative"] = None
     return out
+
+
+def stated_lrs(ev: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The LR fields of ``evidence_row`` that ``strength`` reads, from the stated figures
+    alone, without the study, its counts and the words; None where a point LR is 0 or
+    infinite, which ``evidence_row`` corrects from the study's counts (a zero cell)."""
+    sens, spec = _box(ev, "sensitivity"), _box(ev, "specificity")
+    out: dict[str, Any] = {"lr_positive": None, "lr_negative": None, "lr_positive_range": None, "lr_negative_range": None}
+    if sens and spec:
+        if sens[0] == sens[1] and spec[0] == spec[1]:
+            lrp, lrn = lr_positive(sens[0], spec[0]), lr_negative(sens[0], spec[0])
+            if extreme(lrp, lrn):
+                return None
+            out["lr_positive"], out["lr_negative"] = lrp, lrn
+        else:
+            (p_lo, p_hi), (n_lo, n_hi) = lr_ranges(sens, spec)
+            out["lr_positive_range"], out["lr_negative_range"] = [p_lo, p_hi], [n_lo, n_hi]
+    return out
+
+
+def strongest_rows(kind: str, condition: str, skip: set[Any], count: int) -> list[dict[str, Any]]:
+    """The first ``count`` rows of ``rows_for_condition(kind, condition)`` (an id) whose id is
+    not in ``skip`` and whose ``strength`` is above 0, strongest first, as ``listed_row`` gives
+    them: only those are built (the others' strength is read from their stated figures)."""
+    def row(rec: dict[str, Any], ev: dict[str, Any]) -> dict[str, Any]:  # once per answer (``loader.answering``)
+        return loader.answer_memo(("listed_row", kind, id(ev)), lambda: listed_row(rec, ev, kind))
+
+    def ranked() -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+        cands = []
+        for rec in loader.referring(kind, "condition", condition):
+            for ev in rec["evidence"]:
+                if ev["condition"] == condition:
+                    cands.append((rec, ev, stated_lrs(ev) or row(rec, ev)))  # (a zero cell: the whole row)
+        cands.sort(key=lambda c: strength(c[2]), reverse=True)  # stable, as rows_for_condition's sort
+        return cands
+
+    chosen = [c for c in loader.answer_memo(("strongest_rows", kind, condition), ranked)
+              if c[0]["id"] not in skip and strength(c[2]) > 0][:count]
+    return [row(rec, ev) for rec, ev, _ in chosen]
 
 
 def strength(row: dict[str, Any]) -> float:

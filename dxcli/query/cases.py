@@ -53,8 +53,10 @@ def bundled(name: str | None = None) -> dict[str, Any]:
 
 
 def case(path: Optional[Path] = None) -> dict[str, Any]:
-    """``dxcli case``: a case file step by step, or the review's vignette without one."""
-    return from_file(path) if path is not None else bundled()
+    """``dxcli case``: a case file step by step, or the review's vignette without one. Each
+    record is read once for the whole case: its stages share the conditions' evidence."""
+    with loader.answering():
+        return from_file(path) if path is not None else bundled()
 
 
 def _stage(sid: str, title: str, narrative: str, result: dict[str, Any], source: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from dxcli.calc.likelihood import lr_negative, lr_positive
 from dxcli.errors import InvalidInput
-from dxcli.query.accuracy import _box, _note, finite_sample_note, record_notes, rows_for_condition, same_study_notes, strength
+from dxcli.query.accuracy import _box, _note, finite_sample_note, record_notes, same_study_notes, strength, strongest_rows
 from dxcli.query.evidence import finding_interval
 from dxcli.query.lookup import find_record, norm, suggest
 from dxcli.reference import loader
@@ -70,6 +70,8 @@ def find_finding(name: str) -> Optional[dict[str, Any]]:
 
 def resolve_findings(names: Iterable[str], what: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    names = list(names)
+    loader.prefetch("finding", [n.strip() for n in names if n and n.strip()])  # one read for the ids given
     for n in names:
         if not n or not n.strip():
             raise InvalidInput(f"empty {what} finding", hint="list finding ids with 'dxcli finding'")
@@ -142,8 +144,8 @@ def _record(kind: str, rid: str) -> Optional[dict[str, Any]]:
 def _linked(cids: list[str]) -> list[dict[str, Any]]:
     """The findings linked to any of ``cids``, each once, through the store's link table."""
     seen: dict[str, dict[str, Any]] = {}
-    for cid in cids:
-        for f in loader.referring("finding", "condition", cid):
+    for recs in loader.referring_each("finding", "condition", cids).values():
+        for f in recs:
             seen.setdefault(f["id"], f)
     return list(seen.values())
 
@@ -300,6 +302,8 @@ def rank(
 ) -> dict[str, Any]:
     """The ranked differential for a complaint given present and absent findings."""
     comp = find_record("complaint", complaint, "complaint", exact=True)
+    pool = _linked(comp["conditions"])  # only the complaint's conditions' findings are read (first: the
+    # findings given are among them, read once in an answer)
     pres = resolve_findings(present, "present")
     abse = resolve_findings(absent, "absent")
     both = [f["id"] for f in pres if f in abse]
@@ -321,7 +325,6 @@ def rank(
         )
     # an absent maneuver/test result is the opposite result, where the vocabulary has it
     given: list[tuple[dict[str, Any], str, Optional[str]]] = [(f, "present", None) for f in pres]
-    pool = _linked(comp["conditions"])  # only the complaint's conditions' findings are read
     for f in abse:
         opp = _opposite(f, pool)
         if opp is not None and opp not in pres:
@@ -410,12 +413,13 @@ def next_steps(result: dict[str, Any], leading: int = 3, per_condition: int = 3)
     if top:
         top += [r for r in pool[leading:] if r["rank"] == top[-1]["rank"]]
     out = []
+    for kind in ("maneuver", "test"):  # one read each for the leading conditions (kept for the answer)
+        loader.referring_each(kind, "condition", [r["id"] for r in top])
     for r in top:
         cands = []
         for kind in ("maneuver", "test"):
-            for row in rows_for_condition(kind, r["id"]):
-                if row["id"] in done or strength(row) <= 0:
-                    continue
+            # (the strongest rows of each kind, among which are the strongest of both)
+            for row in strongest_rows(kind, r["id"], done, per_condition):
                 cands.append((kind, row))
         cands.sort(key=lambda kr: strength(kr[1]), reverse=True)
         for kind, row in cands[:per_condition]:
@@ -558,6 +562,12 @@ def differential(complaint: Optional[str], present: Sequence[str] = (), absent: 
     complaint, the complaints; with a complaint alone, its conditions in the review's table
     order; with findings (or ``next``), the ranked report, with the simulation intervals of
     its combined LRs unless ``simulation`` is False, and what to examine next with ``next``."""
+    with loader.answering():  # each record read once for the whole answer
+        return _differential(complaint, present, absent, next, simulation, draws, seed)
+
+
+def _differential(complaint: Optional[str], present: Sequence[str], absent: Sequence[str], next: bool,
+                  simulation: bool, draws: Optional[int], seed: Optional[int]) -> Any:
     from dxcli.errors import InvalidInput
     from dxcli.query import conditions
 

@@ -79,13 +79,61 @@ class Reference:
         return got
 
     def by_ids(self, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
-        return self.store.by_ids(kind, list(ids))
+        memo = _memo_of(self)
+        if memo is None:
+            return self.store.by_ids(kind, list(ids))
+        known = memo.setdefault(("id", kind), {})
+        missing = [i for i in dict.fromkeys(ids) if i not in known]
+        if missing:
+            got = self.store.by_ids(kind, missing)
+            for i in missing:
+                known[i] = got.get(i)
+        return {i: known[i] for i in dict.fromkeys(ids) if known[i] is not None}
 
     def record_named(self, kind: str, key: str, normalised: str) -> Optional[dict[str, Any]]:
-        return self.store.named(kind, key, normalised)
+        memo = _memo_of(self)
+        if memo is None:
+            return self.store.named(kind, key, normalised)
+        named = memo.setdefault(("named", kind), {})
+        if (key, normalised) not in named:
+            by_id = memo.get(("id", kind), {}).get(key)  # read by its id already (``prefetch``)
+            named[(key, normalised)] = by_id if by_id is not None else self.store.named(kind, key, normalised)
+        return named[(key, normalised)]
+
+    def prefetch(self, kind: str, ids: list[str]) -> None:
+        """Inside an answer, read the records of these ids in one read for the lookups that
+        follow (by id or by name); outside one, nothing."""
+        if _memo_of(self) is not None:
+            self.by_ids(kind, ids)
 
     def referring(self, kind: str, rel: str, target: str) -> list[dict[str, Any]]:
-        return self.store.referring(kind, rel, target)
+        return self.referring_each(kind, rel, [target])[target]
+
+    def referring_each(self, kind: str, rel: str, targets: list[str]) -> dict[str, list[dict[str, Any]]]:
+        memo = _memo_of(self)
+        if memo is None:
+            return self.store.referring_each(kind, rel, list(targets))
+        known = memo.setdefault(("refs", kind, rel), {})
+        missing = [t for t in dict.fromkeys(targets) if t not in known]
+        if missing:
+            got = self.store.referring_each(kind, rel, missing)
+            known.update(got)
+            ids = memo.setdefault(("id", kind), {})
+            for recs in got.values():  # a later read by id takes these (ids are unique in a kind)
+                for rec in recs:
+                    ids.setdefault(rec["id"], rec)
+        return {t: known[t] for t in targets}
+
+    def answer_memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, kept for the rest of the current answer (``answering``) when there is
+        one, else made afresh: a value derived from records, never kept past the answer."""
+        memo = _memo_of(self)
+        if memo is None:
+            return make()
+        made = memo.setdefault(("made",), {})
+        if key not in made:
+            made[key] = make()
+        return made[key]
 
     def meta(self) -> dict[str, Any]:
         rows = self.records("meta")
@@ -108,6 +156,38 @@ class Reference:
 
 _default: Optional[Reference] = None
 _default_lock = threading.Lock()
+
+# -- one answer's reads ---------------------------------------------------------------------
+# Inside ``answering()``, each record a query reads (by id, by name, or by what it refers to)
+# is decoded once and kept until the block ends: the stages of a case and the sections of a
+# ranked report share their records instead of reading them from the store again. Nothing is
+# kept past the block (the next answer reads the store afresh), and a memo belongs to the
+# Reference it was read from: a call made inside the block on another Reference (``using``)
+# reads its own store. The records are shared, so callers do not change them (as with
+# ``Reference.records``).
+_answer: ContextVar[Optional[tuple["Reference", dict[Any, Any]]]] = ContextVar("dxcli_answer", default=None)
+
+
+def _memo_of(ref: "Reference") -> Optional[dict[Any, Any]]:
+    got = _answer.get()
+    return got[1] if got is not None and got[0] is ref else None
+
+
+@contextlib.contextmanager
+def answering() -> Iterator[None]:
+    """Keep the current Reference's records read inside the block, for the block only (one
+    answer). Nested blocks share the outer one's memo."""
+    ref = current()
+    if _memo_of(ref) is not None:
+        yield
+        return
+    token = _answer.set((ref, {}))
+    try:
+        yield
+    finally:
+        _answer.reset(token)
+
+
 _current: ContextVar[Optional[Reference]] = ContextVar("dxcli_reference", default=None)
 _opened: dict[tuple[str, ...], tuple[tuple[Any, ...], Reference]] = {}
 
@@ -231,6 +311,21 @@ def record_named(kind: str, key: str, normalised: str) -> dict[str, Any] | None:
 def referring(kind: str, rel: str, target: str) -> list[dict[str, Any]]:
     """The records of ``kind`` that refer to ``target`` (a condition, nerve or root)."""
     return current().referring(kind, rel, target)
+
+
+def referring_each(kind: str, rel: str, targets: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """``referring`` for each of ``targets`` at once (one read of the store): {target: records}."""
+    return current().referring_each(kind, rel, targets)
+
+
+def prefetch(kind: str, ids: list[str]) -> None:
+    """See ``Reference.prefetch``: for the current Reference."""
+    current().prefetch(kind, ids)
+
+
+def answer_memo(key: Any, make: Callable[[], Any]) -> Any:
+    """See ``Reference.answer_memo``: for the current Reference."""
+    return current().answer_memo(key, make)
 
 
 def meta() -> dict[str, Any]:

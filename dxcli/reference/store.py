@@ -566,7 +566,8 @@ class Store:
                     body, check = r[decode], r[decode + 1]
                     if digest(body) != check:
                         raise sqlite3.DatabaseError("a record's checksum does not match")
-                    out.append(json.loads(body))
+                    # the columns before the body come along with it: (*columns, record)
+                    out.append(json.loads(body) if not decode else (*r[:decode], json.loads(body)))
                 return out
             except (sqlite3.DatabaseError, json.JSONDecodeError) as e:
                 if fts and isinstance(e, sqlite3.OperationalError) and not has_fts5():
@@ -678,15 +679,31 @@ class Store:
 
     def referring(self, kind: str, rel: str, target: str) -> list[dict[str, Any]]:
         """Records of ``kind`` that refer to ``target`` by ``rel`` (through the link table)."""
-        recs = self.query(
-            "SELECT r.body, r.digest FROM refs f JOIN records r ON r.kind = f.kind AND r.pos = f.pos "
-            "WHERE f.kind = ? AND f.rel = ? AND f.target = ? ORDER BY f.pos",
-            (kind, rel, target),
-            decode=0,
+        return self.referring_each(kind, rel, [target])[target]
+
+    def referring_each(self, kind: str, rel: str, targets: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """{target: the records of ``kind`` that refer to it by ``rel``, in data order} for
+        each of ``targets``, in one read: a record that refers to several is decoded once."""
+        out: dict[str, list[dict[str, Any]]] = {t: [] for t in targets}
+        if not targets:
+            return out
+        rows = self._in(
+            "SELECT group_concat(f.target, char(31)), r.body, r.digest FROM refs f "
+            "JOIN records r ON r.kind = f.kind AND r.pos = f.pos "
+            "WHERE f.kind = ? AND f.rel = ? AND f.target IN ({marks}) GROUP BY f.pos ORDER BY f.pos",
+            (kind, rel),
+            list(out),
+            decode=1,
         )
-        if any((rel, target) not in _refs(kind, r) for r in recs):
-            return self._damaged(lambda: self.referring(kind, rel, target))
-        return recs
+        # (over 500 targets the read goes in chunks, and a record may come back once per chunk,
+        # each time with that chunk's targets: a target's records stay in data order)
+        for joined, rec in rows:
+            mine = _refs(kind, rec)
+            for t in joined.split("\x1f"):
+                if (rel, t) not in mine or t not in out:
+                    return self._damaged(lambda: self.referring_each(kind, rel, targets))
+                out[t].append(rec)
+        return out
 
     def word_matches(self, qw: str) -> dict[str, float]:
         """The indexed words a query word matches, with their weights: itself (1), a longer
