@@ -156,11 +156,13 @@ def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
         body = body if head else text
     tokens = body.split()
     flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens) for w in _NOT_WORD.sub(" ", t.lower()).split()]
+    words = [w for _, w in flat]
     covered = [False] * len(flat)
-    for j in range(len(flat) - RUN + 1):
-        if tuple(w for _, w in flat[j:j + RUN]) in said:
+    for j, run in enumerate(zip(*(words[i:] for i in range(RUN)))):
+        if run in said:
             covered[j:j + RUN] = [True] * RUN
-    gone = {i for i in range(len(tokens)) if all(c for (k, _), c in zip(flat, covered) if k == i) and any(k == i for k, _ in flat)}
+    # a token is gone when it has words and every one of them was said before
+    gone = {k for k, _ in flat}.difference(k for (k, _), c in zip(flat, covered) if not c)
     if not gone:
         return text
     for i, t in enumerate(tokens):  # the source's own ellipsis beside a cut is part of the cut
