@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run
 from dxcli.learn.cards import cards
@@ -91,3 +93,41 @@ def test_tibial_nerve_roots_said_once():
     out = run("quiz", "innervation", "--seed", "1", "-n", str(n + 1), stdin="zzz\n" * (n + 1)).out
     feedback = _blocks(out)[n].split("\n> ", 1)[1]
     assert feedback.count("L5, S1, S2") == 1, feedback
+
+
+WORDS = ["the", "review", "says", "hip", "pain", "(Table 2)", "12%", "—", "…", "x-y", "Said:", "“quoted”"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=60), st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=4),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60), st.lists(st.sampled_from(WORDS), max_size=14)), max_size=3))
+def test_say_once_cuts_what_every_run_of_the_texts_before_would_cut(base, spans, picks):
+    """say_once finds a run of words among the texts before by a search of their words; the
+    result is the one the plain definition gives: every run of RUN words of each text before
+    (never across two texts), then of each line kept, in a set."""
+    from dxcli.output.pages import _cut_said, _grams, say_once
+
+    before = [" ".join(base[a:b]) for a, b in spans]
+    lines = [" ".join(base[a:b] + extra) for a, b, extra in picks]
+    said: set[tuple[str, ...]] = set()
+    for text in before:
+        said |= _grams(text)
+    want = []
+    for text in lines:
+        grams = _grams(text)
+        if grams and grams <= said:
+            continue
+        want.append(_cut_said(text, said) if grams & said else text)
+        said |= grams
+    assert say_once(lines, before) == want
+
+
+def test_say_once_never_finds_a_run_across_two_texts():
+    """Twelve words that are the end of one text and the start of the next were never said as
+    one run: the line stays whole."""
+    from dxcli.output.pages import say_once
+
+    before = ["one two three four five six", "seven eight nine ten eleven twelve"]
+    line = "one two three four five six seven eight nine ten eleven twelve"
+    assert say_once([line], before) == [line]
+    assert say_once([line], [" ".join(before)]) == []  # said as one text: said whole

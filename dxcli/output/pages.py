@@ -11,7 +11,7 @@ pages only say in sentences what the result already holds.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Container, Iterable
 
 from dxcli.errors import wrap_words
 from dxcli.names import norm
@@ -121,19 +121,35 @@ def _once(parts: list[Part]) -> None:
             block.lines = kept
 
 
+class _Said:
+    """The runs of RUN words of some texts, kept as the texts' words: ``run in said`` is a
+    search of them. For a card's few short notes against its long back this costs less than
+    every run of the back made into a set (``_grams``). A run never spans two texts."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.words = " " + " \n ".join(" ".join(_NOT_WORD.sub(" ", t.lower()).split()) for t in texts) + " "
+
+    def __contains__(self, run: object) -> bool:
+        return isinstance(run, tuple) and " " + " ".join(run) + " " in self.words
+
+    def add(self, text: str) -> None:
+        self.words += "\n " + " ".join(_NOT_WORD.sub(" ", text.lower()).split()) + " "
+
+
 def say_once(lines: list[str], before: Iterable[str] = ()) -> list[str]:
     """Lines (a card's notes) with each run of RUN words that ``before`` (the card's front,
     back and source) or an earlier line printed cut to '…'; a line said whole is left out."""
-    said: set[tuple[str, ...]] = set()
-    for text in before:
-        said |= _grams(text)
+    runs = [_grams(text) for text in lines]
+    if not any(runs):  # no line is RUN words long: nothing to cut
+        return list(lines)
+    said = _Said(before)
     out = []
-    for text in lines:
-        grams = _grams(text)
-        if grams and grams <= said:
+    for text, grams in zip(lines, runs):
+        found = [g in said for g in grams]
+        if grams and all(found):
             continue
-        out.append(_cut_said(text, said) if grams & said else text)
-        said |= grams
+        out.append(_cut_said(text, said) if any(found) else text)
+        said.add(text)
     return out
 
 
@@ -141,7 +157,7 @@ _PROSE = {"Origin", "Insertion", "Description", "Course", "Function", "Proximal 
 _SMALL = {"a", "an", "and", "or", "the", "of", "to", "in", "on", "for", "with", "as", "by", "is", "it"}
 
 
-def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
+def _cut_said(text: str, said: Container[tuple[str, ...]]) -> str:
     """A quote with each run of its words that the page has printed already (RUN words or
     more) cut to '…' (the reader has just read them); the quote as it is if nothing else is left."""
     if "“" in text:
@@ -155,7 +171,8 @@ def _cut_said(text: str, said: set[tuple[str, ...]]) -> str:
         head, tail = (kind_ + sep, "") if sep and len(kind_.split()) <= 3 else ("", "")
         body = body if head else text
     tokens = body.split()
-    flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens) for w in _NOT_WORD.sub(" ", t.lower()).split()]
+    flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens)
+                                   for w in ((t.lower(),) if t.isalnum() else _NOT_WORD.sub(" ", t.lower()).split())]
     words = [w for _, w in flat]
     covered = [False] * len(flat)
     for j, run in enumerate(zip(*(words[i:] for i in range(RUN)))):
