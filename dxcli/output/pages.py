@@ -52,6 +52,11 @@ ABOVE = "(a note above applies here too)"
 _NOT_WORD = re.compile(r"[^\w%–-]+")
 
 
+def _flat(text: str) -> str:
+    """A text's words, lower case, one space apart (punctuation, frames and bullets aside)."""
+    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+
+
 def _grams(text: str) -> set[tuple[str, ...]]:
     w = _NOT_WORD.sub(" ", text.lower()).split()
     return set(zip(*(w[i:] for i in range(RUN))))  # each run of RUN words
@@ -127,13 +132,13 @@ class _Said:
     every run of the back made into a set (``_grams``). A run never spans two texts."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.words = " " + " \n ".join(" ".join(_NOT_WORD.sub(" ", t.lower()).split()) for t in texts) + " "
+        self.words = " " + " \n ".join(map(_flat, texts)) + " "
 
     def __contains__(self, run: object) -> bool:
         return isinstance(run, tuple) and " " + " ".join(run) + " " in self.words
 
     def add(self, text: str) -> None:
-        self.words += "\n " + " ".join(_NOT_WORD.sub(" ", text.lower()).split()) + " "
+        self.words += "\n " + _flat(text) + " "
 
 
 def say_once(lines: list[str], before: Iterable[str] = ()) -> list[str]:
@@ -702,10 +707,6 @@ def _value(text: str) -> str:
     return lab[1] if lab else text
 
 
-def _sentence_key(text: str) -> str:
-    return " ".join(re.sub(r"[^\w%–-]+", " ", text.lower()).split())
-
-
 def shared_once(blocks: list[Block], what: str, point: bool = True) -> list[Block]:
     """A list of records (each a block under its name) that says what they share once:
     records whose lines are all the same become one entry naming them all; a labelled line
@@ -768,7 +769,7 @@ def point_back(blocks: list[Block]) -> None:
             head, body = (f"{lab[0]}: ", lab[1]) if lab else ("", text)
             out: list[str] = []
             for x in _sentences(body):
-                key = _sentence_key(x)
+                key = _flat(x)
                 where = said.get(key)
                 if where and len(key.split()) >= RUN and where != b.heading:  # its opening words say which sentence
                     out.append(f"{' '.join(x.split()[:4]).rstrip(',;:')} … (as under {where} above).")
@@ -1151,7 +1152,7 @@ def _lr_ci(band: Any) -> str:
 
 
 def _plain(text: str) -> str:
-    return " ".join(re.sub(r"[^\w%–-]+", " ", prose(text).lower()).split())
+    return _flat(prose(text))
 
 
 def _status(i: dict[str, Any]) -> str:
