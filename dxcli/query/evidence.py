@@ -73,8 +73,8 @@ def scale_studies(scale_id: str) -> list[dict[str, Any]]:
 
 
 def _citation(cid: str) -> dict[str, Any]:
-    # inside one answer (loader.answering), the studies' citations in one read, kept for it
-    loader.answer_memo("evidence.citations", lambda: loader.prefetch("citation", [s["citation"] for s in loader.records("study")]))
+    if loader.in_answer():  # the studies' citations in one read, kept for the answer (outside one: this one alone)
+        loader.answer_memo("evidence.citations", lambda: loader.prefetch("citation", [s["citation"] for s in loader.records("study")]))
     return loader.by_ids("citation", [cid]).get(cid, {})
 
 

@@ -328,6 +328,11 @@ def answer_memo(key: Any, make: Callable[[], Any]) -> Any:
     return current().answer_memo(key, make)
 
 
+def in_answer() -> bool:
+    """Whether the current Reference's reads are being kept (inside ``answering``)."""
+    return _memo_of(current()) is not None
+
+
 def meta() -> dict[str, Any]:
     return current().meta()
 
