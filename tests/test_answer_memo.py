@@ -96,3 +96,22 @@ def test_a_ranked_answer_is_the_same_inside_and_outside_an_answer():
     outside["next"] = reasoning.next_steps(outside)
     inside = reasoning.differential("buttock", present, absent, next=True, simulation=False)
     assert inside == outside
+
+
+@pytest.mark.parametrize("kind", ["maneuver", "test"])
+def test_the_listed_row_is_the_whole_rows_fields(kind):
+    """What to examine next builds ``listed_row``, not ``evidence_row``: for every evidence
+    item of the data, each field it gives is the whole row's (so the two cannot drift apart),
+    and the stated LRs it ranks by are the whole row's where it reads them from the figures."""
+    from dxcli.query.accuracy import evidence_row, listed_row, stated_lrs
+
+    checked = 0
+    for rec in loader.records(kind):
+        for ev in rec["evidence"]:
+            whole, listed = evidence_row(rec, ev, kind), listed_row(rec, ev, kind)
+            assert {k: whole[k] for k in listed} == listed, (rec["id"], ev["condition"])
+            lrs = stated_lrs(ev)
+            if lrs is not None:
+                assert {k: whole[k] for k in lrs} == lrs, (rec["id"], ev["condition"])
+            checked += 1
+    assert checked >= 10  # the data's evidence items, every one
