@@ -538,3 +538,48 @@ def test_rows_written_once_per_interval_are_the_rows_written_one_by_one(monkeypa
     assert shaped.code == plain.code == 2  # the line "abc" fails
     assert shaped.out == plain.out and shaped.err == plain.err
     assert shaped.out.count("\n") > 600
+
+
+# -- line numbers written a block at a time ---------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NEAR_A_THOUSAND = st.integers(0, 3000).flatmap(lambda k: st.integers(max(1, k * 1000 - 3), k * 1000 + 3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(first=st.one_of(st.integers(1, 3_000_000), _NEAR_A_THOUSAND), count=st.integers(0, 2600),
+       stride=st.integers(2, 5), lead=st.sampled_from(["", "| ", '{"line": ', ',\n  {"line": ']))
+def test_numbered_pieces_are_the_lead_and_str_of_each_number(first, count, stride, lead):
+    """A block's line numbers come from a table of three-digit pieces; each line's first two
+    pieces are the lead and str(n), whatever thousand the block starts in or crosses."""
+    from dxcli.output.formats import numbered
+
+    parts = numbered(first, count, stride, lead)
+    assert len(parts) == stride * count
+    for i in range(count):
+        line = parts[i * stride : (i + 1) * stride]
+        assert line[0] + line[1] == lead + str(first + i)
+        assert line[2:] == [""] * (stride - 2)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "markdown", "json", "ndjson"])
+def test_a_long_batch_numbers_every_line_in_every_format(fmt):
+    """12,345 lines, blocks crossing thousands and ten thousands: line k is numbered k, in the
+    input's order, with the input's own result (the oracle is the single lookup's risk group)."""
+    angles = [str((k * 37) % 361) for k in range(12_345)]
+    r = run("kerboul", "-", "-f", fmt, "--fields", "risk_group", stdin="\n".join(angles) + "\n")
+    assert r.code == 0, r.err
+    if fmt in ("json", "ndjson"):
+        rows = json.loads(r.out) if fmt == "json" else [json.loads(x) for x in r.out.splitlines()]
+        got = [(row["line"], row["input"], row["risk_group"]) for row in rows]
+    else:
+        lines = r.out.splitlines()[2:] if fmt == "markdown" else r.out.splitlines()[1:]
+        if fmt == "markdown":
+            cells = [[c.strip() for c in x.strip("| ").split("|")] for x in lines]
+        else:
+            cells = list(csv.reader(lines, delimiter="\t" if fmt == "tsv" else ","))
+        got = [(int(c[0]), c[1], c[2]) for c in cells]
+    groups = {a: "low" if int(a) <= 190 else "high" if int(a) >= 240 else "moderate" for a in set(angles)}  # Ha 2006
+    assert got == [(k, a, groups[a]) for k, a in enumerate(angles, 1)]

@@ -51,13 +51,24 @@ def parse_inputs(values: list[str], domain_max: float) -> tuple[float, Optional[
     return total, cor, sag, warnings
 
 
-def parse_line(text: str, domain_max: float) -> tuple[float, Optional[float], Optional[float], list[str]]:
-    """``parse_inputs`` for one line of batch input: one angle or two, split by spaces or commas."""
-    if PLAIN.match(text):  # the common case: one plain angle
-        x = float(text)
-        if x <= domain_max:
-            return x, None, None, []
-    return parse_inputs(text.replace(",", " ").split() or [text], domain_max)
+def batch_line(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[[str], tuple[dict[str, Any], Any, Optional[Hashable], tuple[str, ...]]]:
+    """One line of batch input to (result, warnings, shape, varies): one angle or two, split by
+    spaces or commas, then ``classifier(scale, only)``'s result, shape and varying fields."""
+    classify = classifier(scale, only)
+    domain_max = scale["domain_max"]
+    plain = PLAIN.match
+
+    def line(text: str) -> tuple[dict[str, Any], Any, Optional[Hashable], tuple[str, ...]]:
+        if plain(text):  # the common case: one plain angle, within the domain (no warnings)
+            x = float(text)
+            if x <= domain_max:
+                row, shape, varies = classify(x)
+                return row, (), shape, varies
+        combined, coronal, sagittal, warnings = parse_inputs(text.replace(",", " ").split() or [text], domain_max)
+        row, shape, varies = classify(combined, coronal, sagittal)
+        return row, warnings, shape, varies
+
+    return line
 
 
 def classify(scale: dict[str, Any], combined: float, coronal: Optional[float] = None, sagittal: Optional[float] = None) -> dict[str, Any]:
@@ -171,8 +182,8 @@ def classifier(scale: dict[str, Any], only: Optional[list[str]] = None) -> Calla
                 f, shape = between_some[i - 1], ("in", i)
         if f is None:
             return {k: v for k, v in full(combined, coronal, sagittal)[0].items() if k in only}, None, varies
-        if not angles:
-            return dict(f), shape, varies
+        if not angles:  # the interval's own fields, shared (read, never changed)
+            return f, shape, varies
         given = {"combined_angle": combined, "coronal_angle": coronal, "sagittal_angle": sagittal}
         return {**{k: given[k] for k in angles}, **f}, shape, varies
 

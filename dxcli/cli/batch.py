@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Any, Callable, Hashable, Iterable, Iterator, NamedTuple, Optional, TextIO, Union
+from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Sequence, TextIO, Union
 
 from dxcli.errors import EXIT_USAGE, DxError, InvalidInput, tell
 from dxcli.output.render import Terminal
@@ -32,19 +32,14 @@ TOO_LONG = None  # stands for a line over LINE_MAX in a block of lines
 _BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
 
 
-class Line(NamedTuple):
-    """What ``compute`` gives for one input line, when a bare result is not all: the result,
-    warnings about the input (shown on stderr with the line number), its ``shape``: None,
-    or a hashable name of the result's field values, and ``varies``: the fields whose values
-    differ between results of one shape. Results of one shape differ only in their input and
-    in those fields, so the text of every other field is worked out once for the shape."""
-
-    row: dict[str, Any]
-    warnings: list[str] = []
-    shape: Optional[Hashable] = None
-    varies: tuple[str, ...] = ()
-
-
+# What ``compute`` gives for one input line: the result, or, when a bare result is not all, a
+# tuple (result, warnings, shape, varies): warnings about the input (shown on stderr with the
+# line number), the result's ``shape``: None, or a hashable name of its field values, and
+# ``varies``: the fields whose values differ between results of one shape. Results of one
+# shape differ only in their input and in those fields, so the text of every other field is
+# worked out once for the shape. (A plain tuple, not a named one: a batch makes one for each
+# distinct input, and a named tuple cost three times as much to make.)
+Line = tuple[dict[str, Any], Sequence[str], Optional[Hashable], tuple[str, ...]]
 Computed = Union[dict[str, Any], Line]
 
 
@@ -298,7 +293,7 @@ def run(
     Input is taken a chunk at a time; a chunk whose lines all have plain results is written
     in one piece, any other line by line (errors and warnings on stderr, with line numbers).
     ``what`` names the input in the hint shown when stdin is a terminal. ``compute`` returns
-    the result, or a ``Line`` with its warnings and shape.
+    the result, or a ``Line``: the result with its warnings and shape.
     """
     if (keep or pretest_column) and column is None:
         raise InvalidInput(
@@ -368,7 +363,7 @@ class _Job:
             other[raw] = (None, (e.message, e.hint), [])
             self.chars += len(raw) + len(e.message) + len(e.hint or "")
             return
-        if type(got) is Line:
+        if type(got) is tuple:
             row, warnings, shape, varies = got
         else:
             row, warnings, shape, varies = got, None, None, ()  # type: ignore[assignment]
@@ -432,4 +427,4 @@ class _Job:
                         self.one(first + j, raw)
                     return
                 rests[i] = rest
-        self.writer.write_many(range(first, first + len(lines)), rests)
+        self.writer.write_many(first, rests)

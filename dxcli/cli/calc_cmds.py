@@ -85,16 +85,8 @@ def register(app: typer.Typer) -> None:
         _safe(ctx, csv_safe)
         if angles == ["-"]:
             from dxcli.calc import kerboul as k
-            from dxcli.cli.batch import Line
 
-            scale = q.kerboul_scale()
-            classify = k.classifier(scale, _fields(fields))
-
-            def compute(text: str) -> Line:
-                combined, cor, sag, warnings = k.parse_line(text, scale["domain_max"])
-                row, shape, varies = classify(combined, cor, sag)
-                return Line(row, warnings, shape, varies)
-
+            compute = k.batch_line(q.kerboul_scale(), _fields(fields))
             _batch(ctx, fmt, compute, column, fields, what="angles", keep=keep)
             return
         result, warnings = q.kerboul_from(angles or [])

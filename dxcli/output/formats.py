@@ -10,7 +10,7 @@ class and one ``register`` call. Only the table imports Rich, when it draws.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from dxcli.output.render import Terminal, View, cell, csv_safe, data_cell, json_text
 
@@ -260,8 +260,8 @@ class Stream:
     def write(self, n: int, rest: Any, kept: Any = "") -> None:
         raise NotImplementedError
 
-    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
-        for n, rest in zip(numbers, rests):
+    def write_many(self, first: int, rests: list[Any]) -> None:
+        for n, rest in enumerate(rests, first):
             self.write(n, rest)
         self.flush()
 
@@ -405,26 +405,41 @@ class LineStream(_Buffered):
         if len(self._buf) >= 4096:
             self.flush()
 
-    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
+    def write_many(self, first: int, rests: list[Any]) -> None:
         if not rests:
             return
-        lead = self._lead
-        if lead:
-            if self._split:
-                rests = [a + b for a, b in rests]
-            self._buf.append(lead + lead.join(map(str.__add__, map(str, numbers), rests)))
-        elif self._split:  # number, own text, shared text: three parts a line
-            parts: list[str] = [""] * (3 * len(rests))
-            parts[::3] = list(map(str, numbers))
-            parts[1::3], parts[2::3] = zip(*rests)
-            self._buf.append("".join(parts))
-        else:  # interleave by slice assignment, without building each line first
-            parts = [""] * (2 * len(rests))
-            parts[::2] = list(map(str, numbers))
-            parts[1::2] = rests
-            self._buf.append("".join(parts))
+        if self._split:  # number, own text, shared text
+            parts = numbered(first, len(rests), 4, self._lead)
+            parts[2::4], parts[3::4] = zip(*rests)
+        else:
+            parts = numbered(first, len(rests), 3, self._lead)
+            parts[2::3] = rests
+        self._buf.append("".join(parts))
         self.count += len(rests)
         self.flush()
+
+
+_DIGITS: list[list[str]] = []  # str(i) and its three digits for i < 1000, made on first use
+
+
+def numbered(first: int, count: int, stride: int, lead: str = "") -> list[str]:
+    """Pieces of ``count`` lines numbered from ``first``, ``stride`` pieces a line: ``lead`` and
+    the number in its first two, "" in the others (the caller's to fill). A number is its
+    thousands and its last three digits from a table, not ``str(n)`` a line (which cost a batch
+    of a million lines about a fifth of its time)."""
+    if not _DIGITS:
+        _DIGITS.extend(([str(i) for i in range(1000)], [f"{i:03d}" for i in range(1000)]))
+    parts = [""] * (stride * count)
+    n, end, at = first, first + count, 0
+    while n < end:
+        high, low = divmod(n, 1000)
+        m = min(end - n, 1000 - low)  # lines up to the next thousand
+        stop = at + stride * m
+        if high or lead:
+            parts[at:stop:stride] = [lead + str(high) if high else lead] * m
+        parts[at + 1 : stop : stride] = _DIGITS[1 if high else 0][low : low + m]
+        n, at = n + m, stop
+    return parts
 
 
 class JsonStream(_Buffered):
@@ -455,13 +470,14 @@ class JsonStream(_Buffered):
         if len(self._buf) >= 4096:
             self.flush()
 
-    def write_many(self, numbers: Iterable[int], rests: list[Any]) -> None:
-        if self.lines:
-            self._buf.append('{"line": ' + '{"line": '.join(map(str.__add__, map(str, numbers), rests)))
-        else:
-            sep = ',\n  {"line": '
-            lead = ("\n  " if self.count == 0 else ",\n  ") + '{"line": '
-            self._buf.append(lead + sep.join(map(str.__add__, map(str, numbers), rests)))
+    def write_many(self, first: int, rests: list[Any]) -> None:
+        if not rests:
+            return
+        parts = numbered(first, len(rests), 3, '{"line": ' if self.lines else ',\n  {"line": ')
+        parts[2::3] = rests
+        if not self.lines and self.count == 0:
+            parts[0] = parts[0][1:]  # the array's first object: no comma before it
+        self._buf.append("".join(parts))
         self.count += len(rests)
         self.flush()
 
