@@ -332,6 +332,19 @@ def run(
     return 0
 
 
+def _nones(items: list[Any]) -> list[int]:
+    """The places of None in ``items``, found by the list's own search (late in a batch a block
+    has a new input or two among thousands of remembered ones)."""
+    found: list[int] = []
+    i = -1
+    try:
+        while True:
+            i = items.index(None, i + 1)
+            found.append(i)
+    except ValueError:
+        return found
+
+
 class _Job:
     """The state of one batch: remembered results, the writer, and the count of failures."""
 
@@ -415,8 +428,8 @@ class _Job:
         """A block of lines: one lookup each, and one write when all have plain results."""
         plain = self.plain
         rests = list(map(plain.get, lines))
-        if None in rests:  # new inputs (or errors, warnings, blank lines) in this block
-            gaps = [i for i, r in enumerate(rests) if r is None]
+        if not all(rests):  # new inputs (or errors, warnings, blank lines) in this block (see Stream.rest)
+            gaps = _nones(rests)
             for raw in {lines[i] for i in gaps}.difference(self.other):
                 if raw is not TOO_LONG:
                     self._learn(raw)

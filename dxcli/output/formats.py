@@ -255,6 +255,8 @@ class Stream:
         raise NotImplementedError
 
     def rest(self, text: str, row: dict[str, Any], shape: Any = None, varies: Sequence[str] = ()) -> Any:
+        """A result's remembered form, never empty or false (a batch tells a remembered
+        result from an input not yet seen, None, by its truth)."""
         raise NotImplementedError
 
     def write(self, n: int, rest: Any, kept: Any = "") -> None:
