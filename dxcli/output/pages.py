@@ -11,6 +11,7 @@ pages only say in sentences what the result already holds.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Callable, Container, Iterable
 
 from dxcli.errors import wrap_words
@@ -49,16 +50,18 @@ RUN = 12  # words: a passage this long is printed once on a page
 ABOVE = "(a note above applies here too)"
 
 
-_NOT_WORD = re.compile(r"[^\w%–-]+")
+_WORD = re.compile(r"[\w%–-]+")  # a word: letters, digits, %, dashes (the rest separates words)
 
 
+@lru_cache(maxsize=1024)
 def _flat(text: str) -> str:
-    """A text's words, lower case, one space apart (punctuation, frames and bullets aside)."""
-    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+    """A text's words, lower case, one space apart (punctuation, frames and bullets aside).
+    Remembered: a card's front, back and source are flattened for its quote and again for its notes."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _grams(text: str) -> set[tuple[str, ...]]:
-    w = _NOT_WORD.sub(" ", text.lower()).split()
+    w = _WORD.findall(text.lower())
     return set(zip(*(w[i:] for i in range(RUN))))  # each run of RUN words
 
 
@@ -84,7 +87,7 @@ def _once(parts: list[Part]) -> None:
     for part in parts:
         for block in part.blocks:
             whole = (block.heading, tuple(block.lines))
-            if block.lines and whole in blocks_seen and len(_NOT_WORD.sub(" ", " ".join(t for _, t in block.lines)).split()) >= RUN:
+            if block.lines and whole in blocks_seen and len(_WORD.findall(" ".join(t for _, t in block.lines))) >= RUN:
                 block.lines = [(0, f"(as under {blocks_seen[whole]} above)")]
                 continue
             blocks_seen.setdefault(whole, part.title or "the same heading")
@@ -135,23 +138,33 @@ class _Said:
         self.words = " " + " \n ".join(map(_flat, texts)) + " "
 
     def __contains__(self, run: object) -> bool:
-        return isinstance(run, tuple) and " " + " ".join(run) + " " in self.words
+        return isinstance(run, tuple) and self.has(" ".join(run))
+
+    def has(self, run: str) -> bool:
+        """Whether the run (its words one space apart, as ``_runs`` gives it) was said."""
+        return " " + run + " " in self.words
 
     def add(self, text: str) -> None:
         self.words += "\n " + _flat(text) + " "
 
 
+def _runs(text: str) -> list[str]:
+    """Each run of RUN words of a text (the runs of ``_grams``), its words one space apart."""
+    w = _WORD.findall(text.lower())
+    return [" ".join(w[i : i + RUN]) for i in range(len(w) - RUN + 1)]
+
+
 def say_once(lines: list[str], before: Iterable[str] = ()) -> list[str]:
     """Lines (a card's notes) with each run of RUN words that ``before`` (the card's front,
     back and source) or an earlier line printed cut to '…'; a line said whole is left out."""
-    runs = [_grams(text) for text in lines]
+    runs = [_runs(text) for text in lines]
     if not any(runs):  # no line is RUN words long: nothing to cut
         return list(lines)
     said = _Said(before)
     out = []
-    for text, grams in zip(lines, runs):
-        found = [g in said for g in grams]
-        if grams and all(found):
+    for text, line_runs in zip(lines, runs):
+        found = list(map(said.has, line_runs))
+        if line_runs and all(found):
             continue
         out.append(_cut_said(text, said) if any(found) else text)
         said.add(text)
@@ -177,7 +190,7 @@ def _cut_said(text: str, said: Container[tuple[str, ...]]) -> str:
         body = body if head else text
     tokens = body.split()
     flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens)
-                                   for w in ((t.lower(),) if t.isalnum() else _NOT_WORD.sub(" ", t.lower()).split())]
+                                   for w in ((t.lower(),) if t.isalnum() else _WORD.findall(t.lower()))]
     words = [w for _, w in flat]
     covered = [False] * len(flat)
     for j, run in enumerate(zip(*(words[i:] for i in range(RUN)))):
