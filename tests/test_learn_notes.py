@@ -131,3 +131,15 @@ def test_say_once_never_finds_a_run_across_two_texts():
     line = "one two three four five six seven eight nine ten eleven twelve"
     assert say_once([line], before) == [line]
     assert say_once([line], [" ".join(before)]) == []  # said as one text: said whole
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(list("•“”‘’−≥≤°…—–-%_ \n\t.,;:()[]/'\"İöß½²")),
+                          st.characters(max_codepoint=127), st.characters()), max_size=80).map("".join))
+def test_the_word_split_is_the_word_pattern_on_the_lower_case_text(text):
+    """Pages and cards split a text into words without the pattern where its characters
+    allow (an ASCII translation; the data's common non-ASCII separators first): the words are
+    the pattern's, whatever the text holds."""
+    from dxcli.output.pages import _WORD, _split_words
+
+    assert _split_words(text) == _WORD.findall(text.lower())

@@ -51,14 +51,17 @@ def parse_inputs(values: list[str], domain_max: float) -> tuple[float, Optional[
     return total, cor, sag, warnings
 
 
-def batch_line(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[[str], tuple[dict[str, Any], Any, Optional[Hashable], tuple[str, ...]]]:
+LineResult = tuple[dict[str, Any], Any, Optional[Hashable], tuple[str, ...]]  # (result, warnings, shape, varies)
+
+
+def batch_line(scale: dict[str, Any], only: Optional[list[str]] = None) -> Callable[[str], LineResult]:
     """One line of batch input to (result, warnings, shape, varies): one angle or two, split by
     spaces or commas, then ``classifier(scale, only)``'s result, shape and varying fields."""
     classify = classifier(scale, only)
     domain_max = scale["domain_max"]
     plain = PLAIN.match
 
-    def line(text: str) -> tuple[dict[str, Any], Any, Optional[Hashable], tuple[str, ...]]:
+    def line(text: str) -> LineResult:
         if plain(text):  # the common case: one plain angle, within the domain (no warnings)
             x = float(text)
             if x <= domain_max:

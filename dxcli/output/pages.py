@@ -51,17 +51,34 @@ ABOVE = "(a note above applies here too)"
 
 
 _WORD = re.compile(r"[\w%–-]+")  # a word: letters, digits, %, dashes (the rest separates words)
+# The same split without the pattern, where a text's characters allow: an ASCII text's
+# separators become spaces in one translation of its bytes, and the data's common non-ASCII
+# separators (bullets, curly quotes, signs) become spaces first. Any other text takes the pattern.
+_ASCII_GAPS = bytes(b if chr(b).isalnum() or chr(b) in "_%-" else 32 for b in range(128)) + bytes(range(128, 256))
+_GAPS = "•“”‘’−≥≤°…—"
+
+
+def _split_words(text: str) -> list[str]:
+    """A text's words (``_WORD``), lower case."""
+    low = text.lower()
+    if not low.isascii():
+        for gap in _GAPS:
+            if gap in low:
+                low = low.replace(gap, " ")
+        if not low.isascii():
+            return _WORD.findall(low)
+    return low.encode().translate(_ASCII_GAPS).decode().split()
 
 
 @lru_cache(maxsize=1024)
 def _flat(text: str) -> str:
     """A text's words, lower case, one space apart (punctuation, frames and bullets aside).
     Remembered: a card's front, back and source are flattened for its quote and again for its notes."""
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(_split_words(text))
 
 
 def _grams(text: str) -> set[tuple[str, ...]]:
-    w = _WORD.findall(text.lower())
+    w = _split_words(text)
     return set(zip(*(w[i:] for i in range(RUN))))  # each run of RUN words
 
 
@@ -87,7 +104,7 @@ def _once(parts: list[Part]) -> None:
     for part in parts:
         for block in part.blocks:
             whole = (block.heading, tuple(block.lines))
-            if block.lines and whole in blocks_seen and len(_WORD.findall(" ".join(t for _, t in block.lines))) >= RUN:
+            if block.lines and whole in blocks_seen and len(_split_words(" ".join(t for _, t in block.lines))) >= RUN:
                 block.lines = [(0, f"(as under {blocks_seen[whole]} above)")]
                 continue
             blocks_seen.setdefault(whole, part.title or "the same heading")
@@ -150,7 +167,7 @@ class _Said:
 
 def _runs(text: str) -> list[str]:
     """Each run of RUN words of a text (the runs of ``_grams``), its words one space apart."""
-    w = _WORD.findall(text.lower())
+    w = _split_words(text)
     return [" ".join(w[i : i + RUN]) for i in range(len(w) - RUN + 1)]
 
 
@@ -190,7 +207,7 @@ def _cut_said(text: str, said: Container[tuple[str, ...]]) -> str:
         body = body if head else text
     tokens = body.split()
     flat: list[tuple[int, str]] = [(i, w) for i, t in enumerate(tokens)
-                                   for w in ((t.lower(),) if t.isalnum() else _WORD.findall(t.lower()))]
+                                   for w in ((t.lower(),) if t.isalnum() else _split_words(t))]
     words = [w for _, w in flat]
     covered = [False] * len(flat)
     for j, run in enumerate(zip(*(words[i:] for i in range(RUN)))):
