@@ -4,4 +4,4 @@ rehabilitation medicine.
 dxcli is a reference for trained clinicians and learners, not a diagnosis.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.4.1"
