@@ -153,6 +153,32 @@ def test_indented_json_is_json_dumps_to_the_byte(value, indent):
     assert indented_json(value, indent) == json.dumps(json_safe(value), ensure_ascii=False, indent=indent)
 
 
+_acted_on = st.text(alphabet=st.sampled_from(list("ab \"\\\n\x7f\x85\x9f\u2028\u2029\u202a\u202e\u2066\u2069\ud800é“")), max_size=8)
+_unsafe_value = st.recursive(
+    st.none() | st.integers(-5, 5) | st.floats(allow_nan=True) | _acted_on,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_acted_on | st.integers(-3, 3), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_unsafe_value, st.sampled_from([None, 2]))
+def test_json_text_escapes_what_a_terminal_acts_on_wherever_it_stands(value, indent):
+    """JSON output escapes C1 controls, DEL, line separators and bidi overrides as \\u, in keys
+    and values (indented JSON looks for them string by string): the text is json.dumps's,
+    lone surrogates made U+FFFD, then every such character escaped, as one pass over the whole
+    text did it."""
+    import re
+
+    from dxcli.output.render import _JSON_UNSAFE, json_safe, json_text, valid_text
+
+    whole = valid_text(json.dumps(json_safe(value), ensure_ascii=False, indent=indent))
+    want = re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", whole)
+    got = json_text(value, indent=indent)
+    assert got == want
+    assert not re.search(_JSON_UNSAFE, got)
+
+
 def test_indented_json_refuses_what_json_refuses():
     from dxcli.output.render import indented_json
 

@@ -105,21 +105,33 @@ def json_text(value: Any, indent: int | None = None, separators: tuple[str, str]
     import json  # (imported when JSON is written: CSV and TSV runs never need it)
 
     if indent is not None and separators is None:
-        text = valid_text(indented_json(value, indent))
-    else:
-        text = valid_text(json.dumps(json_safe(value), ensure_ascii=False, indent=indent, separators=separators))
+        return valid_text(indented_json(value, indent, inert=True))
+    return _inert_json(valid_text(json.dumps(json_safe(value), ensure_ascii=False, indent=indent, separators=separators)))
+
+
+def _inert_json(text: str) -> str:
+    """JSON text with what a terminal acts on (``_JSON_UNSAFE``) as \\u escapes."""
     if text.isascii() and "\x7f" not in text:  # the common case: nothing a terminal acts on
         return text
     return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def indented_json(value: Any, indent: int) -> str:
+def indented_json(value: Any, indent: int, inert: bool = False) -> str:
     """``json.dumps(json_safe(value), ensure_ascii=False, indent=indent)``, the same text, in one
     walk: json.dumps with an indent runs its pure-Python encoder, a generator per container
     (about twice as slow on the 115 KB of a case), after ``json_safe`` has copied the value.
     Strings go through json's own C string encoder; an unbounded or undefined number is null
-    (``json_safe``); keys are spelled as json spells them; anything else is json's TypeError."""
-    from json.encoder import encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
+    (``json_safe``); keys are spelled as json spells them; anything else is json's TypeError.
+    ``inert``: each string as ``_inert_json`` makes it (what a terminal acts on can only be
+    inside a string; looked for there, the few strings not plain ASCII are searched, not the
+    whole text)."""
+    from json.encoder import encode_basestring as plain  # the C function json.dumps(ensure_ascii=False) uses
+
+    def inert_string(s: str) -> str:
+        t = plain(s)
+        return t if t.isascii() and "\x7f" not in t else _inert_json(t)
+
+    encode_basestring = inert_string if inert else plain
 
     parts: list[str] = []
     add = parts.append
