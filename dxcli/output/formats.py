@@ -315,6 +315,12 @@ class _Buffered(Stream):
             self.out.write("".join(self._buf))
             self._buf.clear()
 
+    def _wrote(self) -> None:
+        """One more result in the buffer, which is written out every 4096 of them."""
+        self.count += 1
+        if len(self._buf) >= 4096:
+            self.flush()
+
 
 class LineStream(_Buffered):
     """CSV, TSV and Markdown: separated cells, each value's text worked out once (most repeat
@@ -403,9 +409,7 @@ class LineStream(_Buffered):
         if self._split:
             rest = rest[0] + rest[1]
         self._buf.append(self._lead + str(n) + kept + rest)
-        self.count += 1
-        if len(self._buf) >= 4096:
-            self.flush()
+        self._wrote()
 
     def write_many(self, first: int, rests: list[Any]) -> None:
         if not rests:
@@ -468,9 +472,7 @@ class JsonStream(_Buffered):
             self._buf.append('{"line": ' + str(n) + kept + rest)
         else:
             self._buf.append(("\n  " if self.count == 0 else ",\n  ") + '{"line": ' + str(n) + kept + rest)
-        self.count += 1
-        if len(self._buf) >= 4096:
-            self.flush()
+        self._wrote()
 
     def write_many(self, first: int, rests: list[Any]) -> None:
         if not rests:
