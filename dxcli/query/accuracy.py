@@ -173,8 +173,6 @@ def alternatives(ev: dict[str, Any]) -> list[dict[str, Any]]:
                 "specificity": spec,
                 "lr_positive": lr_positive(sens, spec),
                 "lr_negative": lr_negative(sens, spec),
-                "lr_positive_exact": lr_positive(sens, spec),
-                "lr_negative_exact": lr_negative(sens, spec),
             }
         )
     return out
@@ -259,8 +257,7 @@ def evidence_row(rec: dict[str, Any], ev: dict[str, Any], kind: str, pretest: Op
     )
     alts = alternatives(ev)
     row["with_primary_figures"] = [
-        {k: v for k, v in a.items() if not k.endswith("_exact")}
-        | ({"posttest_positive": _pt(pretest, a["lr_positive_exact"]), "posttest_negative": _pt(pretest, a["lr_negative_exact"])} if pretest is not None else {})
+        a | ({"posttest_positive": _pt(pretest, a["lr_positive"]), "posttest_negative": _pt(pretest, a["lr_negative"])} if pretest is not None else {})
         for a in alts
     ]
     if pretest is not None:

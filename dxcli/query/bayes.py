@@ -205,7 +205,7 @@ def finding_lr(text: str, condition: Optional[str]) -> dict[str, Any]:
             notes.append(finite_sample_note(x))
     alts = [
         {"citation": a["citation"], "sensitivity": a["sensitivity"], "specificity": a["specificity"],
-         "lr": a["lr_positive_exact"] if sign == "+" else a["lr_negative_exact"]}
+         "lr": a["lr_positive"] if sign == "+" else a["lr_negative"]}
         for a in alternatives(ev)
     ]
     lr = (lr_positive if sign == "+" else lr_negative)(sens[0], spec[0]) if point else None

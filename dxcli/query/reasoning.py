@@ -242,7 +242,6 @@ def _score_condition(
         "against": against,
         "lr": lr_total,
         "notes": notes + ([{"kind": "caveat", "text": EXCLUSION.format(quote=condition["exclusion"]), "citation": None}] if condition.get("exclusion") else []),
-        "lr_exact": lr_total,
         "exclusion": bool(condition.get("exclusion")),
     }
 
@@ -336,7 +335,7 @@ def rank(
     conds = loader.by_ids("condition", comp["conditions"])
     rows = [_score_condition(cid, conds[cid], given, absent_ids, members) for cid in comp["conditions"]]
     order = {cid: i for i, cid in enumerate(comp["conditions"])}
-    rows.sort(key=lambda r: (-r["score"], -(r["lr_exact"] if r["lr_exact"] is not None else 1.0), r["exclusion"], order[r["id"]]))
+    rows.sort(key=lambda r: (-r["score"], -(r["lr"] if r["lr"] is not None else 1.0), r["exclusion"], order[r["id"]]))
     _ranks(rows)
     flags = _red_flags([f for f, status, via in given if status == "present" and via is None])
     ranking = [
@@ -536,8 +535,6 @@ def findings(name: Optional[str] = None, kind: Optional[str] = None) -> Any:
     """``dxcli finding`` as one call, shared by the CLI and ``dxcli.api``: one finding in
     full by ``name``, else the vocabulary (only the findings of ``kind``, one of the data's
     own kinds)."""
-    from dxcli.errors import InvalidInput
-
     if name is not None:
         return finding_detail(name)
     kinds = finding_kinds()

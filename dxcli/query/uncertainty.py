@@ -37,20 +37,9 @@ FIRM = 0.95
 Pretest = Union[float, tuple[float, float]]
 
 
-def _p(x: float) -> float:
-    """A probability for machine formats: unrounded (pages round it in words: "<0.1%" for a
-    tiny one, never a bare 0% or 100% from a finite sample)."""
-    return x
-
-
 def _sig(x: float) -> float:
     """Two significant digits (a Monte Carlo error is an estimate of an estimate's error)."""
     return x if x == 0.0 or math.isinf(x) else float(f"{x:.2g}")
-
-
-def _lr(x: float) -> float:
-    """An LR end for machine formats: unrounded (pages show three significant figures)."""
-    return x
 
 
 def record_finding(kind: str, rec: dict[str, Any], ev: dict[str, Any], positive: bool,
@@ -100,10 +89,12 @@ def _notes(findings: Sequence[sim.Finding], got: dict[str, Any], sources: Sequen
     return notes
 
 
-def _shape(got: dict[str, Any], ends: dict[str, Any], rounder: Any, notes: list[str]) -> dict[str, Any]:
+def _shape(got: dict[str, Any], ends: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """An interval for machine formats: its ends unrounded (pages round them in words, never a
+    bare 0% or 100% from a finite sample), its Monte Carlo error to two significant digits."""
     return {
-        "low": rounder(ends["low"]),
-        "high": rounder(ends["high"]),
+        "low": ends["low"],
+        "high": ends["high"],
         "method": got["method"],
         "draws": got["draws"],
         "seed": got["seed"],
@@ -152,10 +143,10 @@ def _simulate(findings: Sequence[sim.Finding], pretest: Optional[Pretest], draws
     notes = _notes(findings, got, list(sources) or [None] * len(findings))
     if isinstance(pretest, tuple):
         notes.append(PRETEST_RANGE.format(low=pretest[0], high=pretest[1]))
-    lr = _shape(got, got["lr"], _lr, notes)
+    lr = _shape(got, got["lr"], notes)
     if got["probability"] is None:
         return lr, got["lr_draws"]
-    out = _shape(got, got["probability"], _p, notes)
+    out = _shape(got, got["probability"], notes)
     out["lr"] = {k: lr[k] for k in ("low", "high")}
     return out, got["lr_draws"]
 
