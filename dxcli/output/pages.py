@@ -1040,6 +1040,11 @@ def prob(v: Any, rng: Any, ci: Any = None, labelled: bool = False) -> str:
     return f"{point} (95% CI {iv})"
 
 
+def _first_up(text: str) -> str:
+    """A sentence that opens mid-phrase ('95% simulation interval ...', 'draws ...') with its first letter upper case."""
+    return text[:1].upper() + text[1:]
+
+
 def _independence(n: Any) -> bool:
     """A note that the chain assumes the findings conditionally independent (said once a page)."""
     return "conditionally independent" in str(n.get("text") if isinstance(n, dict) else n)
@@ -1056,7 +1061,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
     if one and r.get("posttest_ci"):
         sim = None  # one finding: the analytic interval is the one shown (the simulation is in JSON)
     if sim:
-        head.append((0, words.simulation(sim, pct)[:1].upper() + words.simulation(sim, pct)[1:]))
+        head.append((0, _first_up(words.simulation(sim, pct))))
     elif r.get("posttest_simulation_note"):
         head.append((0, f"No simulation interval: {prose(r['posttest_simulation_note'])}"))
     lr = num(r["lr"]) if r.get("lr") is not None else (span(r["lr_range"]) if r.get("lr_range") else None)
@@ -1065,7 +1070,7 @@ def posttest_doc(r: dict[str, Any], condition_name: str | None = None) -> Doc:
             lr += f" (95% simulation interval {words.interval(sim['lr']['low'], sim['lr']['high'])}, the same draws)"
         head.append((0, f"Combined likelihood ratio {lr}"))
     if sim:  # said once, beside the interval: how it was drawn and what it assumes
-        head += [(0, f"! {prose(n)[:1].upper()}{prose(n)[1:]}") for n in sim.get("notes") or [] if "too narrow" not in n]
+        head += [(0, "! " + _first_up(prose(n))) for n in sim.get("notes") or [] if "too narrow" not in n]
     if r.get("posttest_ci_note") and sim and str(r["posttest_ci_note"]).startswith("no combined interval"):
         head.append((0, "The steps' intervals do not multiply into a 95% interval for the combined likelihood ratio: "
                         "the simulation interval above is the one for the combination."))
@@ -1424,6 +1429,6 @@ def case_doc(report: dict[str, Any], names: dict[str, str]) -> Doc:
         parts.append(Part("Diagnosis", [Block(None, [(0, f"{known[d]} (its page: 'dxcli condition {d}')" if d in known else d)])]))
     if len(bases) == 1 and report.get("basis"):
         basis = report["basis"]
-        parts.append(Part("How the ranking works", [Block(None, paragraph(basis[:1].upper() + basis[1:]))]))
+        parts.append(Part("How the ranking works", [Block(None, paragraph(_first_up(basis)))]))
     parts.append(Part("Source", [Block(None, source_lines(report.get("source"), quote=False))]))
     return Doc(report["title"], sub, parts)

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from dxcli import __version__
 from dxcli.errors import DataError
@@ -788,12 +788,16 @@ class Store:
             out.append((total[d], rows[d][1], rows[d][3], rows[d][4], body))
         return out
 
+    def _term_rows(self, words: Iterable[str]) -> dict[str, int]:
+        """Each word's number of rows, as the vocabulary's copy (``search_terms``) gives it."""
+        return dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), sorted(words), fts=True))
+
     def _ranked(self, matches: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
         """The best ``limit`` documents with a match for every query word, with their scores,
         best first and in tie order: FTS5 finds the rows that hold each matched word, as many as
         the vocabulary says. (Ranked inside SQLite instead, a GROUP BY and a join a word, two
         words over some 60,000 rows each at 1000x the shipped data took 1.5x as long.)"""
-        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), sorted({w for m in matches for w in m}), fts=True))
+        counts = self._term_rows({w for m in matches for w in m})
         total: Optional[dict[int, float]] = None
         for m in matches:
             best: dict[int, float] = {}
@@ -822,7 +826,7 @@ class Store:
         document order, then those of the next weight whose name holds none of the first, and
         so on: the first ``limit`` rows of each, found through FTS5 in row order, bounded by the
         answer rather than the word's rows (some 60,000 for "hamstring" at 1000x the data)."""
-        counts = dict(self._in("SELECT term, rows FROM search_terms WHERE term IN ({marks})", (), sorted(m), fts=True))
+        counts = self._term_rows(m)
         for word in m:  # FTS5 holds as many rows of each word as the vocabulary says (counted inside SQLite)
             if self.query("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (_phrase(word),), fts=True) != [(counts.get(word),)]:
                 self._search_damaged("the search index disagreed with its vocabulary")
